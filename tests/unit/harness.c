@@ -1,0 +1,222 @@
+/* harness.c: the test VM and guest loop declared in harness.h.
+ * Single-threaded: the lock hooks are absent, kicks are counted. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdlib.h>
+#include <cmocka.h>
+#include "harness.h"
+#include "vgic_internal.h"
+
+static void h_kick(void *ctx, struct vgic_vcpu *v)
+{
+	struct harness *h = ctx;
+
+	h->kicks[v->id]++;
+}
+
+static void h_phys_deactivate(void *ctx, uint32_t pintid)
+{
+	struct harness *h = ctx;
+
+	if (h->nr_phys_deactivated < H_MAX_LOG)
+		h->phys_deactivated[h->nr_phys_deactivated++] = pintid;
+}
+
+static const struct vgic_hooks h_hooks = {
+	.kick = h_kick,
+	.phys_deactivate = h_phys_deactivate,
+};
+
+static void model_phys_deactivate(void *ctx, uint32_t pintid)
+{
+	h_phys_deactivate(ctx, pintid);
+}
+
+struct harness *h_new(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs)
+{
+	struct harness *h = calloc(1, sizeof(*h));
+	struct vgic_config cfg = { .nr_vcpus = nr_vcpus, .nr_spis = nr_spis, .prio_bits = 5 };
+
+	assert_non_null(h);
+	assert_true(nr_vcpus <= H_MAX_VCPUS);
+	h->nr_vcpus = nr_vcpus;
+	assert_int_equal(vgic_init(&h->vm, &cfg, &h_hooks, h, h->vcpus, h->spis), HV_OK);
+	for (unsigned i = 0; i < nr_vcpus; i++) {
+		struct icv_model *m = &h->cpu[i];
+
+		assert_int_equal(icv_model_init(m, nr_lrs, 5), HV_OK);
+		m->phys_deactivate = model_phys_deactivate;
+		m->phys_ctx = h;
+		icv_set_group_enable(m, 1, true);
+		icv_set_pmr(m, 0xff);
+		assert_int_equal(vgic_vcpu_set_backend(&h->vm, i, &m->be), HV_OK);
+	}
+	assert_int_equal(vgic_dist_enable(&h->vm, true, true), HV_OK);
+	return h;
+}
+
+void h_free(struct harness *h)
+{
+	free(h);
+}
+
+void h_cfg(struct harness *h, unsigned vcpu, uint32_t intid, uint8_t prio, enum vgic_trigger t)
+{
+	assert_int_equal(vgic_irq_set_group(&h->vm, vcpu, intid, 1), HV_OK);
+	assert_int_equal(vgic_irq_set_priority(&h->vm, vcpu, intid, prio), HV_OK);
+	if (intid >= VGIC_NR_SGIS)
+		assert_int_equal(vgic_irq_set_trigger(&h->vm, vcpu, intid, t), HV_OK);
+	assert_int_equal(vgic_irq_set_enabled(&h->vm, vcpu, intid, true), HV_OK);
+}
+
+void h_enter(struct harness *h, unsigned vcpu)
+{
+	assert_int_equal(vgic_flush_lrs(&h->vm, vcpu), HV_OK);
+}
+
+void h_exit(struct harness *h, unsigned vcpu)
+{
+	assert_int_equal(vgic_sync_lrs(&h->vm, vcpu), HV_OK);
+}
+
+uint32_t h_ack(struct harness *h, unsigned vcpu)
+{
+	uint32_t intid = icv_iar(&h->cpu[vcpu], 1);
+
+	if (intid < GIC_INTID_SPECIAL_FIRST && h->nr_acked[vcpu] < H_MAX_LOG)
+		h->acked[vcpu][h->nr_acked[vcpu]++] = intid;
+	return intid;
+}
+
+void h_eoi(struct harness *h, unsigned vcpu, uint32_t intid)
+{
+	icv_eoir(&h->cpu[vcpu], 1, intid);
+}
+
+void h_dir(struct harness *h, unsigned vcpu, uint32_t intid)
+{
+	if (icv_dir(&h->cpu[vcpu], intid) == ICV_DIR_TRAPPED) {
+		h->dir_traps[vcpu]++;
+		h_exit(h, vcpu);
+		assert_int_equal(vgic_handle_dir(&h->vm, vcpu, intid), HV_OK);
+		h_enter(h, vcpu);
+	}
+}
+
+unsigned h_run(struct harness *h, unsigned vcpu, unsigned max_steps)
+{
+	struct icv_model *m = &h->cpu[vcpu];
+	unsigned taken = 0;
+
+	h_enter(h, vcpu);
+	for (unsigned step = 0; step < max_steps; step++) {
+		if (icv_maint_asserted(m)) {
+			h->maint_exits[vcpu]++;
+			h_exit(h, vcpu);
+			h_enter(h, vcpu);
+			continue;
+		}
+		if (!icv_irq_signalled(m, 1))
+			break;
+		uint32_t intid = h_ack(h, vcpu);
+
+		if (intid >= GIC_INTID_SPECIAL_FIRST)
+			break;
+		taken++;
+		h_eoi(h, vcpu, intid);
+		if (m->vmcr & ICH_VMCR_VEOIM)
+			h_dir(h, vcpu, intid);
+	}
+	h_exit(h, vcpu);
+	return taken;
+}
+
+uint64_t h_acc(struct harness *h, unsigned vcpu, enum lr_access kind)
+{
+	return h->cpu[vcpu].be.count[kind];
+}
+
+uint64_t h_acc_total(struct harness *h, unsigned vcpu)
+{
+	return lr_backend_total(&h->cpu[vcpu].be);
+}
+
+void h_acc_reset(struct harness *h, unsigned vcpu)
+{
+	lr_backend_reset_counts(&h->cpu[vcpu].be);
+}
+
+static const char *check_irq(struct harness *h, struct vgic_irq *irq, unsigned *seen_on)
+{
+	unsigned lists = 0;
+
+	for (unsigned c = 0; c < h->nr_vcpus; c++)
+		if (seen_on[c])
+			lists++;
+	if (lists > 1)
+		return "interrupt on two ap_lists";
+	if (lists == 0 && irq->vcpu)
+		return "irq->vcpu set but on no ap_list";
+	if (lists == 1 && (!irq->vcpu || !seen_on[irq->vcpu->id]))
+		return "irq->vcpu does not match its ap_list";
+	if (!irq->in_lr && vgic_oracle(&h->vm, irq) != irq->vcpu)
+		return "interrupt not where the oracle says (lost or stale)";
+	return NULL;
+}
+
+const char *h_check_invariants(struct harness *h)
+{
+	static unsigned seen[VGIC_MAX_SPIS + H_MAX_VCPUS * VGIC_NR_PRIVATE][H_MAX_VCPUS];
+	unsigned nr_spis = h->vm.nr_spis;
+	const char *err;
+
+	for (unsigned i = 0; i < nr_spis + h->nr_vcpus * VGIC_NR_PRIVATE; i++)
+		for (unsigned c = 0; c < H_MAX_VCPUS; c++)
+			seen[i][c] = 0;
+	for (unsigned c = 0; c < h->nr_vcpus; c++) {
+		struct vgic_aplist *l = &h->vcpus[c].aplist;
+
+		for (unsigned cls = 0; cls < VGIC_AP_CLASSES; cls++) {
+			unsigned n = 0;
+
+			for (unsigned p = 0; p < VGIC_NR_PRIORITIES; p++) {
+				struct vgic_node *head = &l->bucket[cls][p];
+				bool bit = (l->nonempty[cls][p / 64] >> (p % 64)) & 1;
+
+				if (bit != !vgic_node_empty(head))
+					return "bucket bitmap out of step with bucket";
+				for (struct vgic_node *nd = head->next; nd != head; nd = nd->next) {
+					struct vgic_irq *irq = vgic_container_of(nd, struct vgic_irq, ap_node);
+					unsigned idx;
+
+					if (irq->bucket != cls * VGIC_NR_PRIORITIES + p)
+						return "irq->bucket wrong";
+					if (irq->intid >= VGIC_SPI_BASE)
+						idx = irq->intid - VGIC_SPI_BASE;
+					else
+						idx = nr_spis + (unsigned)(irq - &h->vcpus[0].priv[0]) / 1;
+					if (irq->intid < VGIC_SPI_BASE) {
+						unsigned owner = irq->target->id;
+
+						idx = nr_spis + owner * VGIC_NR_PRIVATE + irq->intid;
+					}
+					seen[idx][c]++;
+					if (seen[idx][c] > 1)
+						return "interrupt twice on one ap_list";
+					n++;
+				}
+			}
+			if (n != l->count[cls])
+				return "ap_list count wrong";
+		}
+	}
+	for (unsigned i = 0; i < nr_spis; i++)
+		if ((err = check_irq(h, &h->spis[i], seen[i])))
+			return err;
+	for (unsigned c = 0; c < h->nr_vcpus; c++)
+		for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
+			if ((err = check_irq(h, &h->vcpus[c].priv[i], seen[nr_spis + c * VGIC_NR_PRIVATE + i])))
+				return err;
+	return NULL;
+}

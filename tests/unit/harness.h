@@ -1,0 +1,66 @@
+/* harness.h: a small VM for unit tests: the vgic core, one software ICV model per vCPU, and a guest loop.
+ * Tests drive entry/exit and play the guest (ack, EOI, DIR) exactly as a real vCPU would. */
+#ifndef HARNESS_H
+#define HARNESS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "vgic.h"
+#include "icv_model.h"
+
+#define H_MAX_VCPUS 8U
+#define H_MAX_LOG   8192U
+
+struct harness {
+	struct vgic vm;
+	struct vgic_vcpu vcpus[H_MAX_VCPUS];
+	struct vgic_irq spis[VGIC_MAX_SPIS];
+	struct icv_model cpu[H_MAX_VCPUS];
+	unsigned nr_vcpus;
+	/* what the guest saw, per vCPU */
+	uint32_t acked[H_MAX_VCPUS][H_MAX_LOG];
+	unsigned nr_acked[H_MAX_VCPUS];
+	unsigned maint_exits[H_MAX_VCPUS];
+	unsigned dir_traps[H_MAX_VCPUS];
+	unsigned kicks[H_MAX_VCPUS];
+	unsigned phys_deactivated[H_MAX_LOG];
+	unsigned nr_phys_deactivated;
+	unsigned resampled[VGIC_MAX_SPIS];
+};
+
+/* Calloc'd VM with nr_vcpus, nr_spis SPIs, nr_lrs LRs per vCPU, 5 priority bits, both groups
+ * enabled in the distributor and group 1 enabled at each CPU interface, PMR 0xff. */
+struct harness *h_new(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs);
+void h_free(struct harness *h);
+
+/* Configure an interrupt in one call: group 1, enabled. */
+void h_cfg(struct harness *h, unsigned vcpu, uint32_t intid, uint8_t prio, enum vgic_trigger t);
+
+void h_enter(struct harness *h, unsigned vcpu);   /* vgic_flush_lrs, asserting success */
+void h_exit(struct harness *h, unsigned vcpu);    /* vgic_sync_lrs, asserting success */
+
+/* Guest actions on the model (group 1). h_dir handles a TDIR trap like the arch would:
+ * exit, vgic_handle_dir, re-enter. */
+uint32_t h_ack(struct harness *h, unsigned vcpu);
+void h_eoi(struct harness *h, unsigned vcpu, uint32_t intid);
+void h_dir(struct harness *h, unsigned vcpu, uint32_t intid);
+
+/*
+ * Run the guest until it is idle: it takes every interrupt it is signalled
+ * and ends it at once (EOImode from the model's VMCR: split mode issues
+ * EOIR then DIR). Maintenance interrupts cause exit+entry. Returns the
+ * number of interrupts acknowledged. Starts with an entry, ends with an exit.
+ * max_steps bounds the loop so a live-lock fails instead of hanging.
+ */
+unsigned h_run(struct harness *h, unsigned vcpu, unsigned max_steps);
+
+/* Count of LR accesses of each kind since reset; total too. */
+uint64_t h_acc(struct harness *h, unsigned vcpu, enum lr_access kind);
+uint64_t h_acc_total(struct harness *h, unsigned vcpu);
+void h_acc_reset(struct harness *h, unsigned vcpu);
+
+/* Structural invariants: each interrupt on at most one ap_list, irq->vcpu consistent with
+ * membership, bucket bitmaps and counts consistent. Returns NULL or a description. */
+const char *h_check_invariants(struct harness *h);
+
+#endif

@@ -1,0 +1,191 @@
+/* vgic.h: public API of the portable GICv3 virtual interrupt controller core.
+ * Freestanding: the caller provides all storage, the hooks, and one LR backend per vCPU. */
+#ifndef VGIC_H
+#define VGIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hv_errno.h"
+#include "irq_line.h"
+#include "lr_backend.h"
+#include "vgic_hooks.h"
+
+#define VGIC_NR_SGIS          16U
+#define VGIC_NR_PPIS          16U
+#define VGIC_NR_PRIVATE       32U
+#define VGIC_SPI_BASE         32U
+#define VGIC_MAX_SPIS         988U   /* INTIDs 32..1019 */
+#define VGIC_LPI_BASE         8192U  /* first LPI; storage for LPIs comes from a lookup hook */
+#define VGIC_MAX_VCPUS        64U
+#define VGIC_NR_PRIORITIES    256U
+#define VGIC_PRIO_WORDS       (VGIC_NR_PRIORITIES / 64U)
+#define VGIC_DEFAULT_PRIO_BITS 5U
+#define VGIC_TARGET_NONE      UINT32_MAX /* vgic_irq_set_target: IROUTER names no vCPU */
+#define VGIC_HCR_UNKNOWN      (~0ULL)
+
+enum vgic_trigger { VGIC_EDGE = 0, VGIC_LEVEL = 1 };
+
+/* Intrusive circular list node. */
+struct vgic_node {
+	struct vgic_node *next, *prev;
+};
+
+/*
+ * One interrupt. Pending is derived and never stored twice:
+ * edge gives pending_latch; level gives pending_latch || line_level.
+ */
+struct vgic_irq {
+	struct vgic_node ap_node;       /* link in the owning vCPU's ap_list bucket */
+	vgic_lock_t lock;
+	struct vgic_vcpu *vcpu;         /* ap_list holding it, or NULL */
+	struct vgic_vcpu *target;       /* routing target: IROUTER result for SPIs, owner for SGI/PPI */
+	struct vgic_vcpu *active_on;    /* vCPU it is active on, while active */
+	irq_resample_fn resample;       /* level-line owner's EOI notifier */
+	void *resample_owner;
+	uint32_t intid;
+	uint32_t hw_intid;              /* physical INTID when hw */
+	uint16_t bucket;                /* ap_list bucket while listed */
+	uint8_t priority;
+	uint8_t lr;                     /* LR index while in_lr */
+	uint8_t group : 1;
+	uint8_t enabled : 1;
+	uint8_t trigger : 1;            /* enum vgic_trigger */
+	uint8_t pending_latch : 1;
+	uint8_t line_level : 1;
+	uint8_t active : 1;
+	uint8_t hw : 1;
+	uint8_t in_lr : 1;              /* placed by the last flush of ->vcpu, not yet synced */
+	/* Register writes that arrive while the LR owns the state; the next sync applies them. */
+	uint8_t pend_clear_req : 1;
+	uint8_t act_req : 2;            /* VGIC_ACT_REQ_* */
+};
+
+#define VGIC_ACT_REQ_NONE  0U
+#define VGIC_ACT_REQ_SET   1U
+#define VGIC_ACT_REQ_CLEAR 2U
+
+/*
+ * The ap_list: every interrupt that is pending or active for this vCPU, kept
+ * in priority buckets so that the highest-priority entries are found in
+ * O(number of LRs). Class 0 holds pending-and-not-active interrupts (the
+ * guest can take them now); class 1 holds active ones (with or without a new
+ * pending state). Within a bucket, arrival order.
+ */
+#define VGIC_AP_CLASSES 2U
+struct vgic_aplist {
+	struct vgic_node bucket[VGIC_AP_CLASSES][VGIC_NR_PRIORITIES];
+	uint64_t nonempty[VGIC_AP_CLASSES][VGIC_PRIO_WORDS];
+	uint32_t count[VGIC_AP_CLASSES];
+};
+
+struct vgic_vcpu_stats {
+	uint64_t flushes;          /* calls that did work */
+	uint64_t syncs;            /* calls that did work */
+	uint64_t lrs_filled;
+	uint64_t overflows;        /* flushes that left interrupts out */
+	uint64_t evicted_active;   /* active interrupts left out of the LRs */
+	uint64_t eoicount_deact;   /* deactivations inferred from EOIcount */
+	uint64_t dir_traps;        /* deactivations by trapped ICC_DIR_EL1 */
+	uint64_t resamples;        /* level EOIs reported to line owners */
+	uint64_t kicks;
+};
+
+struct vgic;
+
+struct vgic_vcpu {
+	struct vgic *vm;
+	uint32_t id;                    /* 0..nr_vcpus-1; also the lock order */
+	uint64_t mpidr;                 /* affinity, Aff3.Aff2.Aff1.Aff0 packed as in MPIDR_EL1 */
+	struct lr_backend *be;
+	vgic_lock_t ap_lock;            /* protects aplist and the lr_* shadows below */
+	struct vgic_aplist aplist;
+	struct vgic_irq priv[VGIC_NR_PRIVATE];
+	struct irq_chip ppi_chip;       /* lines 0..15 are PPIs 16..31 of this vCPU */
+	/* LR shadow: what the last flush wrote, and to which interrupt. */
+	struct vgic_irq *lr_irq[LR_BACKEND_MAX_LRS];
+	uint64_t lr_val[LR_BACKEND_MAX_LRS];
+	uint32_t used_lrs;              /* LRs filled by the last flush, 0..used_lrs-1 */
+	uint32_t hw_dirty;              /* LRs whose hardware content may still matter */
+	uint64_t hcr;                   /* value last written to ICH_HCR_EL2; VGIC_HCR_UNKNOWN forces a write */
+	bool loaded;                    /* flushed and not yet synced: the LRs own in-flight state */
+	struct vgic_vcpu_stats stats;
+};
+
+typedef struct vgic_irq *(*vgic_lpi_lookup_fn)(void *ctx, uint32_t intid);
+
+struct vgic {
+	const struct vgic_hooks *hooks;
+	void *hooks_ctx;
+	struct vgic_vcpu *vcpus;
+	uint32_t nr_vcpus;
+	struct vgic_irq *spis;
+	uint32_t nr_spis;
+	uint8_t prio_mask;              /* implemented priority bits, e.g. 0xf8 for 5 */
+	bool grp0_enabled;              /* GICD_CTLR.EnableGrp0 */
+	bool grp1_enabled;              /* GICD_CTLR.EnableGrp1NS */
+	vgic_lock_t dist_lock;          /* serialises distributor-wide config changes */
+	struct irq_chip spi_chip;       /* line N is SPI 32+N */
+	vgic_lpi_lookup_fn lpi_lookup;  /* NULL until LPIs exist */
+	void *lpi_ctx;
+};
+
+struct vgic_config {
+	uint32_t nr_vcpus;              /* 1..VGIC_MAX_VCPUS */
+	uint32_t nr_spis;               /* 0..VGIC_MAX_SPIS, a multiple of 32 */
+	uint32_t prio_bits;             /* 4..8 implemented priority bits; 0 means 5 */
+};
+
+/* ---- set-up ---- */
+int vgic_init(struct vgic *vm, const struct vgic_config *cfg,
+	      const struct vgic_hooks *hooks, void *hooks_ctx,
+	      struct vgic_vcpu *vcpus, struct vgic_irq *spis);
+int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be);
+int vgic_vcpu_set_mpidr(struct vgic *vm, uint32_t vcpu, uint64_t mpidr);
+struct vgic_vcpu *vgic_get_vcpu(struct vgic *vm, uint32_t vcpu);
+/* Private INTIDs need a vCPU; SPIs ignore it. NULL for anything that does not exist. */
+struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t intid);
+void vgic_set_lpi_lookup(struct vgic *vm, vgic_lpi_lookup_fn fn, void *ctx);
+
+/* ---- distributor-level state (the register emulation calls these) ---- */
+int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1);
+int vgic_irq_set_enabled(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
+int vgic_irq_set_priority(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint8_t prio);
+int vgic_irq_set_group(struct vgic *vm, uint32_t vcpu, uint32_t intid, unsigned grp);
+int vgic_irq_set_trigger(struct vgic *vm, uint32_t vcpu, uint32_t intid, enum vgic_trigger t);
+int vgic_irq_set_target(struct vgic *vm, uint32_t intid, uint32_t target_vcpu);
+/* ISPENDR/ICPENDR semantics: set or clear the software pending latch. */
+int vgic_irq_set_pending(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
+/* ISACTIVER/ICACTIVER semantics. */
+int vgic_irq_set_active(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
+int vgic_irq_map_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint32_t pintid);
+int vgic_irq_unmap_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid);
+
+struct vgic_irq_state {
+	bool pending, active, enabled, hw, level_cfg, line_level, queued;
+	uint8_t priority, group;
+	int32_t queued_on;              /* vCPU id whose ap_list holds it, or -1 */
+	int32_t target;                 /* routing target vCPU id, or -1 */
+};
+int vgic_irq_get_state(struct vgic *vm, uint32_t vcpu, uint32_t intid, struct vgic_irq_state *out);
+
+/* ---- injection ---- */
+/* Level semantics for level interrupts (line high/low); for edge ones a true is one edge. */
+int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level);
+/* SGI from a vCPU (src) to another, as ICC_SGI1R would. */
+int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi);
+struct irq_chip *vgic_spi_chip(struct vgic *vm);
+struct irq_chip *vgic_ppi_chip(struct vgic *vm, uint32_t vcpu);
+
+/* ---- world switch ---- */
+/* Before guest entry: ap_list -> LRs. Touches no register when there is nothing to do. */
+int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu);
+/* After guest exit: in-use LRs -> interrupt state, then prune. */
+int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu);
+/* The LR hardware of this physical CPU no longer holds this vCPU's state (vCPU migrated or switched). */
+int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
+/* Trapped ICC_DIR_EL1 (ICH_HCR_EL2.TDIR); call between sync and flush. */
+int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);
+/* Something deliverable is queued (a WFI should not sleep). */
+bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu);
+
+#endif

@@ -1,0 +1,78 @@
+/* vgic_aplist.c: the per-vCPU ap_list as priority buckets with occupancy bitmaps.
+ * Insert, remove and reposition are O(1); finding the k highest entries is O(k + 8 words). */
+#include "vgic_internal.h"
+
+#define BUCKET_WORD(prio) ((prio) / 64U)
+#define BUCKET_BIT(prio)  (1ULL << ((prio) % 64U))
+
+static inline unsigned bucket_of(const struct vgic_irq *irq)
+{
+	return vgic_irq_class(irq) * VGIC_NR_PRIORITIES + irq->priority;
+}
+
+void vgic_aplist_init(struct vgic_aplist *l)
+{
+	for (unsigned c = 0; c < VGIC_AP_CLASSES; c++) {
+		for (unsigned p = 0; p < VGIC_NR_PRIORITIES; p++)
+			vgic_node_init(&l->bucket[c][p]);
+		for (unsigned w = 0; w < VGIC_PRIO_WORDS; w++)
+			l->nonempty[c][w] = 0;
+		l->count[c] = 0;
+	}
+}
+
+void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	unsigned b = bucket_of(irq);
+	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
+
+	vgic_node_add_tail(&irq->ap_node, &l->bucket[cls][prio]);
+	l->nonempty[cls][BUCKET_WORD(prio)] |= BUCKET_BIT(prio);
+	l->count[cls]++;
+	irq->bucket = (uint16_t)b;
+}
+
+void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	unsigned cls = irq->bucket / VGIC_NR_PRIORITIES, prio = irq->bucket % VGIC_NR_PRIORITIES;
+
+	vgic_node_del(&irq->ap_node);
+	if (vgic_node_empty(&l->bucket[cls][prio]))
+		l->nonempty[cls][BUCKET_WORD(prio)] &= ~BUCKET_BIT(prio);
+	l->count[cls]--;
+}
+
+void vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	if (irq->bucket == bucket_of(irq))
+		return;
+	vgic_aplist_remove(l, irq);
+	vgic_aplist_insert(l, irq);
+}
+
+struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
+				  const struct vgic_irq *prev)
+{
+	unsigned from = 0;
+
+	if (prev) {
+		unsigned prio = prev->bucket % VGIC_NR_PRIORITIES;
+		const struct vgic_node *head = &l->bucket[cls][prio];
+
+		if (prev->ap_node.next != head)
+			return vgic_container_of(prev->ap_node.next, struct vgic_irq, ap_node);
+		from = prio + 1;
+	}
+	for (unsigned w = BUCKET_WORD(from); w < VGIC_PRIO_WORDS; w++) {
+		uint64_t bits = l->nonempty[cls][w];
+
+		if (w == BUCKET_WORD(from) && from % 64U)
+			bits &= ~(BUCKET_BIT(from) - 1);
+		if (bits) {
+			unsigned prio = w * 64U + (unsigned)__builtin_ctzll(bits);
+
+			return vgic_container_of(l->bucket[cls][prio].next, struct vgic_irq, ap_node);
+		}
+	}
+	return NULL;
+}

@@ -1,0 +1,37 @@
+/* vgic_hooks.h: the whole boundary between the portable vgic core and its host or EL2 environment.
+ * The core calls only these; an arch provides them at init, so no generic file includes an arch header. */
+#ifndef VGIC_HOOKS_H
+#define VGIC_HOOKS_H
+
+#include <stdint.h>
+
+struct vgic;
+struct vgic_vcpu;
+
+/* Storage for one lock; its meaning belongs to the hooks (a spinlock word at EL2, a mutex index on a host). */
+typedef struct {
+	volatile uint32_t word;
+	uint32_t spare;
+} vgic_lock_t;
+
+struct vgic_hooks {
+	/* Locks are optional: a single-threaded host may leave both NULL. */
+	void (*lock)(void *ctx, vgic_lock_t *lock);
+	void (*unlock)(void *ctx, vgic_lock_t *lock);
+	/*
+	 * The vCPU has new work: if it runs, make it exit (a physical SGI at EL2,
+	 * a signal on a host); if it sleeps in WFI, wake it. Called with no vgic
+	 * lock held. Optional.
+	 */
+	void (*kick)(void *ctx, struct vgic_vcpu *vcpu);
+	/*
+	 * Deactivate the physical interrupt behind a HW-mapped virtual one, when
+	 * the guest's deactivation could not reach it through an LR (the virtual
+	 * interrupt was not in a list register). Optional; required with HW maps.
+	 */
+	void (*phys_deactivate)(void *ctx, uint32_t pintid);
+	/* Console output for vgic_dump(). Optional. */
+	void (*print)(void *ctx, const char *s);
+};
+
+#endif

@@ -1,0 +1,54 @@
+/* vgic_inject.c: how interrupts enter the core: device lines, the direct API, and SGIs.
+ * Edge inputs latch on a rising edge; level inputs track the line, so pending follows the wire. */
+#include "vgic_internal.h"
+
+int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
+
+int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
+{
+	struct vgic_vcpu *v = vgic_irq_lock_listed(vm, irq);
+
+	if (pulse) {
+		/* One event: an edge latches, a level input sees high then low. */
+		if (irq->trigger == VGIC_EDGE)
+			irq->pending_latch = 1;
+		else if (!irq->hw)
+			irq->pending_latch = 1;
+		irq->line_level = 0;
+	} else if (irq->trigger == VGIC_EDGE) {
+		if (high && !irq->line_level)
+			irq->pending_latch = 1;
+		irq->line_level = high;
+	} else {
+		irq->line_level = high;
+	}
+	vgic_irq_update_unlock(vm, irq, v);
+	return HV_OK;
+}
+
+int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
+{
+	int err;
+	struct vgic_irq *irq = vgic_lookup(vm, vcpu, intid, &err);
+	struct vgic_vcpu *v;
+
+	if (!irq)
+		return err;
+	v = vgic_irq_lock_listed(vm, irq);
+	if (irq->trigger == VGIC_LEVEL)
+		irq->line_level = level;
+	else if (level)
+		irq->pending_latch = 1;
+	vgic_irq_update_unlock(vm, irq, v);
+	return HV_OK;
+}
+
+int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi)
+{
+	if (!vm)
+		return HV_EINVAL;
+	if (src >= vm->nr_vcpus || target >= vm->nr_vcpus || sgi >= VGIC_NR_SGIS)
+		return HV_ERANGE;
+	/* GICv3 with affinity routing keeps no source per SGI: one latch per target. */
+	return vgic_inject(vm, target, sgi, true);
+}

@@ -1,0 +1,90 @@
+/* vgic_internal.h: declarations shared by the vgic core's own files; not part of the public API.
+ * Lock order: vCPU ap_lock (two of them: lower id first) -> irq lock. dist_lock comes before both. */
+#ifndef VGIC_INTERNAL_H
+#define VGIC_INTERNAL_H
+
+#include <stddef.h>
+#include "vgic.h"
+#include "ich_regs.h"
+
+#define vgic_container_of(ptr, type, member) \
+	((type *)(void *)((char *)(ptr) - offsetof(type, member)))
+
+#define VGIC_AP_PENDING 0U  /* class of pending, not active interrupts */
+#define VGIC_AP_ACTIVE  1U  /* class of active (maybe also pending) interrupts */
+#define VGIC_LR_MASK(n) ((n) >= 32U ? 0xffffffffU : ((1U << (n)) - 1U))
+
+/* Most deferred work one sync can produce: one per LR plus EOIcount deactivations. */
+#define VGIC_MAX_DEFERRED (LR_BACKEND_MAX_LRS + 32U)
+
+/* ---- shim (freestanding) ---- */
+void vgic_zero(void *p, size_t n);
+
+/* ---- intrusive list ---- */
+static inline void vgic_node_init(struct vgic_node *n) { n->next = n->prev = n; }
+static inline int vgic_node_empty(const struct vgic_node *h) { return h->next == h; }
+static inline void vgic_node_add_tail(struct vgic_node *n, struct vgic_node *h)
+{
+	n->prev = h->prev;
+	n->next = h;
+	h->prev->next = n;
+	h->prev = n;
+}
+static inline void vgic_node_del(struct vgic_node *n)
+{
+	n->prev->next = n->next;
+	n->next->prev = n->prev;
+	vgic_node_init(n);
+}
+
+/* ---- interrupt state ---- */
+static inline bool vgic_irq_is_pending(const struct vgic_irq *irq)
+{
+	return irq->pending_latch || (irq->trigger == VGIC_LEVEL && irq->line_level);
+}
+static inline unsigned vgic_irq_class(const struct vgic_irq *irq)
+{
+	return irq->active ? VGIC_AP_ACTIVE : VGIC_AP_PENDING;
+}
+
+/* ---- ap_list (vgic_aplist.c); caller holds the vCPU's ap_lock ---- */
+void vgic_aplist_init(struct vgic_aplist *l);
+void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq);
+void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq);
+void vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq);
+/* Next interrupt of class cls in priority order after prev (NULL: the first). */
+struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
+				  const struct vgic_irq *prev);
+static inline uint32_t vgic_aplist_total(const struct vgic_aplist *l)
+{
+	return l->count[VGIC_AP_PENDING] + l->count[VGIC_AP_ACTIVE];
+}
+
+/* ---- locking and queueing (vgic_queue.c) ---- */
+void vgic_lock(struct vgic *vm, vgic_lock_t *l);
+void vgic_unlock(struct vgic *vm, vgic_lock_t *l);
+void vgic_kick(struct vgic *vm, struct vgic_vcpu *v);
+/* Where the interrupt belongs now: the one rule queueing and pruning share. */
+struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq);
+/* Lock irq and the ap_list it sits on; returns that vCPU (NULL if unlisted). */
+struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
+/*
+ * After changing irq state: move the interrupt to where the oracle says,
+ * kick whoever must notice, and release the locks vgic_irq_lock_listed took.
+ */
+void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+/* Deactivate outside any LR (EOIcount, trapped DIR, ICACTIVER). irq lock held. */
+void vgic_irq_deactivate_locked(struct vgic *vm, struct vgic_irq *irq);
+
+/* Work collected under locks and done after they are released. */
+struct vgic_deferred {
+	struct vgic_irq *requeue[VGIC_MAX_DEFERRED];
+	struct vgic_irq *resample[VGIC_MAX_DEFERRED];
+	unsigned nr_requeue, nr_resample;
+};
+void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
+
+/* Argument checking shared by the public entry points. */
+struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err);
+
+#endif

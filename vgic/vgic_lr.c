@@ -1,0 +1,337 @@
+/* vgic_lr.c: the list-register policy: flush the ap_list into LRs on entry, fold them back on exit.
+ * The policy and its reasons are in docs/design.md ("List-register policy"); the tests follow it rule by rule. */
+#include "vgic_internal.h"
+
+/* Encode an interrupt as an LR value; *pend_placed says whether its pending state went in. */
+static uint64_t lr_encode(const struct vgic_irq *irq, bool *pend_placed)
+{
+	bool pend = vgic_irq_is_pending(irq);
+	bool act = irq->active;
+	uint64_t val = irq->intid & ICH_LR_VINTID_MASK;
+
+	val |= (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT;
+	if (irq->group)
+		val |= ICH_LR_GROUP;
+	if (irq->hw) {
+		val |= ICH_LR_HW | ((uint64_t)irq->hw_intid << ICH_LR_PINTID_SHIFT);
+		/* The physical distributor keeps a HW interrupt's pending state while it is active. */
+		if (act)
+			pend = false;
+	} else if (irq->trigger == VGIC_LEVEL) {
+		/* Exit at deactivation so the line is resampled; without it a held line is lost. */
+		val |= ICH_LR_EOI;
+	}
+	if (pend)
+		val |= ICH_LR_STATE_PENDING;
+	if (act)
+		val |= ICH_LR_STATE_ACTIVE;
+	*pend_placed = pend;
+	return val;
+}
+
+static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n)
+{
+	bool pend_placed;
+	uint64_t val;
+
+	vgic_lock(vm, &irq->lock);
+	val = lr_encode(irq, &pend_placed);
+	/* The LR now carries the edge: clear the latch or the interrupt would be delivered twice. */
+	if (pend_placed && irq->trigger == VGIC_EDGE)
+		irq->pending_latch = 0;
+	irq->in_lr = 1;
+	irq->lr = (uint8_t)n;
+	irq->pend_clear_req = 0;
+	irq->act_req = VGIC_ACT_REQ_NONE;
+	vgic_unlock(vm, &irq->lock);
+	v->lr_irq[n] = irq;
+	v->lr_val[n] = val;
+	lr_write(v->be, n, val);
+}
+
+int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
+{
+	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+	struct lr_backend *be;
+	uint32_t placed[VGIC_AP_CLASSES] = { 0, 0 };
+	uint32_t total, n = 0;
+	uint64_t hcr;
+
+	if (!vm)
+		return HV_EINVAL;
+	if (!v)
+		return HV_ERANGE;
+	be = v->be;
+	if (!be)
+		return HV_ENODEV;
+	vgic_lock(vm, &v->ap_lock);
+	if (v->loaded) {
+		vgic_unlock(vm, &v->ap_lock);
+		return HV_EBUSY;
+	}
+	v->loaded = true;
+	total = vgic_aplist_total(&v->aplist);
+	if (total == 0 && v->hw_dirty == 0 &&
+	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
+		vgic_unlock(vm, &v->ap_lock);
+		return HV_OK;
+	}
+	v->stats.flushes++;
+
+	/* Pending-not-active first, then active: a new interrupt never waits behind old actives. */
+	for (unsigned cls = 0; cls < VGIC_AP_CLASSES; cls++) {
+		struct vgic_irq *irq = NULL;
+
+		while (n < be->nr_lrs && (irq = vgic_aplist_next(&v->aplist, cls, irq))) {
+			lr_place(vm, v, irq, n++);
+			placed[cls]++;
+		}
+	}
+	for (unsigned i = n; i < be->nr_lrs; i++)
+		if (v->hw_dirty & (1U << i))
+			lr_write(be, i, 0);
+	v->hw_dirty = VGIC_LR_MASK(n);
+	v->used_lrs = n;
+
+	hcr = ICH_HCR_EN;
+	if (placed[VGIC_AP_PENDING] < v->aplist.count[VGIC_AP_PENDING])
+		hcr |= ICH_HCR_NPIE;    /* refill when the guest has taken every pending LR */
+	if (placed[VGIC_AP_ACTIVE] < v->aplist.count[VGIC_AP_ACTIVE]) {
+		hcr |= ICH_HCR_LRENPIE; /* EOImode 0: EOIs of left-out actives arrive as EOIcount */
+		hcr |= ICH_HCR_TDIR;    /* EOImode 1: their DIRs trap and name the INTID */
+		v->stats.evicted_active += v->aplist.count[VGIC_AP_ACTIVE] - placed[VGIC_AP_ACTIVE];
+	}
+	if (n < total)
+		v->stats.overflows++;
+	v->stats.lrs_filled += n;
+	if (hcr != v->hcr) {
+		lr_write_hcr(be, hcr);
+		v->hcr = hcr;
+	}
+	vgic_unlock(vm, &v->ap_lock);
+	return HV_OK;
+}
+
+static void defer_resample(struct vgic_deferred *d, struct vgic_irq *irq)
+{
+	if (irq->trigger == VGIC_LEVEL && irq->resample && d->nr_resample < VGIC_MAX_DEFERRED)
+		d->resample[d->nr_resample++] = irq;
+}
+
+/*
+ * Re-place an interrupt whose state the sync just changed. Staying here or
+ * leaving every list is done now, under this vCPU's ap_lock; moving to
+ * another vCPU needs that vCPU's lock too, so it waits until ours is dropped.
+ */
+static void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
+			      struct vgic_deferred *d)
+{
+	struct vgic_vcpu *t = vgic_oracle(vm, irq);
+
+	if (t == v) {
+		vgic_aplist_reposition(&v->aplist, irq);
+	} else if (!t) {
+		vgic_aplist_remove(&v->aplist, irq);
+		__atomic_store_n(&irq->vcpu, NULL, __ATOMIC_RELEASE);
+	} else {
+		d->requeue[d->nr_requeue++] = irq;
+	}
+}
+
+/*
+ * EOIcount counts EOIs of interrupts that were in no LR. The guest ends
+ * interrupts in priority order, so they were the highest-priority active
+ * interrupts we left out. With EOImode 1 deactivation comes through the
+ * trapped DIR instead; QEMU still bumps EOIcount on the EOIR, so the count is
+ * ignored then.
+ */
+static void sync_eoicount(struct vgic *vm, struct vgic_vcpu *v, struct vgic_deferred *d)
+{
+	struct vgic_irq *victims[32];
+	struct vgic_irq *irq = NULL;
+	unsigned count, nr = 0;
+	uint64_t hcr = lr_read_hcr(v->be);
+
+	count = ich_hcr_eoicount(hcr);
+	if (!count)
+		return;
+	v->hcr = VGIC_HCR_UNKNOWN; /* EOIcount must be written back to zero */
+	if (lr_read_vmcr(v->be) & ICH_VMCR_VEOIM)
+		return;
+	while (nr < count && (irq = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, irq)))
+		if (!irq->in_lr)
+			victims[nr++] = irq;
+	for (unsigned i = 0; i < nr; i++) {
+		irq = victims[i];
+		vgic_lock(vm, &irq->lock);
+		vgic_irq_deactivate_locked(vm, irq);
+		defer_resample(d, irq);
+		sync_prune_locked(vm, v, irq, d);
+		vgic_unlock(vm, &irq->lock);
+		v->stats.eoicount_deact++;
+	}
+}
+
+/* Fold one LR back into its interrupt. irq lock held. */
+static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
+		    uint64_t written, uint64_t now, struct vgic_deferred *d)
+{
+	bool was_pend = written & ICH_LR_STATE_PENDING;
+	bool now_pend = now & ICH_LR_STATE_PENDING;
+	bool now_act = now & ICH_LR_STATE_ACTIVE;
+	bool acked = was_pend && !now_pend;
+
+	if (irq->trigger == VGIC_EDGE) {
+		/* Not taken yet: give the latch back (new edges may have set it too). */
+		if (now_pend)
+			irq->pending_latch = 1;
+	} else if (acked) {
+		/* Acknowledge consumes a software latch; a HW line re-fires from the physical side. */
+		irq->pending_latch = 0;
+		if (irq->hw)
+			irq->line_level = 0;
+	}
+	if (irq->pend_clear_req) {
+		irq->pending_latch = 0;
+		irq->pend_clear_req = 0;
+	}
+
+	if (now_act) {
+		irq->active = 1;
+		irq->active_on = v;
+	} else {
+		irq->active = 0;
+		irq->active_on = NULL;
+	}
+	if (irq->act_req == VGIC_ACT_REQ_SET && !irq->active) {
+		irq->active = 1;
+		irq->active_on = v;
+	} else if (irq->act_req == VGIC_ACT_REQ_CLEAR && irq->active) {
+		vgic_irq_deactivate_locked(vm, irq);
+	}
+	irq->act_req = VGIC_ACT_REQ_NONE;
+
+	/* A level interrupt that left the LR entirely was deactivated by the guest. */
+	if ((written & ICH_LR_EOI) && !(now & ICH_LR_STATE_MASK)) {
+		defer_resample(d, irq);
+		v->stats.resamples++;
+	}
+	irq->in_lr = 0;
+}
+
+int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
+{
+	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+	struct vgic_deferred d;
+	uint32_t elrsr = 0;
+	bool eoi_count_armed;
+
+	if (!vm)
+		return HV_EINVAL;
+	if (!v)
+		return HV_ERANGE;
+	if (!v->be)
+		return HV_ENODEV;
+	d.nr_requeue = d.nr_resample = 0;
+	vgic_lock(vm, &v->ap_lock);
+	if (!v->loaded) {
+		vgic_unlock(vm, &v->ap_lock);
+		return HV_OK;
+	}
+	v->loaded = false;
+	eoi_count_armed = v->hcr != VGIC_HCR_UNKNOWN && (v->hcr & ICH_HCR_LRENPIE);
+	if (v->used_lrs == 0 && !eoi_count_armed) {
+		vgic_unlock(vm, &v->ap_lock);
+		return HV_OK;
+	}
+	v->stats.syncs++;
+	if (eoi_count_armed)
+		sync_eoicount(vm, v, &d);
+	if (v->used_lrs)
+		elrsr = lr_read_elrsr(v->be);
+	for (unsigned i = 0; i < v->used_lrs; i++) {
+		struct vgic_irq *irq = v->lr_irq[i];
+		uint64_t now = 0;
+
+		if (elrsr & (1U << i)) {
+			v->hw_dirty &= ~(1U << i); /* empty and harmless: no need to clear it */
+		} else {
+			now = lr_read(v->be, i);
+			if (!(now & ICH_LR_STATE_MASK) && !(v->lr_val[i] & ICH_LR_EOI))
+				v->hw_dirty &= ~(1U << i);
+		}
+		vgic_lock(vm, &irq->lock);
+		lr_fold(vm, v, irq, v->lr_val[i], now, &d);
+		sync_prune_locked(vm, v, irq, &d);
+		vgic_unlock(vm, &irq->lock);
+		v->lr_irq[i] = NULL;
+	}
+	v->used_lrs = 0;
+	vgic_unlock(vm, &v->ap_lock);
+	vgic_deferred_run(vm, &d);
+	return HV_OK;
+}
+
+int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu)
+{
+	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+	int rc = HV_OK;
+
+	if (!vm)
+		return HV_EINVAL;
+	if (!v)
+		return HV_ERANGE;
+	if (!v->be)
+		return HV_ENODEV;
+	vgic_lock(vm, &v->ap_lock);
+	if (v->loaded) {
+		rc = HV_EBUSY;
+	} else {
+		v->hw_dirty = VGIC_LR_MASK(v->be->nr_lrs);
+		v->hcr = VGIC_HCR_UNKNOWN;
+	}
+	vgic_unlock(vm, &v->ap_lock);
+	return rc;
+}
+
+int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
+{
+	int err;
+	struct vgic_vcpu *owner = vgic_get_vcpu(vm, vcpu);
+	struct vgic_irq *irq = vgic_lookup(vm, vcpu, intid, &err);
+	struct vgic_vcpu *v;
+	struct vgic_deferred d;
+
+	if (!irq)
+		return err;
+	d.nr_requeue = d.nr_resample = 0;
+	v = vgic_irq_lock_listed(vm, irq);
+	if (irq->in_lr) {
+		/* The caller skipped the sync: the LR, not the trap, owns this state. */
+		vgic_irq_update_unlock(vm, irq, v);
+		return HV_EBUSY;
+	}
+	/* Only the vCPU an interrupt is active on may deactivate it. */
+	if (irq->active && (!irq->active_on || irq->active_on == owner)) {
+		vgic_irq_deactivate_locked(vm, irq);
+		defer_resample(&d, irq);
+		if (owner)
+			owner->stats.dir_traps++;
+	}
+	vgic_irq_update_unlock(vm, irq, v);
+	vgic_deferred_run(vm, &d);
+	return HV_OK;
+}
+
+bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu)
+{
+	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+	bool any;
+
+	if (!v)
+		return false;
+	vgic_lock(vm, &v->ap_lock);
+	any = v->aplist.count[VGIC_AP_PENDING] != 0;
+	vgic_unlock(vm, &v->ap_lock);
+	return any;
+}

@@ -1,0 +1,169 @@
+/* vgic_queue.c: the oracle, the lock helpers, and the one path that moves an interrupt between ap_lists.
+ * Every state change ends in vgic_irq_update_unlock(), so queueing and pruning follow one rule. */
+#include "vgic_internal.h"
+
+void vgic_lock(struct vgic *vm, vgic_lock_t *l)
+{
+	if (vm->hooks->lock)
+		vm->hooks->lock(vm->hooks_ctx, l);
+}
+
+void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
+{
+	if (vm->hooks->unlock)
+		vm->hooks->unlock(vm->hooks_ctx, l);
+}
+
+void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
+{
+	if (!v)
+		return;
+	v->stats.kicks++;
+	if (vm->hooks->kick)
+		vm->hooks->kick(vm->hooks_ctx, v);
+}
+
+static bool group_enabled(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	return irq->group ? vm->grp1_enabled : vm->grp0_enabled;
+}
+
+struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	/* An active interrupt must stay where the guest will deactivate it, enabled or not. */
+	if (irq->active)
+		return irq->active_on ? irq->active_on : irq->target;
+	if (vgic_irq_is_pending(irq) && irq->enabled && group_enabled(vm, irq))
+		return irq->target;
+	return NULL;
+}
+
+struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq)
+{
+	for (;;) {
+		struct vgic_vcpu *v = __atomic_load_n(&irq->vcpu, __ATOMIC_ACQUIRE);
+
+		if (v)
+			vgic_lock(vm, &v->ap_lock);
+		vgic_lock(vm, &irq->lock);
+		if (irq->vcpu == v)
+			return v;
+		vgic_unlock(vm, &irq->lock);
+		if (v)
+			vgic_unlock(vm, &v->ap_lock);
+	}
+}
+
+static void unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+{
+	vgic_unlock(vm, &irq->lock);
+	if (v)
+		vgic_unlock(vm, &v->ap_lock);
+}
+
+static void lock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *b)
+{
+	if (a && b && b->id < a->id) {
+		struct vgic_vcpu *t = a;
+
+		a = b;
+		b = t;
+	}
+	if (a)
+		vgic_lock(vm, &a->ap_lock);
+	if (b && b != a)
+		vgic_lock(vm, &b->ap_lock);
+}
+
+static void unlock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *b)
+{
+	if (b && b != a)
+		vgic_unlock(vm, &b->ap_lock);
+	if (a)
+		vgic_unlock(vm, &a->ap_lock);
+}
+
+void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+{
+	for (;;) {
+		struct vgic_vcpu *t;
+
+		/*
+		 * In a list register: the hardware owns its state until the
+		 * next sync, which prunes it. Keep it listed, re-sort it, and
+		 * make the vCPU exit so the change is seen.
+		 */
+		if (irq->in_lr) {
+			vgic_aplist_reposition(&v->aplist, irq);
+			unlock_listed(vm, irq, v);
+			vgic_kick(vm, v);
+			return;
+		}
+		t = vgic_oracle(vm, irq);
+		if (t == v) {
+			bool wake = v && vgic_irq_is_pending(irq);
+
+			if (v)
+				vgic_aplist_reposition(&v->aplist, irq);
+			unlock_listed(vm, irq, v);
+			if (wake)
+				vgic_kick(vm, v);
+			return;
+		}
+		if (!t) {
+			vgic_aplist_remove(&v->aplist, irq);
+			__atomic_store_n(&irq->vcpu, NULL, __ATOMIC_RELEASE);
+			unlock_listed(vm, irq, v);
+			return;
+		}
+		/* Moving to another vCPU: take both ap_locks in order, then re-check. */
+		unlock_listed(vm, irq, v);
+		lock_pair(vm, v, t);
+		vgic_lock(vm, &irq->lock);
+		if (irq->vcpu == v && !irq->in_lr && vgic_oracle(vm, irq) == t) {
+			if (v)
+				vgic_aplist_remove(&v->aplist, irq);
+			vgic_aplist_insert(&t->aplist, irq);
+			__atomic_store_n(&irq->vcpu, t, __ATOMIC_RELEASE);
+			vgic_unlock(vm, &irq->lock);
+			unlock_pair(vm, v, t);
+			vgic_kick(vm, t);
+			return;
+		}
+		/* Raced with another change: start again from a consistent lock state. */
+		vgic_unlock(vm, &irq->lock);
+		unlock_pair(vm, v, t);
+		v = vgic_irq_lock_listed(vm, irq);
+	}
+}
+
+void vgic_irq_deactivate_locked(struct vgic *vm, struct vgic_irq *irq)
+{
+	irq->active = 0;
+	irq->active_on = NULL;
+	if (irq->hw && vm->hooks->phys_deactivate)
+		vm->hooks->phys_deactivate(vm->hooks_ctx, irq->hw_intid);
+}
+
+void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d)
+{
+	for (unsigned i = 0; i < d->nr_requeue; i++) {
+		struct vgic_irq *irq = d->requeue[i];
+
+		vgic_irq_update_unlock(vm, irq, vgic_irq_lock_listed(vm, irq));
+	}
+	for (unsigned i = 0; i < d->nr_resample; i++) {
+		struct vgic_irq *irq = d->resample[i];
+		irq_resample_fn fn;
+		void *owner;
+
+		vgic_lock(vm, &irq->lock);
+		fn = irq->resample;
+		owner = irq->resample_owner;
+		vgic_unlock(vm, &irq->lock);
+		if (fn)
+			fn(owner, irq->intid >= VGIC_SPI_BASE ? irq->intid - VGIC_SPI_BASE
+							      : irq->intid - VGIC_NR_SGIS);
+	}
+	d->nr_requeue = d->nr_resample = 0;
+}
