@@ -29,7 +29,11 @@ struct icv_model {
 
 enum icv_dir_result { ICV_DIR_DONE = 0, ICV_DIR_TRAPPED = 1 };
 
-/* nr_lrs 1..16, pri_bits 5..8 (pre_bits = pri_bits). Returns HV_OK or HV_EINVAL. */
+/*
+ * nr_lrs 1..16, pri_bits 5..8; pre_bits = min(pri_bits, 7), the architecture's maximum.
+ * Resets every field, including phys_deactivate and the quirk flag: set those after.
+ * Returns HV_OK or HV_EINVAL.
+ */
 int icv_model_init(struct icv_model *m, unsigned nr_lrs, unsigned pri_bits);
 
 /* ---- the guest's view (not counted as hypervisor register accesses) ---- */
