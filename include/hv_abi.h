@@ -1,0 +1,47 @@
+/* hv_abi.h: the one guest ABI, the same numbers on arm64 (HVC, SMCCC) and x86 (port I/O).
+ * docs/guest-abi.md is the specification; this header is what guests and hosts compile against. */
+#ifndef HV_ABI_H
+#define HV_ABI_H
+
+/* Call numbers: the low 16 bits of the SMCCC function ID on arm64, RAX on x86. */
+#define HV_CALL_VERSION        0x0U  /* -> HV_ABI_VERSION_CURRENT */
+#define HV_CALL_HALT           0x1U  /* a0 = status; does not return */
+#define HV_CALL_TIMER_PERIOD   0x2U  /* a0 = period in microseconds, 0 stops; fires on HV_LINE_TIMER */
+#define HV_CALL_CONSOLE_WRITE  0x3U  /* a0 = guest physical address, a1 = length; -> bytes written */
+#define HV_CALL_LINE_SET       0x4U  /* a0 = line, a1 = HV_LINE_LOWER/RAISE/PULSE */
+#define HV_CALL_INFO           0x5U  /* a0 = HV_INFO_*; -> value */
+#define HV_CALL_COUNT          0x6U
+
+#define HV_ABI_VERSION_CURRENT 0x00010000U  /* major 1, minor 0 */
+
+#define HV_LINE_LOWER 0U
+#define HV_LINE_RAISE 1U
+#define HV_LINE_PULSE 2U
+
+#define HV_INFO_NR_VCPUS  0U
+#define HV_INFO_VCPU_ID   1U
+#define HV_INFO_NR_LINES  2U
+#define HV_INFO_TIMER_HZ  3U  /* granularity of HV_CALL_TIMER_PERIOD's clock */
+
+/* Lines: line 0 is the paravirtual timer; the test device owns lines 1..HV_NR_LINES-1. */
+#define HV_LINE_TIMER  0U
+#define HV_NR_LINES    32U
+#define HV_ARM64_SPI_OF_LINE(n) (32U + (n))  /* arm64: INTID of line n */
+
+/* Return values (SMCCC's values where SMCCC defines one). */
+#define HV_ABI_OK              0
+#define HV_ABI_NOT_SUPPORTED  (-1)
+#define HV_ABI_INVALID_PARAM  (-3)
+
+/* arm64 transport: HVC #0, SMCCC fast call, SMC64, owner "vendor-specific hypervisor service". */
+#define HV_SMCCC_FAST_CALL     0x80000000U
+#define HV_SMCCC_SMC64         0x40000000U
+#define HV_SMCCC_OWNER_VENDOR_HYP (6U << 24)
+#define HV_SMCCC_FUNC_MASK     0xffffU
+#define HV_ARM64_FID(call) \
+	(HV_SMCCC_FAST_CALL | HV_SMCCC_SMC64 | HV_SMCCC_OWNER_VENDOR_HYP | (call))
+
+/* x86 transport: RAX = call, RDI/RSI/RDX = a0..a2, `out %eax, $HV_X86_ABI_PORT`; result in RAX. */
+#define HV_X86_ABI_PORT        0x0510U
+
+#endif
