@@ -37,11 +37,11 @@ HOST_CFLAGS := -std=c11 -O1 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototype
 
 # Freestanding: the core must build and link with no libc and no FP/SIMD.
 A64_CFLAGS  := -std=c11 -O2 -ffreestanding -fno-builtin -nostdlib \
-               -mgeneral-regs-only -mstrict-align -fno-stack-protector \
+               -mgeneral-regs-only -mstrict-align -mno-outline-atomics -fno-stack-protector \
                -Wall -Wextra -Werror $(INCLUDES)
 
 TEST_CFLAGS  := $(HOST_CFLAGS) -Itests/unit
-TEST_LDFLAGS := $(SANITIZE)
+TEST_LDFLAGS := $(SANITIZE) -pthread
 TEST_LDLIBS  := -lcmocka
 
 # ---- sources ---------------------------------------------------------------
@@ -74,7 +74,7 @@ endif
 
 # Test suites run by `make test`, in order. Add an integration suite by
 # appending its target name here (and defining the target below).
-TEST_TARGETS := test-unit
+TEST_TARGETS := test-unit test-tsan
 
 # Keep test objects: they are reached only through a pattern chain.
 .SECONDARY: $(TEST_OBJS) $(HELPER_OBJS)
@@ -155,3 +155,17 @@ clean:
 	rm -rf $(BUILD)
 
 -include $(HOST_OBJS:.o=.d) $(A64_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(HELPER_OBJS:.o=.d)
+
+# ---- ThreadSanitizer run of the locking stress test -----------------------
+# ASan and TSan cannot share a binary, so the core is rebuilt here for TSan.
+TSAN_BIN := $(BUILD)/tsan/test_threads
+TSAN_SRCS := tests/unit/test_threads.c $(HELPER_SRCS) $(VGIC_SRCS)
+
+$(TSAN_BIN): $(TSAN_SRCS) $(wildcard vgic/*.h include/*.h tests/unit/*.h) Makefile
+	@mkdir -p $(@D)
+	$(HOST_CC) -std=c11 -O1 -g -Wall -Wextra -Werror $(INCLUDES) -Itests/unit -fsanitize=thread \
+		$(TSAN_SRCS) -lcmocka -pthread -o $@
+
+.PHONY: test-tsan
+test-tsan: $(TSAN_BIN)
+	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BIN)

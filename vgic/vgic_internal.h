@@ -17,6 +17,12 @@
 /* Most deferred work one sync can produce: one per LR plus EOIcount deactivations. */
 #define VGIC_MAX_DEFERRED (LR_BACKEND_MAX_LRS + 32U)
 
+/* Statistics bumped from threads that do not hold the vCPU's ap_lock. */
+static inline void vgic_stat_inc(uint64_t *counter)
+{
+	__atomic_fetch_add(counter, 1, __ATOMIC_RELAXED);
+}
+
 /* ---- shim (freestanding) ---- */
 void vgic_zero(void *p, size_t n);
 

@@ -316,7 +316,7 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 		vgic_irq_deactivate_locked(vm, irq);
 		defer_resample(&d, irq);
 		if (owner)
-			owner->stats.dir_traps++;
+			vgic_stat_inc(&owner->stats.dir_traps);
 	}
 	vgic_irq_update_unlock(vm, irq, v);
 	vgic_deferred_run(vm, &d);

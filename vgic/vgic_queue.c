@@ -18,7 +18,7 @@ void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
 {
 	if (!v)
 		return;
-	v->stats.kicks++;
+	vgic_stat_inc(&v->stats.kicks);
 	if (vm->hooks->kick)
 		vm->hooks->kick(vm->hooks_ctx, v);
 }
