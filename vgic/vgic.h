@@ -58,6 +58,9 @@ struct vgic_irq {
 	/* Register writes that arrive while the LR owns the state; the next sync applies them. */
 	uint8_t pend_clear_req : 1;
 	uint8_t act_req : 2;            /* VGIC_ACT_REQ_* */
+	uint8_t latch_in_lr : 1;        /* the software latch went into the LR with the pending state */
+	/* GICD_IROUTER as the guest wrote it (SPIs; 0 = affinity 0.0.0.0). vm->dist_lock. */
+	uint64_t irouter;
 };
 
 #define VGIC_ACT_REQ_NONE  0U
@@ -88,6 +91,11 @@ struct vgic_vcpu_stats {
 	uint64_t dir_traps;        /* deactivations by trapped ICC_DIR_EL1 */
 	uint64_t resamples;        /* level EOIs reported to line owners */
 	uint64_t kicks;
+	/* register emulation, counted on the vCPU that made the access */
+	uint64_t mmio_accesses;    /* GICD/GICR accesses */
+	uint64_t mmio_reserved;    /* of those, to reserved offsets (RAZ/WI) */
+	uint64_t mmio_aborts;      /* of those, refused: bad width or alignment */
+	uint64_t sgi_writes;       /* trapped ICC_SGI0R/SGI1R/ASGI1R writes */
 };
 
 struct vgic;
@@ -109,6 +117,10 @@ struct vgic_vcpu {
 	uint64_t hcr;                   /* value last written to ICH_HCR_EL2; VGIC_HCR_UNKNOWN forces a write */
 	bool loaded;                    /* flushed and not yet synced: the LRs own in-flight state */
 	struct vgic_vcpu_stats stats;
+	/* Redistributor registers (vgic_redist.c), under vm->dist_lock; all-zero is the reset state. */
+	bool rd_awake;                  /* GICR_WAKER.ProcessorSleep == 0 (resets asleep) */
+	uint64_t rd_propbaser;          /* GICR_PROPBASER, stored for the LPI step */
+	uint64_t rd_pendbaser;          /* GICR_PENDBASER, stored for the LPI step */
 };
 
 typedef struct vgic_irq *(*vgic_lpi_lookup_fn)(void *ctx, uint32_t intid);
@@ -123,7 +135,7 @@ struct vgic {
 	uint8_t prio_mask;              /* implemented priority bits, e.g. 0xf8 for 5 */
 	bool grp0_enabled;              /* GICD_CTLR.EnableGrp0 */
 	bool grp1_enabled;              /* GICD_CTLR.EnableGrp1NS */
-	vgic_lock_t dist_lock;          /* serialises distributor-wide config changes */
+	vgic_lock_t dist_lock;          /* serialises distributor-wide config changes and routing */
 	struct irq_chip spi_chip;       /* line N is SPI 32+N */
 	vgic_lpi_lookup_fn lpi_lookup;  /* NULL until LPIs exist */
 	void *lpi_ctx;
@@ -187,5 +199,38 @@ int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
 int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);
 /* Something deliverable is queued (a WFI should not sleep). */
 bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu);
+
+/* ---- register emulation: GICD, GICR, trapped ICC registers (docs/design.md, "Register emulation") ---- */
+/*
+ * Outcome of a guest access. Negative HV_E* values mean the host passed bad arguments
+ * (NULL pointer, width not 1/2/4/8, offset beyond the frame, no such vCPU).
+ */
+enum vgic_mmio_result {
+	VGIC_MMIO_OK = 0,     /* done (RAZ/WI included); a read's value is in *val */
+	VGIC_MMIO_ABORT = 1,  /* width or alignment the register does not allow: inject an external abort */
+};
+#define VGIC_GICD_SIZE 0x10000U  /* the distributor frame */
+#define VGIC_GICR_SIZE 0x20000U  /* one redistributor: RD_base then SGI_base; frame i is vCPU i */
+/*
+ * vcpu: the vCPU that made the access. offset: within the frame. width: 1, 2, 4 or 8 bytes.
+ * A write takes *val (bits above width ignored); a read stores the zero-extended value in *val.
+ * The arch calls vgic_sync_lrs() before emulating, so the accessing vCPU's own LR state is folded.
+ */
+int vgic_mmio_dist_access(struct vgic *vm, uint32_t vcpu, uint64_t offset, unsigned width,
+			  bool write, uint64_t *val);
+int vgic_mmio_redist_access(struct vgic *vm, uint32_t vcpu, uint32_t redist, uint64_t offset,
+			    unsigned width, bool write, uint64_t *val);
+enum vgic_mmio_frame_id { VGIC_FRAME_GICD = 0, VGIC_FRAME_GICR = 1 };
+/* The register at offset ("GICD_ISENABLER"), or NULL for reserved space: for logs and tools. */
+const char *vgic_mmio_reg_name(enum vgic_mmio_frame_id frame, uint64_t offset);
+
+enum vgic_sgi_reg { VGIC_ICC_SGI1R = 0, VGIC_ICC_ASGI1R = 1, VGIC_ICC_SGI0R = 2 };
+/* A trapped write of ICC_SGI1R_EL1/ICC_ASGI1R_EL1/ICC_SGI0R_EL1 by vcpu. Any value is accepted. */
+int vgic_sysreg_sgi(struct vgic *vm, uint32_t vcpu, enum vgic_sgi_reg which, uint64_t value);
+/* A trapped ICC_DIR_EL1 write (guest value); INTIDs that do not exist are ignored. */
+int vgic_sysreg_dir(struct vgic *vm, uint32_t vcpu, uint64_t value);
+
+/* Print the distributor, each redistributor, each ap_list and LR shadow through hooks->print. */
+int vgic_dump(struct vgic *vm);
 
 #endif

@@ -186,6 +186,10 @@ int vgic_irq_set_group(struct vgic *vm, uint32_t vcpu, uint32_t intid, unsigned 
 
 int vgic_irq_set_trigger(struct vgic *vm, uint32_t vcpu, uint32_t intid, enum vgic_trigger t)
 {
+	int err;
+
+	if (!vgic_lookup(vm, vcpu, intid, &err))
+		return err;
 	if (t != VGIC_EDGE && t != VGIC_LEVEL)
 		return HV_EINVAL;
 	if (intid < VGIC_NR_SGIS)
@@ -301,9 +305,15 @@ int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1)
 	if (!vm)
 		return HV_EINVAL;
 	vgic_lock(vm, &vm->dist_lock);
-	vm->grp0_enabled = grp0;
-	vm->grp1_enabled = grp1;
-	/* A group enable changes the oracle's answer for every interrupt: re-place them all. */
+	__atomic_store_n(&vm->grp0_enabled, grp0, __ATOMIC_RELEASE);
+	__atomic_store_n(&vm->grp1_enabled, grp1, __ATOMIC_RELEASE);
+	vgic_unlock(vm, &vm->dist_lock);
+	/*
+	 * A group enable changes the oracle's answer for every interrupt:
+	 * re-place them all. No lock is held across the sweep, so kicks run
+	 * unlocked; concurrent writers converge because each requeue reads the
+	 * current enables and the last writer's sweep follows its own write.
+	 */
 	for (uint32_t c = 0; c < vm->nr_vcpus; c++)
 		for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++) {
 			struct vgic_irq *irq = &vm->vcpus[c].priv[i];
@@ -315,7 +325,6 @@ int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1)
 
 		vgic_irq_update_unlock(vm, irq, vgic_irq_lock_listed(vm, irq));
 	}
-	vgic_unlock(vm, &vm->dist_lock);
 	return HV_OK;
 }
 

@@ -1,5 +1,5 @@
 /* vgic_internal.h: declarations shared by the vgic core's own files; not part of the public API.
- * Lock order: vCPU ap_lock (two of them: lower id first) -> irq lock. dist_lock comes before both. */
+ * Lock order: vCPU ap_lock (two of them: lower id first) -> irq lock. dist_lock guards only GICD-wide fields. */
 #ifndef VGIC_INTERNAL_H
 #define VGIC_INTERNAL_H
 

@@ -2,6 +2,12 @@
  * The policy and its reasons are in docs/design.md ("List-register policy"); the tests follow it rule by rule. */
 #include "vgic_internal.h"
 
+/* Bit 41 is the EOI flag only when HW == 0; with HW == 1 it is part of the pINTID. */
+static inline bool lr_wants_eoi_exit(uint64_t lr)
+{
+	return (lr & (ICH_LR_HW | ICH_LR_EOI)) == ICH_LR_EOI;
+}
+
 /* Encode an interrupt as an LR value; *pend_placed says whether its pending state went in. */
 static uint64_t lr_encode(const struct vgic_irq *irq, bool *pend_placed)
 {
@@ -20,6 +26,13 @@ static uint64_t lr_encode(const struct vgic_irq *irq, bool *pend_placed)
 	} else if (irq->trigger == VGIC_LEVEL) {
 		/* Exit at deactivation so the line is resampled; without it a held line is lost. */
 		val |= ICH_LR_EOI;
+		/*
+		 * Never pending+active: the deactivation would turn the LR back to
+		 * Pending without an EOI exit, so the line's owner would not be
+		 * asked to resample and the guest would take a stale level again.
+		 */
+		if (act)
+			pend = false;
 	}
 	if (pend)
 		val |= ICH_LR_STATE_PENDING;
@@ -36,8 +49,13 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 
 	vgic_lock(vm, &irq->lock);
 	val = lr_encode(irq, &pend_placed);
-	/* The LR now carries the edge: clear the latch or the interrupt would be delivered twice. */
-	if (pend_placed && irq->trigger == VGIC_EDGE)
+	/*
+	 * The LR now carries the latched pending state: clear the latch or it
+	 * would be delivered twice. Sync gives it back if the guest did not
+	 * take it; a latch set after this point is a new event and survives.
+	 */
+	irq->latch_in_lr = pend_placed && irq->pending_latch;
+	if (irq->latch_in_lr)
 		irq->pending_latch = 0;
 	irq->in_lr = 1;
 	irq->lr = (uint8_t)n;
@@ -181,16 +199,13 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	bool now_act = now & ICH_LR_STATE_ACTIVE;
 	bool acked = was_pend && !now_pend;
 
-	if (irq->trigger == VGIC_EDGE) {
-		/* Not taken yet: give the latch back (new edges may have set it too). */
-		if (now_pend)
-			irq->pending_latch = 1;
-	} else if (acked) {
-		/* Acknowledge consumes a software latch; a HW line re-fires from the physical side. */
-		irq->pending_latch = 0;
-		if (irq->hw)
-			irq->line_level = 0;
-	}
+	/* Not taken yet: the latch the LR carried comes back. */
+	if (now_pend && irq->latch_in_lr)
+		irq->pending_latch = 1;
+	irq->latch_in_lr = 0;
+	/* A HW level line re-fires from the physical side after the guest took it. */
+	if (acked && irq->trigger == VGIC_LEVEL && irq->hw)
+		irq->line_level = 0;
 	if (irq->pend_clear_req) {
 		irq->pending_latch = 0;
 		irq->pend_clear_req = 0;
@@ -212,7 +227,7 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	irq->act_req = VGIC_ACT_REQ_NONE;
 
 	/* A level interrupt that left the LR entirely was deactivated by the guest. */
-	if ((written & ICH_LR_EOI) && !(now & ICH_LR_STATE_MASK)) {
+	if (lr_wants_eoi_exit(written) && !(now & ICH_LR_STATE_MASK)) {
 		defer_resample(d, irq);
 		v->stats.resamples++;
 	}
@@ -257,7 +272,7 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 			v->hw_dirty &= ~(1U << i); /* empty and harmless: no need to clear it */
 		} else {
 			now = lr_read(v->be, i);
-			if (!(now & ICH_LR_STATE_MASK) && !(v->lr_val[i] & ICH_LR_EOI))
+			if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
 				v->hw_dirty &= ~(1U << i);
 		}
 		vgic_lock(vm, &irq->lock);
@@ -304,6 +319,8 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 
 	if (!irq)
 		return err;
+	if (!owner)
+		return HV_ERANGE;
 	d.nr_requeue = d.nr_resample = 0;
 	v = vgic_irq_lock_listed(vm, irq);
 	if (irq->in_lr) {
@@ -315,8 +332,7 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 	if (irq->active && (!irq->active_on || irq->active_on == owner)) {
 		vgic_irq_deactivate_locked(vm, irq);
 		defer_resample(&d, irq);
-		if (owner)
-			vgic_stat_inc(&owner->stats.dir_traps);
+		vgic_stat_inc(&owner->stats.dir_traps);
 	}
 	vgic_irq_update_unlock(vm, irq, v);
 	vgic_deferred_run(vm, &d);

@@ -25,7 +25,8 @@ void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
 
 static bool group_enabled(const struct vgic *vm, const struct vgic_irq *irq)
 {
-	return irq->group ? vm->grp1_enabled : vm->grp0_enabled;
+	return irq->group ? __atomic_load_n(&vm->grp1_enabled, __ATOMIC_ACQUIRE)
+			  : __atomic_load_n(&vm->grp0_enabled, __ATOMIC_ACQUIRE);
 }
 
 struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq)
