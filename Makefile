@@ -60,6 +60,9 @@ TEST_BINS   := $(patsubst tests/unit/%.c,$(TEST_DIR)/%,$(TEST_SRCS))
 TEST_OBJS   := $(patsubst tests/unit/%.c,$(TEST_DIR)/obj/%.o,$(TEST_SRCS))
 HELPER_OBJS := $(patsubst tests/unit/%.c,$(TEST_DIR)/obj/%.o,$(HELPER_SRCS))
 
+# arch-x86: chips, VMM, x86 guest and their runs (defines X86_HOST_LIB, test-x86, run-x86).
+include arch-x86/x86.mk
+
 # The lists above are wildcards, so deleting a source changes no timestamp.
 # Record them in a stamp that is rewritten only when they change; archives and
 # test binaries depend on it, so a removed file leaves no stale member behind.
@@ -122,9 +125,9 @@ $(TEST_DIR)/obj/%.o: tests/unit/%.c Makefile
 	@mkdir -p $(@D)
 	$(HOST_CC) $(TEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(TEST_DIR)/test_%: $(TEST_DIR)/obj/test_%.o $(HELPER_OBJS) $(HOST_LIB) $(SRCLIST_STAMP)
+$(TEST_DIR)/test_%: $(TEST_DIR)/obj/test_%.o $(HELPER_OBJS) $(HOST_LIB) $(X86_HOST_LIB) $(SRCLIST_STAMP)
 	@mkdir -p $(@D)
-	$(HOST_CC) $(TEST_LDFLAGS) -o $@ $< $(HELPER_OBJS) $(HOST_LIB) $(TEST_LDLIBS)
+	$(HOST_CC) $(TEST_LDFLAGS) -o $@ $< $(HELPER_OBJS) $(HOST_LIB) $(X86_HOST_LIB) $(TEST_LDLIBS)
 
 test-unit: $(TEST_BINS)
 	bash scripts/run-unit-tests.sh $(TEST_BINS)

@@ -1,0 +1,47 @@
+# x86.mk: build rules for arch-x86 (included by the top-level Makefile).
+# The chips (arch-x86/*.c) build twice: for host tests with ASan+UBSan, and freestanding to prove
+# they need nothing outside themselves. The VMM (arch-x86/vmm/) and the x86 guest build here too.
+
+X86_DIR        := $(BUILD)/x86
+X86_CHIP_SRCS  := $(sort $(wildcard arch-x86/*.c))
+X86_HOST_OBJS  := $(patsubst arch-x86/%.c,$(HOST_DIR)/x86/%.o,$(X86_CHIP_SRCS))
+X86_FS_OBJS    := $(patsubst arch-x86/%.c,$(X86_DIR)/fs/%.o,$(X86_CHIP_SRCS))
+X86_HOST_LIB   := $(HOST_DIR)/libx86chips.a
+X86_FS_LIB     := $(X86_DIR)/fs/libx86chips.a
+X86_FS_CHECKED := $(X86_DIR)/fs/.freestanding-ok
+
+X86_INCLUDES   := -Iinclude -Iarch-x86
+# The same discipline as the aarch64 core: no libc, no SSE, nothing from libgcc.
+X86_FS_CFLAGS  := -std=c11 -O2 -m64 -ffreestanding -fno-builtin -nostdlib -mgeneral-regs-only \
+                  -mno-red-zone -fno-stack-protector -fno-pic -Wall -Wextra -Werror $(X86_INCLUDES)
+
+TEST_CFLAGS    += -Iarch-x86
+
+.PHONY: x86 x86-chips
+x86: x86-chips $(X86_FS_CHECKED)
+x86-chips: $(X86_HOST_LIB)
+all: x86
+
+$(HOST_DIR)/x86/%.o: arch-x86/%.c Makefile arch-x86/x86.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(HOST_CFLAGS) -Iarch-x86 $(DEPFLAGS) -c $< -o $@
+
+$(X86_HOST_LIB): $(X86_HOST_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(HOST_AR) rcs $@ $(X86_HOST_OBJS)
+
+$(X86_DIR)/fs/%.o: arch-x86/%.c Makefile arch-x86/x86.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(X86_FS_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(X86_FS_LIB): $(X86_FS_OBJS)
+	@mkdir -p $(@D)
+	@rm -f $@
+	$(HOST_AR) rcs $@ $(X86_FS_OBJS)
+
+$(X86_FS_CHECKED): $(X86_FS_LIB) scripts/check-freestanding.sh
+	bash scripts/check-freestanding.sh nm $(X86_FS_LIB)
+	@touch $@
+
+-include $(X86_HOST_OBJS:.o=.d) $(X86_FS_OBJS:.o=.d)
