@@ -136,6 +136,7 @@ struct vgic {
 	bool grp0_enabled;              /* GICD_CTLR.EnableGrp0 */
 	bool grp1_enabled;              /* GICD_CTLR.EnableGrp1NS */
 	vgic_lock_t dist_lock;          /* serialises distributor-wide config changes and routing */
+	uint32_t route_gen;             /* bumped by each IROUTER or WAKER change; dist_lock */
 	struct irq_chip spi_chip;       /* line N is SPI 32+N */
 	vgic_lpi_lookup_fn lpi_lookup;  /* NULL until LPIs exist */
 	void *lpi_ctx;
@@ -143,7 +144,7 @@ struct vgic {
 
 struct vgic_config {
 	uint32_t nr_vcpus;              /* 1..VGIC_MAX_VCPUS */
-	uint32_t nr_spis;               /* 0..VGIC_MAX_SPIS, a multiple of 32 */
+	uint32_t nr_spis;               /* a multiple of 32 up to 960, or VGIC_MAX_SPIS (988: INTIDs up to 1019) */
 	uint32_t prio_bits;             /* 4..8 implemented priority bits; 0 means 5 */
 };
 

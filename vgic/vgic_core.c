@@ -42,7 +42,8 @@ int vgic_init(struct vgic *vm, const struct vgic_config *cfg,
 	if (!vm || !cfg || !vcpus || (cfg->nr_spis && !spis))
 		return HV_EINVAL;
 	if (cfg->nr_vcpus == 0 || cfg->nr_vcpus > VGIC_MAX_VCPUS ||
-	    cfg->nr_spis > VGIC_MAX_SPIS || cfg->nr_spis % 32U)
+	    cfg->nr_spis > VGIC_MAX_SPIS ||
+	    (cfg->nr_spis % 32U && cfg->nr_spis != VGIC_MAX_SPIS))
 		return HV_ERANGE;
 	prio_bits = cfg->prio_bits ? cfg->prio_bits : VGIC_DEFAULT_PRIO_BITS;
 	if (prio_bits < 4 || prio_bits > 8)
@@ -227,6 +228,9 @@ int vgic_irq_set_pending(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on
 
 int vgic_irq_set_active(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on)
 {
+	struct vgic_deferred d;
+
+	d.nr_requeue = d.nr_resample = 0;
 	VGIC_IRQ_UPDATE(vm, vcpu, intid, irq, {
 		if (irq->in_lr) {
 			irq->act_req = on ? VGIC_ACT_REQ_SET : VGIC_ACT_REQ_CLEAR;
@@ -234,9 +238,12 @@ int vgic_irq_set_active(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on)
 			irq->active = 1;
 			irq->active_on = irq->vcpu ? irq->vcpu : irq->target;
 		} else if (!on && irq->active) {
+			/* A deactivation like any other: the line owner resamples. */
 			vgic_irq_deactivate_locked(vm, irq);
+			vgic_defer_resample(&d, irq);
 		}
 	});
+	vgic_deferred_run(vm, &d);
 	return HV_OK;
 }
 

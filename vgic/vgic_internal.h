@@ -89,6 +89,8 @@ struct vgic_deferred {
 	unsigned nr_requeue, nr_resample;
 };
 void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
+/* A level interrupt was deactivated: its line owner must resample (after unlock). */
+void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq);
 
 /* Argument checking shared by the public entry points. */
 struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err);

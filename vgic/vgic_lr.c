@@ -130,12 +130,6 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	return HV_OK;
 }
 
-static void defer_resample(struct vgic_deferred *d, struct vgic_irq *irq)
-{
-	if (irq->trigger == VGIC_LEVEL && irq->resample && d->nr_resample < VGIC_MAX_DEFERRED)
-		d->resample[d->nr_resample++] = irq;
-}
-
 /*
  * Re-place an interrupt whose state the sync just changed. Staying here or
  * leaving every list is done now, under this vCPU's ap_lock; moving to
@@ -183,7 +177,7 @@ static void sync_eoicount(struct vgic *vm, struct vgic_vcpu *v, struct vgic_defe
 		irq = victims[i];
 		vgic_lock(vm, &irq->lock);
 		vgic_irq_deactivate_locked(vm, irq);
-		defer_resample(d, irq);
+		vgic_defer_resample(d, irq);
 		sync_prune_locked(vm, v, irq, d);
 		vgic_unlock(vm, &irq->lock);
 		v->stats.eoicount_deact++;
@@ -223,12 +217,13 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 		irq->active_on = v;
 	} else if (irq->act_req == VGIC_ACT_REQ_CLEAR && irq->active) {
 		vgic_irq_deactivate_locked(vm, irq);
+		vgic_defer_resample(d, irq);
 	}
 	irq->act_req = VGIC_ACT_REQ_NONE;
 
 	/* A level interrupt that left the LR entirely was deactivated by the guest. */
 	if (lr_wants_eoi_exit(written) && !(now & ICH_LR_STATE_MASK)) {
-		defer_resample(d, irq);
+		vgic_defer_resample(d, irq);
 		v->stats.resamples++;
 	}
 	irq->in_lr = 0;
@@ -331,7 +326,7 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 	/* Only the vCPU an interrupt is active on may deactivate it. */
 	if (irq->active && (!irq->active_on || irq->active_on == owner)) {
 		vgic_irq_deactivate_locked(vm, irq);
-		defer_resample(&d, irq);
+		vgic_defer_resample(&d, irq);
 		vgic_stat_inc(&owner->stats.dir_traps);
 	}
 	vgic_irq_update_unlock(vm, irq, v);
