@@ -70,6 +70,8 @@ static inline uint32_t vgic_aplist_total(const struct vgic_aplist *l)
 void vgic_lock(struct vgic *vm, vgic_lock_t *l);
 void vgic_unlock(struct vgic *vm, vgic_lock_t *l);
 void vgic_kick(struct vgic *vm, struct vgic_vcpu *v);
+/* Enabled, and its group enabled in the distributor: the distributor would forward its pending state. */
+bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq);
 /* Where the interrupt belongs now: the one rule queueing and pruning share. */
 struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq);
 /* Lock irq and the ap_list it sits on; returns that vCPU (NULL if unlisted). */

@@ -9,7 +9,8 @@ static inline bool lr_wants_eoi_exit(uint64_t lr)
 }
 
 /* Encode an interrupt as an LR value; *pend_placed says whether its pending state went in. */
-static uint64_t lr_encode(const struct vgic_irq *irq, bool *pend_placed)
+static uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
+			  const struct vgic_irq *irq, bool *pend_placed)
 {
 	bool pend = vgic_irq_is_pending(irq);
 	bool act = irq->active;
@@ -33,6 +34,15 @@ static uint64_t lr_encode(const struct vgic_irq *irq, bool *pend_placed)
 		 */
 		if (act)
 			pend = false;
+	} else if (act && pend && !(vgic_irq_forwardable(vm, irq) && irq->target == v)) {
+		/*
+		 * It sits here only because it is active here. A new edge that is
+		 * disabled or routed elsewhere must not ride along as
+		 * pending+active, or the guest would take it at deactivation. Exit
+		 * at the deactivation instead, and let the oracle place it.
+		 */
+		pend = false;
+		val |= ICH_LR_EOI;
 	}
 	if (pend)
 		val |= ICH_LR_STATE_PENDING;
@@ -48,7 +58,7 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	uint64_t val;
 
 	vgic_lock(vm, &irq->lock);
-	val = lr_encode(irq, &pend_placed);
+	val = lr_encode(vm, v, irq, &pend_placed);
 	/*
 	 * The LR now carries the latched pending state: clear the latch or it
 	 * would be delivered twice. Sync gives it back if the guest did not
@@ -222,7 +232,7 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	irq->act_req = VGIC_ACT_REQ_NONE;
 
 	/* A level interrupt that left the LR entirely was deactivated by the guest. */
-	if (lr_wants_eoi_exit(written) && !(now & ICH_LR_STATE_MASK)) {
+	if (lr_wants_eoi_exit(written) && !(now & ICH_LR_STATE_MASK) && irq->trigger == VGIC_LEVEL) {
 		vgic_defer_resample(d, irq);
 		v->stats.resamples++;
 	}

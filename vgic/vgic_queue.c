@@ -29,12 +29,17 @@ static bool group_enabled(const struct vgic *vm, const struct vgic_irq *irq)
 			  : __atomic_load_n(&vm->grp0_enabled, __ATOMIC_ACQUIRE);
 }
 
+bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	return irq->enabled && group_enabled(vm, irq);
+}
+
 struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq)
 {
 	/* An active interrupt must stay where the guest will deactivate it, enabled or not. */
 	if (irq->active)
 		return irq->active_on ? irq->active_on : irq->target;
-	if (vgic_irq_is_pending(irq) && irq->enabled && group_enabled(vm, irq))
+	if (vgic_irq_is_pending(irq) && vgic_irq_forwardable(vm, irq))
 		return irq->target;
 	return NULL;
 }
