@@ -77,21 +77,27 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	lr_write(v->be, n, val);
 }
 
-int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
+/* Argument checks shared by the world-switch entry points. */
+static struct vgic_vcpu *lr_vcpu(struct vgic *vm, uint32_t vcpu, int *err)
 {
 	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+
+	*err = !vm ? HV_EINVAL : !v ? HV_ERANGE : !v->be ? HV_ENODEV : HV_OK;
+	return *err ? NULL : v;
+}
+
+int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
+{
+	int err;
+	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
 	struct lr_backend *be;
 	uint32_t placed[VGIC_AP_CLASSES] = { 0, 0 };
 	uint32_t total, n = 0;
 	uint64_t hcr;
 
-	if (!vm)
-		return HV_EINVAL;
 	if (!v)
-		return HV_ERANGE;
+		return err;
 	be = v->be;
-	if (!be)
-		return HV_ENODEV;
 	vgic_lock(vm, &v->ap_lock);
 	if (v->loaded) {
 		vgic_unlock(vm, &v->ap_lock);
@@ -241,17 +247,14 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 
 int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 {
-	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+	int err;
+	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
 	struct vgic_deferred d;
 	uint32_t elrsr = 0;
 	bool eoi_count_armed;
 
-	if (!vm)
-		return HV_EINVAL;
 	if (!v)
-		return HV_ERANGE;
-	if (!v->be)
-		return HV_ENODEV;
+		return err;
 	d.nr_requeue = d.nr_resample = 0;
 	vgic_lock(vm, &v->ap_lock);
 	if (!v->loaded) {
@@ -294,15 +297,12 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 
 int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu)
 {
-	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+	int err;
+	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
 	int rc = HV_OK;
 
-	if (!vm)
-		return HV_EINVAL;
 	if (!v)
-		return HV_ERANGE;
-	if (!v->be)
-		return HV_ENODEV;
+		return err;
 	vgic_lock(vm, &v->ap_lock);
 	if (v->loaded) {
 		rc = HV_EBUSY;

@@ -61,6 +61,42 @@ void h_free(struct harness *h)
 	free(h);
 }
 
+static struct harness *h_current;
+
+struct harness *h_mk(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs)
+{
+	h_current = h_new(nr_vcpus, nr_spis, nr_lrs);
+	return h_current;
+}
+
+void h_finish(struct harness *h)
+{
+	const char *err = h_check_invariants(h);
+
+	if (err)
+		fail_msg("invariant broken: %s", err);
+	h_free(h);
+	h_current = NULL;
+}
+
+int h_teardown(void **state)
+{
+	(void)state;
+	if (h_current) {
+		h_free(h_current);
+		h_current = NULL;
+	}
+	return 0;
+}
+
+struct vgic_irq_state h_state(struct harness *h, uint32_t vcpu, uint32_t intid)
+{
+	struct vgic_irq_state st = { 0 };
+
+	assert_int_equal(vgic_irq_get_state(&h->vm, vcpu, intid, &st), HV_OK);
+	return st;
+}
+
 void h_cfg(struct harness *h, unsigned vcpu, uint32_t intid, uint8_t prio, enum vgic_trigger t)
 {
 	assert_int_equal(vgic_irq_set_group(&h->vm, vcpu, intid, 1), HV_OK);

@@ -33,6 +33,17 @@ struct harness {
 struct harness *h_new(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs);
 void h_free(struct harness *h);
 
+/*
+ * Test life cycle: h_mk is h_new that also remembers the harness, h_finish
+ * checks the invariants and frees it, and h_teardown (a cmocka teardown)
+ * frees one a failed assertion left behind, so a failure leaks nothing.
+ */
+struct harness *h_mk(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs);
+void h_finish(struct harness *h);
+int h_teardown(void **state);
+/* vgic_irq_get_state, asserting success. */
+struct vgic_irq_state h_state(struct harness *h, uint32_t vcpu, uint32_t intid);
+
 /* Configure an interrupt in one call: group 1, enabled. */
 void h_cfg(struct harness *h, unsigned vcpu, uint32_t intid, uint8_t prio, enum vgic_trigger t);
 

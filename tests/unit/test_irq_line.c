@@ -17,41 +17,6 @@
 #define PLINE 4U                       /* PPI chip line 4 ... */
 #define PPI   (VGIC_NR_SGIS + PLINE)   /* ... is PPI 20 */
 
-static struct harness *cur;
-
-static struct harness *mk(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs)
-{
-	cur = h_new(nr_vcpus, nr_spis, nr_lrs);
-	return cur;
-}
-
-static void finish(struct harness *h)
-{
-	const char *err = h_check_invariants(h);
-
-	if (err)
-		fail_msg("invariant broken: %s", err);
-	h_free(h);
-	cur = NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (cur) {
-		h_free(cur);
-		cur = NULL;
-	}
-	return 0;
-}
-
-static struct vgic_irq_state st(struct harness *h, uint32_t vcpu, uint32_t intid)
-{
-	struct vgic_irq_state s = { 0 };
-
-	assert_int_equal(vgic_irq_get_state(&h->vm, vcpu, intid, &s), HV_OK);
-	return s;
-}
 
 static struct irq_line spi_line(struct harness *h, uint32_t line)
 {
@@ -78,7 +43,7 @@ static void assert_all_idle(struct harness *h)
 
 			if (i >= VGIC_NR_PRIVATE && c > 0)
 				break;
-			s = st(h, c, i);
+			s = h_state(h, c, i);
 			if (s.pending || s.active || s.queued || s.line_level)
 				fail_msg("vCPU %u INTID %u is not idle", c, i);
 		}
@@ -131,7 +96,7 @@ static void count_resample(void *owner, uint32_t line)
 
 static void bind_rejects_a_null_line_a_null_chip_or_a_chip_without_ops_with_einval(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_chip no_ops = { .ops = NULL, .name = "none", .nr_lines = 4 };
 	struct irq_line l = { .chip = NULL, .line = 77 };
 
@@ -141,12 +106,12 @@ static void bind_rejects_a_null_line_a_null_chip_or_a_chip_without_ops_with_einv
 	assert_int_equal(irq_line_bind(&l, &no_ops, 0), HV_EINVAL);
 	assert_null(l.chip);
 	assert_int_equal(l.line, 77);
-	finish(h);
+	h_finish(h);
 }
 
 static void bind_rejects_a_line_at_or_beyond_nr_lines_with_erange(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = { .chip = NULL, .line = 77 };
 
 	(void)state;
@@ -163,12 +128,12 @@ static void bind_rejects_a_line_at_or_beyond_nr_lines_with_erange(void **state)
 	assert_int_equal(l.line, NS - 1);
 	assert_int_equal(irq_line_bind(&l, vgic_ppi_chip(&h->vm, 1), VGIC_NR_PPIS - 1), HV_OK);
 	assert_ptr_equal(l.chip, vgic_ppi_chip(&h->vm, 1));
-	finish(h);
+	h_finish(h);
 }
 
 static void line_operations_reject_a_null_or_unbound_line_with_einval(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line unbound = { 0 };
 	struct irq_chip no_ops = { .ops = NULL, .name = "none", .nr_lines = 4 };
 	struct irq_line opless = { .chip = &no_ops, .line = 0 };
@@ -185,12 +150,12 @@ static void line_operations_reject_a_null_or_unbound_line_with_einval(void **sta
 	assert_int_equal(irq_line_raise(&opless), HV_EINVAL);
 	assert_int_equal(irq_line_pulse(&opless), HV_EINVAL);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void line_operations_reject_a_line_beyond_nr_lines_with_erange_and_change_nothing(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_chip *spi = vgic_spi_chip(&h->vm), *ppi = vgic_ppi_chip(&h->vm, 1);
 	struct irq_line bad_spi = { .chip = spi, .line = NS };
 	struct irq_line bad_ppi = { .chip = ppi, .line = VGIC_NR_PPIS };
@@ -217,12 +182,12 @@ static void line_operations_reject_a_line_beyond_nr_lines_with_erange_and_change
 	assert_int_equal(ppi->ops->pulse(ppi, VGIC_NR_PPIS), HV_ERANGE);
 	assert_int_equal(ppi->ops->set_resample(ppi, VGIC_NR_PPIS, count_resample, NULL), HV_ERANGE);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void chips_are_null_for_a_null_vm_or_a_vcpu_out_of_range_and_sized_by_the_config(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l;
 
 	(void)state;
@@ -234,20 +199,20 @@ static void chips_are_null_for_a_null_vm_or_a_vcpu_out_of_range_and_sized_by_the
 	assert_int_equal(vgic_ppi_chip(&h->vm, 0)->nr_lines, VGIC_NR_PPIS);
 	assert_non_null(vgic_spi_chip(&h->vm)->ops);
 	assert_ptr_not_equal(vgic_ppi_chip(&h->vm, 0), vgic_ppi_chip(&h->vm, 1));
-	finish(h);
+	h_finish(h);
 
 	/* A VM without SPIs has an SPI chip with no lines. */
-	h = mk(1, 0, NL);
+	h = h_mk(1, 0, NL);
 	assert_int_equal(vgic_spi_chip(&h->vm)->nr_lines, 0);
 	assert_int_equal(irq_line_bind(&l, vgic_spi_chip(&h->vm), 0), HV_ERANGE);
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= line numbering ======================= */
 
 static void spi_chip_line_n_drives_spi_32_plus_n(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	static const uint32_t lines[] = { 0, LINE, NS - 1 };
 
 	(void)state;
@@ -256,42 +221,42 @@ static void spi_chip_line_n_drives_spi_32_plus_n(void **state)
 		uint32_t intid = VGIC_SPI_BASE + lines[i];
 
 		assert_int_equal(irq_line_raise(&l), HV_OK);
-		assert_true(st(h, 0, intid).line_level);
-		assert_true(st(h, 0, intid).pending);
+		assert_true(h_state(h, 0, intid).line_level);
+		assert_true(h_state(h, 0, intid).pending);
 		assert_int_equal(irq_line_lower(&l), HV_OK);
-		assert_false(st(h, 0, intid).pending);
+		assert_false(h_state(h, 0, intid).pending);
 		assert_all_idle(h);
 	}
-	finish(h);
+	h_finish(h);
 }
 
 static void ppi_chip_line_n_drives_ppi_16_plus_n_of_its_vcpu_only(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l0 = ppi_line(h, 1, 0), l4 = ppi_line(h, 1, PLINE), l15 = ppi_line(h, 1, 15);
 
 	(void)state;
 	assert_int_equal(irq_line_raise(&l4), HV_OK);
-	assert_true(st(h, 1, PPI).line_level);
-	assert_true(st(h, 1, PPI).pending);
-	assert_false(st(h, 0, PPI).pending);
-	assert_false(st(h, 1, PPI - 1).pending);
-	assert_false(st(h, 1, PPI + 1).pending);
+	assert_true(h_state(h, 1, PPI).line_level);
+	assert_true(h_state(h, 1, PPI).pending);
+	assert_false(h_state(h, 0, PPI).pending);
+	assert_false(h_state(h, 1, PPI - 1).pending);
+	assert_false(h_state(h, 1, PPI + 1).pending);
 	assert_int_equal(irq_line_lower(&l4), HV_OK);
 
 	assert_int_equal(irq_line_raise(&l0), HV_OK);
-	assert_true(st(h, 1, 16).pending);
+	assert_true(h_state(h, 1, 16).pending);
 	assert_int_equal(irq_line_lower(&l0), HV_OK);
 	assert_int_equal(irq_line_raise(&l15), HV_OK);
-	assert_true(st(h, 1, 31).pending);
+	assert_true(h_state(h, 1, 31).pending);
 	assert_int_equal(irq_line_lower(&l15), HV_OK);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void raising_a_ppi_line_kicks_its_vcpu_and_the_guest_there_takes_it(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = ppi_line(h, 1, PLINE);
 	unsigned k0, k1;
 
@@ -300,45 +265,45 @@ static void raising_a_ppi_line_kicks_its_vcpu_and_the_guest_there_takes_it(void 
 	k0 = h->kicks[0];
 	k1 = h->kicks[1];
 	assert_int_equal(irq_line_raise(&l), HV_OK);
-	assert_int_equal(st(h, 1, PPI).queued_on, 1);
+	assert_int_equal(h_state(h, 1, PPI).queued_on, 1);
 	assert_int_equal(h->kicks[0], k0);
 	assert_int_equal(h->kicks[1], k1 + 1);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
 	assert_int_equal(h->acked[1][0], PPI);
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= level and edge semantics ======================= */
 
 static void level_spi_is_pending_exactly_while_its_line_is_high(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI, 0x80, VGIC_LEVEL);
 	assert_int_equal(irq_line_raise(&l), HV_OK);
-	s = st(h, 0, SPI);
+	s = h_state(h, 0, SPI);
 	assert_true(s.line_level);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 0);
 	assert_int_equal(irq_line_raise(&l), HV_OK); /* still high */
-	assert_true(st(h, 0, SPI).pending);
+	assert_true(h_state(h, 0, SPI).pending);
 	assert_int_equal(irq_line_lower(&l), HV_OK);
-	s = st(h, 0, SPI);
+	s = h_state(h, 0, SPI);
 	assert_false(s.line_level);
 	assert_false(s.pending);
 	assert_false(s.queued);
 	/* Lowered before the guest ran: nothing is delivered. */
 	assert_int_equal(h_run(h, 0, STEPS), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void edge_spi_raise_raise_is_one_edge_and_one_delivery(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 	struct vgic_irq_state s;
 
@@ -347,19 +312,19 @@ static void edge_spi_raise_raise_is_one_edge_and_one_delivery(void **state)
 	assert_int_equal(irq_line_raise(&l), HV_OK);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(irq_line_raise(&l), HV_OK); /* already high: no edge */
-	s = st(h, 0, SPI);
+	s = h_state(h, 0, SPI);
 	assert_true(s.line_level);
 	assert_false(s.pending);
 	assert_false(s.queued);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h->nr_acked[0], 1);
 	assert_int_equal(h->acked[0][0], SPI);
-	finish(h);
+	h_finish(h);
 }
 
 static void edge_spi_raise_lower_raise_is_two_edges_and_two_deliveries(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 
 	(void)state;
@@ -367,9 +332,9 @@ static void edge_spi_raise_lower_raise_is_two_edges_and_two_deliveries(void **st
 	assert_int_equal(irq_line_raise(&l), HV_OK);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(irq_line_lower(&l), HV_OK);
-	assert_false(st(h, 0, SPI).pending); /* a falling edge is no event */
+	assert_false(h_state(h, 0, SPI).pending); /* a falling edge is no event */
 	assert_int_equal(irq_line_raise(&l), HV_OK);
-	assert_true(st(h, 0, SPI).pending);
+	assert_true(h_state(h, 0, SPI).pending);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h->nr_acked[0], 2);
 
@@ -382,17 +347,17 @@ static void edge_spi_raise_lower_raise_is_two_edges_and_two_deliveries(void **st
 	assert_int_equal(irq_line_raise(&l), HV_OK);
 	h_eoi(h, 0, SPI);
 	h_exit(h, 0);
-	assert_true(st(h, 0, SPI).pending);
+	assert_true(h_state(h, 0, SPI).pending);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h->nr_acked[0], 4);
 	assert_int_equal(irq_line_lower(&l), HV_OK);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void edge_spi_edges_before_the_guest_runs_merge_into_one_delivery(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 
 	(void)state;
@@ -404,19 +369,19 @@ static void edge_spi_edges_before_the_guest_runs_merge_into_one_delivery(void **
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void pulse_on_an_edge_spi_is_one_delivery_and_leaves_the_line_low(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI, 0x80, VGIC_EDGE);
 	assert_int_equal(irq_line_pulse(&l), HV_OK);
-	s = st(h, 0, SPI);
+	s = h_state(h, 0, SPI);
 	assert_true(s.pending);
 	assert_false(s.line_level);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
@@ -428,19 +393,19 @@ static void pulse_on_an_edge_spi_is_one_delivery_and_leaves_the_line_low(void **
 	assert_int_equal(h->nr_acked[0], 3);
 	assert_int_equal(irq_line_lower(&l), HV_OK);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void pulse_on_a_level_spi_is_one_delivery_and_leaves_the_line_low(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI, 0x80, VGIC_LEVEL);
 	assert_int_equal(irq_line_pulse(&l), HV_OK);
-	s = st(h, 0, SPI);
+	s = h_state(h, 0, SPI);
 	assert_true(s.pending);
 	assert_false(s.line_level);
 	assert_int_equal(s.queued_on, 0);
@@ -448,12 +413,12 @@ static void pulse_on_a_level_spi_is_one_delivery_and_leaves_the_line_low(void **
 	assert_int_equal(h->acked[0][0], SPI);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void pulse_on_a_ppi_line_is_delivered_on_that_vcpu(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = ppi_line(h, 0, PLINE);
 
 	(void)state;
@@ -463,14 +428,14 @@ static void pulse_on_a_ppi_line_is_delivered_on_that_vcpu(void **state)
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h->acked[0][0], PPI);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= resampling ======================= */
 
 static void resample_is_called_with_the_spi_line_number_at_eoi_of_a_level_interrupt(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -491,12 +456,12 @@ static void resample_is_called_with_the_spi_line_number_at_eoi_of_a_level_interr
 	assert_int_equal(d.rc, HV_OK);
 	assert_int_equal(vgic_get_vcpu(&h->vm, 0)->stats.resamples, 1);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void resample_is_called_with_the_ppi_line_number_for_a_level_ppi(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -507,12 +472,12 @@ static void resample_is_called_with_the_ppi_line_number_for_a_level_ppi(void **s
 	assert_int_equal(d.resamples, 1);
 	assert_int_equal(d.last_line, PLINE);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void device_that_lowers_its_line_in_resample_is_not_redelivered(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -522,16 +487,16 @@ static void device_that_lowers_its_line_in_resample_is_not_redelivered(void **st
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(d.resamples, 1);
 	assert_int_equal(d.last_line, LINE);
-	assert_false(st(h, 0, SPI).line_level);
+	assert_false(h_state(h, 0, SPI).line_level);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(d.resamples, 1);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void device_that_keeps_its_line_high_in_resample_is_redelivered_once_per_eoi(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -545,7 +510,7 @@ static void device_that_keeps_its_line_high_in_resample_is_redelivered_once_per_
 		assert_int_equal(h->acked[0][i], SPI);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 /*
@@ -556,7 +521,7 @@ static void device_that_keeps_its_line_high_in_resample_is_redelivered_once_per_
  */
 static void device_that_lowers_its_line_in_resample_is_not_redelivered_after_an_exit_while_active(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -576,12 +541,12 @@ static void device_that_lowers_its_line_in_resample_is_not_redelivered_after_an_
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h->nr_acked[0], 1);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void resample_is_not_called_for_an_edge_interrupt(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 
 	(void)state;
@@ -591,12 +556,12 @@ static void resample_is_not_called_for_an_edge_interrupt(void **state)
 	assert_int_equal(irq_line_pulse(&l), HV_OK);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(counted, 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void set_resample_with_a_null_function_stops_the_callbacks(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct irq_line l = spi_line(h, LINE);
 
 	(void)state;
@@ -612,12 +577,12 @@ static void set_resample_with_a_null_function_stops_the_callbacks(void **state)
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(counted, 1);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void resample_waits_for_deactivation_not_priority_drop_in_split_eoi_mode(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -637,12 +602,12 @@ static void resample_waits_for_deactivation_not_priority_drop_in_split_eoi_mode(
 	assert_int_equal(d.last_line, LINE);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void resample_is_called_when_a_trapped_dir_deactivates_a_level_interrupt(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -659,16 +624,16 @@ static void resample_is_called_when_a_trapped_dir_deactivates_a_level_interrupt(
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, SPI), HV_OK);
 	assert_int_equal(d.resamples, 1);
 	assert_int_equal(d.last_line, LINE);
-	assert_false(st(h, 0, SPI).active);
+	assert_false(h_state(h, 0, SPI).active);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_all_idle(h);
-	finish(h);
+	h_finish(h);
 }
 
 /* GICD_ICACTIVER is a deactivation too: the line owner hears of it, in or out of an LR. */
 static void resample_is_called_when_icactiver_deactivates_a_level_interrupt(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct dev d;
 
 	(void)state;
@@ -684,7 +649,7 @@ static void resample_is_called_when_icactiver_deactivates_a_level_interrupt(void
 	/* out of any LR: immediate */
 	assert_int_equal(vgic_irq_set_active(&h->vm, 0, SPI, false), HV_OK);
 	assert_int_equal(d.resamples, 1);
-	assert_false(st(h, 0, SPI).active);
+	assert_false(h_state(h, 0, SPI).active);
 	/* in an LR: applied, and reported, at the next exit */
 	assert_int_equal(irq_line_raise(&d.line), HV_OK);
 	h_enter(h, 0);
@@ -696,11 +661,11 @@ static void resample_is_called_when_icactiver_deactivates_a_level_interrupt(void
 	assert_int_equal(d.resamples, 1);
 	h_exit(h, 0);
 	assert_int_equal(d.resamples, 2);
-	assert_false(st(h, 0, SPI).active);
-	finish(h);
+	assert_false(h_state(h, 0, SPI).active);
+	h_finish(h);
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
 {

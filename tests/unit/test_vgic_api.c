@@ -23,41 +23,6 @@
 /* ---- helpers ---- */
 
 /* The harness of the running test, freed by the teardown even when an assertion fails. */
-static struct harness *cur;
-
-static struct harness *mk(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs)
-{
-	cur = h_new(nr_vcpus, nr_spis, nr_lrs);
-	return cur;
-}
-
-static void finish(struct harness *h)
-{
-	const char *err = h_check_invariants(h);
-
-	if (err)
-		fail_msg("invariant broken: %s", err);
-	h_free(h);
-	cur = NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (cur) {
-		h_free(cur);
-		cur = NULL;
-	}
-	return 0;
-}
-
-static struct vgic_irq_state st(struct harness *h, uint32_t vcpu, uint32_t intid)
-{
-	struct vgic_irq_state s = { 0 };
-
-	assert_int_equal(vgic_irq_get_state(&h->vm, vcpu, intid, &s), HV_OK);
-	return s;
-}
 
 #define EXPECT_RC(call, want, intid)                                                   \
 	do {                                                                            \
@@ -79,11 +44,11 @@ static void take_snap(struct harness *h, struct snap *s)
 {
 	for (unsigned c = 0; c < h->nr_vcpus; c++) {
 		for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++)
-			s->priv[c][i] = st(h, c, i);
+			s->priv[c][i] = h_state(h, c, i);
 		s->kicks[c] = h->kicks[c];
 	}
 	for (uint32_t i = 0; i < h->vm.nr_spis; i++)
-		s->spi[i] = st(h, 0, VGIC_SPI_BASE + i);
+		s->spi[i] = h_state(h, 0, VGIC_SPI_BASE + i);
 }
 
 static bool state_equal(const struct vgic_irq_state *a, const struct vgic_irq_state *b)
@@ -158,7 +123,7 @@ static void end_in_guest(struct harness *h, unsigned vcpu, uint32_t intid)
 
 static void init_rejects_null_pointers_with_einval_and_leaves_the_vm_untouched(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_config ok = { .nr_vcpus = NV, .nr_spis = NS, .prio_bits = 5 };
 
 	(void)state;
@@ -174,13 +139,13 @@ static void init_rejects_null_pointers_with_einval_and_leaves_the_vm_untouched(v
 	assert_unchanged(h, &snap_before, true);
 	assert_int_equal(h->vm.nr_vcpus, NV);
 	assert_int_equal(h->vm.nr_spis, NS);
-	assert_true(st(h, 0, SPI_A).queued);
-	finish(h);
+	assert_true(h_state(h, 0, SPI_A).queued);
+	h_finish(h);
 }
 
 static void init_rejects_vcpus_0_or_over_64_spis_over_988_or_unaligned_and_prio_bits_3_or_9(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	static const struct vgic_config bad[] = {
 		{ .nr_vcpus = 0, .nr_spis = NS, .prio_bits = 5 },
 		{ .nr_vcpus = VGIC_MAX_VCPUS + 1, .nr_spis = NS, .prio_bits = 5 },
@@ -202,7 +167,7 @@ static void init_rejects_vcpus_0_or_over_64_spis_over_988_or_unaligned_and_prio_
 	assert_unchanged(h, &snap_before, true);
 	assert_int_equal(h->vm.nr_vcpus, NV);
 	assert_int_equal(h->vm.prio_mask, 0xf8);
-	finish(h);
+	h_finish(h);
 }
 
 /* ITLinesNumber 31 gives INTIDs up to 1019: 988 SPIs is the architectural maximum. */
@@ -227,7 +192,7 @@ static void init_accepts_988_spis_and_the_last_one_is_intid_1019(void **state)
 
 static void init_accepts_1_and_64_vcpus_0_and_960_spis_prio_bits_4_to_8_and_null_hooks(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic vm;
 	struct vgic_vcpu *many = calloc(VGIC_MAX_VCPUS, sizeof(*many));
 	struct vgic_config c64 = { .nr_vcpus = VGIC_MAX_VCPUS, .nr_spis = 0, .prio_bits = 0 };
@@ -271,12 +236,12 @@ static void init_accepts_1_and_64_vcpus_0_and_960_spis_prio_bits_4_to_8_and_null
 	/* Back to the harness configuration for the invariant check. */
 	h->vm.nr_spis = NS;
 	reinit(h, 5, &t_hooks, h, true);
-	finish(h);
+	h_finish(h);
 }
 
 static void set_backend_rejects_null_vm_or_backend_bad_vcpu_and_nr_lrs_0_or_17(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct lr_backend zero_lrs = h->cpu[1].be, many_lrs = h->cpu[1].be, no_ops = h->cpu[1].be;
 
 	(void)state;
@@ -299,12 +264,12 @@ static void set_backend_rejects_null_vm_or_backend_bad_vcpu_and_nr_lrs_0_or_17(v
 	assert_int_equal(vgic_vcpu_set_backend(&h->vm, 1, &many_lrs), HV_OK);
 	assert_int_equal(vgic_vcpu_set_backend(&h->vm, 1, &zero_lrs), HV_OK);
 	assert_int_equal(vgic_vcpu_set_backend(&h->vm, 1, &h->cpu[1].be), HV_OK);
-	finish(h);
+	h_finish(h);
 }
 
 static void set_mpidr_rejects_null_vm_with_einval_and_bad_vcpu_with_erange(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	assert_int_equal(vgic_get_vcpu(&h->vm, 1)->mpidr, 1); /* Aff0 = index at reset */
@@ -315,12 +280,12 @@ static void set_mpidr_rejects_null_vm_with_einval_and_bad_vcpu_with_erange(void 
 	assert_int_equal(vgic_get_vcpu(&h->vm, 1)->mpidr, 1);
 	assert_int_equal(vgic_vcpu_set_mpidr(&h->vm, 1, 0x0000000100000203ULL), HV_OK);
 	assert_int_equal(vgic_get_vcpu(&h->vm, 1)->mpidr, 0x0000000100000203ULL);
-	finish(h);
+	h_finish(h);
 }
 
 static void get_vcpu_and_get_irq_return_null_for_anything_that_does_not_exist(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	static const uint32_t missing[] = { FIRST_MISSING_SPI, 1019, 1020, 1023, 1024, 4096, 8191, 8192,
 					    UINT32_MAX };
 
@@ -342,7 +307,7 @@ static void get_vcpu_and_get_irq_return_null_for_anything_that_does_not_exist(vo
 	assert_ptr_equal(vgic_get_irq(&h->vm, 1, PPI_A), &h->vcpus[1].priv[PPI_A]);
 	assert_ptr_equal(vgic_get_irq(&h->vm, 0, SPI_A), &h->spis[SPI_A - VGIC_SPI_BASE]);
 	assert_ptr_equal(vgic_get_irq(&h->vm, 1, VGIC_SPI_BASE + NS - 1), &h->spis[NS - 1]);
-	finish(h);
+	h_finish(h);
 }
 
 /* Every per-interrupt entry point, one expectation. set_trigger uses EDGE, valid for any INTID. */
@@ -368,7 +333,7 @@ static void expect_every_irq_call(struct vgic *vm, uint32_t vcpu, uint32_t intid
 
 static void every_entry_point_rejects_a_null_vm_with_einval(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	take_snap(h, &snap_before);
@@ -387,12 +352,12 @@ static void every_entry_point_rejects_a_null_vm_with_einval(void **state)
 	assert_null(vgic_ppi_chip(NULL, 0));
 	vgic_set_lpi_lookup(NULL, NULL, NULL); /* void: must simply not crash */
 	assert_unchanged(h, &snap_before, true);
-	finish(h);
+	h_finish(h);
 }
 
 static void private_intids_on_a_vcpu_out_of_range_are_erange_everywhere(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	static const uint32_t bad_vcpus[] = { NV, H_MAX_VCPUS, VGIC_MAX_VCPUS, UINT32_MAX };
 	static const uint32_t privs[] = { 0, SGI_A, 15, 16, PPI_A, 31 };
 
@@ -402,12 +367,12 @@ static void private_intids_on_a_vcpu_out_of_range_are_erange_everywhere(void **s
 		for (unsigned i = 0; i < sizeof(privs) / sizeof(privs[0]); i++)
 			expect_every_irq_call(&h->vm, bad_vcpus[v], privs[i], HV_ERANGE);
 	assert_unchanged(h, &snap_before, true);
-	finish(h);
+	h_finish(h);
 }
 
 static void intids_beyond_the_spis_1020_to_8191_and_lpis_without_lookup_are_erange(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	static const uint32_t missing[] = { FIRST_MISSING_SPI, 1019, 1020, 1021, 1022, 1023, 1024,
 					    4096, 8191, VGIC_LPI_BASE, VGIC_LPI_BASE + 1, UINT32_MAX };
 
@@ -416,22 +381,22 @@ static void intids_beyond_the_spis_1020_to_8191_and_lpis_without_lookup_are_eran
 	for (unsigned i = 0; i < sizeof(missing) / sizeof(missing[0]); i++)
 		expect_every_irq_call(&h->vm, 0, missing[i], HV_ERANGE);
 	assert_unchanged(h, &snap_before, true);
-	finish(h);
+	h_finish(h);
 }
 
 static void get_state_rejects_a_null_output_with_einval(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	assert_int_equal(vgic_irq_get_state(&h->vm, 0, SPI_A, NULL), HV_EINVAL);
 	assert_int_equal(vgic_irq_get_state(&h->vm, 1, PPI_A, NULL), HV_EINVAL);
-	finish(h);
+	h_finish(h);
 }
 
 static void set_group_rejects_group_2_with_einval_and_keeps_the_group(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE); /* group 1 */
@@ -440,15 +405,15 @@ static void set_group_rejects_group_2_with_einval_and_keeps_the_group(void **sta
 	assert_int_equal(vgic_irq_set_group(&h->vm, 0, SGI_A, 2), HV_EINVAL);
 	assert_int_equal(vgic_irq_set_group(&h->vm, 1, PPI_A, UINT32_MAX), HV_EINVAL);
 	assert_unchanged(h, &snap_before, true);
-	assert_int_equal(st(h, 0, SPI_A).group, 1);
+	assert_int_equal(h_state(h, 0, SPI_A).group, 1);
 	assert_int_equal(vgic_irq_set_group(&h->vm, 0, SPI_A, 0), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).group, 0);
-	finish(h);
+	assert_int_equal(h_state(h, 0, SPI_A).group, 0);
+	h_finish(h);
 }
 
 static void set_trigger_of_an_sgi_to_level_is_eperm_and_to_edge_is_accepted(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	take_snap(h, &snap_before);
@@ -459,33 +424,33 @@ static void set_trigger_of_an_sgi_to_level_is_eperm_and_to_edge_is_accepted(void
 	assert_int_equal(vgic_irq_set_trigger(&h->vm, 0, SPI_A, (enum vgic_trigger)2), HV_EINVAL);
 	assert_int_equal(vgic_irq_set_trigger(&h->vm, 0, PPI_A, (enum vgic_trigger)-1), HV_EINVAL);
 	assert_unchanged(h, &snap_before, true);
-	assert_false(st(h, 0, SGI_A).level_cfg);
+	assert_false(h_state(h, 0, SGI_A).level_cfg);
 	/* PPIs and SPIs may be either. */
 	assert_int_equal(vgic_irq_set_trigger(&h->vm, 1, PPI_A, VGIC_EDGE), HV_OK);
-	assert_false(st(h, 1, PPI_A).level_cfg);
+	assert_false(h_state(h, 1, PPI_A).level_cfg);
 	assert_int_equal(vgic_irq_set_trigger(&h->vm, 0, SPI_A, VGIC_EDGE), HV_OK);
-	assert_false(st(h, 0, SPI_A).level_cfg);
+	assert_false(h_state(h, 0, SPI_A).level_cfg);
 	assert_int_equal(vgic_irq_set_trigger(&h->vm, 0, SPI_A, VGIC_LEVEL), HV_OK);
-	assert_true(st(h, 0, SPI_A).level_cfg);
-	finish(h);
+	assert_true(h_state(h, 0, SPI_A).level_cfg);
+	h_finish(h);
 }
 
 /* Core bug: the SGI rule is applied before the VM and the vCPU are checked. */
 static void set_trigger_checks_vm_and_vcpu_before_the_sgi_rule(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	assert_int_equal(vgic_irq_set_trigger(NULL, 0, SGI_A, VGIC_EDGE), HV_EINVAL);
 	assert_int_equal(vgic_irq_set_trigger(NULL, 0, SGI_A, VGIC_LEVEL), HV_EINVAL);
 	assert_int_equal(vgic_irq_set_trigger(&h->vm, NV, SGI_A, VGIC_EDGE), HV_ERANGE);
 	assert_int_equal(vgic_irq_set_trigger(&h->vm, UINT32_MAX, SGI_A, VGIC_LEVEL), HV_ERANGE);
-	finish(h);
+	h_finish(h);
 }
 
 static void set_target_of_private_is_eperm_bad_vcpu_is_erange_and_none_is_accepted(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
@@ -500,12 +465,12 @@ static void set_target_of_private_is_eperm_bad_vcpu_is_erange_and_none_is_accept
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, VGIC_MAX_VCPUS), HV_ERANGE);
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, VGIC_TARGET_NONE - 1), HV_ERANGE);
 	assert_unchanged(h, &snap_before, true);
-	assert_int_equal(st(h, 0, PPI_A).target, 0);
-	assert_int_equal(st(h, 1, PPI_A).target, 1);
+	assert_int_equal(h_state(h, 0, PPI_A).target, 0);
+	assert_int_equal(h_state(h, 1, PPI_A).target, 1);
 
 	/* IROUTER naming no vCPU: accepted; the pending interrupt then waits on no ap_list. */
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, VGIC_TARGET_NONE), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_int_equal(s.target, -1);
 	assert_true(s.pending);
 	assert_false(s.queued);
@@ -513,16 +478,16 @@ static void set_target_of_private_is_eperm_bad_vcpu_is_erange_and_none_is_accept
 	assert_false(vgic_vcpu_has_pending(&h->vm, 0));
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 1), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_int_equal(s.target, 1);
 	assert_int_equal(s.queued_on, 1);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void map_hw_rejects_pintids_below_16_and_above_1019_with_erange(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	static const uint32_t bad[] = { 0, 1, 15, 1020, 1023, 1024, 8192, UINT32_MAX };
 
 	(void)state;
@@ -533,20 +498,20 @@ static void map_hw_rejects_pintids_below_16_and_above_1019_with_erange(void **st
 		EXPECT_RC(vgic_irq_map_hw(&h->vm, 1, PPI_A, bad[i]), HV_ERANGE, bad[i]);
 	}
 	assert_unchanged(h, &snap_before, true);
-	assert_false(st(h, 0, SPI_A).hw);
+	assert_false(h_state(h, 0, SPI_A).hw);
 	/* PPI 16 and the last SPI 1019 are valid physical INTIDs. */
 	assert_int_equal(vgic_irq_map_hw(&h->vm, 1, PPI_A, 16), HV_OK);
-	assert_true(st(h, 1, PPI_A).hw);
+	assert_true(h_state(h, 1, PPI_A).hw);
 	assert_int_equal(vgic_irq_map_hw(&h->vm, 0, SPI_A, 1019), HV_OK);
-	assert_true(st(h, 0, SPI_A).hw);
+	assert_true(h_state(h, 0, SPI_A).hw);
 	assert_int_equal(vgic_irq_unmap_hw(&h->vm, 0, SPI_A), HV_OK);
-	assert_false(st(h, 0, SPI_A).hw);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).hw);
+	h_finish(h);
 }
 
 static void map_hw_and_unmap_hw_are_ebusy_while_in_an_lr_or_active(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
@@ -556,28 +521,28 @@ static void map_hw_and_unmap_hw_are_ebusy_while_in_an_lr_or_active(void **state)
 	assert_int_equal(vgic_irq_unmap_hw(&h->vm, 0, SPI_A), HV_EBUSY);
 	assert_int_equal(h_ack(h, 0), SPI_A);
 	h_exit(h, 0); /* active, out of the LR */
-	assert_true(st(h, 0, SPI_A).active);
+	assert_true(h_state(h, 0, SPI_A).active);
 	assert_int_equal(vgic_irq_map_hw(&h->vm, 0, SPI_A, PINTID), HV_EBUSY);
-	assert_false(st(h, 0, SPI_A).hw);
+	assert_false(h_state(h, 0, SPI_A).hw);
 	end_in_guest(h, 0, SPI_A);
-	assert_false(st(h, 0, SPI_A).active);
+	assert_false(h_state(h, 0, SPI_A).active);
 
 	assert_int_equal(vgic_irq_map_hw(&h->vm, 0, SPI_A, PINTID), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	take_and_keep_active(h, 0, SPI_A);
 	assert_int_equal(vgic_irq_unmap_hw(&h->vm, 0, SPI_A), HV_EBUSY);
-	assert_true(st(h, 0, SPI_A).hw);
+	assert_true(h_state(h, 0, SPI_A).hw);
 	end_in_guest(h, 0, SPI_A); /* through the HW LR: the model deactivates the physical side */
 	assert_int_equal(h->nr_phys_deactivated, 1);
 	assert_int_equal(h->phys_deactivated[0], PINTID);
 	assert_int_equal(vgic_irq_unmap_hw(&h->vm, 0, SPI_A), HV_OK);
-	assert_false(st(h, 0, SPI_A).hw);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).hw);
+	h_finish(h);
 }
 
 static void flush_sync_and_load_without_a_backend_are_enodev(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	reinit(h, 5, &t_hooks, h, false);
@@ -594,12 +559,12 @@ static void flush_sync_and_load_without_a_backend_are_enodev(void **state)
 	assert_int_equal(vgic_flush_lrs(&h->vm, NV), HV_ERANGE);
 	/* Queueing needs no backend. */
 	assert_true(vgic_vcpu_has_pending(&h->vm, 0));
-	finish(h);
+	h_finish(h);
 }
 
 static void world_switch_calls_reject_a_vcpu_out_of_range_with_erange(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	take_snap(h, &snap_before);
@@ -614,12 +579,12 @@ static void world_switch_calls_reject_a_vcpu_out_of_range_with_erange(void **sta
 	assert_false(vgic_vcpu_has_pending(&h->vm, UINT32_MAX));
 	assert_null(vgic_ppi_chip(&h->vm, NV));
 	assert_unchanged(h, &snap_before, true);
-	finish(h);
+	h_finish(h);
 }
 
 static void flush_twice_without_sync_and_load_while_loaded_are_ebusy(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
@@ -633,13 +598,13 @@ static void flush_twice_without_sync_and_load_while_loaded_are_ebusy(void **stat
 	assert_int_equal(vgic_sync_lrs(&h->vm, 0), HV_OK);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h->acked[0][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 /* Core bug: vgic_handle_dir does not check the trapping vCPU when the INTID is an SPI. */
 static void handle_dir_rejects_a_vcpu_out_of_range_even_for_an_spi(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
@@ -649,12 +614,12 @@ static void handle_dir_rejects_a_vcpu_out_of_range_even_for_an_spi(void **state)
 	assert_int_equal(vgic_handle_dir(&h->vm, NV, SPI_A), HV_ERANGE);
 	assert_int_equal(vgic_handle_dir(&h->vm, UINT32_MAX, SPI_A), HV_ERANGE);
 	assert_unchanged(h, &snap_before, true);
-	finish(h);
+	h_finish(h);
 }
 
 static void inject_sgi_rejects_bad_source_target_or_sgi_number(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SGI_A, 0x40, VGIC_EDGE);
@@ -669,14 +634,14 @@ static void inject_sgi_rejects_bad_source_target_or_sgi_number(void **state)
 	assert_int_equal(vgic_inject_sgi(&h->vm, 0, 1, PPI_A), HV_ERANGE);
 	assert_int_equal(vgic_inject_sgi(&h->vm, 0, 1, UINT32_MAX), HV_ERANGE);
 	assert_unchanged(h, &snap_before, true);
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= reset state ======================= */
 
 static void reset_sgis_are_edge_ppis_and_spis_level_all_idle_disabled_group0_priority0(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	for (uint32_t c = 0; c < NV; c++)
@@ -685,7 +650,7 @@ static void reset_sgis_are_edge_ppis_and_spis_level_all_idle_disabled_group0_pri
 
 			if (i >= VGIC_NR_PRIVATE && c > 0)
 				break;
-			s = st(h, c, i);
+			s = h_state(h, c, i);
 			if (s.pending || s.active || s.enabled || s.hw || s.line_level || s.queued ||
 			    s.priority != 0 || s.group != 0 || s.queued_on != -1)
 				fail_msg("vCPU %u INTID %u not idle/disabled/group 0/priority 0 at reset", c, i);
@@ -694,27 +659,27 @@ static void reset_sgis_are_edge_ppis_and_spis_level_all_idle_disabled_group0_pri
 		}
 	assert_false(vgic_vcpu_has_pending(&h->vm, 0));
 	assert_false(vgic_vcpu_has_pending(&h->vm, 1));
-	finish(h);
+	h_finish(h);
 }
 
 static void reset_spis_target_vcpu0_and_private_interrupts_their_own_vcpu(void **state)
 {
-	struct harness *h = mk(4, NS, NL);
+	struct harness *h = h_mk(4, NS, NL);
 
 	(void)state;
 	for (uint32_t i = 0; i < NS; i++)
-		if (st(h, 3, VGIC_SPI_BASE + i).target != 0)
+		if (h_state(h, 3, VGIC_SPI_BASE + i).target != 0)
 			fail_msg("SPI %u not targeted at vCPU 0 at reset", VGIC_SPI_BASE + i);
 	for (uint32_t c = 0; c < 4; c++)
 		for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++)
-			if (st(h, c, i).target != (int32_t)c)
+			if (h_state(h, c, i).target != (int32_t)c)
 				fail_msg("vCPU %u INTID %u not owned by its vCPU", c, i);
-	finish(h);
+	h_finish(h);
 }
 
 static void priority_writes_keep_only_the_5_implemented_bits(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	static const uint8_t in[] = { 0xff, 0x07, 0x8f, 0x88, 0x00, 0xf8, 0x09 };
 	static const uint8_t out[] = { 0xf8, 0x00, 0x88, 0x88, 0x00, 0xf8, 0x08 };
 
@@ -722,55 +687,55 @@ static void priority_writes_keep_only_the_5_implemented_bits(void **state)
 	assert_int_equal(h->vm.prio_mask, 0xf8);
 	for (unsigned i = 0; i < sizeof(in); i++) {
 		assert_int_equal(vgic_irq_set_priority(&h->vm, 0, SPI_A, in[i]), HV_OK);
-		assert_int_equal(st(h, 0, SPI_A).priority, out[i]);
+		assert_int_equal(h_state(h, 0, SPI_A).priority, out[i]);
 		assert_int_equal(vgic_irq_set_priority(&h->vm, 1, PPI_A, in[i]), HV_OK);
-		assert_int_equal(st(h, 1, PPI_A).priority, out[i]);
+		assert_int_equal(h_state(h, 1, PPI_A).priority, out[i]);
 		assert_int_equal(vgic_irq_set_priority(&h->vm, 1, SGI_A, in[i]), HV_OK);
-		assert_int_equal(st(h, 1, SGI_A).priority, out[i]);
+		assert_int_equal(h_state(h, 1, SGI_A).priority, out[i]);
 	}
 	/* Per vCPU: vCPU 0's copies were never written. */
-	assert_int_equal(st(h, 0, PPI_A).priority, 0);
-	assert_int_equal(st(h, 0, SGI_A).priority, 0);
-	finish(h);
+	assert_int_equal(h_state(h, 0, PPI_A).priority, 0);
+	assert_int_equal(h_state(h, 0, SGI_A).priority, 0);
+	h_finish(h);
 }
 
 static void priority_writes_keep_all_8_bits_with_prio_bits_8_and_4_bits_with_prio_bits_4(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	reinit(h, 8, &t_hooks, h, true);
 	assert_int_equal(vgic_irq_set_priority(&h->vm, 0, SPI_A, 0xff), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).priority, 0xff);
+	assert_int_equal(h_state(h, 0, SPI_A).priority, 0xff);
 	assert_int_equal(vgic_irq_set_priority(&h->vm, 0, SPI_A, 0x07), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).priority, 0x07);
+	assert_int_equal(h_state(h, 0, SPI_A).priority, 0x07);
 	assert_int_equal(vgic_irq_set_priority(&h->vm, 1, PPI_A, 0x81), HV_OK);
-	assert_int_equal(st(h, 1, PPI_A).priority, 0x81);
+	assert_int_equal(h_state(h, 1, PPI_A).priority, 0x81);
 
 	reinit(h, 4, &t_hooks, h, true);
 	assert_int_equal(vgic_irq_set_priority(&h->vm, 0, SPI_A, 0xff), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).priority, 0xf0);
+	assert_int_equal(h_state(h, 0, SPI_A).priority, 0xf0);
 	assert_int_equal(vgic_irq_set_priority(&h->vm, 0, SPI_A, 0x18), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).priority, 0x10);
+	assert_int_equal(h_state(h, 0, SPI_A).priority, 0x10);
 
 	reinit(h, 0, &t_hooks, h, true); /* 0 means the default, 5 */
 	assert_int_equal(vgic_irq_set_priority(&h->vm, 0, SPI_A, 0xff), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).priority, 0xf8);
-	finish(h);
+	assert_int_equal(h_state(h, 0, SPI_A).priority, 0xf8);
+	h_finish(h);
 }
 
 /* ======================= the oracle and queueing ======================= */
 
 static void pending_enabled_interrupt_is_queued_on_its_target(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 1), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.pending);
 	assert_true(s.enabled);
 	assert_true(s.queued);
@@ -779,24 +744,24 @@ static void pending_enabled_interrupt_is_queued_on_its_target(void **state)
 
 	h_cfg(h, 1, PPI_A, 0x80, VGIC_LEVEL);
 	assert_int_equal(vgic_inject(&h->vm, 1, PPI_A, true), HV_OK);
-	s = st(h, 1, PPI_A);
+	s = h_state(h, 1, PPI_A);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 1);
-	assert_false(st(h, 0, PPI_A).pending); /* vCPU 0's PPI is another interrupt */
+	assert_false(h_state(h, 0, PPI_A).pending); /* vCPU 0's PPI is another interrupt */
 	assert_int_equal(h_run(h, 0, STEPS), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void disabled_pending_interrupt_is_not_queued_but_stays_pending(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, SPI_A, false), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.pending);
 	assert_false(s.enabled);
 	assert_false(s.queued);
@@ -805,21 +770,21 @@ static void disabled_pending_interrupt_is_not_queued_but_stays_pending(void **st
 
 	/* Enabled again: queued and delivered. */
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	/* Disabled while queued: leaves the ap_list, keeps the pending state. */
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, SPI_A, false), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.pending);
 	assert_false(s.queued);
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, SPI_A, true), HV_OK);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
-	assert_false(st(h, 0, SPI_A).pending);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).pending);
+	h_finish(h);
 }
 
 static void distributor_group_disable_unqueues_and_enable_requeues(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 	unsigned k1;
 
@@ -827,10 +792,10 @@ static void distributor_group_disable_unqueues_and_enable_requeues(void **state)
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE); /* group 1 */
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 1), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 1);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 1);
 
 	assert_int_equal(vgic_dist_enable(&h->vm, true, false), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.pending);
 	assert_false(s.queued);
 	assert_false(vgic_vcpu_has_pending(&h->vm, 1));
@@ -838,18 +803,18 @@ static void distributor_group_disable_unqueues_and_enable_requeues(void **state)
 
 	k1 = h->kicks[1];
 	assert_int_equal(vgic_dist_enable(&h->vm, true, true), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.queued);
 	assert_int_equal(s.queued_on, 1);
 	assert_int_equal(h->kicks[1], k1 + 1);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
 	assert_int_equal(h->acked[1][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void group0_and_group1_follow_their_own_distributor_enable(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
@@ -857,144 +822,144 @@ static void group0_and_group1_follow_their_own_distributor_enable(void **state)
 	h_cfg(h, 0, SPI_B, 0x80, VGIC_EDGE); /* group 1 */
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_B, true), HV_OK);
-	assert_true(st(h, 0, SPI_A).queued);
-	assert_true(st(h, 0, SPI_B).queued);
+	assert_true(h_state(h, 0, SPI_A).queued);
+	assert_true(h_state(h, 0, SPI_B).queued);
 
 	assert_int_equal(vgic_dist_enable(&h->vm, false, true), HV_OK);
-	assert_false(st(h, 0, SPI_A).queued);
-	assert_true(st(h, 0, SPI_B).queued);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	assert_true(h_state(h, 0, SPI_B).queued);
 
 	assert_int_equal(vgic_dist_enable(&h->vm, true, false), HV_OK);
-	assert_true(st(h, 0, SPI_A).queued);
-	assert_false(st(h, 0, SPI_B).queued);
+	assert_true(h_state(h, 0, SPI_A).queued);
+	assert_false(h_state(h, 0, SPI_B).queued);
 
 	assert_int_equal(vgic_dist_enable(&h->vm, false, false), HV_OK);
-	assert_false(st(h, 0, SPI_A).queued);
-	assert_false(st(h, 0, SPI_B).queued);
-	assert_true(st(h, 0, SPI_A).pending);
-	assert_true(st(h, 0, SPI_B).pending);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	assert_false(h_state(h, 0, SPI_B).queued);
+	assert_true(h_state(h, 0, SPI_A).pending);
+	assert_true(h_state(h, 0, SPI_B).pending);
 
 	/* Moving an interrupt between groups re-evaluates it too. */
 	assert_int_equal(vgic_dist_enable(&h->vm, false, true), HV_OK);
 	assert_int_equal(vgic_irq_set_group(&h->vm, 0, SPI_A, 1), HV_OK);
-	assert_true(st(h, 0, SPI_A).queued);
+	assert_true(h_state(h, 0, SPI_A).queued);
 	assert_int_equal(vgic_irq_set_group(&h->vm, 0, SPI_B, 0), HV_OK);
-	assert_false(st(h, 0, SPI_B).queued);
+	assert_false(h_state(h, 0, SPI_B).queued);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h->acked[0][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void active_interrupt_stays_queued_on_its_vcpu_when_disabled_or_retargeted(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	take_and_keep_active(h, 0, SPI_A);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.active);
 	assert_false(s.pending);
 	assert_int_equal(s.queued_on, 0);
 
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, SPI_A, false), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.active);
 	assert_int_equal(s.queued_on, 0);
 
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 1), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.active);
 	assert_int_equal(s.target, 1);
 	assert_int_equal(s.queued_on, 0);
 
 	assert_int_equal(vgic_dist_enable(&h->vm, false, false), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 
 	/* The guest deactivates it where it is active; then it leaves every list. */
 	end_in_guest(h, 0, SPI_A);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.active);
 	assert_false(s.queued);
-	finish(h);
+	h_finish(h);
 }
 
 static void clearing_pending_like_icpendr_unqueues_the_interrupt(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, true), HV_OK); /* ISPENDR */
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 0);
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, false), HV_OK); /* ICPENDR */
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.pending);
 	assert_false(s.queued);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 
 	h_cfg(h, 1, SGI_A, 0x80, VGIC_EDGE);
 	assert_int_equal(vgic_inject_sgi(&h->vm, 0, 1, SGI_A), HV_OK);
-	assert_true(st(h, 1, SGI_A).queued);
+	assert_true(h_state(h, 1, SGI_A).queued);
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 1, SGI_A, false), HV_OK);
-	assert_false(st(h, 1, SGI_A).pending);
-	assert_false(st(h, 1, SGI_A).queued);
+	assert_false(h_state(h, 1, SGI_A).pending);
+	assert_false(h_state(h, 1, SGI_A).queued);
 	assert_int_equal(h_run(h, 1, STEPS), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void level_interrupt_is_pending_while_its_line_is_high_or_its_latch_is_set(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_LEVEL);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.line_level);
 	assert_true(s.pending);
 	assert_true(s.queued);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, false), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.line_level);
 	assert_false(s.pending);
 	assert_false(s.queued);
 
 	/* The software latch (ISPENDR) holds it pending with the line low... */
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, true), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.line_level);
 	assert_true(s.pending);
 	assert_true(s.queued);
 	/* ...and across a high-low of the line. */
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, false), HV_OK);
-	assert_true(st(h, 0, SPI_A).pending);
+	assert_true(h_state(h, 0, SPI_A).pending);
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, false), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.pending);
 	assert_false(s.queued);
 
 	/* ICPENDR cannot clear a line that is still high. */
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, false), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.pending);
 	assert_true(s.queued);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, false), HV_OK);
-	assert_false(st(h, 0, SPI_A).pending);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).pending);
+	h_finish(h);
 }
 
 static void kick_when_an_interrupt_becomes_deliverable_and_not_while_disabled(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	unsigned k0, k1;
 
 	(void)state;
@@ -1022,7 +987,7 @@ static void kick_when_an_interrupt_becomes_deliverable_and_not_while_disabled(vo
 	assert_int_equal(h->kicks[0], k0);
 	assert_int_equal(h->kicks[1], k1 + 2);
 	assert_int_equal(vgic_get_vcpu(&h->vm, 1)->stats.kicks, h->kicks[1]);
-	finish(h);
+	h_finish(h);
 }
 
 /* A lock hook that records misuse: a lock taken twice, a free lock released, kicks under a lock. */
@@ -1097,12 +1062,12 @@ static void lock_scenario(struct harness *h)
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
 	(void)vgic_vcpu_has_pending(&h->vm, 0);
-	(void)st(h, 0, SPI_A);
+	(void)h_state(h, 0, SPI_A);
 }
 
 static void every_lock_taken_is_released_and_none_is_taken_twice(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct lock_log g = { .h = h };
 
 	(void)state;
@@ -1112,13 +1077,13 @@ static void every_lock_taken_is_released_and_none_is_taken_twice(void **state)
 	assert_int_equal(g.double_locks, 0);
 	assert_int_equal(g.bad_unlocks, 0);
 	assert_true(g.max_held >= 2); /* ap_lock -> irq lock was exercised */
-	finish(h);
+	h_finish(h);
 }
 
 /* Core bug: vgic_dist_enable re-places interrupts, and so kicks, under dist_lock. */
 static void kick_hook_is_called_with_no_vgic_lock_held(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct lock_log g = { .h = h };
 
 	(void)state;
@@ -1126,44 +1091,44 @@ static void kick_hook_is_called_with_no_vgic_lock_held(void **state)
 	lock_scenario(h);
 	assert_true(g.kicks > 0);
 	assert_int_equal(g.kicks_locked, 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= retargeting ======================= */
 
 static void retargeting_a_pending_interrupt_moves_it_at_once_and_kicks_the_new_vcpu(void **state)
 {
-	struct harness *h = mk(4, NS, NL);
+	struct harness *h = h_mk(4, NS, NL);
 	unsigned k[4];
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	for (unsigned c = 0; c < 4; c++)
 		k[c] = h->kicks[c];
 
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 3), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 3);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 3);
 	assert_int_equal(h->kicks[3], k[3] + 1);
 	assert_false(vgic_vcpu_has_pending(&h->vm, 0));
 	assert_true(vgic_vcpu_has_pending(&h->vm, 3));
 
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 2), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 2);
-	assert_int_equal(st(h, 0, SPI_A).target, 2);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 2);
+	assert_int_equal(h_state(h, 0, SPI_A).target, 2);
 	assert_int_equal(h->kicks[2], k[2] + 1);
 	assert_int_equal(h->kicks[1], k[1]);
 
 	for (unsigned c = 0; c < 4; c++)
 		assert_int_equal(h_run(h, c, STEPS), c == 2 ? 1 : 0);
 	assert_int_equal(h->acked[2][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void retargeting_while_in_an_lr_moves_at_the_old_vcpus_exit_and_delivers_once(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 	unsigned k0, k1;
 
@@ -1175,14 +1140,14 @@ static void retargeting_while_in_an_lr_moves_at_the_old_vcpus_exit_and_delivers_
 	k1 = h->kicks[1];
 
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 1), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_int_equal(s.target, 1);
 	assert_int_equal(s.queued_on, 0); /* the LR owns it until vCPU 0 exits */
 	assert_int_equal(h->kicks[0], k0 + 1); /* vCPU 0 is made to exit */
 	assert_int_equal(h->kicks[1], k1);
 
 	h_exit(h, 0);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 1);
 	assert_int_equal(h->kicks[1], k1 + 1);
@@ -1195,13 +1160,13 @@ static void retargeting_while_in_an_lr_moves_at_the_old_vcpus_exit_and_delivers_
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h->nr_acked[0], 0);
 	assert_int_equal(h->nr_acked[1], 1);
-	assert_false(st(h, 0, SPI_A).queued);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	h_finish(h);
 }
 
 static void retargeting_an_active_interrupt_waits_for_deactivation_then_new_pends_go_to_the_new_target(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 	unsigned k1;
 
@@ -1212,31 +1177,31 @@ static void retargeting_an_active_interrupt_waits_for_deactivation_then_new_pend
 	k1 = h->kicks[1];
 
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 1), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.active);
 	assert_int_equal(s.target, 1);
 	assert_int_equal(s.queued_on, 0);
 	assert_int_equal(h->kicks[1], k1);
 
 	end_in_guest(h, 0, SPI_A);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.active);
 	assert_false(s.queued);
 
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 1);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 1);
 	assert_int_equal(h->kicks[1], k1 + 1);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
 	assert_int_equal(h->nr_acked[0], 1);
 	assert_int_equal(h->nr_acked[1], 1);
 	assert_int_equal(h->acked[1][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void pending_that_arrives_while_active_follows_the_new_target_after_dir(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
@@ -1249,47 +1214,47 @@ static void pending_that_arrives_while_active_follows_the_new_target_after_dir(v
 	h_exit(h, 0);
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI_A, 1), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.active);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 0);
 	assert_false(vgic_vcpu_has_pending(&h->vm, 1));
 
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, SPI_A), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.active);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 1);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
 	assert_int_equal(h->acked[1][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= SGIs ======================= */
 
 static void sgi_to_self_is_pending_on_the_sender_only(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
 	h_cfg(h, 0, SGI_A, 0x40, VGIC_EDGE);
 	h_cfg(h, 1, SGI_A, 0x40, VGIC_EDGE);
 	assert_int_equal(vgic_inject_sgi(&h->vm, 0, 0, SGI_A), HV_OK);
-	s = st(h, 0, SGI_A);
+	s = h_state(h, 0, SGI_A);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 0);
-	assert_false(st(h, 1, SGI_A).pending);
+	assert_false(h_state(h, 1, SGI_A).pending);
 	assert_int_equal(h_run(h, 1, STEPS), 0);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h->acked[0][0], SGI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void sgi_to_another_vcpu_is_pending_and_delivered_there(void **state)
 {
-	struct harness *h = mk(4, NS, NL);
+	struct harness *h = h_mk(4, NS, NL);
 	unsigned k2;
 
 	(void)state;
@@ -1298,26 +1263,26 @@ static void sgi_to_another_vcpu_is_pending_and_delivered_there(void **state)
 	k2 = h->kicks[2];
 	assert_int_equal(vgic_inject_sgi(&h->vm, 1, 2, 5), HV_OK);
 	for (unsigned c = 0; c < 4; c++)
-		assert_int_equal(st(h, c, 5).pending, c == 2);
-	assert_int_equal(st(h, 2, 5).queued_on, 2);
+		assert_int_equal(h_state(h, c, 5).pending, c == 2);
+	assert_int_equal(h_state(h, 2, 5).queued_on, 2);
 	assert_int_equal(h->kicks[2], k2 + 1);
 	/* Two SGIs before the target runs are one pending state: one delivery. */
 	assert_int_equal(vgic_inject_sgi(&h->vm, 3, 2, 5), HV_OK);
 	for (unsigned c = 0; c < 4; c++)
 		assert_int_equal(h_run(h, c, STEPS), c == 2 ? 1 : 0);
 	assert_int_equal(h->acked[2][0], 5);
-	finish(h);
+	h_finish(h);
 }
 
 static void sgi_configuration_and_state_are_per_vcpu(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s0, s1;
 
 	(void)state;
 	h_cfg(h, 1, 7, 0x20, VGIC_EDGE); /* enabled, group 1, priority 0x20 on vCPU 1 only */
-	s0 = st(h, 0, 7);
-	s1 = st(h, 1, 7);
+	s0 = h_state(h, 0, 7);
+	s1 = h_state(h, 1, 7);
 	assert_false(s0.enabled);
 	assert_int_equal(s0.priority, 0);
 	assert_int_equal(s0.group, 0);
@@ -1327,24 +1292,24 @@ static void sgi_configuration_and_state_are_per_vcpu(void **state)
 
 	assert_int_equal(vgic_inject_sgi(&h->vm, 1, 0, 7), HV_OK); /* to vCPU 0: disabled there */
 	assert_int_equal(vgic_inject_sgi(&h->vm, 0, 1, 7), HV_OK);
-	s0 = st(h, 0, 7);
-	s1 = st(h, 1, 7);
+	s0 = h_state(h, 0, 7);
+	s1 = h_state(h, 1, 7);
 	assert_true(s0.pending);
 	assert_false(s0.queued);
 	assert_true(s1.pending);
 	assert_int_equal(s1.queued_on, 1);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
-	assert_true(st(h, 0, 7).pending);
-	assert_false(st(h, 1, 7).pending);
-	finish(h);
+	assert_true(h_state(h, 0, 7).pending);
+	assert_false(h_state(h, 1, 7).pending);
+	h_finish(h);
 }
 
 /* ======================= has_pending ======================= */
 
 static void has_pending_is_true_exactly_when_something_deliverable_is_queued(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	assert_false(vgic_vcpu_has_pending(&h->vm, 0));
@@ -1377,14 +1342,14 @@ static void has_pending_is_true_exactly_when_something_deliverable_is_queued(voi
 	assert_true(vgic_vcpu_has_pending(&h->vm, 1)); /* deactivated: the new pending is */
 	assert_int_equal(h_run(h, 1, STEPS), 1);
 	assert_false(vgic_vcpu_has_pending(&h->vm, 1));
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= trapped DIR ======================= */
 
 static void handle_dir_deactivates_an_active_interrupt_between_sync_and_flush(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 	uint64_t traps;
 
@@ -1396,23 +1361,23 @@ static void handle_dir_deactivates_an_active_interrupt_between_sync_and_flush(vo
 	assert_int_equal(h_ack(h, 0), SPI_A);
 	h_eoi(h, 0, SPI_A);
 	h_exit(h, 0);
-	assert_true(st(h, 0, SPI_A).active);
+	assert_true(h_state(h, 0, SPI_A).active);
 	traps = vgic_get_vcpu(&h->vm, 0)->stats.dir_traps;
 
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, SPI_A), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.active);
 	assert_false(s.pending);
 	assert_false(s.queued);
 	assert_int_equal(vgic_get_vcpu(&h->vm, 0)->stats.dir_traps, traps + 1);
 	assert_int_equal(h->nr_phys_deactivated, 0); /* not HW-mapped */
 	assert_int_equal(h_run(h, 0, STEPS), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void handle_dir_ignores_an_inactive_interrupt(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	uint64_t traps;
 
 	(void)state;
@@ -1426,12 +1391,12 @@ static void handle_dir_ignores_an_inactive_interrupt(void **state)
 	assert_unchanged(h, &snap_before, false);
 	assert_int_equal(vgic_get_vcpu(&h->vm, 0)->stats.dir_traps, traps);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void handle_dir_rejects_intids_that_do_not_exist(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	take_snap(h, &snap_before);
@@ -1443,12 +1408,12 @@ static void handle_dir_rejects_intids_that_do_not_exist(void **state)
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, VGIC_LPI_BASE), HV_ERANGE);
 	assert_int_equal(vgic_handle_dir(&h->vm, NV, SGI_A), HV_ERANGE);
 	assert_unchanged(h, &snap_before, true);
-	finish(h);
+	h_finish(h);
 }
 
 static void handle_dir_is_ebusy_while_the_interrupt_sits_in_an_lr(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_EDGE);
@@ -1459,35 +1424,35 @@ static void handle_dir_is_ebusy_while_the_interrupt_sits_in_an_lr(void **state)
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, SPI_A), HV_EBUSY); /* flush without sync */
 	assert_unchanged(h, &snap_before, false);
 	h_exit(h, 0);
-	assert_true(st(h, 0, SPI_A).active); /* the LR's state won */
+	assert_true(h_state(h, 0, SPI_A).active); /* the LR's state won */
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, SPI_A), HV_OK);
-	assert_false(st(h, 0, SPI_A).active);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).active);
+	h_finish(h);
 }
 
 static void handle_dir_of_a_hw_interrupt_outside_an_lr_deactivates_the_physical_one(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x80, VGIC_LEVEL);
 	assert_int_equal(vgic_irq_map_hw(&h->vm, 0, SPI_A, PINTID), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	take_and_keep_active(h, 0, SPI_A);
-	assert_true(st(h, 0, SPI_A).active);
+	assert_true(h_state(h, 0, SPI_A).active);
 	assert_int_equal(h->nr_phys_deactivated, 0);
 
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, SPI_A), HV_OK);
 	assert_int_equal(h->nr_phys_deactivated, 1);
 	assert_int_equal(h->phys_deactivated[0], PINTID);
-	assert_false(st(h, 0, SPI_A).active);
-	assert_false(st(h, 0, SPI_A).queued);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).active);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	h_finish(h);
 }
 
 static void handle_dir_from_a_vcpu_the_interrupt_is_not_active_on_is_ignored(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
@@ -1495,19 +1460,19 @@ static void handle_dir_from_a_vcpu_the_interrupt_is_not_active_on_is_ignored(voi
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	take_and_keep_active(h, 0, SPI_A);
 	assert_int_equal(vgic_handle_dir(&h->vm, 1, SPI_A), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.active);
 	assert_int_equal(s.queued_on, 0);
 	assert_int_equal(vgic_handle_dir(&h->vm, 0, SPI_A), HV_OK);
-	assert_false(st(h, 0, SPI_A).active);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).active);
+	h_finish(h);
 }
 
 /* ======================= register writes while the LR owns the state ======================= */
 
 static void set_active_while_in_an_lr_is_applied_at_the_next_sync(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
@@ -1515,9 +1480,9 @@ static void set_active_while_in_an_lr_is_applied_at_the_next_sync(void **state)
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	h_enter(h, 0);
 	assert_int_equal(vgic_irq_set_active(&h->vm, 0, SPI_A, true), HV_OK); /* ISACTIVER */
-	assert_false(st(h, 0, SPI_A).active); /* not yet: the LR owns the state */
+	assert_false(h_state(h, 0, SPI_A).active); /* not yet: the LR owns the state */
 	h_exit(h, 0);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_true(s.active);
 	assert_true(s.pending);
 	assert_int_equal(s.queued_on, 0);
@@ -1526,17 +1491,17 @@ static void set_active_while_in_an_lr_is_applied_at_the_next_sync(void **state)
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	/* ...until it is deactivated (ICACTIVER, outside any LR: immediate). */
 	assert_int_equal(vgic_irq_set_active(&h->vm, 0, SPI_A, false), HV_OK);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.active);
 	assert_true(s.pending);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
 	assert_int_equal(h->nr_acked[0], 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void clear_active_while_in_an_lr_is_applied_at_the_next_sync(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
@@ -1546,16 +1511,16 @@ static void clear_active_while_in_an_lr_is_applied_at_the_next_sync(void **state
 	assert_int_equal(h_ack(h, 0), SPI_A); /* active in the LR */
 	assert_int_equal(vgic_irq_set_active(&h->vm, 0, SPI_A, false), HV_OK);
 	h_exit(h, 0);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.active);
 	assert_false(s.pending);
 	assert_false(s.queued);
-	finish(h);
+	h_finish(h);
 }
 
 static void clear_pending_while_in_an_lr_drops_it_at_the_next_sync(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct vgic_irq_state s;
 
 	(void)state;
@@ -1564,7 +1529,7 @@ static void clear_pending_while_in_an_lr_drops_it_at_the_next_sync(void **state)
 	h_enter(h, 0); /* pending in the LR, not taken */
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, false), HV_OK);
 	h_exit(h, 0);
-	s = st(h, 0, SPI_A);
+	s = h_state(h, 0, SPI_A);
 	assert_false(s.pending);
 	assert_false(s.active);
 	assert_false(s.queued);
@@ -1577,9 +1542,9 @@ static void clear_pending_while_in_an_lr_drops_it_at_the_next_sync(void **state)
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, false), HV_OK);
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI_A, true), HV_OK);
 	h_exit(h, 0);
-	assert_true(st(h, 0, SPI_A).pending);
+	assert_true(h_state(h, 0, SPI_A).pending);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
-	finish(h);
+	h_finish(h);
 }
 
 /* ======================= LPIs through the lookup hook ======================= */
@@ -1609,7 +1574,7 @@ static void lpi_init(struct lpi_table *t)
 
 static void lpi_lookup_hook_makes_get_irq_find_a_caller_owned_lpi(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct lpi_table t;
 	struct vgic_irq_state s = { 0 };
 
@@ -1637,12 +1602,12 @@ static void lpi_lookup_hook_makes_get_irq_find_a_caller_owned_lpi(void **state)
 
 	vgic_set_lpi_lookup(&h->vm, NULL, NULL);
 	assert_null(vgic_get_irq(&h->vm, 0, VGIC_LPI_BASE));
-	finish(h);
+	h_finish(h);
 }
 
 static void lpi_from_the_lookup_is_configured_and_queued_like_any_interrupt(void **state)
 {
-	struct harness *h = mk(NV, NS, NL);
+	struct harness *h = h_mk(NV, NS, NL);
 	struct lpi_table t;
 	struct vgic_irq_state s;
 
@@ -1654,7 +1619,7 @@ static void lpi_from_the_lookup_is_configured_and_queued_like_any_interrupt(void
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, VGIC_LPI_BASE, true), HV_OK);
 	assert_int_equal(vgic_irq_set_target(&h->vm, VGIC_LPI_BASE, 1), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, VGIC_LPI_BASE, true), HV_OK);
-	s = st(h, 0, VGIC_LPI_BASE);
+	s = h_state(h, 0, VGIC_LPI_BASE);
 	assert_true(s.pending);
 	assert_int_equal(s.priority, 0xa0);
 	assert_int_equal(s.group, 1);
@@ -1662,13 +1627,13 @@ static void lpi_from_the_lookup_is_configured_and_queued_like_any_interrupt(void
 	assert_true(vgic_vcpu_has_pending(&h->vm, 1));
 	/* Retire it again: the harness's invariant walk knows only SPIs and private INTIDs. */
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, VGIC_LPI_BASE, false), HV_OK);
-	assert_false(st(h, 0, VGIC_LPI_BASE).queued);
+	assert_false(h_state(h, 0, VGIC_LPI_BASE).queued);
 	assert_false(vgic_vcpu_has_pending(&h->vm, 1));
 	assert_null(t.irq.vcpu);
-	finish(h);
+	h_finish(h);
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
 {
