@@ -25,13 +25,15 @@ uint32_t vgic_dist_ctlr(struct vgic *vm)
 uint32_t vgic_dist_typer(const struct vgic *vm)
 {
 	uint32_t cpus = vm->nr_vcpus < VGIC_TYPER_CPUS_MAX ? vm->nr_vcpus : VGIC_TYPER_CPUS_MAX;
+	/* 32 * (ITLinesNumber + 1) INTIDs must cover every SPI; 988 SPIs (up to 1019) give 31. */
+	uint32_t lines = (vm->nr_spis + GIC_INTIDS_PER_WORD - 1U) / GIC_INTIDS_PER_WORD;
 
 	/*
 	 * MBIS: SETSPI/CLRSPI_NSR exist only when it is set, and we implement them.
 	 * No1N clear: IRM=1 routing is supported. RSS: ICC_SGI1R.RS reaches Aff0 up to 255.
 	 * A3V: a vCPU's MPIDR may have a non-zero Aff3. No LPIs, no ESPI range, no NMI.
 	 */
-	return ((vm->nr_spis / GIC_INTIDS_PER_WORD) & GICD_TYPER_ITLinesNumber_MASK) |
+	return (lines & GICD_TYPER_ITLinesNumber_MASK) |
 	       ((cpus - 1U) << GICD_TYPER_CPUNumber_SHIFT) |
 	       GICD_TYPER_MBIS |
 	       ((VGIC_ID_BITS - 1U) << GICD_TYPER_IDbits_SHIFT) |

@@ -2,8 +2,9 @@
  * Freestanding: it formats its own lines and prints them through hooks->print, never under a vgic lock. */
 #include "vgic_mmio.h"
 
-#define LINE_MAX_CHARS   200U
+#define LINE_MAX_CHARS   256U     /* the longest line (stats with 20-digit counters) fits */
 #define AP_SHOW_MAX      32U      /* ap_list entries listed per class; the rest are counted */
+#define AP_PER_LINE      8U
 #define HEX_DIGIT_BITS   4U
 #define DEC_BASE         10U
 #define DEC_MAX_DIGITS   20U
@@ -291,6 +292,10 @@ static void dump_cpu(struct vgic *vm, struct vgic_vcpu *v)
 		put_dec(&l, s.total[cls]);
 		put_s(&l, "):");
 		for (unsigned i = 0; i < s.shown[cls]; i++) {
+			if (i && i % AP_PER_LINE == 0) {
+				emit(&l);
+				put_s(&l, "   ");
+			}
 			put_s(&l, " ");
 			put_dec(&l, s.intid[cls][i]);
 			put_s(&l, "@");

@@ -385,13 +385,14 @@ static uint32_t expected_typer(unsigned nr_vcpus, unsigned nr_spis)
 {
 	unsigned cpus = nr_vcpus > 8 ? 8 : nr_vcpus;
 
-	return (nr_spis / 32U) | ((cpus - 1U) << 5) | GICD_TYPER_MBIS | (15U << 19) |
+	return ((nr_spis + 31U) / 32U) | ((cpus - 1U) << 5) | GICD_TYPER_MBIS | (15U << 19) |
 	       GICD_TYPER_A3V | GICD_TYPER_RSS;
 }
 
 static void typer_describes_the_configuration(void **state)
 {
-	static const struct { unsigned nv, ns; } cfgs[] = { { 1, 0 }, { NV, NS }, { 8, 960 }, { 2, 32 } };
+	static const struct { unsigned nv, ns; } cfgs[] = { { 1, 0 }, { NV, NS }, { 8, 960 }, { 2, 32 },
+							    { 3, VGIC_MAX_SPIS } };
 
 	(void)state;
 	for (unsigned i = 0; i < sizeof(cfgs) / sizeof(cfgs[0]); i++) {
@@ -399,8 +400,9 @@ static void typer_describes_the_configuration(void **state)
 		uint32_t t = rd32(h, GICD_TYPER);
 
 		assert_int_equal(t, expected_typer(cfgs[i].nv, cfgs[i].ns));
-		/* 32 * (ITLinesNumber + 1) INTIDs cover every implemented SPI. */
-		assert_int_equal(32U * ((t & GICD_TYPER_ITLinesNumber_MASK) + 1U), 32U + cfgs[i].ns);
+		/* 32 * (ITLinesNumber + 1) INTIDs cover every implemented SPI, and no more than a word more. */
+		assert_true(32U * ((t & GICD_TYPER_ITLinesNumber_MASK) + 1U) >= 32U + cfgs[i].ns);
+		assert_true(32U * ((t & GICD_TYPER_ITLinesNumber_MASK) + 1U) < 64U + cfgs[i].ns);
 		assert_int_equal(t & (GICD_TYPER_LPIS | GICD_TYPER_SecurityExtn | GICD_TYPER_ESPI |
 				      GICD_TYPER_NMI | GICD_TYPER_No1N | GICD_TYPER_DVIS), 0);
 		assert_int_equal((t & GICD_TYPER_IDbits_MASK) >> GICD_TYPER_IDbits_SHIFT, 15);
@@ -919,6 +921,84 @@ static void setspi_takes_halfwords_and_ignores_invalid_intids(void **state)
 	finish(h);
 }
 
+/* ---- lock discipline ---- */
+
+static struct {
+	struct vgic_hooks hooks;
+	const struct vgic_hooks *orig;
+	struct harness *h;
+	int held;
+	unsigned kicks_under_lock, nested_under_dist, relocks, kicks;
+} lk;
+
+static void lk_lock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	if (l->word)
+		lk.relocks++;                  /* would deadlock on a real spinlock */
+	if (lk.h->vm.dist_lock.word && l != &lk.h->vm.dist_lock)
+		lk.nested_under_dist++;        /* dist_lock must stay a leaf */
+	l->word = 1;
+	lk.held++;
+}
+
+static void lk_unlock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	l->word = 0;
+	lk.held--;
+}
+
+static void lk_kick(void *ctx, struct vgic_vcpu *v)
+{
+	lk.kicks++;
+	if (lk.held)
+		lk.kicks_under_lock++;
+	lk.orig->kick(ctx, v);
+}
+
+static void register_paths_kick_unlocked_and_keep_dist_lock_a_leaf(void **state)
+{
+	struct harness *h = mk(NV, NS);
+	uint64_t v;
+
+	(void)state;
+	lk.h = h;
+	lk.orig = h->vm.hooks;
+	lk.hooks = *lk.orig;
+	lk.hooks.lock = lk_lock;
+	lk.hooks.unlock = lk_unlock;
+	lk.hooks.kick = lk_kick;
+	h->vm.hooks = &lk.hooks;
+	lk.held = 0;
+	lk.kicks = lk.kicks_under_lock = lk.nested_under_dist = lk.relocks = 0;
+
+	populate(h);
+	wr32(h, GICD_CTLR, 0);
+	wr32(h, GICD_CTLR, GICD_CTLR_EnableGrp1);
+	wr(h, ROUTER_OFF(SPI_A), 8, AFF(0, 0, 0, 1));
+	wr(h, ROUTER_OFF(SPI_A), 4, 2);
+	wr(h, ROUTER_OFF(SPI_A), 8, IRM);
+	v = 0;
+	for (uint32_t c = NV; c-- > 0;)
+		assert_int_equal(vgic_mmio_redist_access(&h->vm, c, c, GICR_WAKER, 4, true, &v), VGIC_MMIO_OK);
+	wr32(h, BIT_OFF(GICD_ISPENDR, SPI_B), (uint32_t)BIT_OF(SPI_B));
+	wr32(h, BIT_OFF(GICD_ICENABLER, SPI_B), (uint32_t)BIT_OF(SPI_B));
+	wr32(h, BIT_OFF(GICD_ISENABLER, SPI_B), (uint32_t)BIT_OF(SPI_B));
+	wr(h, GICD_IPRIORITYR + SPI_B, 1, 0x08);
+	wr32(h, GICD_SETSPI_NSR, 50);
+	for (uint32_t r = 0; r < VGIC_GICD_SIZE; r += 4)
+		(void)rd(h, r, 4);
+	assert_int_equal(vgic_sysreg_sgi(&h->vm, 0, VGIC_ICC_SGI1R, 0x1ULL << 40), HV_OK);
+	assert_true(lk.kicks > 0);
+	assert_int_equal(lk.kicks_under_lock, 0);
+	assert_int_equal(lk.nested_under_dist, 0);
+	assert_int_equal(lk.relocks, 0);
+	assert_int_equal(lk.held, 0);
+	h->vm.hooks = lk.orig;
+	finish(h);
+}
+
 /* ---- end to end and naming ---- */
 
 static void an_spi_configured_only_through_registers_reaches_the_guest(void **state)
@@ -996,6 +1076,7 @@ int main(void)
 		T(setspi_takes_halfwords_and_ignores_invalid_intids),
 		T(an_spi_configured_only_through_registers_reaches_the_guest),
 		T(register_names_cover_the_map_and_nothing_else),
+		T(register_paths_kick_unlocked_and_keep_dist_lock_a_leaf),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
