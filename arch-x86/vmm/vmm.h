@@ -1,0 +1,140 @@
+/* vmm.h: the x86 KVM VMM's shared types: the VM, its vCPUs, modes and exit counters.
+ * One VM per process; every chip call happens under vm->lock (see docs/x86.md, "Locking"). */
+#ifndef VMM_H
+#define VMM_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <linux/kvm.h>
+
+#include "pic.h"
+#include "ioapic.h"
+#include "lapic.h"
+#include "apic_bus.h"
+#include "x86_gsi.h"
+
+#define VMM_MAX_VCPUS     8U
+#define VMM_DEFAULT_MEM   (64ULL << 20)
+#define VMM_MAX_MEM       (2048ULL << 20)   /* below the 4 GiB hole and its MMIO */
+#define VMM_NR_LINES      IOAPIC_NR_PINS    /* ABI lines on x86: IOAPIC pins 0..23 */
+#define VMM_MIN_PERIOD_US 100U
+#define VMM_TIMER_HZ      1000000U          /* TIMER_PERIOD is in microseconds */
+#define VMM_KICK_SIGNAL   SIGUSR1           /* its handler sets kvm_run.immediate_exit */
+
+/* Exit status of the VMM process beyond the guest's own HALT status. */
+#define VMM_EXIT_SETUP    1
+#define VMM_EXIT_TIMEOUT  124
+#define VMM_EXIT_FAULT    125
+#define VMM_EXIT_SKIP     77    /* no usable KVM: automake's "skipped" */
+#define VMM_KVM_UNUSABLE  (-2)  /* vmm_kvm_create: KVM absent or unusable, not a VMM error */
+
+/* Boot flags in RDX at entry (x86-only, documented in docs/x86.md). */
+#define VMM_BOOT_NO_PIC   0x1U   /* XapicOnly: no 8259A behind ports 0x20/0xA0 */
+#define VMM_BOOT_HOSTILE  0x2U   /* run the garbage phase before the suite */
+#define VMM_BOOT_KERNEL   0x4U   /* in-kernel irqchip (information only) */
+
+enum vmm_mode { VMM_MODE_USER, VMM_MODE_XAPIC, VMM_MODE_KERNEL };
+
+enum vmm_exit_kind {
+	EX_IO_ABI, EX_IO_PIC, EX_IO_ELCR, EX_IO_OTHER,
+	EX_MMIO_LAPIC, EX_MMIO_IOAPIC, EX_MMIO_OTHER,
+	EX_HLT, EX_IRQ_WINDOW, EX_KICK, EX_SHUTDOWN, EX_INTERNAL, EX_FAIL_ENTRY, EX_OTHER,
+	EX_COUNT
+};
+
+struct vcpu {
+	struct vm *vm;
+	unsigned idx;
+	int fd;
+	struct kvm_run *run;
+	pthread_t thread;
+	int timerfd;                 /* this vCPU's LAPIC timer */
+	pthread_cond_t wake;         /* HLT sleeps here, under vm->lock */
+	atomic_bool in_run;          /* set under vm->lock before KVM_RUN: kicks must signal */
+};
+
+struct vmm_stats {
+	atomic_ullong exits[EX_COUNT];
+	atomic_ullong injected, nmis, kicks_sent, resamples, abi_errors;
+	atomic_ullong cold_start_exits;   /* exits from reset to the first timer tick */
+	atomic_bool cold_start_done;
+	atomic_bool first_tick;
+};
+
+struct vm {
+	enum vmm_mode mode;
+	int kvm_fd, vm_fd;
+	size_t run_size;
+	uint8_t *mem;
+	uint64_t mem_size;
+	uint64_t entry;
+	unsigned nr_vcpus;
+	unsigned boot_flags;
+	unsigned timeout_s;
+	bool verbose;
+	struct kvm_cpuid2 *cpuid;
+	struct vcpu vcpu[VMM_MAX_VCPUS];
+
+	pthread_mutex_t lock;        /* the chips below and vcpu wake conditions */
+	pthread_mutex_t console_lock;
+	struct pic pic;
+	struct ioapic ioapic;
+	struct lapic lapic[VMM_MAX_VCPUS];
+	struct apic_bus bus;
+	struct x86_gsi gsi;
+
+	int epfd, pv_timerfd, watchdog_fd, stop_fd;
+	pthread_t event_thread;
+
+	atomic_bool done;
+	atomic_int exit_status;
+	struct vmm_stats stats;
+};
+
+/* vmm_kvm.c: VM, memory, long-mode vCPU state, CPUID */
+int vmm_kvm_create(struct vm *vm);
+int vmm_vcpu_create(struct vm *vm, unsigned idx);
+void vmm_dump_vcpu(struct vcpu *v, const char *why);
+
+/* vmm_load.c: load a static ELF64 image into guest memory */
+int vmm_load_elf(struct vm *vm, const char *path);
+void *vmm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+
+/* vmm_irq.c: the interrupt path (userspace chips or KVM's) */
+int vmm_irq_init(struct vm *vm);
+int vmm_line_set(struct vm *vm, unsigned line, unsigned op);
+void vmm_pv_tick(struct vm *vm);
+void vmm_lapic_timer_fired(struct vm *vm, unsigned idx);
+void vmm_kick(struct vcpu *v);
+void vmm_inject(struct vcpu *v);
+void vmm_halt_wait(struct vcpu *v);
+
+/* vmm_io.c: port and MMIO exits */
+void vmm_handle_io(struct vcpu *v);
+void vmm_handle_mmio(struct vcpu *v);
+
+/* vmm_abi.c: the guest ABI on port 0x510 */
+void vmm_abi_call(struct vcpu *v);
+
+/* vmm_event.c: timerfds, watchdog, the event thread */
+int vmm_event_init(struct vm *vm);
+int vmm_event_start(struct vm *vm);
+void vmm_event_stop(struct vm *vm);
+int vmm_pv_timer_set(struct vm *vm, uint64_t period_us);
+void vmm_lapic_timer_arm(struct vm *vm, unsigned idx, uint64_t deadline_ns);
+uint64_t vmm_now_ns(void);
+
+/* vmm_vcpu.c: the vCPU threads */
+int vmm_vcpus_start(struct vm *vm);
+void vmm_vcpus_join(struct vm *vm);
+void vmm_stop(struct vm *vm, int status);
+
+/* vmm_stats.c */
+void vmm_count_exit(struct vm *vm, enum vmm_exit_kind k);
+void vmm_print_stats(struct vm *vm);
+const char *vmm_mode_name(enum vmm_mode m);
+
+#endif

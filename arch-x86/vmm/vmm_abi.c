@@ -1,0 +1,106 @@
+/* vmm_abi.c: the guest ABI (include/hv_abi.h) on x86: RAX = call, RDI/RSI/RDX = a0..a2, result in RAX.
+ * Arguments are guest-controlled: every one is range-checked, and no call can end the VMM but HALT. */
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "vmm.h"
+#include "hv_abi.h"
+
+#define CONSOLE_MAX 4096U
+#define MAX_PERIOD_US (3600ULL * 1000000ULL)   /* an hour: keeps ns arithmetic far from overflow */
+#define HALT_STATUS_MASK 0xFFU
+
+static int64_t console_write(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	void *p;
+
+	if (len > CONSOLE_MAX)
+		return HV_ABI_INVALID_PARAM;
+	p = vmm_gpa(vm, gpa, len);
+	if (!p)
+		return HV_ABI_INVALID_PARAM;
+	pthread_mutex_lock(&vm->console_lock);
+	fwrite(p, 1, len, stdout);
+	fflush(stdout);
+	pthread_mutex_unlock(&vm->console_lock);
+	return (int64_t)len;
+}
+
+static int64_t timer_period(struct vm *vm, uint64_t us)
+{
+	if (us != 0 && (us < VMM_MIN_PERIOD_US || us > MAX_PERIOD_US))
+		return HV_ABI_INVALID_PARAM;
+	return vmm_pv_timer_set(vm, us) < 0 ? HV_ABI_INVALID_PARAM : HV_ABI_OK;
+}
+
+static int64_t line_set(struct vm *vm, uint64_t line, uint64_t op)
+{
+	/* Line 0 belongs to the timer; the test device owns 1..23 on x86 (the IOAPIC's pins). */
+	if (line == HV_LINE_TIMER || line >= VMM_NR_LINES || op > HV_LINE_PULSE)
+		return HV_ABI_INVALID_PARAM;
+	return vmm_line_set(vm, (unsigned)line, (unsigned)op) ? HV_ABI_INVALID_PARAM : HV_ABI_OK;
+}
+
+static int64_t info(struct vcpu *v, uint64_t key)
+{
+	switch (key) {
+	case HV_INFO_NR_VCPUS: return v->vm->nr_vcpus;
+	case HV_INFO_VCPU_ID:  return v->idx;
+	case HV_INFO_NR_LINES: return VMM_NR_LINES;
+	case HV_INFO_TIMER_HZ: return VMM_TIMER_HZ;
+	default:               return HV_ABI_INVALID_PARAM;
+	}
+}
+
+void vmm_abi_call(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct kvm_regs r;
+	int64_t ret;
+
+	/* Cold start ends at the guest's first call after the first timer tick was raised. */
+	if (atomic_load(&vm->stats.first_tick) && !atomic_exchange(&vm->stats.cold_start_done, true)) {
+		unsigned long long total = 0;
+
+		for (unsigned k = 0; k < EX_COUNT; k++)
+			total += vm->stats.exits[k];
+		vm->stats.cold_start_exits = total - 1;   /* not this call itself */
+	}
+	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0) {
+		perror("x86-vmm: KVM_GET_REGS");
+		vmm_stop(vm, VMM_EXIT_FAULT);
+		return;
+	}
+	switch (r.rax) {
+	case HV_CALL_VERSION:
+		ret = HV_ABI_VERSION_CURRENT;
+		break;
+	case HV_CALL_HALT:
+		/* A non-zero status must stay non-zero as a process exit code. */
+		vmm_stop(vm, r.rdi == 0 ? 0 : ((r.rdi & HALT_STATUS_MASK) ? (int)(r.rdi & HALT_STATUS_MASK) : 1));
+		return;
+	case HV_CALL_TIMER_PERIOD:
+		ret = timer_period(vm, r.rdi);
+		break;
+	case HV_CALL_CONSOLE_WRITE:
+		ret = console_write(vm, r.rdi, r.rsi);
+		break;
+	case HV_CALL_LINE_SET:
+		ret = line_set(vm, r.rdi, r.rsi);
+		break;
+	case HV_CALL_INFO:
+		ret = info(v, r.rdi);
+		break;
+	default:
+		ret = HV_ABI_NOT_SUPPORTED;
+		break;
+	}
+	if (ret < 0)
+		vm->stats.abi_errors++;
+	r.rax = (uint64_t)ret;
+	if (ioctl(v->fd, KVM_SET_REGS, &r) < 0) {
+		perror("x86-vmm: KVM_SET_REGS");
+		vmm_stop(vm, VMM_EXIT_FAULT);
+	}
+}

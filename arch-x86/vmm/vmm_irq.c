@@ -1,0 +1,216 @@
+/* vmm_irq.c: the interrupt path: userspace PIC/IOAPIC/LAPIC wired to KVM_INTERRUPT, or KVM's irqchip.
+ * Chip hooks run under vm->lock; kicks wake a halted vCPU or force a running one out of KVM_RUN. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+
+#include "vmm.h"
+#include "hv_abi.h"
+
+#define EXTINT_PENDING  256     /* not a vector: "ask the PIC at INTA time" */
+#define NO_IRQ          (-1)
+
+/* ---- chip hooks (vm->lock held) ---- */
+
+static uint64_t h_now(void *ctx)
+{
+	(void)ctx;
+	return vmm_now_ns();
+}
+
+static void h_kick(void *ctx, unsigned cpu)
+{
+	struct vm *vm = ctx;
+
+	if (cpu < vm->nr_vcpus)
+		vmm_kick(&vm->vcpu[cpu]);
+}
+
+static void h_timer_arm(void *ctx, unsigned cpu, uint64_t deadline)
+{
+	vmm_lapic_timer_arm(ctx, cpu, deadline);
+}
+
+static unsigned h_send(void *ctx, unsigned src, const struct apic_msg *m)
+{
+	struct vm *vm = ctx;
+
+	return apic_bus_send(&vm->bus, (int)src, m);
+}
+
+static void h_eoi_broadcast(void *ctx, uint8_t vector)
+{
+	struct vm *vm = ctx;
+
+	ioapic_eoi(&vm->ioapic, vector);
+}
+
+static unsigned h_ioapic_deliver(void *ctx, const struct apic_msg *m)
+{
+	struct vm *vm = ctx;
+
+	return apic_bus_send(&vm->bus, APIC_BUS_NO_SRC, m);
+}
+
+static void h_pic_intr(void *ctx, bool level)
+{
+	struct vm *vm = ctx;
+
+	/* INTR reaches the CPU whose LINT0 is in ExtINT mode: the BSP in virtual-wire mode. */
+	if (level)
+		for (unsigned i = 0; i < vm->nr_vcpus; i++)
+			if (lapic_accepts_extint(&vm->lapic[i]))
+				vmm_kick(&vm->vcpu[i]);
+}
+
+/* The test device has no state beyond the wire the chip already holds, so a line still high
+ * simply pends again; the callback only counts resamples for the statistics. */
+static void h_resample(void *owner, uint32_t line)
+{
+	struct vm *vm = owner;
+
+	(void)line;
+	vm->stats.resamples++;
+}
+
+static const struct lapic_hooks lapic_hooks = {
+	.now_ns = h_now,
+	.kick = h_kick,
+	.timer_arm = h_timer_arm,
+	.send = h_send,
+	.eoi_broadcast = h_eoi_broadcast,
+};
+
+int vmm_irq_init(struct vm *vm)
+{
+	pthread_mutexattr_t a;
+
+	pthread_mutexattr_init(&a);
+	pthread_mutex_init(&vm->lock, &a);
+	pthread_mutex_init(&vm->console_lock, NULL);
+	if (vm->mode == VMM_MODE_KERNEL)
+		return 0;
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		lapic_init(&vm->lapic[i], i, i == 0, &lapic_hooks, vm);
+	apic_bus_init(&vm->bus, vm->lapic, vm->nr_vcpus);
+	ioapic_init(&vm->ioapic, h_ioapic_deliver, vm);
+	if (vm->mode == VMM_MODE_USER)
+		pic_init(&vm->pic, h_pic_intr, vm);
+	x86_gsi_init(&vm->gsi, vm->mode == VMM_MODE_USER ? &vm->pic : NULL, &vm->ioapic);
+	for (unsigned l = 0; l < VMM_NR_LINES; l++)
+		vm->gsi.chip.ops->set_resample(&vm->gsi.chip, l, h_resample, vm);
+	return 0;
+}
+
+static int kernel_line(struct vm *vm, unsigned line, unsigned level)
+{
+	struct kvm_irq_level irq = { .irq = line, .level = level };
+
+	return ioctl(vm->vm_fd, KVM_IRQ_LINE, &irq);
+}
+
+int vmm_line_set(struct vm *vm, unsigned line, unsigned op)
+{
+	struct irq_line l;
+	int rc;
+
+	if (line >= VMM_NR_LINES)
+		return HV_ERANGE;
+	if (vm->mode == VMM_MODE_KERNEL) {
+		if (op == HV_LINE_PULSE)
+			rc = kernel_line(vm, line, 1) | kernel_line(vm, line, 0);
+		else
+			rc = kernel_line(vm, line, op == HV_LINE_RAISE);
+		return rc < 0 ? HV_EINVAL : HV_OK;
+	}
+	pthread_mutex_lock(&vm->lock);
+	rc = irq_line_bind(&l, &vm->gsi.chip, line);
+	if (!rc)
+		rc = op == HV_LINE_PULSE ? irq_line_pulse(&l) : irq_line_set(&l, op == HV_LINE_RAISE);
+	pthread_mutex_unlock(&vm->lock);
+	return rc;
+}
+
+void vmm_pv_tick(struct vm *vm)
+{
+	vm->stats.first_tick = true;
+	vmm_line_set(vm, HV_LINE_TIMER, HV_LINE_PULSE);
+}
+
+void vmm_lapic_timer_fired(struct vm *vm, unsigned idx)
+{
+	pthread_mutex_lock(&vm->lock);
+	lapic_timer_poll(&vm->lapic[idx]);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vmm_kick(struct vcpu *v)
+{
+	v->vm->stats.kicks_sent++;
+	pthread_cond_signal(&v->wake);
+	if (atomic_load(&v->in_run))
+		pthread_kill(v->thread, VMM_KICK_SIGNAL);   /* see vmm_vcpu.c */
+}
+
+/* What the CPU would take now: a LAPIC vector, or the PIC through LINT0 ExtINT. vm->lock held. */
+static int pending(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct lapic *l = &vm->lapic[v->idx];
+	int vec = lapic_pending_vector(l);
+
+	if (vec != NO_IRQ)
+		return vec;
+	if (vm->mode == VMM_MODE_USER && lapic_accepts_extint(l) && pic_intr_pending(&vm->pic))
+		return EXTINT_PENDING;
+	return NO_IRQ;
+}
+
+/* Before each KVM_RUN (userspace irqchip): inject one interrupt if the guest can take it now,
+ * else ask KVM to exit as soon as it can. vm->lock held by the caller. */
+void vmm_inject(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct kvm_run *run = v->run;
+	int vec;
+
+	if (lapic_take_nmi(&vm->lapic[v->idx])) {
+		if (ioctl(v->fd, KVM_NMI) == 0)
+			vm->stats.nmis++;
+	}
+	vec = pending(v);
+	if (vec == NO_IRQ) {
+		run->request_interrupt_window = 0;
+		return;
+	}
+	if (!run->ready_for_interrupt_injection) {
+		run->request_interrupt_window = 1;
+		return;
+	}
+	if (vec == EXTINT_PENDING) {
+		vec = pic_ack(&vm->pic);
+	} else {
+		lapic_ack(&vm->lapic[v->idx], (uint8_t)vec);
+	}
+	struct kvm_interrupt irq = { .irq = (uint32_t)vec };
+
+	if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0) {
+		perror("x86-vmm: KVM_INTERRUPT");
+		return;
+	}
+	vm->stats.injected++;
+	/* Another one waiting: exit again as soon as the guest can take it. */
+	run->request_interrupt_window = pending(v) != NO_IRQ;
+}
+
+/* HLT with the userspace irqchip: sleep until something is pending for this vCPU. */
+void vmm_halt_wait(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	while (!atomic_load(&vm->done) && pending(v) == NO_IRQ && !vm->lapic[v->idx].nmi_pending)
+		pthread_cond_wait(&v->wake, &vm->lock);
+	pthread_mutex_unlock(&vm->lock);
+}
