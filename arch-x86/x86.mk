@@ -93,5 +93,12 @@ run-x86: $(VMM_BIN) $(GUEST_X86_ELF)
 	bash scripts/run-x86.sh $(VMM_BIN) $(GUEST_X86_ELF)
 
 # make test: every mode, then the hostile-guest runs (garbage first, suite must still pass).
-test-x86: $(VMM_BIN) $(GUEST_X86_ELF)
-	bash scripts/run-x86.sh $(VMM_BIN) $(GUEST_X86_ELF) --hostile
+test-x86: $(VMM_BIN) $(GUEST_X86_ELF) $(X86_FAULT_ELF)
+	X86_FAULT_GUEST=$(X86_FAULT_ELF) bash scripts/run-x86.sh $(VMM_BIN) $(GUEST_X86_ELF) --hostile
+
+# A guest that triple-faults: the VMM must report it (registers, status 125) and not crash.
+X86_FAULT_ELF := $(X86_DIR)/triple_fault.elf
+x86: $(X86_FAULT_ELF)
+$(X86_FAULT_ELF): tests/integration/x86/triple_fault.S guest/x86/guest.ld
+	@mkdir -p $(@D)
+	$(HOST_CC) -m64 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,guest/x86/guest.ld -o $@ $<

@@ -45,6 +45,9 @@ enum vmm_exit_kind {
 	EX_COUNT
 };
 
+/* KVM's own counters (vmm_kstats.c): they include exits the kernel handles itself. */
+enum vmm_kstat { KSTAT_EXITS, KSTAT_IO, KSTAT_MMIO, KSTAT_HLT, KSTAT_IRQ_WINDOW, KSTAT_EXT_IRQ, VMM_KSTAT_COUNT };
+
 struct vcpu {
 	struct vm *vm;
 	unsigned idx;
@@ -54,12 +57,15 @@ struct vcpu {
 	int timerfd;                 /* this vCPU's LAPIC timer */
 	pthread_cond_t wake;         /* HLT sleeps here, under vm->lock */
 	atomic_bool in_run;          /* set under vm->lock before KVM_RUN: kicks must signal */
+	int stats_fd;                /* KVM binary stats, or -1 */
+	long kstat_off[VMM_KSTAT_COUNT];
 };
 
 struct vmm_stats {
 	atomic_ullong exits[EX_COUNT];
 	atomic_ullong injected, nmis, kicks_sent, resamples, abi_errors;
 	atomic_ullong cold_start_exits;   /* exits from reset to the first timer tick */
+	atomic_ullong cold_start_kvm_exits; /* the same span in KVM's count (BSP), in-kernel exits included */
 	atomic_bool cold_start_done;
 	atomic_bool first_tick;
 };
@@ -131,6 +137,11 @@ uint64_t vmm_now_ns(void);
 int vmm_vcpus_start(struct vm *vm);
 void vmm_vcpus_join(struct vm *vm);
 void vmm_stop(struct vm *vm, int status);
+
+/* vmm_kstats.c */
+int vmm_kstats_open(struct vcpu *v);
+uint64_t vmm_kstat(struct vcpu *v, enum vmm_kstat k);
+void vmm_kstats_print(struct vm *vm);
 
 /* vmm_stats.c */
 void vmm_count_exit(struct vm *vm, enum vmm_exit_kind k);

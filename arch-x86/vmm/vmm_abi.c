@@ -66,6 +66,8 @@ void vmm_abi_call(struct vcpu *v)
 		for (unsigned k = 0; k < EX_COUNT; k++)
 			total += vm->stats.exits[k];
 		vm->stats.cold_start_exits = total - 1;   /* not this call itself */
+		if (v->idx == 0)
+			vm->stats.cold_start_kvm_exits = vmm_kstat(v, KSTAT_EXITS);
 	}
 	if (ioctl(v->fd, KVM_GET_REGS, &r) < 0) {
 		perror("x86-vmm: KVM_GET_REGS");

@@ -260,6 +260,7 @@ int vmm_vcpu_create(struct vm *vm, unsigned idx)
 		}
 	}
 	pthread_cond_init(&v->wake, NULL);
+	vmm_kstats_open(v);   /* optional: older KVMs have no binary stats */
 	return 0;
 }
 

@@ -38,9 +38,12 @@ void vmm_print_stats(struct vm *vm)
 		printf(" %s=%llu", exit_names[k], (unsigned long long)vm->stats.exits[k]);
 	printf("\n");
 	if (atomic_load(&vm->stats.cold_start_done))
-		printf("x86-vmm: cold-start-exits=%llu\n", (unsigned long long)vm->stats.cold_start_exits);
+		printf("x86-vmm: cold-start-exits=%llu kvm-cold-start-exits=%llu\n",
+		       (unsigned long long)vm->stats.cold_start_exits,
+		       (unsigned long long)vm->stats.cold_start_kvm_exits);
 	else
 		printf("x86-vmm: cold-start-exits=n/a (no timer tick was followed by a guest call)\n");
+	vmm_kstats_print(vm);
 	printf("x86-vmm: injected=%llu nmis=%llu kicks=%llu resamples=%llu abi-errors=%llu\n",
 	       (unsigned long long)vm->stats.injected, (unsigned long long)vm->stats.nmis,
 	       (unsigned long long)vm->stats.kicks_sent, (unsigned long long)vm->stats.resamples,
