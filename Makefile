@@ -172,3 +172,6 @@ $(TSAN_BIN): $(TSAN_SRCS) $(wildcard vgic/*.h include/*.h tests/unit/*.h) Makefi
 .PHONY: test-tsan
 test-tsan: $(TSAN_BIN)
 	TSAN_OPTIONS=halt_on_error=1 $(TSAN_BIN)
+
+# bench/: the LR-policy microbenchmark, `make bench` and bench-smoke (in TEST_TARGETS).
+include bench/bench.mk

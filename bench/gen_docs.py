@@ -1,0 +1,404 @@
+#!/usr/bin/env python3
+"""gen_docs.py: regenerate docs/benchmarks.md from the CSV files of one `make bench` run.
+Every number in the document is read from those files or from this machine; the prose is fixed."""
+import argparse
+import csv
+import datetime
+import math
+import os
+import platform
+import subprocess
+import sys
+
+sys.dont_write_bytecode = True   # keep bench/ free of __pycache__
+import gen_docs_text as T  # noqa: E402
+
+POLICIES = ["ours", "kvm_classic", "kvm_6.19", "xen_old"]
+PEERS = POLICIES[1:]
+LABEL = {"ours": "ours", "kvm_classic": "KVM classic", "kvm_6.19": "KVM 6.19", "xen_old": "old Xen"}
+HEADLINE_DEPTH = 4096
+ACCESS_DEPTH = 64      # the depth sweep appears in the per-scenario access tables at this depth
+BREAKDOWN_LRS = 4
+
+
+def read(path):
+    if not os.path.exists(path):
+        return None
+    with open(path, newline="") as f:
+        return list(csv.DictReader(f))
+
+
+def sh(cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine():
+    model, mhz, cpus = "unknown", "unknown", 0
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                key, _, val = line.partition(":")
+                key, val = key.strip(), val.strip()
+                if key == "model name" and model == "unknown":
+                    model = val
+                elif key == "cpu MHz" and mhz == "unknown":
+                    mhz = val
+                elif key == "processor":
+                    cpus += 1
+    except OSError:
+        pass
+    u = platform.uname()
+    return [
+        ("CPU", "%s, %d logical CPUs, %s MHz (/proc/cpuinfo)" % (model, cpus, mhz)),
+        ("Kernel", "%s %s %s (uname)" % (u.system, u.release, u.machine)),
+        ("Kernel build", u.version),
+        ("Compiler", sh(["gcc", "--version"]).splitlines()[0] if sh(["gcc", "--version"]) else "unknown"),
+        ("gnuplot", sh(["gnuplot", "--version"]) or "unknown"),
+        ("Python", platform.python_version()),
+    ]
+
+
+def revision():
+    head = sh(["git", "rev-parse", "--short", "HEAD"]) or "unknown"
+    dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"])
+    return head + (" (the working tree had uncommitted changes)" if dirty else "")
+
+
+def num(x, digits=1):
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if abs(x) >= 100000:
+        return "{:,.0f}".format(x)
+    return "{:,.{d}f}".format(x, d=digits)
+
+
+def ratio(a, b):
+    return a / b if b else float("nan")
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in r) + " |" for r in rows]
+    return "\n".join(out)
+
+
+class Results:
+    def __init__(self, d):
+        self.main = read(os.path.join(d, "lr_policies.csv")) or []
+        self.detail = read(os.path.join(d, "lr_policies_detail.csv")) or []
+        self.nested = read(os.path.join(d, "nested_model.csv")) or []
+        self.accept = read(os.path.join(d, "acceptance.csv")) or []
+        self.info = {}
+        for r in read(os.path.join(d, "run_info.csv")) or []:
+            self.info.setdefault(r["key"], r["value"])
+        self.qemu = read(os.path.join(d, "qemu_irq.csv"))
+        self.x86 = read(os.path.join(d, "x86_irq.csv"))
+        self.kinds = [k[len("entry_"):] for k in (self.detail[0] if self.detail else {}) if k.startswith("entry_")]
+        self.lrs = sorted({int(r["nr_lrs"]) for r in self.detail})
+        self.scenarios = []
+        for r in self.detail:
+            if r["scenario"] not in self.scenarios:
+                self.scenarios.append(r["scenario"])
+        self.depths = sorted({int(r["depth"]) for r in self.detail if r["scenario"] == "depth"})
+
+    def row(self, policy, scenario, lrs, depth=None):
+        for r in self.detail:
+            if (r["policy"] == policy and r["scenario"] == scenario and int(r["nr_lrs"]) == lrs
+                    and (depth is None or int(r["depth"]) == depth)):
+                return r
+        return None
+
+    def total(self, r, side):
+        return sum(float(r[side + "_" + k]) for k in self.kinds)
+
+    def per_switch(self, r):
+        return (self.total(r, "entry") * int(r["entries"]) + self.total(r, "exit") * int(r["exits"])) \
+            / int(r["entries"])
+
+    def per_irq(self, r):
+        d = int(r["delivered"])
+        if not d:
+            return None
+        return (self.total(r, "entry") * int(r["entries"]) + self.total(r, "exit") * int(r["exits"])) / d
+
+
+def sec_run(res, args):
+    now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+    lines = ["## This run", "",
+             "- Generated %s by `make bench` in %s s, at commit %s." % (now, args.elapsed, revision()),
+             "- Results: `bench/results/` (CSV files listed under [Files](#files)); log: "
+             "`bench/results/lr_bench.log`.", ""]
+    lines.append(table(["", "machine"], machine()))
+    lines += ["", "Commands `make bench` ran (from the repository root):", "", "```sh"]
+    lines += ["make deps                      # checks the Debian packages, gnuplot-nox among them",
+              "make %s       # -O2, no sanitizers, its own copy of the core" % args.bin,
+              "bash bench/run.sh %s" % args.bin,
+              "  %s --out bench/results   # counts, then times, every policy" % args.bin,
+              "  bash arch-arm64/bench-qemu.sh bench/results/qemu_irq.csv   # when it exists",
+              "  bash arch-x86/bench-x86.sh bench/results/x86_irq.csv       # when it exists",
+              "  python3 bench/plot_data.py bench/results",
+              "  gnuplot -e \"dir='bench/results'\" bench/plot.gp",
+              "  python3 bench/gen_docs.py --results bench/results --out docs/benchmarks.md"
+              " --elapsed %s --bin %s" % (args.elapsed, args.bin), "```", ""]
+    return lines
+
+
+def sec_headline(res):
+    lines = ["## Headline", ""]
+    rows = []
+    for n in res.lrs:
+        if HEADLINE_DEPTH not in res.depths:
+            continue
+        o = res.row("ours", "depth", n, HEADLINE_DEPTH)
+        cells = ["%d LRs" % n, "%s ns" % num(float(o["ns_median"]))]
+        for p in PEERS:
+            r = res.row(p, "depth", n, HEADLINE_DEPTH)
+            cells.append("%s ns (**%sx**)" % (num(float(r["ns_median"])),
+                                              num(ratio(float(r["ns_median"]), float(o["ns_median"])))))
+        rows.append(cells)
+    if rows:
+        lines += ["Flush+sync pair with %d interrupts queued on the vCPU (median; ratio = peer / ours):" %
+                  HEADLINE_DEPTH, "", table(["", "ours"] + [LABEL[p] for p in PEERS], rows), ""]
+    rows = []
+    for n in res.lrs:
+        for sc in res.scenarios:
+            d = ACCESS_DEPTH if sc == "depth" else None
+            if sc == "depth" and d not in res.depths:
+                continue
+            o = res.row("ours", sc, n, d)
+            cells = ["%s%s, %d LRs" % (sc, "" if d is None else " d=%d" % d, n), num(res.per_switch(o))]
+            for p in PEERS:
+                cells.append(num(res.per_switch(res.row(p, sc, n, d))))
+            rows.append(cells)
+    lines += ["Register accesses per world switch (one entry and its exit):", "",
+              table(["scenario", "ours"] + [LABEL[p] for p in PEERS], rows), ""]
+    return lines
+
+
+def split_scope(scope):
+    """'depth/4LR/d16/xen_old' -> ('depth', '4LR', 16, 'xen_old'); depth and peer may be None."""
+    parts = scope.split("/")
+    sc, lrs = parts[0], parts[1]
+    depth = int(parts[2][1:]) if len(parts) > 2 and parts[2].startswith("d") and parts[2][1:].isdigit() else None
+    peer = parts[-1] if parts[-1] in PEERS else None
+    return sc, lrs, depth, peer
+
+
+def span(values, digits=1):
+    lo, hi = min(values), max(values)
+    return num(lo, digits) if lo == hi else "%s-%s" % (num(lo, digits), num(hi, digits))
+
+
+def group_bad(bad):
+    groups = {}
+    for a in bad:
+        sc, lrs, depth, peer = split_scope(a["scope"])
+        key = (a["check"], sc, lrs, peer, a["result"])
+        g = groups.setdefault(key, {"depths": [], "value": [], "limit": []})
+        if depth is not None:
+            g["depths"].append(depth)
+        g["value"].append(float(a["value"]))
+        g["limit"].append(float(a["limit"]))
+    rows = []
+    for (check, sc, lrs, peer, result), g in groups.items():
+        depths = ("%d-%d (%d)" % (min(g["depths"]), max(g["depths"]), len(g["depths"]))
+                  if g["depths"] else "-")
+        rows.append([check, "/".join(x for x in (sc, lrs, peer) if x), depths, span(g["value"]),
+                     span(g["limit"]), result])
+    return rows
+
+
+def sec_acceptance(res):
+    lines = ["## Acceptance targets (issue 7)", "", T.ACCEPT_INTRO, ""]
+    groups = {}
+    for a in res.accept:
+        g = groups.setdefault((a["check"], a["kind"]), {"PASS": 0, "FAIL": 0, "KNOWN": 0})
+        g[a["result"]] += 1
+    rows = [[c, k, g["PASS"], g["FAIL"], g["KNOWN"], T.CHECKS.get(c, "")] for (c, k), g in groups.items()]
+    lines += [table(["check", "kind", "pass", "fail", "known", "what it checks"], rows), ""]
+    bad = [a for a in res.accept if a["result"] != "PASS"]
+    timing = [a for a in res.accept if a["kind"] == "timing"]
+    if timing:
+        lines += ["The timing checks, as measured:", "",
+                  table(["check", "scope", "ours", "limit", "result"],
+                        [[a["check"], a["scope"], num(float(a["value"]), 2), num(float(a["limit"]), 2),
+                          a["result"]] for a in timing]), ""]
+    if bad:
+        lines += ["Every check that did not pass, depths of the sweep grouped:", "",
+                  table(["check", "scope", "depths", "ours", "limit", "result"], group_bad(bad)), ""]
+    lines += ["### Where our policy does not win, and why", ""]
+    bullets = {}
+    for a in bad:
+        sc, _, _, peer = split_scope(a["scope"])
+        b = bullets.setdefault(T.reason(a["check"], sc, peer or ""), {"checks": [], "where": []})
+        if a["check"] not in b["checks"]:
+            b["checks"].append(a["check"])
+        where = sc + (" vs " + LABEL[peer] if peer else "")
+        if where not in b["where"]:
+            b["where"].append(where)
+    for why, b in bullets.items():
+        lines.append("- **%s; %s**: %s" % (", ".join(b["checks"]), ", ".join(b["where"]), " ".join(why.split())))
+    slower = []
+    for n in res.lrs:
+        for sc in res.scenarios:
+            if sc == "depth":
+                continue
+            o = float(res.row("ours", sc, n)["ns_median"])
+            faster = [LABEL[p] for p in PEERS if float(res.row(p, sc, n)["ns_median"]) < o]
+            if faster:
+                slower.append("%s/%d LRs (%s)" % (sc, n, ", ".join(faster)))
+    if slower:
+        lines.append("- **time per switch in the small scenarios**: ours has the higher median in " +
+                     "; ".join(slower) + ". " + " ".join(T.SLOWER_REASON.split()))
+    if not bad and not slower:
+        lines.append("- Nowhere in this run.")
+    return lines + [""]
+
+
+def sec_plots():
+    return ["## Plots", "",
+            "![cost per flush+sync pair against ap_list depth](../bench/results/depth_cost.png)", "",
+            "![register accesses per world switch, per scenario](../bench/results/accesses.png)", "",
+            "![projected cycles per world switch under nested virtualisation](../bench/results/nested.png)", ""]
+
+
+def sec_accesses(res):
+    lines = ["## Register accesses", "", T.ACCESS_INTRO, ""]
+    for n in res.lrs:
+        rows = []
+        for sc in res.scenarios:
+            depths = [None] if sc != "depth" else [d for d in (1, n, 64, HEADLINE_DEPTH) if d in res.depths]
+            for d in depths:
+                for p in POLICIES:
+                    r = res.row(p, sc, n, d)
+                    mpi = float(r["maint"]) / int(r["delivered"]) if int(r["delivered"]) else None
+                    rows.append(["%s%s" % (sc, "" if d is None else " d=%d" % d), LABEL[p],
+                                 num(res.total(r, "entry"), 2), num(res.total(r, "exit"), 2),
+                                 num(res.per_switch(r), 2), num(res.per_irq(r), 2),
+                                 num(mpi, 3) if mpi is not None else "-",
+                                 "%.2f" % (int(r["entries"]) / int(r["rounds"]))])
+        lines += ["### %d list registers" % n, "",
+                  table(["scenario", "policy", "per entry", "per exit", "per switch", "per delivered irq",
+                         "maint per irq", "entries per round"], rows), ""]
+    lines += ["### By register (%d list registers)" % BREAKDOWN_LRS, "", T.BREAKDOWN_INTRO, ""]
+    rows = []
+    for sc in res.scenarios:
+        d = 64 if sc == "depth" and 64 in res.depths else None
+        for p in POLICIES:
+            r = res.row(p, sc, BREAKDOWN_LRS, d)
+            if r is None:
+                continue
+
+            def parts(side):
+                s = ["%s %s" % (num(float(r[side + "_" + k]), 2), k) for k in res.kinds
+                     if float(r[side + "_" + k]) > 0]
+                return ", ".join(s) if s else "0"
+            rows.append(["%s%s" % (sc, "" if d is None else " d=%d" % d), LABEL[p], parts("entry"), parts("exit")])
+    lines += [table(["scenario", "policy", "per entry", "per exit"], rows), ""]
+    return lines
+
+
+def sec_time(res):
+    lines = ["## Time per world switch", "", T.TIME_INTRO, ""]
+    rows = []
+    for n in res.lrs:
+        for sc in res.scenarios:
+            if sc == "depth":
+                continue
+            o = res.row("ours", sc, n)
+            cells = ["%s, %d LRs" % (sc, n), "%s [%s-%s]" % (num(float(o["ns_median"])), num(float(o["ns_min"])),
+                                                             num(float(o["ns_max"])))]
+            for p in PEERS:
+                r = res.row(p, sc, n)
+                cells.append("%s (x%s)" % (num(float(r["ns_median"])),
+                                           num(ratio(float(r["ns_median"]), float(o["ns_median"])), 2)))
+            cells.append(" / ".join(num(float(res.row(p, sc, n)["irqs_per_sec"]) / 1e6, 2) for p in POLICIES))
+            rows.append(cells)
+    lines += [table(["scenario", "ours ns [min-max]"] + ["%s ns (x ours)" % LABEL[p] for p in PEERS] +
+                    ["Mirq/s " + " / ".join(LABEL[p] for p in POLICIES)], rows), ""]
+    return lines
+
+
+def sec_depth(res):
+    lines = ["## ap_list depth sweep", "", T.DEPTH_INTRO, ""]
+    for n in res.lrs:
+        rows = []
+        for d in res.depths:
+            o = res.row("ours", "depth", n, d)
+            cells = [d, "%s [%s-%s]" % (num(float(o["ns_median"])), num(float(o["ns_min"])), num(float(o["ns_max"])))]
+            for p in PEERS:
+                r = res.row(p, "depth", n, d)
+                cells.append("%s (x%s)" % (num(float(r["ns_median"])),
+                                           num(ratio(float(r["ns_median"]), float(o["ns_median"])), 2)))
+            rows.append(cells)
+        lines += ["### %d list registers" % n, "",
+                  table(["depth", "ours ns [min-max]"] + ["%s ns (x ours)" % LABEL[p] for p in PEERS], rows), ""]
+    return lines
+
+
+def sec_nested(res):
+    lines = ["## Nested virtualisation cost model", "", T.NESTED_INTRO, ""]
+    traps = sorted({float(r["trap_cycles"]) for r in res.nested})
+    for model in ("nv_all_trap", "nv2_vncr"):
+        for n in res.lrs:
+            rows = []
+            for sc in res.scenarios:
+                depths = [None] if sc != "depth" else [d for d in (64, HEADLINE_DEPTH) if d in res.depths]
+                for d in depths:
+                    for p in POLICIES:
+                        sel = [x for x in res.nested if x["model"] == model and int(x["nr_lrs"]) == n
+                               and x["scenario"] == sc and x["policy"] == p and (d is None or int(x["depth"]) == d)]
+                        if not sel:
+                            continue
+                        cells = ["%s%s" % (sc, "" if d is None else " d=%d" % d), LABEL[p],
+                                 num(float(sel[0]["traps_per_switch"]), 2)]
+                        for t in traps:
+                            x = next(s for s in sel if float(s["trap_cycles"]) == t)
+                            cells.append("%s (x%s)" % (num(float(x["projected_cycles"]), 0),
+                                                       num(float(x["ratio_vs_ours"]), 2)))
+                        rows.append(cells)
+            lines += ["### %s, %d list registers" % (T.MODEL_NAME[model], n), "",
+                      table(["scenario", "policy", "traps per switch"] +
+                            ["cycles at %s/trap (x ours)" % num(t, 0) for t in traps], rows), ""]
+    return lines
+
+
+def sec_external(title, rows, hook, what):
+    lines = ["## " + title, ""]
+    if rows:
+        lines += ["From `%s`, run by `make bench`:" % hook, "", table(list(rows[0].keys()),
+                                                                     [list(r.values()) for r in rows]), ""]
+    else:
+        lines += ["Not measured in this run: `%s` does not exist yet, so `make bench` printed a SKIP line "
+                  "for it. %s" % (hook, what), ""]
+    return lines
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", default="bench/results")
+    ap.add_argument("--out", default="docs/benchmarks.md")
+    ap.add_argument("--elapsed", default="?")
+    ap.add_argument("--bin", default="build/bench/lr_bench")
+    args = ap.parse_args()
+    res = Results(args.results)
+    doc = [T.HEADER, ""]
+    doc += sec_run(res, args) + sec_headline(res) + sec_acceptance(res) + sec_plots()
+    doc += sec_accesses(res) + sec_time(res) + sec_depth(res) + sec_nested(res)
+    doc += ["## The policies compared", "", T.POLICIES, "", "## Scenarios", "", T.SCENARIOS, "",
+            "## Method", "", T.METHOD.format(reps=res.info.get("reps", "?"),
+                                             batch_ms=num(float(res.info.get("batch_ns", "nan")) / 1e6, 1),
+                                             warm_rounds=res.info.get("warm_rounds", "?"),
+                                             count_rounds=res.info.get("count_rounds", "?")), ""]
+    doc += sec_external("In-QEMU figures (arm64 hypervisor)", res.qemu, "arch-arm64/bench-qemu.sh", T.QEMU_HOOK)
+    doc += sec_external("x86 figures (VMM)", res.x86, "arch-x86/bench-x86.sh", T.X86_HOOK)
+    doc += ["## Files", "", T.FILES, ""]
+    with open(args.out, "w") as f:
+        f.write("\n".join(doc).rstrip() + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,26 @@
+/* kvm_common.h: what KVM's classic and 6.19 vgic share: injection, LR encoding, folding, pruning.
+ * Each function names the Linux function it follows; docs/benchmarks.md lists the facts and versions. */
+#ifndef KVM_COMMON_H
+#define KVM_COMMON_H
+
+#include "peer.h"
+
+/* kvm_vgic_inject_irq() + vgic_queue_irq_unlock(): latch or line, then add to the target's ap_list tail. */
+void kvm_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid);
+void kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high);
+void kvm_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi);
+
+/* vgic_v3_compute_lr(): the LR value, no side effects. irq lock held. */
+uint64_t kvm_compute_lr(const struct peer_irq *p);
+/* vgic_v3_populate_lr(): compute, consume an edge latch, lower a mapped level line, fill the shadow. */
+void kvm_populate_lr(struct peer_vcpu *v, struct peer_irq *p, unsigned lr);
+/*
+ * One LR of vgic_v3_fold_lr_state(): look the interrupt up by vINTID, fold
+ * active/pending back, notify a level EOI. drop_lpi_active: 6.19's "Drop LPI
+ * active state when folding LRs".
+ */
+void kvm_fold_lr(struct peer_vm *vm, struct peer_vcpu *v, uint64_t val, bool drop_lpi_active);
+/* vgic_prune_ap_list(): walk the whole ap_list and drop or migrate what the oracle says. */
+void kvm_prune(struct peer_vm *vm, struct peer_vcpu *v);
+
+#endif

@@ -1,0 +1,197 @@
+/* pol_ours.c: our policy: the real vgic core (vgic_flush_lrs/vgic_sync_lrs) on the software ICV model.
+ * Storage is the caller's, as in the hypervisor: SPIs in an array, LPIs behind the vgic_set_lpi_lookup hook. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "bench.h"
+#include "blist.h"
+#include "vgic.h"
+
+/* The core reports a level EOI as (owner, SPI line); the scenarios want the INTID. */
+struct ours_resample {
+	b_resample_fn fn;
+	void *owner;
+	uint32_t intid;
+};
+
+struct ours_vm {
+	struct bvm base;
+	struct vgic vm;
+	struct vgic_vcpu vcpus[B_MAX_VCPUS];
+	struct vgic_irq spis[B_NR_SPIS];
+	struct ours_resample res[B_NR_SPIS];
+	struct vgic_irq *lpis;
+	unsigned nr_lpis;
+};
+
+#define OURS_CHECK(expr)                                                              \
+	do {                                                                          \
+		int rc_ = (expr);                                                     \
+		if (rc_ != HV_OK) {                                                   \
+			fprintf(stderr, "lr_bench: %s failed (%d)\n", #expr, rc_);   \
+			abort();                                                      \
+		}                                                                     \
+	} while (0)
+
+static struct ours_vm *ours_of(struct bvm *b)
+{
+	return (struct ours_vm *)(void *)b;
+}
+
+/* Same uncontended lock the peers take, so nobody is charged for locking the others skip. */
+static void hook_lock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	block_take(l);
+}
+
+static void hook_unlock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	block_drop(l);
+}
+
+static void hook_phys_deactivate(void *ctx, uint32_t pintid)
+{
+	(void)pintid;
+	((struct bvm *)ctx)->phys_deactivations++;
+}
+
+static const struct vgic_hooks ours_hooks = {
+	.lock = hook_lock,
+	.unlock = hook_unlock,
+	.phys_deactivate = hook_phys_deactivate,
+};
+
+static struct vgic_irq *ours_lpi_lookup(void *ctx, uint32_t intid)
+{
+	struct ours_vm *o = ctx;
+
+	if (intid < B_LPI_BASE || intid - B_LPI_BASE >= o->nr_lpis)
+		return NULL;
+	return &o->lpis[intid - B_LPI_BASE];
+}
+
+/* LPIs are the caller's storage: reset them as the core resets its own interrupts. */
+static void ours_lpi_reset(struct ours_vm *o)
+{
+	for (unsigned i = 0; i < o->nr_lpis; i++) {
+		struct vgic_irq *irq = &o->lpis[i];
+
+		irq->ap_node.next = irq->ap_node.prev = &irq->ap_node;
+		irq->intid = B_LPI_BASE + i;
+		irq->target = &o->vcpus[0];
+		irq->trigger = VGIC_EDGE;
+	}
+}
+
+static struct bvm *ours_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_lpis)
+{
+	struct ours_vm *o = calloc(1, sizeof(*o));
+	struct vgic_config cfg = { .nr_vcpus = nr_vcpus, .nr_spis = B_NR_SPIS, .prio_bits = B_PRI_BITS };
+
+	if (!o || (nr_lpis && !(o->lpis = calloc(nr_lpis, sizeof(*o->lpis))))) {
+		fprintf(stderr, "lr_bench: out of memory\n");
+		abort();
+	}
+	o->nr_lpis = nr_lpis;
+	bvm_init_models(&o->base, &pol_ours, nr_vcpus, nr_lrs);
+	OURS_CHECK(vgic_init(&o->vm, &cfg, &ours_hooks, &o->base, o->vcpus, o->spis));
+	ours_lpi_reset(o);
+	vgic_set_lpi_lookup(&o->vm, ours_lpi_lookup, o);
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		OURS_CHECK(vgic_vcpu_set_backend(&o->vm, i, &o->base.cpu[i].be));
+	OURS_CHECK(vgic_dist_enable(&o->vm, false, true));
+	return &o->base;
+}
+
+static void ours_destroy(struct bvm *b)
+{
+	struct ours_vm *o = ours_of(b);
+
+	free(o->lpis);
+	free(o);
+}
+
+static void ours_configure(struct bvm *b, unsigned vcpu, uint32_t intid, uint8_t prio, bool level)
+{
+	struct vgic *vm = &ours_of(b)->vm;
+
+	OURS_CHECK(vgic_irq_set_group(vm, vcpu, intid, B_GRP1));
+	OURS_CHECK(vgic_irq_set_priority(vm, vcpu, intid, prio));
+	if (intid >= B_NR_SGIS)
+		OURS_CHECK(vgic_irq_set_trigger(vm, vcpu, intid, level ? VGIC_LEVEL : VGIC_EDGE));
+	OURS_CHECK(vgic_irq_set_enabled(vm, vcpu, intid, true));
+}
+
+static void ours_map_hw(struct bvm *b, unsigned vcpu, uint32_t intid, uint32_t pintid)
+{
+	OURS_CHECK(vgic_irq_map_hw(&ours_of(b)->vm, vcpu, intid, pintid));
+}
+
+static void ours_resample_tramp(void *owner, uint32_t line)
+{
+	struct ours_resample *r = owner;
+
+	(void)line;
+	r->fn(r->owner, r->intid);
+}
+
+static void ours_set_resample(struct bvm *b, unsigned vcpu, uint32_t intid, b_resample_fn fn, void *owner)
+{
+	struct ours_vm *o = ours_of(b);
+	struct irq_chip *chip = vgic_spi_chip(&o->vm);
+	uint32_t line = intid - B_NR_PRIVATE;
+
+	(void)vcpu;
+	if (intid < B_NR_PRIVATE || line >= B_NR_SPIS) {
+		fprintf(stderr, "lr_bench: resample is wired for SPIs only\n");
+		abort();
+	}
+	o->res[line] = (struct ours_resample){ .fn = fn, .owner = owner, .intid = intid };
+	OURS_CHECK(chip->ops->set_resample(chip, line, ours_resample_tramp, &o->res[line]));
+}
+
+static void ours_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
+{
+	OURS_CHECK(vgic_inject(&ours_of(b)->vm, vcpu, intid, true));
+}
+
+static void ours_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
+{
+	OURS_CHECK(vgic_inject(&ours_of(b)->vm, vcpu, intid, high));
+}
+
+static void ours_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
+{
+	OURS_CHECK(vgic_inject_sgi(&ours_of(b)->vm, src, dst, sgi));
+}
+
+static void ours_flush(struct bvm *b, unsigned vcpu)
+{
+	OURS_CHECK(vgic_flush_lrs(&ours_of(b)->vm, vcpu));
+}
+
+static void ours_sync(struct bvm *b, unsigned vcpu)
+{
+	OURS_CHECK(vgic_sync_lrs(&ours_of(b)->vm, vcpu));
+}
+
+static void ours_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)
+{
+	OURS_CHECK(vgic_handle_dir(&ours_of(b)->vm, vcpu, intid));
+}
+
+const struct policy pol_ours = {
+	.name = "ours",
+	.create = ours_create,
+	.destroy = ours_destroy,
+	.configure = ours_configure,
+	.map_hw = ours_map_hw,
+	.set_resample = ours_set_resample,
+	.raise_edge = ours_raise_edge,
+	.set_level = ours_set_level,
+	.sgi = ours_sgi,
+	.flush = ours_flush,
+	.sync = ours_sync,
+	.dir_trap = ours_dir_trap,
+};

@@ -1,0 +1,294 @@
+/* pol_xen.c: the LR policy of Xen's original ("old") arm vgic, re-implemented on the ICV model.
+ * Facts followed (xen/arch/arm/gic-vgic.c, gic-v3.c, vgic.c):
+ *  - every in-flight interrupt sits on inflight_irqs in priority order; those without an LR on
+ *    lr_pending, in priority order; lr_mask says which LRs are in use and LRs stay loaded across exits;
+ *  - injection into the running vCPU (vgic_inject_irq -> gic_raise_guest_irq) writes a free LR at once
+ *    when lr_pending is empty, else queues; re-raising an in-flight interrupt re-reads its LR;
+ *  - exit (vgic_sync_from_lrs) clears UIE by read-modify-write of ICH_HCR_EL2 and reads every LR in
+ *    lr_mask, with no ELRSR; an LR found invalid is written to 0 and freed (gic_update_one_lr);
+ *  - entry (vgic_sync_to_lrs -> gic_restore_pending_irqs) fills free LRs from lr_pending and, when none
+ *    is free, evicts a lower-priority pending LR (walking inflight_irqs from the lowest priority); then
+ *    sets UIE by read-modify-write if interrupts still wait and every LR is used;
+ *  - LRs never carry the EOI bit (no EOI maintenance); group 1; HW bit for interrupts with a physical desc.
+ * Two adaptations, both in docs/benchmarks.md: a raise is performed at the next entry (it would write the
+ * LR at injection time, on the way back into the guest), and a level line still high when Xen notices the
+ * EOI is raised again, since Xen has no virtual level state. */
+#include <stdio.h>
+#include <stdlib.h>
+#include "peer.h"
+
+#define LR_BIT(i) (1U << (i))
+
+static struct bvm *xen_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_lpis)
+{
+	struct bvm *b = peer_create(&pol_xen, nr_vcpus, nr_lrs, nr_lpis);
+
+	/* gicv3_hyp_init() enables the virtual CPU interface once at boot; not a world-switch access. */
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		b->cpu[i].be.ops->write_hcr(&b->cpu[i].be, ICH_HCR_EN);
+	return b;
+}
+
+static unsigned next_zero(uint32_t mask, unsigned nr, unsigned from)
+{
+	while (from < nr && (mask & LR_BIT(from)))
+		from++;
+	return from;
+}
+
+static unsigned next_set(uint32_t mask, unsigned nr, unsigned from)
+{
+	while (from < nr && !(mask & LR_BIT(from)))
+		from++;
+	return from;
+}
+
+/* gicv3_update_lr(): state, group 1, priority, vINTID, HW + pINTID; never the EOI bit. */
+static void set_lr(struct lr_backend *be, unsigned lr, struct peer_irq *p, uint64_t state)
+{
+	uint64_t val = state | ICH_LR_GROUP | ((uint64_t)p->s.priority << ICH_LR_PRIORITY_SHIFT) |
+		       (p->s.intid & ICH_LR_VINTID_MASK);
+
+	if (p->s.hw)
+		val |= ICH_LR_HW | ((uint64_t)p->s.hw_intid << ICH_LR_PINTID_SHIFT);
+	lr_write(be, lr, val);
+	p->xstatus |= XEN_VISIBLE;
+	p->xstatus &= ~XEN_QUEUED;
+	p->s.lr = (uint8_t)lr;
+}
+
+/* gic_add_to_lr_pending(): before the first entry of lower priority. */
+static void add_to_lr_pending(struct peer_vcpu *v, struct peer_irq *n)
+{
+	struct vgic_node *pos;
+
+	if (!blist_empty(&n->lr_queue))
+		return;
+	for (pos = v->lr_pending.next; pos != &v->lr_pending; pos = pos->next)
+		if (blist_entry(pos, struct peer_irq, lr_queue)->s.priority > n->s.priority)
+			break;
+	blist_add_before(&n->lr_queue, pos);
+}
+
+/* gic_raise_guest_irq() for the running vCPU. */
+static void raise_guest(struct peer_vcpu *v, struct lr_backend *be, unsigned nr_lrs, struct peer_irq *p)
+{
+	if (blist_empty(&v->lr_pending)) {
+		unsigned i = next_zero(v->lr_mask, nr_lrs, 0);
+
+		if (i < nr_lrs) {
+			v->lr_mask |= LR_BIT(i);
+			set_lr(be, i, p, ICH_LR_STATE_PENDING);
+			return;
+		}
+	}
+	add_to_lr_pending(v, p);
+}
+
+static void defer_raise(struct peer_vcpu *v, struct peer_irq *p)
+{
+	if (blist_empty(&p->raise_node))
+		blist_add_tail(&p->raise_node, &v->raises);
+}
+
+/* gic_update_one_lr(): read the LR, fold it, free it if the guest is done with it. */
+static void update_one_lr(struct peer_vm *vm, struct peer_vcpu *v, struct lr_backend *be, unsigned i)
+{
+	uint64_t lrv = lr_read(be, i);
+	struct peer_irq *p = peer_irq(vm, v->id, ich_lr_vintid(lrv));
+
+	if (!p) {
+		lr_write(be, i, 0);
+		v->lr_mask &= ~LR_BIT(i);
+		return;
+	}
+	if (lrv & ICH_LR_STATE_ACTIVE) {
+		p->xstatus |= XEN_ACTIVE;
+		if (p->s.enabled && (p->xstatus & XEN_QUEUED)) {
+			p->xstatus &= ~XEN_QUEUED;
+			/* A new edge while active: pending+active, except for HW ones (warned, dropped). */
+			if (!p->s.hw)
+				lr_write(be, i, lrv | ICH_LR_STATE_PENDING);
+		}
+	} else if (lrv & ICH_LR_STATE_PENDING) {
+		p->xstatus &= ~XEN_QUEUED;
+	} else {
+		lr_write(be, i, 0);
+		v->lr_mask &= ~LR_BIT(i);
+		p->xstatus &= ~(XEN_VISIBLE | XEN_ACTIVE);
+		p->s.lr = PEER_NO_LR;
+		if (p->s.enabled && (p->xstatus & XEN_QUEUED)) {
+			raise_guest(v, be, vm->base.nr_lrs, p);
+		} else {
+			blist_del_init(&p->s.ap_node);
+			/* Adaptation: the device learns of the EOI now and may keep its line high. */
+			if (p->s.trigger == VGIC_LEVEL && !p->s.hw) {
+				peer_notify_resample(p);
+				if (p->s.line_level)
+					defer_raise(v, p);
+			}
+		}
+	}
+}
+
+/* gic_raise_inflight_irq(): an in-flight interrupt raised again. */
+static void raise_inflight(struct peer_vm *vm, struct peer_vcpu *v, struct lr_backend *be, struct peer_irq *n)
+{
+	if (!n->s.enabled)
+		return;
+	if (blist_empty(&n->lr_queue) && n->s.lr != PEER_NO_LR)
+		update_one_lr(vm, v, be, n->s.lr);
+}
+
+/* vgic_inject_irq() for the running vCPU. */
+static void inject(struct peer_vm *vm, struct peer_vcpu *v, struct lr_backend *be, struct peer_irq *n)
+{
+	struct vgic_node *pos;
+
+	n->xstatus |= XEN_QUEUED;
+	if (!blist_empty(&n->s.ap_node)) {
+		raise_inflight(vm, v, be, n);
+		return;
+	}
+	if (n->s.enabled)
+		raise_guest(v, be, vm->base.nr_lrs, n);
+	for (pos = v->ap_list.next; pos != &v->ap_list; pos = pos->next)
+		if (peer_of_node(pos)->s.priority > n->s.priority)
+			break;
+	blist_add_before(&n->s.ap_node, pos);
+}
+
+/* gic_restore_pending_irqs(). */
+static void restore_pending(struct peer_vcpu *v, struct lr_backend *be, unsigned nr_lrs)
+{
+	struct vgic_node *inflight_r = &v->ap_list;
+	unsigned lr = 0, lrs = nr_lrs;
+
+	for (struct vgic_node *pn = v->lr_pending.next, *tn; pn != &v->lr_pending; pn = tn) {
+		struct peer_irq *p = blist_entry(pn, struct peer_irq, lr_queue);
+
+		tn = pn->next;
+		lr = next_zero(v->lr_mask, nr_lrs, lr);
+		if (lr >= nr_lrs) {
+			struct peer_irq *victim = NULL;
+
+			/* No free LR: evict a lower-priority pending one, lowest priority first. */
+			for (struct vgic_node *rn = inflight_r->prev; rn != &v->ap_list; rn = rn->prev) {
+				struct peer_irq *pr = peer_of_node(rn);
+
+				if (pr->s.priority == p->s.priority)
+					return;
+				if ((pr->xstatus & XEN_VISIBLE) && !(pr->xstatus & XEN_ACTIVE)) {
+					victim = pr;
+					break;
+				}
+			}
+			if (!victim)
+				return;
+			lr = victim->s.lr;
+			victim->s.lr = PEER_NO_LR;
+			victim->xstatus |= XEN_QUEUED;
+			victim->xstatus &= ~XEN_VISIBLE;
+			add_to_lr_pending(v, victim);
+			inflight_r = &victim->s.ap_node;
+		}
+		set_lr(be, lr, p, ICH_LR_STATE_PENDING);
+		blist_del_init(&p->lr_queue);
+		v->lr_mask |= LR_BIT(lr);
+		if (--lrs == 0)
+			break;
+	}
+}
+
+/* gicv3_hcr_status(): a read-modify-write of ICH_HCR_EL2. */
+static void hcr_status(struct lr_backend *be, uint64_t flag, bool on)
+{
+	uint64_t hcr = lr_read_hcr(be);
+
+	lr_write_hcr(be, on ? (hcr | flag) : (hcr & ~flag));
+}
+
+static void xen_flush(struct bvm *b, unsigned vcpu)
+{
+	struct peer_vm *vm = peer_of(b);
+	struct peer_vcpu *v = &vm->vcpu[vcpu];
+	struct lr_backend *be = &b->cpu[vcpu].be;
+	uint32_t full = b->nr_lrs >= 32 ? UINT32_MAX : LR_BIT(b->nr_lrs) - 1U;
+
+	block_take(&v->lock);
+	while (!blist_empty(&v->raises)) {
+		struct peer_irq *n = blist_entry(v->raises.next, struct peer_irq, raise_node);
+
+		blist_del_init(&n->raise_node);
+		inject(vm, v, be, n);
+	}
+	if (!blist_empty(&v->lr_pending))
+		restore_pending(v, be, b->nr_lrs);
+	block_drop(&v->lock);
+	if (!blist_empty(&v->lr_pending) && v->lr_mask == full)
+		hcr_status(be, ICH_HCR_UIE, true);
+}
+
+static void xen_sync(struct bvm *b, unsigned vcpu)
+{
+	struct peer_vm *vm = peer_of(b);
+	struct peer_vcpu *v = &vm->vcpu[vcpu];
+	struct lr_backend *be = &b->cpu[vcpu].be;
+
+	hcr_status(be, ICH_HCR_UIE, false);
+	block_take(&v->lock);
+	for (unsigned i = 0; (i = next_set(v->lr_mask, b->nr_lrs, i)) < b->nr_lrs; i++)
+		update_one_lr(vm, v, be, i);
+	block_drop(&v->lock);
+}
+
+static struct peer_irq *get(struct bvm *b, unsigned vcpu, uint32_t intid)
+{
+	struct peer_irq *p = peer_irq(peer_of(b), vcpu, intid);
+
+	if (!p) {
+		fprintf(stderr, "lr_bench: xen: no INTID %u\n", intid);
+		abort();
+	}
+	return p;
+}
+
+static void xen_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
+{
+	struct peer_irq *p = get(b, vcpu, intid);
+
+	defer_raise(p->target, p);
+}
+
+/* Xen keeps no virtual line level: a rising edge on the wire is an injection. */
+static void xen_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
+{
+	struct peer_irq *p = get(b, vcpu, intid);
+	bool rising = high && !p->s.line_level;
+
+	p->s.line_level = high;
+	p->phys_line = high;
+	if (rising)
+		defer_raise(p->target, p);
+}
+
+static void xen_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
+{
+	(void)src;
+	xen_raise_edge(b, dst, sgi);
+}
+
+const struct policy pol_xen = {
+	.name = "xen_old",
+	.create = xen_create,
+	.destroy = peer_destroy,
+	.configure = peer_configure,
+	.map_hw = peer_map_hw,
+	.set_resample = peer_set_resample,
+	.raise_edge = xen_raise_edge,
+	.set_level = xen_set_level,
+	.sgi = xen_sgi,
+	.flush = xen_flush,
+	.sync = xen_sync,
+	.dir_trap = NULL,   /* old Xen never sets TDIR */
+};

@@ -1,0 +1,118 @@
+/* report.c: the CSV files of lr_bench: the headline table, the per-register breakdown, the nested model.
+ * Column meanings are documented in docs/benchmarks.md, which bench/gen_docs.py builds from these files. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include "report.h"
+
+static FILE *open_out(const char *dir, const char *name)
+{
+	char path[1024];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "w");
+	if (!f) {
+		perror(path);
+		exit(2);
+	}
+	return f;
+}
+
+/* Ours is the first result of every configuration block. */
+static const struct b_result *ours_of_block(const struct b_result *res, unsigned i)
+{
+	return &res[i - i % B_NR_POLICIES];
+}
+
+void write_main_csv(const char *dir, const struct b_result *res, unsigned n)
+{
+	FILE *f = open_out(dir, "lr_policies.csv");
+
+	fprintf(f, "policy,scenario,nr_lrs,depth,entry_accesses,exit_accesses,maint_per_irq,ns_per_switch\n");
+	for (unsigned i = 0; i < n; i++) {
+		const struct b_result *r = &res[i];
+
+		fprintf(f, "%s,%s,%u,%u,%.3f,%.3f,%.4f,%.2f\n", r->pol->name, r->sc->name, r->nr_lrs, r->depth,
+			res_entry_acc(r), res_exit_acc(r), res_maint_per_irq(r), r->ns_med);
+	}
+	fclose(f);
+}
+
+void write_detail_csv(const char *dir, const struct b_result *res, unsigned n)
+{
+	FILE *f = open_out(dir, "lr_policies_detail.csv");
+
+	fprintf(f, "policy,scenario,nr_lrs,depth,rounds,entries,exits,delivered,maint,dir_traps");
+	for (unsigned k = 0; k < LR_ACC_NR; k++)
+		fprintf(f, ",entry_%s", lr_access_name(k));
+	for (unsigned k = 0; k < LR_ACC_NR; k++)
+		fprintf(f, ",exit_%s", lr_access_name(k));
+	fprintf(f, ",ns_median,ns_min,ns_max,samples,ns_ratio_vs_ours,irqs_per_sec\n");
+	for (unsigned i = 0; i < n; i++) {
+		const struct b_result *r = &res[i];
+		const struct b_result *o = ours_of_block(res, i);
+		double e = r->st.entries ? (double)r->st.entries : 1.0;
+		double x = r->st.exits ? (double)r->st.exits : 1.0;
+
+		fprintf(f, "%s,%s,%u,%u,%u,%llu,%llu,%llu,%llu,%llu", r->pol->name, r->sc->name, r->nr_lrs,
+			r->depth, r->rounds, (unsigned long long)r->st.entries,
+			(unsigned long long)r->st.exits, (unsigned long long)r->st.delivered,
+			(unsigned long long)r->st.maint, (unsigned long long)r->st.dir_traps);
+		for (unsigned k = 0; k < LR_ACC_NR; k++)
+			fprintf(f, ",%.3f", (double)r->st.entry_acc[k] / e);
+		for (unsigned k = 0; k < LR_ACC_NR; k++)
+			fprintf(f, ",%.3f", (double)r->st.exit_acc[k] / x);
+		fprintf(f, ",%.2f,%.2f,%.2f,%u,%.3f,%.0f\n", r->ns_med, r->ns_min, r->ns_max, r->samples,
+			o->ns_med > 0.0 ? r->ns_med / o->ns_med : NAN, r->irqs_per_sec);
+	}
+	fclose(f);
+}
+
+/* Traps per world switch (one entry and its exit) under a nesting model. */
+static double traps_per_switch(const struct b_result *r, bool nv2)
+{
+	uint64_t t = 0;
+
+	for (unsigned k = 0; k < LR_ACC_NR; k++)
+		if (!nv2 || B_NV2_TRAPPING(k))
+			t += r->st.entry_acc[k] + r->st.exit_acc[k];
+	return r->st.entries ? (double)t / (double)r->st.entries : 0.0;
+}
+
+void write_nested_csv(const char *dir, const struct b_options *o, const struct b_result *res, unsigned n)
+{
+	static const char *const model[2] = { "nv_all_trap", "nv2_vncr" };
+	FILE *f = open_out(dir, "nested_model.csv");
+
+	fprintf(f, "model,trap_cycles,policy,scenario,nr_lrs,depth,traps_per_switch,native_cycles,"
+		   "projected_cycles,ratio_vs_ours\n");
+	for (unsigned m = 0; m < 2; m++)
+		for (unsigned t = 0; t < o->nr_trap_cycles; t++)
+			for (unsigned i = 0; i < n; i++) {
+				const struct b_result *r = &res[i];
+				const struct b_result *ours = ours_of_block(res, i);
+				double tc = o->trap_cycles[t];
+				double traps = traps_per_switch(r, m == 1);
+				double native = r->ns_med * o->ghz;
+				double proj = native + traps * tc;
+				double proj_ours = ours->ns_med * o->ghz + traps_per_switch(ours, m == 1) * tc;
+
+				fprintf(f, "%s,%.0f,%s,%s,%u,%u,%.3f,%.1f,%.1f,%.3f\n", model[m], tc,
+					r->pol->name, r->sc->name, r->nr_lrs, r->depth, traps, native, proj,
+					proj_ours > 0.0 ? proj / proj_ours : NAN);
+			}
+	fclose(f);
+}
+
+void write_run_info(const char *dir, const struct b_options *o)
+{
+	FILE *f = open_out(dir, "run_info.csv");
+
+	fprintf(f, "key,value\n");
+	fprintf(f, "reps,%u\nbatch_ns,%.0f\nwarm_rounds,%u\ncount_rounds,%u\nhost_ghz,%.3f\n", o->reps,
+		o->batch_ns, o->warm_rounds, o->count_rounds, o->ghz);
+	for (unsigned t = 0; t < o->nr_trap_cycles; t++)
+		fprintf(f, "trap_cycles,%.0f\n", o->trap_cycles[t]);
+	fclose(f);
+}

@@ -1,0 +1,22 @@
+/* report.h: writing lr_bench's results and judging them against the acceptance targets.
+ * Results arrive in blocks of B_NR_POLICIES per configuration, ours first in each block. */
+#ifndef REPORT_H
+#define REPORT_H
+
+#include "runner.h"
+
+void write_main_csv(const char *dir, const struct b_result *res, unsigned n);
+void write_detail_csv(const char *dir, const struct b_result *res, unsigned n);
+/* The options of the run (repetitions, batch length, rounds, clock), for the document. */
+void write_run_info(const char *dir, const struct b_options *o);
+void write_nested_csv(const char *dir, const struct b_options *o, const struct b_result *res, unsigned n);
+
+/*
+ * Print one PASS/FAIL line per acceptance check and write acceptance.csv.
+ * Returns the number of failed deterministic checks (register accesses,
+ * idle, maintenance); timing checks are reported but never counted there,
+ * because a noisy machine must not fail a build.
+ */
+unsigned judge(const char *dir, const struct b_options *o, const struct b_result *res, unsigned n);
+
+#endif

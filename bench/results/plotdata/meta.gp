@@ -1,0 +1,1 @@
+nested_trap_cycles = 10000
