@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <sys/stat.h>
 #include "report.h"
 
 #define DEFAULT_OUT        "bench/results"
@@ -125,6 +127,31 @@ static void parse(int argc, char **argv, struct b_options *o)
 		o->ghz = host_ghz();
 }
 
+/* mkdir -p: the results directory may not exist in a fresh checkout (build/bench/smoke). */
+static void make_dirs(const char *dir)
+{
+	char path[1024];
+	size_t len = strlen(dir);
+
+	if (len == 0 || len >= sizeof(path))
+		usage();
+	memcpy(path, dir, len + 1);
+	for (char *p = path + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+
+		*p = '\0';
+		if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+			perror(path);
+			exit(2);
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+}
+
 static unsigned nr_configs(const struct b_options *o)
 {
 	unsigned n = 0;
@@ -154,6 +181,7 @@ int main(int argc, char **argv)
 	unsigned n = 0, failed;
 
 	parse(argc, argv, &o);
+	make_dirs(o.out_dir);
 	res = calloc((size_t)nr_configs(&o) * B_NR_POLICIES, sizeof(*res));
 	if (!res)
 		return 2;
