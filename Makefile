@@ -4,7 +4,7 @@
 #   make deps        install missing Debian packages (scripts/deps.sh)
 #   make test        deps, then build, then every target in TEST_TARGETS
 #   make test-unit   build and run the cmocka unit tests
-#   make run         run the hypervisor (placeholder until arch-arm64 exists)
+#   make run         boot the arm64 hypervisor and the test guest under QEMU (arch-arm64/arm64.mk)
 #   make clean       remove build/
 #
 # Source lists are wildcards: a new vgic/*.c or tests/unit/*.c is picked up
@@ -77,7 +77,7 @@ endif
 
 # Test suites run by `make test`, in order. Add an integration suite by
 # appending its target name here (and defining the target below).
-TEST_TARGETS := test-unit test-tsan test-x86
+TEST_TARGETS := test-unit test-tsan test-arm64 test-x86
 
 # Keep test objects: they are reached only through a pattern chain.
 .SECONDARY: $(TEST_OBJS) $(HELPER_OBJS)
@@ -145,17 +145,11 @@ test: deps
 	$(MAKE) --no-print-directory -k $(TEST_TARGETS) || rc=1; \
 	exit $$rc
 
-# Placeholder: the arch-arm64 hypervisor issue replaces this recipe with one
-# that depends on deps and the hypervisor image and boots it under QEMU.
-run:
-	@echo "make run: the hypervisor (arch-arm64/) is not built yet; nothing to boot."
-	@echo "What exists now:"
-	@echo "  vgic core:  $(words $(VGIC_SRCS)) source file(s) in vgic/ -> $(HOST_LIB), $(A64_LIB) (make)"
-	@echo "  unit tests: $(words $(TEST_SRCS)) file(s) in tests/unit/ -> $(TEST_DIR)/ (make test-unit)"
-	@echo "Run the test suite with: make test"
-
 clean:
 	rm -rf $(BUILD)
+
+# arch-arm64: the EL2 hypervisor, the test guest, the guest DTB, `make run`, test-arm64.
+include arch-arm64/arm64.mk
 
 -include $(HOST_OBJS:.o=.d) $(A64_OBJS:.o=.d) $(TEST_OBJS:.o=.d) $(HELPER_OBJS:.o=.d)
 

@@ -14,6 +14,7 @@ PACKAGES=(
 	libcmocka-dev
 	device-tree-compiler
 	libfdt-dev
+	libfdt-dev:arm64      # the aarch64 static libfdt.a linked into the EL2 hypervisor and the guest
 	clang
 	gnuplot-nox
 	python3
@@ -53,6 +54,16 @@ fi
 
 export DEBIAN_FRONTEND=noninteractive
 apt_opts=(-o DPkg::Lock::Timeout=300)
+
+# Packages named PKG:ARCH need that foreign architecture enabled before `apt-get update`.
+for p in "${missing[@]}"; do
+	arch=${p#*:}
+	[[ $p == *:* ]] || continue
+	if ! dpkg --print-foreign-architectures | grep -qx "$arch"; then
+		say "enabling the $arch architecture for $p"
+		"${SUDO[@]}" dpkg --add-architecture "$arch" || die "dpkg --add-architecture $arch failed"
+	fi
+done
 
 say "running apt-get update"
 "${SUDO[@]}" apt-get "${apt_opts[@]}" update ||

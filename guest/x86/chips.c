@@ -33,27 +33,60 @@ void lapic_ipi(unsigned dest, uint32_t flags_vector)
 	lapic_w(G_LAPIC_ICR_LO, flags_vector);
 }
 
-uint32_t ioapic_r(uint32_t reg)
+static uint32_t io_r(uintptr_t base, uint32_t reg)
 {
-	mmio_w32(G_IOAPIC_BASE + G_IOAPIC_REGSEL, reg);
-	return mmio_r32(G_IOAPIC_BASE + G_IOAPIC_WIN);
+	mmio_w32(base + G_IOAPIC_REGSEL, reg);
+	return mmio_r32(base + G_IOAPIC_WIN);
 }
 
-void ioapic_w(uint32_t reg, uint32_t v)
+static void io_w(uintptr_t base, uint32_t reg, uint32_t v)
 {
-	mmio_w32(G_IOAPIC_BASE + G_IOAPIC_REGSEL, reg);
-	mmio_w32(G_IOAPIC_BASE + G_IOAPIC_WIN, v);
+	mmio_w32(base + G_IOAPIC_REGSEL, reg);
+	mmio_w32(base + G_IOAPIC_WIN, v);
 }
 
-void ioapic_route(unsigned pin, unsigned vector, uint32_t flags, unsigned dest)
+/* GSI 0..23 are the first IOAPIC's pins, 24..47 the second's. */
+static uintptr_t io_base(unsigned gsi, unsigned *pin)
 {
-	ioapic_w(RTE(pin) + 1U, dest << 24);
-	ioapic_w(RTE(pin), vector | flags);
+	*pin = gsi % G_IOAPIC_PINS;
+	return gsi < G_IOAPIC_PINS ? G_IOAPIC_BASE : G_IOAPIC_HI_BASE;
 }
 
-void ioapic_mask(unsigned pin)
+uint32_t ioapic_r(uint32_t reg) { return io_r(G_IOAPIC_BASE, reg); }
+void ioapic_w(uint32_t reg, uint32_t v) { io_w(G_IOAPIC_BASE, reg, v); }
+
+uint32_t ioapic_rte(unsigned gsi)
 {
-	ioapic_w(RTE(pin), G_RTE_MASKED);
+	unsigned pin;
+	uintptr_t b = io_base(gsi, &pin);
+
+	return io_r(b, RTE(pin));
+}
+
+void ioapic_route(unsigned gsi, unsigned vector, uint32_t flags, unsigned dest)
+{
+	unsigned pin;
+	uintptr_t b = io_base(gsi, &pin);
+
+	io_w(b, RTE(pin) + 1U, dest << 24);
+	io_w(b, RTE(pin), vector | flags);
+}
+
+void ioapic_mask(unsigned gsi)
+{
+	unsigned pin;
+	uintptr_t b = io_base(gsi, &pin);
+
+	io_w(b, RTE(pin), G_RTE_MASKED);
+}
+
+void ioapic_set_mask(unsigned gsi, bool masked)
+{
+	unsigned pin;
+	uintptr_t b = io_base(gsi, &pin);
+	uint32_t lo = io_r(b, RTE(pin));
+
+	io_w(b, RTE(pin), masked ? (lo | G_RTE_MASKED) : (lo & ~G_RTE_MASKED));
 }
 
 /* The Nanvix/Hyperlight sequence: ICW1 0x11, ICW2 base, ICW3 0x04/0x02, ICW4, then OCW1 masks. */

@@ -15,9 +15,13 @@
 #define G_BOOT_NO_PIC  0x1U
 #define G_BOOT_HOSTILE 0x2U
 #define G_BOOT_KERNEL  0x4U
+#define G_BOOT_ARGS    0x8U
 
 #define G_LAPIC_BASE  0xFEE00000UL
 #define G_IOAPIC_BASE 0xFEC00000UL
+#define G_IOAPIC_HI_BASE 0xFEC01000UL   /* second IOAPIC: lines 24..47 */
+#define G_IOAPIC_PINS 24U
+#define G_BOOTARGS 0x9000UL             /* with G_BOOT_ARGS */
 
 /* LAPIC registers used by the guest */
 #define G_LAPIC_ID      0x020U
@@ -74,7 +78,6 @@ struct g_frame {
 	uint64_t vector, error, rip, cs, rflags, rsp, ss;
 };
 
-typedef void (*g_handler)(unsigned vector, struct g_frame *f);
 
 /* ports, MMIO, CPU */
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port)); }
@@ -102,20 +105,14 @@ static inline int64_t hv_call(uint64_t nr, uint64_t a0, uint64_t a1, uint64_t a2
 	return (int64_t)ret;
 }
 
-/* arch.c */
+/* idt.c */
 unsigned g_cpu(void);
 void g_idt_init(void);
 void g_idt_load(void);
-void g_set_handler(unsigned vector, g_handler h);
-void g_print(const char *fmt, ...);
-void g_halt(unsigned status);
-void *g_memset(void *d, int c, unsigned long n);
-/* Spin with interrupts enabled until *counter >= want or about `ms` milliseconds pass. */
-bool g_wait(volatile unsigned *counter, unsigned want, unsigned ms);
-void g_spin_ms(unsigned ms);
-void g_calibrate(void);
-extern volatile unsigned g_stray[256];
-extern volatile unsigned g_stray_total;
+
+/* garbage.c: the hostile phase's writes, and the reset that follows them */
+void x86_garbage(bool pic);
+void x86_restore(bool pic);
 
 /* chips.c */
 uint32_t lapic_r(uint32_t reg);
@@ -127,8 +124,11 @@ void lapic_self_ipi(unsigned vector);
 void lapic_ipi(unsigned dest_apic, uint32_t flags_vector);
 uint32_t ioapic_r(uint32_t reg);
 void ioapic_w(uint32_t reg, uint32_t v);
-void ioapic_route(unsigned pin, unsigned vector, uint32_t flags, unsigned dest);
-void ioapic_mask(unsigned pin);
+/* By GSI: 0..23 first IOAPIC, 24..47 second. */
+uint32_t ioapic_rte(unsigned gsi);
+void ioapic_route(unsigned gsi, unsigned vector, uint32_t flags, unsigned dest);
+void ioapic_mask(unsigned gsi);
+void ioapic_set_mask(unsigned gsi, bool masked);
 void pic_init(uint8_t base_m, uint8_t base_s, uint8_t icw4, uint8_t mask_m, uint8_t mask_s);
 void pic_mask_all(void);
 void pic_eoi(unsigned irq);

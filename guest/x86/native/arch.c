@@ -1,10 +1,8 @@
-/* arch.c: the guest's IDT, interrupt dispatch, console printing and time-bounded waits.
+/* arch.c: the native x86 checks' interrupt dispatch, console printing and time-bounded waits.
  * Unclaimed vectors are counted as strays and ended; a real CPU exception ends the run with a report. */
 #include <stdarg.h>
-#include "x86.h"
+#include "native.h"
 
-#define IDT_ENTRIES 256U
-#define IDT_GATE_INTR 0x8E00U   /* present, DPL 0, 64-bit interrupt gate */
 #define FIRST_IRQ_VECTOR 32U
 #define PRINT_MAX 256U
 #define CALIB_TSC_SPIN 20000000ULL
@@ -12,20 +10,8 @@
 #define NS_PER_MS 1000000ULL
 #define TIMER_HZ_FALLBACK 1000000000ULL
 
-struct idt_gate {
-	uint16_t off_lo, sel, flags, off_mid;
-	uint32_t off_hi, zero;
-};
+#define IDT_ENTRIES 256U
 
-struct __attribute__((packed)) idt_ptr {
-	uint16_t limit;
-	uint64_t base;
-};
-
-extern const uint64_t x86_isr_table[IDT_ENTRIES];
-extern uint8_t x86_stacks[];
-
-static struct idt_gate idt[IDT_ENTRIES] __attribute__((aligned(16)));
 static g_handler handlers[IDT_ENTRIES];
 volatile unsigned g_stray[256];
 volatile unsigned g_stray_total;
@@ -50,33 +36,6 @@ void *memcpy(void *d, const void *s, unsigned long n)
 	while (n--)
 		*o++ = *i++;
 	return d;
-}
-
-unsigned g_cpu(void)
-{
-	uint64_t sp;
-
-	__asm__ volatile("mov %%rsp, %0" : "=r"(sp));
-	return (unsigned)((sp - (uint64_t)(uintptr_t)x86_stacks) / G_STACK_SIZE);
-}
-
-void g_idt_init(void)
-{
-	for (unsigned v = 0; v < IDT_ENTRIES; v++) {
-		uint64_t a = x86_isr_table[v];
-
-		idt[v] = (struct idt_gate){
-			.off_lo = (uint16_t)a, .sel = G_KERNEL_CS, .flags = IDT_GATE_INTR,
-			.off_mid = (uint16_t)(a >> 16), .off_hi = (uint32_t)(a >> 32),
-		};
-	}
-}
-
-void g_idt_load(void)
-{
-	struct idt_ptr p = { .limit = sizeof(idt) - 1, .base = (uint64_t)(uintptr_t)idt };
-
-	__asm__ volatile("lidt %0" : : "m"(p));
 }
 
 void g_set_handler(unsigned vector, g_handler h)

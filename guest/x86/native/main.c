@@ -1,6 +1,6 @@
 /* main.c: x86 guest boot: IDT, LAPIC, the cold-start tick, optional hostile phase, then the suite.
  * The BSP runs the checks; APs (entered in long mode with their index) serve IPIs. */
-#include "x86.h"
+#include "native.h"
 #include "suite.h"
 
 #define TICK_PERIOD_US 1000U

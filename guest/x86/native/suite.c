@@ -1,6 +1,6 @@
 /* suite.c: the checks the x86 guest runs through the guest ABI and the native interrupt controllers:
  * timer, vector-class priorities, TPR, nesting, many pending, level/edge lines, IPIs, PIC mode. */
-#include "x86.h"
+#include "native.h"
 #include "suite.h"
 
 #define V_TIMER_IOAPIC 0x30U
@@ -77,7 +77,7 @@ static bool t_abi_info(void)
 
 	ok &= hv_call(HV_CALL_INFO, HV_INFO_NR_VCPUS, 0, 0) == g_env.nr_cpus;
 	ok &= hv_call(HV_CALL_INFO, HV_INFO_VCPU_ID, 0, 0) == 0;
-	ok &= hv_call(HV_CALL_INFO, HV_INFO_NR_LINES, 0, 0) == 24;
+	ok &= hv_call(HV_CALL_INFO, HV_INFO_NR_LINES, 0, 0) == HV_NR_LINES;
 	ok &= hv_call(HV_CALL_INFO, HV_INFO_TIMER_HZ, 0, 0) == 1000000;
 	return ok;
 }
@@ -93,7 +93,7 @@ static bool t_abi_bad_calls(void)
 	ok &= hv_call(HV_CALL_CONSOLE_WRITE, 0x100000, 5000, 0) == HV_ABI_INVALID_PARAM;
 	ok &= hv_call(HV_CALL_CONSOLE_WRITE, ~0ULL, 2, 0) == HV_ABI_INVALID_PARAM;
 	ok &= hv_call(HV_CALL_LINE_SET, HV_LINE_TIMER, HV_LINE_RAISE, 0) == HV_ABI_INVALID_PARAM;
-	ok &= hv_call(HV_CALL_LINE_SET, 24, HV_LINE_RAISE, 0) == HV_ABI_INVALID_PARAM;
+	ok &= hv_call(HV_CALL_LINE_SET, HV_NR_LINES, HV_LINE_RAISE, 0) == HV_ABI_INVALID_PARAM;
 	ok &= hv_call(HV_CALL_LINE_SET, 3, 9, 0) == HV_ABI_INVALID_PARAM;
 	ok &= hv_call(HV_CALL_INFO, 99, 0, 0) == HV_ABI_INVALID_PARAM;
 	return ok;

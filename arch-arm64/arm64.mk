@@ -1,0 +1,86 @@
+# arm64.mk: the EL2 hypervisor (arch-arm64/), the test guest (guest/common + guest/arm64), the guest
+# device tree (dts/), `make run` and the QEMU integration suite. Included by the top-level Makefile.
+#
+#   make arm64        build build/arm64/hyp.elf, guest.bin and guest.dtb
+#   make run          boot them under QEMU on 2 vCPUs (ACCEL=kvm: nested virtualisation on an arm64 host)
+#   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
+
+ARM64_DIR    := $(BUILD)/arm64
+FDT_INC_DIR  := $(ARM64_DIR)/fdtinc
+LIBFDT_A64   ?= /usr/lib/aarch64-linux-gnu/libfdt.a
+LIBFDT_HDRS  := /usr/include/libfdt.h /usr/include/fdt.h /usr/include/libfdt_env.h
+
+# The same freestanding rules as the core, plus: no outline atomics (no libgcc helpers), no PIE,
+# and -mgeneral-regs-only so EL2 never touches the guest's FP/SIMD registers.
+ARM64_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdlib -fno-pie -fno-stack-protector \
+                -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
+                -Wall -Wextra -Werror -Iinclude
+ARM64_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,norelro -Wl,--no-warn-rwx-segments
+
+HYP_SRCS  := $(sort $(wildcard arch-arm64/*.c))
+HYP_ASMS  := $(sort $(wildcard arch-arm64/*.S))
+HYP_OBJS  := $(patsubst arch-arm64/%,$(ARM64_DIR)/hyp/%.o,$(HYP_SRCS) $(HYP_ASMS))
+HYP_ELF   := $(ARM64_DIR)/hyp.elf
+HYP_CFLAGS := $(ARM64_CFLAGS) -Ivgic -Iarch-arm64 -I$(FDT_INC_DIR)
+
+GUEST_DTB := $(ARM64_DIR)/guest.dtb
+
+GUEST_SRCS := $(sort $(wildcard guest/common/*.c guest/arm64/*.c))
+GUEST_ASMS := $(sort $(wildcard guest/arm64/*.S))
+GUEST_OBJS := $(patsubst guest/%,$(ARM64_DIR)/guest/%.o,$(GUEST_SRCS) $(GUEST_ASMS))
+GUEST_ELF  := $(ARM64_DIR)/guest.elf
+GUEST_BIN  := $(ARM64_DIR)/guest.bin
+GUEST_CFLAGS := $(ARM64_CFLAGS) -Iguest/include -Iguest/arm64 -I$(FDT_INC_DIR)
+
+ARM64_IMAGES := $(HYP_ELF) $(GUEST_BIN) $(GUEST_DTB)
+
+.PHONY: arm64 test-arm64
+
+arm64: $(ARM64_IMAGES)
+all: arm64
+
+# libfdt's headers live in /usr/include next to the host's libc headers; expose only them.
+$(FDT_INC_DIR)/.stamp: $(LIBFDT_HDRS)
+	@mkdir -p $(@D)
+	ln -sf $(LIBFDT_HDRS) $(@D)/
+	@touch $@
+
+$(GUEST_DTB): dts/guest.dts
+	@mkdir -p $(@D)
+	dtc -q -I dts -O dtb -o $@ $<
+
+$(ARM64_DIR)/hyp/%.c.o: arch-arm64/%.c $(FDT_INC_DIR)/.stamp Makefile arch-arm64/arm64.mk
+	@mkdir -p $(@D)
+	$(A64_CC) $(HYP_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ARM64_DIR)/hyp/guest_dtb.S.o: $(GUEST_DTB)
+$(ARM64_DIR)/hyp/%.S.o: arch-arm64/%.S Makefile arch-arm64/arm64.mk
+	@mkdir -p $(@D)
+	$(A64_CC) $(HYP_CFLAGS) -DGUEST_DTB_PATH='"$(GUEST_DTB)"' $(DEPFLAGS) -c $< -o $@
+
+$(HYP_ELF): $(HYP_OBJS) $(A64_LIB) arch-arm64/hyp.ld
+	$(A64_CC) $(ARM64_LDFLAGS) -T arch-arm64/hyp.ld -o $@ $(HYP_OBJS) $(A64_LIB) $(LIBFDT_A64)
+
+$(ARM64_DIR)/guest/%.c.o: guest/%.c $(FDT_INC_DIR)/.stamp Makefile arch-arm64/arm64.mk
+	@mkdir -p $(@D)
+	$(A64_CC) $(GUEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ARM64_DIR)/guest/%.S.o: guest/%.S Makefile arch-arm64/arm64.mk
+	@mkdir -p $(@D)
+	$(A64_CC) $(GUEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(GUEST_ELF): $(GUEST_OBJS) guest/arm64/guest.ld
+	$(A64_CC) $(ARM64_LDFLAGS) -T guest/arm64/guest.ld -o $@ $(GUEST_OBJS) $(LIBFDT_A64)
+
+$(GUEST_BIN): $(GUEST_ELF)
+	$(CROSS_COMPILE)objcopy -O binary $< $@
+
+# `make run`: deps, the images, then QEMU on 2 vCPUs. Exits with the guest's status.
+run: deps
+	@$(MAKE) --no-print-directory arm64
+	bash scripts/run-arm64.sh --smp $(or $(SMP),2) $(if $(ARGS),--args "$(ARGS)")
+
+test-arm64: arm64
+	bash tests/integration/arm64.sh
+
+-include $(HYP_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)

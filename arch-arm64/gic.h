@@ -1,0 +1,24 @@
+/* gic.h: the hypervisor's driver for the physical GICv3 (distributor, this CPU's redistributor, ICC_*).
+ * EL2 runs with EOImode 1: EOIR only drops priority, so a forwarded interrupt can stay active for the guest. */
+#ifndef HYP_GIC_H
+#define HYP_GIC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define GIC_SPURIOUS_FIRST 1020U
+
+/* Once, on the boot CPU: the distributor. */
+int gic_dist_init(void);
+/* On every CPU: wake its redistributor, enable the PPIs/SGIs the hypervisor uses, set up ICC_*. */
+int gic_cpu_init(uint64_t mpidr);
+/* Acknowledge the highest-priority pending interrupt; >= GIC_SPURIOUS_FIRST when none. */
+uint32_t gic_ack(void);
+void gic_priority_drop(uint32_t intid);
+void gic_deactivate(uint32_t intid);
+/* Enable or disable one of this CPU's SGIs/PPIs. */
+void gic_ppi_enable(uint32_t intid, bool on);
+/* Send SGI intid to the CPU with this MPIDR. */
+void gic_send_sgi(uint64_t mpidr, uint32_t intid);
+
+#endif

@@ -1,0 +1,93 @@
+/* hvc.c: HVC #0 from the guest: PSCI (psci.c) and the guest ABI's vendor-hypervisor calls (include/hv_abi.h).
+ * Arguments come in x1..x3 and the result goes back in x0; a malformed call returns an error, never faults. */
+#include "trap.h"
+#include "hv_abi.h"
+#include "mmu.h"
+#include "pvtimer.h"
+#include "sysreg.h"
+#include "vm.h"
+
+#define HV_FID_BASE        HV_ARM64_FID(0)
+#define HV_FID_BASE_MASK   (~(uint64_t)HV_SMCCC_FUNC_MASK & 0xffffffffUL)
+#define CONSOLE_WRITE_MAX  4096U
+#define CONSOLE_CHUNK      128U
+
+static int64_t abi_console_write(uint64_t ipa, uint64_t len)
+{
+	const char *src;
+	char chunk[CONSOLE_CHUNK + 1];
+
+	if (len > CONSOLE_WRITE_MAX)
+		return HV_ABI_INVALID_PARAM;
+	src = mmu_guest_ram_ptr(ipa, len);
+	if (!src)
+		return HV_ABI_INVALID_PARAM;
+	for (uint64_t done = 0; done < len;) {
+		uint64_t n = len - done < CONSOLE_CHUNK ? len - done : CONSOLE_CHUNK;
+
+		for (uint64_t i = 0; i < n; i++) {
+			char c = src[done + i];
+
+			chunk[i] = c ? c : ' '; /* a NUL would end the string early */
+		}
+		chunk[n] = 0;
+		hyp_puts(chunk);
+		done += n;
+	}
+	return (int64_t)len;
+}
+
+static int64_t abi_info(struct vcpu *v, uint64_t what)
+{
+	switch (what) {
+	case HV_INFO_NR_VCPUS:
+		return hyp_nr_cpus;
+	case HV_INFO_VCPU_ID:
+		return v->id;
+	case HV_INFO_NR_LINES:
+		return HV_NR_LINES;
+	case HV_INFO_TIMER_HZ:
+		return (int64_t)read_sysreg(cntfrq_el0);
+	default:
+		return HV_ABI_INVALID_PARAM;
+	}
+}
+
+static int64_t abi_call(struct pcpu *p, struct vcpu *v, uint32_t call)
+{
+	uint64_t a0 = v->regs.x[1], a1 = v->regs.x[2];
+
+	switch (call) {
+	case HV_CALL_VERSION:
+		return HV_ABI_VERSION_CURRENT;
+	case HV_CALL_HALT:
+		hyp_end_run((unsigned)a0, "guest HALT");
+	case HV_CALL_TIMER_PERIOD:
+		return pvtimer_set_period(p, a0);
+	case HV_CALL_CONSOLE_WRITE:
+		return abi_console_write(a0, a1);
+	case HV_CALL_LINE_SET:
+		if (a0 > UINT32_MAX || a1 > UINT32_MAX)
+			return HV_ABI_INVALID_PARAM;
+		return vm_line_set((uint32_t)a0, (uint32_t)a1);
+	case HV_CALL_INFO:
+		return abi_info(v, a0);
+	default:
+		return HV_ABI_NOT_SUPPORTED;
+	}
+}
+
+void hvc_handle(struct pcpu *p, struct vcpu *v)
+{
+	uint64_t fid = v->regs.x[0] & 0xffffffffUL; /* SMCCC: the function ID is W0 */
+
+	/* ELR_EL2 already points past the HVC. */
+	if ((fid & HV_FID_BASE_MASK) == HV_FID_BASE) {
+		p->stats.exits[EXC_HVC_ABI]++;
+		v->regs.x[0] = (uint64_t)abi_call(p, v, (uint32_t)(fid & HV_SMCCC_FUNC_MASK));
+		return;
+	}
+	p->stats.exits[EXC_HVC_PSCI]++;
+	if (!psci_handle(p, v, fid))
+		v->regs.x[0] = (uint64_t)(int64_t)HV_ABI_NOT_SUPPORTED;
+}

@@ -1,0 +1,62 @@
+/* hyp.h: the EL2 hypervisor's memory map, limits and the small helpers every hypervisor file shares.
+ * Addresses that QEMU's DTB describes are read at boot (platform.c); only our own layout is fixed here. */
+#ifndef HYP_H
+#define HYP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "asm_offsets.h"
+
+#define HYP_MAX_CPUS        8U
+#define HYP_STACK_SIZE      (1U << HYP_STACK_SHIFT)
+
+/* Host physical layout (QEMU virt, RAM from 0x40000000; see docs/arm64.md). */
+#define HOST_DTB_DEFAULT    0x40000000UL  /* where QEMU puts its DTB for an ELF image */
+#define GUEST_RAM_PA        0x50000000UL  /* host memory backing the guest */
+#define GUEST_RAM_IPA       0x40000000UL  /* where the guest sees it */
+#define GUEST_RAM_SIZE      0x08000000UL  /* 128 MiB */
+#define GUEST_DTB_IPA       GUEST_RAM_IPA  /* guest DTB at the start of its RAM */
+#define GUEST_DTB_MAX       0x10000U
+#define GUEST_IMAGE_OFFSET  0x80000UL     /* scripts/run-arm64.sh loads guest.bin here */
+#define GUEST_ENTRY_IPA     (GUEST_RAM_IPA + GUEST_IMAGE_OFFSET)
+
+/* Guest interrupt configuration */
+#define GUEST_NR_SPIS       64U            /* INTIDs 32..95: ABI lines 0..31 and the UART's */
+
+/* Physical interrupts the hypervisor uses */
+#define HYP_SGI_KICK        0U   /* cross-CPU kick: "your vCPU has new work" */
+#define PPI_MAINTENANCE     25U
+#define PPI_HYP_TIMER       26U
+#define PPI_VTIMER          27U
+
+/* Exit status the hypervisor reports when it, not the guest, ends the run */
+#define HYP_STATUS_GUEST_FAULT  0xfaU
+#define HYP_STATUS_HYP_PANIC    0x7fU
+#define HYP_STATUS_BOOT_FAILED  0x7eU
+
+static inline uint32_t hyp_cpu_index(void)
+{
+	uint64_t v;
+
+	/* TPIDR_EL2 holds this CPU's struct pcpu; its first word is the index. */
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(v));
+	return *(const uint32_t *)v;
+}
+
+/* lib.c: the C library pieces that libfdt and the compiler need */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+void *memmove(void *d, const void *s, size_t n);
+int memcmp(const void *a, const void *b, size_t n);
+size_t strlen(const char *s);
+
+/* print.c */
+void hyp_puts(const char *s);
+__attribute__((format(printf, 1, 2))) void hyp_printf(const char *fmt, ...);
+
+/* exit.c: end the whole run (all CPUs) with a status; never returns */
+__attribute__((noreturn)) void hyp_end_run(unsigned status, const char *why);
+__attribute__((noreturn)) void hyp_panic(const char *what);
+
+#endif

@@ -1,0 +1,14 @@
+/* irq.h: physical interrupts at EL2: the kick SGI, the maintenance interrupt, the two timers.
+ * EL2 never unmasks: interrupts are taken as guest exits or polled here, so handlers never nest. */
+#ifndef HYP_IRQ_H
+#define HYP_IRQ_H
+
+#include <stdbool.h>
+#include "vcpu.h"
+
+/* Acknowledge and handle every pending physical interrupt; true if there was any. */
+bool irq_poll(struct pcpu *p);
+/* After an exit: withdraw a forwarded virtual-timer interrupt the guest no longer asserts. */
+void irq_vtimer_resample(struct pcpu *p);
+
+#endif

@@ -1,0 +1,116 @@
+/* lib.c: the few C library functions the hypervisor, libfdt and GCC-generated code call.
+ * Byte loops on purpose: they run rarely (boot, DTB edits) and must not touch FP/SIMD registers. */
+#include "hyp.h"
+
+void *memset(void *d, int c, size_t n)
+{
+	unsigned char *p = d;
+
+	while (n--)
+		*p++ = (unsigned char)c;
+	return d;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+
+	while (n--)
+		*dp++ = *sp++;
+	return d;
+}
+
+void *memmove(void *d, const void *s, size_t n)
+{
+	unsigned char *dp = d;
+	const unsigned char *sp = s;
+
+	if (dp <= sp || dp >= sp + n)
+		return memcpy(d, s, n);
+	while (n--)
+		dp[n] = sp[n];
+	return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+	const unsigned char *pa = a, *pb = b;
+
+	for (; n; n--, pa++, pb++)
+		if (*pa != *pb)
+			return *pa - *pb;
+	return 0;
+}
+
+void *memchr(const void *s, int c, size_t n);
+void *memchr(const void *s, int c, size_t n)
+{
+	const unsigned char *p = s;
+
+	for (; n; n--, p++)
+		if (*p == (unsigned char)c)
+			return (void *)p;
+	return NULL;
+}
+
+size_t strlen(const char *s)
+{
+	size_t n = 0;
+
+	while (s[n])
+		n++;
+	return n;
+}
+
+size_t strnlen(const char *s, size_t max);
+size_t strnlen(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	while (n < max && s[n])
+		n++;
+	return n;
+}
+
+char *strchr(const char *s, int c);
+char *strchr(const char *s, int c)
+{
+	for (;; s++) {
+		if (*s == (char)c)
+			return (char *)s;
+		if (!*s)
+			return NULL;
+	}
+}
+
+char *strrchr(const char *s, int c);
+char *strrchr(const char *s, int c)
+{
+	const char *last = NULL;
+
+	for (;; s++) {
+		if (*s == (char)c)
+			last = s;
+		if (!*s)
+			return (char *)last;
+	}
+}
+
+/* libfdt is built with -fstack-protector; a smashed stack is a hypervisor bug. */
+uintptr_t __stack_chk_guard = 0x5eed5eedUL;
+void __stack_chk_fail(void);
+void __stack_chk_fail(void)
+{
+	hyp_panic("stack protector tripped");
+}
+
+int strcmp(const char *a, const char *b);
+int strcmp(const char *a, const char *b)
+{
+	while (*a && *a == *b) {
+		a++;
+		b++;
+	}
+	return (unsigned char)*a - (unsigned char)*b;
+}

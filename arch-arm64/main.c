@@ -1,0 +1,126 @@
+/* main.c: bring-up: the boot CPU reads the DTB, sets up the GIC, stage 2, the VM and the guest's DTB,
+ * starts the other CPUs through PSCI, then every CPU enters the run loop of its own vCPU. */
+#include "fdt_guest.h"
+#include "gic.h"
+#include "mmu.h"
+#include "platform.h"
+#include "psci.h"
+#include "sysreg.h"
+#include "vcpu.h"
+#include "vm.h"
+
+#define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
+		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_RW)
+#define PMCR_N_SHIFT    11
+#define PMCR_N_MASK     0x1fUL
+#define CPU_ON_WAIT_MS  1000U
+#define MS_PER_S        1000U
+
+uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE] __attribute__((aligned(16)));
+static volatile uint32_t cpu_online[HYP_MAX_CPUS];
+
+void secondary_entry(void);
+void hyp_cpu_main(uint64_t idx, uint64_t dtb);
+
+/* EL2 control registers: what traps, what the guest may touch directly. */
+static void cpu_el2_init(void)
+{
+	write_sysreg(hcr_el2, HCR_GUEST);
+	write_sysreg(cptr_el2, CPTR_EL2_RES1);  /* FP/SIMD untrapped: libfdt and the guest use it */
+	write_sysreg(mdcr_el2, (read_sysreg(pmcr_el0) >> PMCR_N_SHIFT) & PMCR_N_MASK);
+	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
+	write_sysreg(cntvoff_el2, 0);
+	write_sysreg(cnthp_ctl_el2, 0);
+	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
+	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
+	isb();
+}
+
+static int cpu_init(struct pcpu *p)
+{
+	cpu_el2_init();
+	if ((read_sysreg(mpidr_el1) & MPIDR_AFF_MASK) != p->mpidr)
+		hyp_printf("hyp: warning: CPU %u has MPIDR 0x%lx, the DTB says 0x%lx\n", p->index,
+			   read_sysreg(mpidr_el1) & MPIDR_AFF_MASK, p->mpidr);
+	if (gic_cpu_init(p->mpidr) < 0) {
+		hyp_printf("hyp: CPU %u: no redistributor for MPIDR 0x%lx\n", p->index, p->mpidr);
+		return -1;
+	}
+	return vm_cpu_init(p->index);
+}
+
+static void start_secondaries(void)
+{
+	uint64_t freq = read_sysreg(cntfrq_el0);
+
+	for (uint32_t i = 1; i < hyp_nr_cpus; i++) {
+		uint64_t deadline = read_sysreg(cntpct_el0) + freq * CPU_ON_WAIT_MS / MS_PER_S;
+		int64_t rc = psci_fw_call(PSCI_CPU_ON_64, pcpus[i].mpidr, (uint64_t)secondary_entry, i);
+
+		if (rc != PSCI_RET_SUCCESS) {
+			hyp_printf("hyp: PSCI CPU_ON of CPU %u failed: %ld\n", i, rc);
+			hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not start a CPU");
+		}
+		while (!cpu_online[i] && read_sysreg(cntpct_el0) < deadline)
+			cpu_relax();
+		if (!cpu_online[i])
+			hyp_end_run(HYP_STATUS_BOOT_FAILED, "a CPU did not come up");
+	}
+}
+
+static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
+{
+	mmu_build_el2();
+	mmu_enable_cpu();
+	if (platform_init((const void *)(dtb ? dtb : HOST_DTB_DEFAULT)) < 0)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no usable device tree from QEMU");
+	mmu_build_stage2();
+	hyp_nr_cpus = platform.nr_cpus;
+	hyp_printf("hyp: EL2 hypervisor up: %u CPU(s), GICD 0x%lx, GICR 0x%lx, UART 0x%lx\n", hyp_nr_cpus,
+		   platform.gicd_base, platform.gicr_base, platform.uart_base);
+	hyp_printf("hyp: guest RAM IPA 0x%lx-0x%lx at PA 0x%lx, entry 0x%lx, DTB 0x%lx, bootargs \"%s\"\n",
+		   GUEST_RAM_IPA, GUEST_RAM_IPA + GUEST_RAM_SIZE - 1, GUEST_RAM_PA, GUEST_ENTRY_IPA,
+		   GUEST_DTB_IPA, platform.bootargs);
+	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+		vcpus[i].id = i;
+		vcpus[i].mpidr = platform.cpu_mpidr[i];
+		pcpus[i].index = i;
+		pcpus[i].mpidr = platform.cpu_mpidr[i];
+		pcpus[i].vcpu = &vcpus[i];
+	}
+	if (gic_dist_init() < 0)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "GIC distributor did not respond");
+	if (vm_init(hyp_nr_cpus) != HV_OK)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "vgic_init failed");
+	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, platform.bootargs) < 0)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
+	if (!*(volatile uint32_t *)mmu_guest_ram_ptr(GUEST_ENTRY_IPA, sizeof(uint32_t)))
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no guest image at the entry point (see scripts/run-arm64.sh)");
+	if (cpu_init(p) < 0)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "CPU 0 set-up failed");
+	start_secondaries();
+	vcpus[0].on_entry = GUEST_ENTRY_IPA;
+	vcpus[0].on_context = GUEST_DTB_IPA;
+	__atomic_store_n(&vcpus[0].power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
+	vcpu_run_loop(p);
+}
+
+static __attribute__((noreturn)) void boot_secondary(struct pcpu *p)
+{
+	mmu_enable_cpu();
+	if (cpu_init(p) < 0)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "secondary CPU set-up failed");
+	__atomic_store_n(&cpu_online[p->index], 1U, __ATOMIC_RELEASE);
+	vcpu_run_loop(p);
+}
+
+void hyp_cpu_main(uint64_t idx, uint64_t dtb)
+{
+	struct pcpu *p = &pcpus[idx < HYP_MAX_CPUS ? idx : 0];
+
+	p->index = (uint32_t)idx;
+	write_sysreg(tpidr_el2, (uint64_t)p);
+	if (idx == 0)
+		boot_primary(p, dtb);
+	boot_secondary(p);
+}

@@ -1,0 +1,30 @@
+/* platform.h: what the hypervisor learns from QEMU's device tree at boot.
+ * Filled once by platform_init() on the boot CPU before anything else reads it. */
+#ifndef HYP_PLATFORM_H
+#define HYP_PLATFORM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "hyp.h"
+
+#define PLATFORM_UART_EARLY  0x09000000UL  /* QEMU virt's PL011, used until the DTB is read */
+#define PLATFORM_BOOTARGS_MAX 256U
+
+struct platform {
+	uint64_t uart_base;
+	uint64_t gicd_base, gicd_size;
+	uint64_t gicr_base, gicr_size;
+	uint64_t mem_base, mem_size;
+	uint32_t nr_cpus;
+	uint64_t cpu_mpidr[HYP_MAX_CPUS];  /* from the cpu nodes' reg */
+	bool psci_hvc;                     /* firmware conduit: false = SMC */
+	const void *dtb;
+	char bootargs[PLATFORM_BOOTARGS_MAX];
+};
+
+extern struct platform platform;
+
+/* Parse QEMU's DTB; 0 on success, else a negative libfdt error or -1. */
+int platform_init(const void *dtb);
+
+#endif

@@ -1,0 +1,15 @@
+/* pvtimer.h: the ABI's paravirtual periodic timer (TIMER_PERIOD), raised on line 0 (SPI 32).
+ * It runs on the EL2 physical timer (CNTHP, PPI 26) of the CPU whose vCPU last set the period. */
+#ifndef HYP_PVTIMER_H
+#define HYP_PVTIMER_H
+
+#include <stdint.h>
+#include "vcpu.h"
+
+/* ABI TIMER_PERIOD from the vCPU on p: HV_ABI_OK or HV_ABI_INVALID_PARAM. */
+int64_t pvtimer_set_period(struct pcpu *p, uint64_t period_us);
+/* CNTHP fired on p. */
+void pvtimer_fire(struct pcpu *p);
+uint64_t pvtimer_ticks_delivered(void);
+
+#endif

@@ -1,0 +1,124 @@
+/* stats.c: print the per-CPU exit counters, the LR-backend access counts and the vgic core's statistics.
+ * Line formats are stable: tests/integration/run-suite.sh parses "hyp: exits", "hyp: lr" and "hyp: quiet". */
+#include "stats.h"
+#include "pvtimer.h"
+#include "vcpu.h"
+#include "vm.h"
+
+static const char *const exit_names[EXC_NR] = {
+	[EXC_HVC_ABI] = "hvc_abi", [EXC_HVC_PSCI] = "hvc_psci", [EXC_MMIO_GICD] = "mmio_gicd",
+	[EXC_MMIO_GICR] = "mmio_gicr", [EXC_MMIO_OTHER] = "mmio_other", [EXC_SGI1R] = "sgi_sysreg",
+	[EXC_DIR] = "dir_sysreg", [EXC_SYSREG_OTHER] = "sysreg_other", [EXC_WFI] = "wfi",
+	[EXC_WFE] = "wfe", [EXC_IRQ] = "irq", [EXC_FIQ_SERROR] = "fiq_serror", [EXC_IABT] = "iabt",
+	[EXC_OTHER_SYNC] = "other_sync",
+};
+
+static const char *const irq_names[IRQC_NR] = {
+	[IRQC_VTIMER] = "vtimer", [IRQC_PVTIMER] = "pvtimer", [IRQC_MAINT] = "maintenance",
+	[IRQC_KICK] = "kick_sgi", [IRQC_SPURIOUS] = "spurious", [IRQC_OTHER] = "other",
+};
+
+static uint64_t sum_exits(unsigned cause)
+{
+	uint64_t t = 0;
+
+	for (uint32_t i = 0; i < hyp_nr_cpus; i++)
+		t += pcpus[i].stats.exits[cause];
+	return t;
+}
+
+static void print_exits(void)
+{
+	uint64_t total = 0;
+
+	for (unsigned c = 0; c < EXC_NR; c++)
+		total += sum_exits(c);
+	hyp_printf("hyp: exits %lu total\n", total);
+	for (unsigned c = 0; c < EXC_NR; c++) {
+		if (!sum_exits(c))
+			continue;
+		hyp_printf("hyp:   exit %-12s %8lu  (", exit_names[c], sum_exits(c));
+		for (uint32_t i = 0; i < hyp_nr_cpus; i++)
+			hyp_printf("%scpu%u %lu", i ? ", " : "", i, pcpus[i].stats.exits[c]);
+		hyp_puts(")\n");
+	}
+}
+
+static void print_irqs(void)
+{
+	for (unsigned c = 0; c < IRQC_NR; c++) {
+		uint64_t t = 0;
+
+		for (uint32_t i = 0; i < hyp_nr_cpus; i++)
+			t += pcpus[i].stats.irqs[c];
+		if (t || c == IRQC_MAINT)
+			hyp_printf("hyp:   irq  %-12s %8lu\n", irq_names[c], t);
+	}
+}
+
+static void print_lr(void)
+{
+	uint64_t kinds[LR_ACC_NR] = { 0 };
+	uint64_t total = 0, exits = 0, quiet = 0, quiet_acc = 0, loop_acc = 0;
+
+	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+		const struct pcpu *p = &pcpus[i];
+
+		for (unsigned k = 0; k < LR_ACC_NR; k++)
+			kinds[k] += p->be.count[k];
+		total += lr_backend_total(&p->be);
+		for (unsigned c = 0; c < EXC_NR; c++)
+			exits += p->stats.exits[c];
+		quiet += p->stats.quiet_exits;
+		quiet_acc += p->stats.quiet_lr_accesses;
+		loop_acc += p->stats.lr_accesses;
+	}
+	hyp_printf("hyp: lr accesses %lu total, %lu.%02lu per exit\n", total,
+		   exits ? total / exits : 0, exits ? (total * 100 / exits) % 100 : 0);
+	hyp_puts("hyp:  ");
+	for (unsigned k = 0; k < LR_ACC_NR; k++)
+		if (kinds[k])
+			hyp_printf(" %s %lu", lr_access_name((enum lr_access)k), kinds[k]);
+	hyp_puts("\n");
+	hyp_printf("hyp: quiet exits %lu lr_accesses %lu (exits with nothing in flight)\n", quiet, quiet_acc);
+	(void)loop_acc;
+}
+
+static void print_vgic(void)
+{
+	struct vgic_vcpu_stats t = { 0 };
+
+	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+		const struct vgic_vcpu_stats *s = &vgic_get_vcpu(&hyp_vgic, i)->stats;
+
+		t.flushes += s->flushes;
+		t.syncs += s->syncs;
+		t.lrs_filled += s->lrs_filled;
+		t.overflows += s->overflows;
+		t.evicted_active += s->evicted_active;
+		t.eoicount_deact += s->eoicount_deact;
+		t.dir_traps += s->dir_traps;
+		t.resamples += s->resamples;
+		t.kicks += s->kicks;
+	}
+	hyp_printf("hyp: vgic flushes %lu syncs %lu lrs_filled %lu overflows %lu evicted_active %lu\n",
+		   t.flushes, t.syncs, t.lrs_filled, t.overflows, t.evicted_active);
+	hyp_printf("hyp: vgic eoicount_deact %lu dir_traps %lu resamples %lu kicks %lu pvtimer_ticks %lu\n",
+		   t.eoicount_deact, t.dir_traps, t.resamples, t.kicks, pvtimer_ticks_delivered());
+}
+
+void stats_print(void)
+{
+	uint64_t sleeps = 0, aborts = 0;
+
+	hyp_puts("hyp: ---- exit accounting ----\n");
+	print_exits();
+	print_irqs();
+	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+		sleeps += pcpus[i].stats.wfi_sleeps;
+		aborts += pcpus[i].stats.injected_aborts;
+	}
+	hyp_printf("hyp: wfi sleeps %lu, exceptions injected %lu\n", sleeps, aborts);
+	print_lr();
+	print_vgic();
+}

@@ -1,0 +1,180 @@
+/* trap.c: the exit dispatcher (by exception class), WFI/WFE, trapped GIC system registers, and injection.
+ * An exit the hypervisor cannot serve becomes the architected exception in the guest, never a host crash. */
+#include "trap.h"
+#include "gic.h"
+#include "irq.h"
+#include "sysreg.h"
+#include "vm.h"
+
+/* ESR_EL1 values for the exceptions we inject (EC, IL, ISS) */
+#define INJ_ESR_DABT_CUR  (((uint64_t)ESR_EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
+#define INJ_ESR_DABT_LOW  (((uint64_t)ESR_EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
+#define INJ_ESR_UNDEF     (((uint64_t)ESR_EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL)
+
+uint64_t trap_get_reg(const struct vcpu *v, unsigned rt)
+{
+	return rt < 31 ? v->regs.x[rt] : 0;
+}
+
+void trap_set_reg(struct vcpu *v, unsigned rt, uint64_t val)
+{
+	if (rt < 31)
+		v->regs.x[rt] = val;
+}
+
+void trap_skip_insn(struct vcpu *v)
+{
+	v->regs.elr += 4;
+}
+
+/* Take an exception to the guest's EL1 as the hardware would: save PC/PSTATE, jump into VBAR_EL1. */
+static void inject(struct vcpu *v, uint64_t esr_cur, uint64_t esr_low, uint64_t far)
+{
+	uint64_t mode = v->regs.spsr & PSR_MODE_MASK;
+	uint64_t vbar = read_sysreg(vbar_el1), off;
+
+	if (mode == PSR_MODE_EL1H)
+		off = VEC_CUR_SPX;
+	else if (mode == PSR_MODE_EL1T)
+		off = VEC_CUR_SP0;
+	else
+		off = VEC_LOWER_A64;
+	write_sysreg(esr_el1, off == VEC_LOWER_A64 ? esr_low : esr_cur);
+	write_sysreg(far_el1, far);
+	write_sysreg(elr_el1, v->regs.elr);
+	write_sysreg(spsr_el1, v->regs.spsr);
+	v->regs.elr = vbar + off + VEC_SYNC;
+	v->regs.spsr = PSR_MODE_EL1H | PSR_DAIF;
+}
+
+void trap_inject_dabt(struct pcpu *p, struct vcpu *v, uint64_t far)
+{
+	p->stats.injected_aborts++;
+	inject(v, INJ_ESR_DABT_CUR, INJ_ESR_DABT_LOW, far);
+}
+
+void trap_inject_undef(struct pcpu *p, struct vcpu *v)
+{
+	p->stats.injected_aborts++;
+	inject(v, INJ_ESR_UNDEF, INJ_ESR_UNDEF, 0);
+}
+
+void trap_guest_fatal(struct vcpu *v, uint64_t esr, uint64_t far, const char *what)
+{
+	hyp_printf("hyp: guest fault on vCPU %u: %s: ESR=0x%lx FAR=0x%lx ELR=0x%lx SPSR=0x%lx\n",
+		   v->id, what, esr, far, v->regs.elr, v->regs.spsr);
+	hyp_end_run(HYP_STATUS_GUEST_FAULT, "guest fault");
+}
+
+/* WFI: sleep at EL2 until something for this vCPU is queued (or it must stop). */
+static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
+{
+	trap_skip_insn(v);
+	if (esr & ESR_WFX_TI_MASK) {
+		p->stats.exits[EXC_WFE]++;
+		return; /* WFE: a spin-wait hint; returning at once is always correct */
+	}
+	p->stats.exits[EXC_WFI]++;
+	if (vgic_vcpu_has_pending(&hyp_vgic, v->id))
+		return;
+	p->stats.wfi_sleeps++;
+	/* A maintenance condition left from the last run (an EOI'd level LR not yet rewritten, a
+	 * stale EOIcount) would hold the level PPI high and turn the sleep into a spin: the next
+	 * flush clears it, so it is not needed while the vCPU sleeps. */
+	gic_ppi_enable(PPI_MAINTENANCE, false);
+	while (!vgic_vcpu_has_pending(&hyp_vgic, v->id) && !hyp_stopping &&
+	       __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
+		/* A kick SGI or timer that arrives after the check stays pending and ends the WFI at once. */
+		if (!irq_poll(p))
+			wfi();
+		irq_vtimer_resample(p);
+	}
+	gic_ppi_enable(PPI_MAINTENANCE, true);
+}
+
+static void handle_sysreg(struct pcpu *p, struct vcpu *v, uint64_t esr)
+{
+	uint64_t reg = esr & ESR_SYS_REG_MASK;
+	unsigned rt = (unsigned)((esr >> ESR_SYS_RT_SHIFT) & ESR_SYS_RT_MASK);
+	bool read = esr & ESR_SYS_DIR_READ;
+	uint64_t val = trap_get_reg(v, rt);
+	int rc = HV_EINVAL;
+
+	if (reg == SYSREG_ICC_DIR && !read) {
+		p->stats.exits[EXC_DIR]++;
+		rc = vgic_sysreg_dir(&hyp_vgic, v->id, val);
+	} else if ((reg == SYSREG_ICC_SGI1R || reg == SYSREG_ICC_ASGI1R || reg == SYSREG_ICC_SGI0R) && !read) {
+		enum vgic_sgi_reg which = reg == SYSREG_ICC_SGI1R ? VGIC_ICC_SGI1R :
+					  reg == SYSREG_ICC_ASGI1R ? VGIC_ICC_ASGI1R : VGIC_ICC_SGI0R;
+
+		p->stats.exits[EXC_SGI1R]++;
+		rc = vgic_sysreg_sgi(&hyp_vgic, v->id, which, val);
+	} else {
+		p->stats.exits[EXC_SYSREG_OTHER]++;
+	}
+	if (rc != HV_OK) {
+		/* A register we do not emulate (or a read of a write-only one): UNDEFINED for the guest. */
+		trap_inject_undef(p, v);
+		return;
+	}
+	trap_skip_insn(v);
+}
+
+static void handle_sync(struct pcpu *p, struct vcpu *v)
+{
+	uint64_t esr = read_sysreg(esr_el2);
+	uint64_t far = read_sysreg(far_el2);
+
+	switch (ESR_EC_OF(esr)) {
+	case ESR_EC_WFX:
+		handle_wfx(p, v, esr);
+		break;
+	case ESR_EC_HVC64:
+		hvc_handle(p, v);
+		break;
+	case ESR_EC_SYS64:
+		handle_sysreg(p, v, esr);
+		break;
+	case ESR_EC_DABT_LOW:
+		mmio_handle_dabt(p, v, esr);
+		break;
+	case ESR_EC_IABT_LOW:
+		/* Executing outside guest memory: no handler the guest could have would help. */
+		p->stats.exits[EXC_IABT]++;
+		trap_guest_fatal(v, esr, far, "instruction fetch outside guest memory");
+	case ESR_EC_SMC64:
+		/* The guest has no firmware: SMC is undefined for it (PSCI goes through HVC). */
+		/* A trapped SMC's ELR_EL2 is the SMC itself, which is what the guest's ELR_EL1 must show. */
+		p->stats.exits[EXC_OTHER_SYNC]++;
+		trap_inject_undef(p, v);
+		break;
+	default:
+		p->stats.exits[EXC_OTHER_SYNC]++;
+		trap_inject_undef(p, v);
+		break;
+	}
+}
+
+void trap_handle_exit(struct pcpu *p, struct vcpu *v, uint64_t kind)
+{
+	switch (kind) {
+	case EXIT_SYNC:
+		handle_sync(p, v);
+		break;
+	case EXIT_IRQ:
+		p->stats.exits[EXC_IRQ]++;
+		if (!irq_poll(p))
+			p->stats.irqs[IRQC_SPURIOUS]++;
+		break;
+	case EXIT_FIQ:
+		/* Nothing is configured as Group 0; poll in case the GIC signalled one anyway. */
+		p->stats.exits[EXC_FIQ_SERROR]++;
+		irq_poll(p);
+		break;
+	default:
+		/* An SError taken from the guest is an asynchronous abort it caused. */
+		p->stats.exits[EXC_FIQ_SERROR]++;
+		trap_guest_fatal(v, read_sysreg(esr_el2), read_sysreg(far_el2), "SError");
+	}
+	irq_vtimer_resample(p);
+}

@@ -1,0 +1,164 @@
+/* vcpu.c: a vCPU's life on its physical CPU: power-on, EL1 state load/put, and the run loop.
+ * The run loop is the core's life cycle (docs/design.md 7.8): flush, run, sync, handle, and count. */
+#include "vcpu.h"
+#include "irq.h"
+#include "sysreg.h"
+#include "trap.h"
+#include "vm.h"
+
+struct pcpu pcpus[HYP_MAX_CPUS];
+struct vcpu vcpus[HYP_MAX_CPUS];
+uint32_t hyp_nr_cpus;
+volatile uint32_t hyp_stopping;
+
+_Static_assert(__builtin_offsetof(struct pcpu, index) == 0, "hyp_cpu_index() reads the first word");
+_Static_assert(__builtin_offsetof(struct pcpu, host_sp) == PCPU_HOST_SP_OFF, "asm_offsets.h");
+_Static_assert(__builtin_offsetof(struct pcpu, guest_regs) == PCPU_GUEST_REGS_OFF, "asm_offsets.h");
+_Static_assert(__builtin_offsetof(struct vcpu_regs, elr) == VCPU_REGS_ELR_OFF, "asm_offsets.h");
+_Static_assert(__builtin_offsetof(struct vcpu_regs, spsr) == VCPU_REGS_ELR_OFF + 8, "asm_offsets.h");
+
+/* Architected reset state of a vCPU that PSCI CPU_ON (or boot) starts: EL1h, masked, MMU off. */
+void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t x0)
+{
+	memset(&v->regs, 0, sizeof(v->regs));
+	memset(&v->el1, 0, sizeof(v->el1));
+	v->regs.x[0] = x0;
+	v->regs.elr = entry;
+	v->regs.spsr = PSR_MODE_EL1H | PSR_DAIF;
+	v->el1.sctlr = SCTLR_EL1_RESET;
+}
+
+/* Put this vCPU's EL1 and virtual-timer state into the registers of its physical CPU. */
+void vcpu_load(struct vcpu *v)
+{
+	const struct vcpu_el1 *e = &v->el1;
+
+	write_sysreg(sctlr_el1, e->sctlr);
+	write_sysreg(ttbr0_el1, e->ttbr0);
+	write_sysreg(ttbr1_el1, e->ttbr1);
+	write_sysreg(tcr_el1, e->tcr);
+	write_sysreg(mair_el1, e->mair);
+	write_sysreg(amair_el1, e->amair);
+	write_sysreg(vbar_el1, e->vbar);
+	write_sysreg(contextidr_el1, e->contextidr);
+	write_sysreg(sp_el0, e->sp_el0);
+	write_sysreg(sp_el1, e->sp_el1);
+	write_sysreg(elr_el1, e->elr);
+	write_sysreg(spsr_el1, e->spsr);
+	write_sysreg(esr_el1, e->esr);
+	write_sysreg(far_el1, e->far);
+	write_sysreg(afsr0_el1, e->afsr0);
+	write_sysreg(afsr1_el1, e->afsr1);
+	write_sysreg(tpidr_el0, e->tpidr_el0);
+	write_sysreg(tpidrro_el0, e->tpidrro_el0);
+	write_sysreg(tpidr_el1, e->tpidr_el1);
+	write_sysreg(cpacr_el1, e->cpacr);
+	write_sysreg(cntkctl_el1, e->cntkctl);
+	write_sysreg(par_el1, e->par);
+	write_sysreg(csselr_el1, e->csselr);
+	write_sysreg(cntvoff_el2, e->cntvoff);
+	write_sysreg(cntv_cval_el0, e->cntv_cval);
+	write_sysreg(cntv_ctl_el0, e->cntv_ctl);
+	isb();
+}
+
+/* Save it back (CPU_OFF). The virtual timer is stopped so an off vCPU raises nothing. */
+void vcpu_put(struct vcpu *v)
+{
+	struct vcpu_el1 *e = &v->el1;
+
+	e->sctlr = read_sysreg(sctlr_el1);
+	e->ttbr0 = read_sysreg(ttbr0_el1);
+	e->ttbr1 = read_sysreg(ttbr1_el1);
+	e->tcr = read_sysreg(tcr_el1);
+	e->mair = read_sysreg(mair_el1);
+	e->amair = read_sysreg(amair_el1);
+	e->vbar = read_sysreg(vbar_el1);
+	e->contextidr = read_sysreg(contextidr_el1);
+	e->sp_el0 = read_sysreg(sp_el0);
+	e->sp_el1 = read_sysreg(sp_el1);
+	e->elr = read_sysreg(elr_el1);
+	e->spsr = read_sysreg(spsr_el1);
+	e->esr = read_sysreg(esr_el1);
+	e->far = read_sysreg(far_el1);
+	e->afsr0 = read_sysreg(afsr0_el1);
+	e->afsr1 = read_sysreg(afsr1_el1);
+	e->tpidr_el0 = read_sysreg(tpidr_el0);
+	e->tpidrro_el0 = read_sysreg(tpidrro_el0);
+	e->tpidr_el1 = read_sysreg(tpidr_el1);
+	e->cpacr = read_sysreg(cpacr_el1);
+	e->cntkctl = read_sysreg(cntkctl_el1);
+	e->par = read_sysreg(par_el1);
+	e->csselr = read_sysreg(csselr_el1);
+	e->cntv_ctl = read_sysreg(cntv_ctl_el0);
+	e->cntv_cval = read_sysreg(cntv_cval_el0);
+	e->cntvoff = read_sysreg(cntvoff_el2);
+	write_sysreg(cntv_ctl_el0, 0);
+	isb();
+}
+
+/* Stop here for the end of the run; the CPU that ends it reads our counters meanwhile. */
+static __attribute__((noreturn)) void park(struct pcpu *p)
+{
+	__atomic_store_n(&p->parked, 1U, __ATOMIC_RELEASE);
+	for (;;)
+		wfe();
+}
+
+/* Off: serve physical interrupts (a powered-off vCPU still gets its timer line and kicks) until CPU_ON. */
+static void wait_power_on(struct pcpu *p, struct vcpu *v)
+{
+	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING) {
+		if (hyp_stopping)
+			park(p);
+		if (!irq_poll(p))
+			wfi();
+	}
+}
+
+static bool nothing_queued(const struct vgic_vcpu *vv)
+{
+	return vv->aplist.count[0] == 0 && vv->aplist.count[1] == 0;
+}
+
+static void run_until_off(struct pcpu *p, struct vcpu *v)
+{
+	struct vgic_vcpu *vv = vgic_get_vcpu(&hyp_vgic, v->id);
+
+	vgic_flush_lrs(&hyp_vgic, v->id);
+	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
+		uint64_t kind = guest_enter(&v->regs);
+		/* Nothing in flight at exit: the entry before this run placed no LR. */
+		bool quiet = vv->used_lrs == 0;
+		uint64_t before = lr_backend_total(&p->be), used;
+
+		vgic_sync_lrs(&hyp_vgic, v->id);
+		trap_handle_exit(p, v, kind);
+		if (hyp_stopping)
+			park(p);
+		if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)
+			break;
+		quiet = quiet && nothing_queued(vv);
+		vgic_flush_lrs(&hyp_vgic, v->id);
+		used = lr_backend_total(&p->be) - before;
+		p->stats.lr_accesses += used;
+		if (quiet) {
+			p->stats.quiet_exits++;
+			p->stats.quiet_lr_accesses += used;
+		}
+	}
+}
+
+void vcpu_run_loop(struct pcpu *p)
+{
+	struct vcpu *v = p->vcpu;
+
+	for (;;) {
+		wait_power_on(p, v);
+		vcpu_reset(v, v->on_entry, v->on_context);
+		vcpu_load(v);
+		__atomic_store_n(&v->power, VCPU_ON, __ATOMIC_RELEASE);
+		run_until_off(p, v);
+		vcpu_put(v);
+	}
+}

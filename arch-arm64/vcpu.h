@@ -1,0 +1,97 @@
+/* vcpu.h: the physical CPU record, the vCPU context the world switch saves, and the exit counters.
+ * One vCPU per physical CPU: pcpu[i] always runs vcpu[i], so nothing is ever migrated. */
+#ifndef HYP_VCPU_H
+#define HYP_VCPU_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "asm_offsets.h"  /* EXIT_* (why guest_enter() returned) and the offsets below */
+#include "hyp.h"
+#include "lr_backend.h"
+
+
+/* General registers and the exception return state; the layout is shared with world_switch.S. */
+struct vcpu_regs {
+	uint64_t x[31];
+	uint64_t pad;
+	uint64_t elr;   /* guest PC */
+	uint64_t spsr;  /* guest PSTATE */
+};
+
+/* EL1 state that belongs to the guest. It stays live in the registers while the vCPU owns its
+ * physical CPU (nothing else runs at EL1 there); vcpu_put() saves it, vcpu_load() restores it. */
+struct vcpu_el1 {
+	uint64_t sctlr, ttbr0, ttbr1, tcr, mair, amair, vbar, contextidr;
+	uint64_t sp_el0, sp_el1, elr, spsr, esr, far, afsr0, afsr1, tpidr_el0, tpidrro_el0, tpidr_el1;
+	uint64_t cpacr, cntkctl, par, csselr;
+	uint64_t cntv_ctl, cntv_cval, cntvoff;
+};
+
+/* CLAIMED: a CPU_ON is writing the entry point; ON_PENDING: ready for the owning CPU to start it. */
+enum vcpu_power { VCPU_OFF = 0, VCPU_ON_PENDING = 1, VCPU_ON = 2, VCPU_CLAIMED = 3 };
+
+/* Exit accounting, per physical CPU (docs/arm64.md, "Exit accounting"). */
+enum exit_cause {
+	EXC_HVC_ABI, EXC_HVC_PSCI, EXC_MMIO_GICD, EXC_MMIO_GICR, EXC_MMIO_OTHER,
+	EXC_SGI1R, EXC_DIR, EXC_SYSREG_OTHER, EXC_WFI, EXC_WFE, EXC_IRQ, EXC_FIQ_SERROR,
+	EXC_IABT, EXC_OTHER_SYNC, EXC_NR
+};
+enum irq_cause { IRQC_VTIMER, IRQC_PVTIMER, IRQC_MAINT, IRQC_KICK, IRQC_SPURIOUS, IRQC_OTHER, IRQC_NR };
+
+struct exit_stats {
+	uint64_t exits[EXC_NR];
+	uint64_t irqs[IRQC_NR];     /* physical interrupts taken, guest running or waiting */
+	uint64_t wfi_sleeps;        /* WFI exits that waited at EL2 */
+	uint64_t injected_aborts;
+	uint64_t quiet_exits;       /* nothing in an LR at exit and nothing queued at entry */
+	uint64_t quiet_lr_accesses; /* LR-backend accesses made on those exits (should be 0) */
+	uint64_t lr_accesses;       /* all LR-backend accesses of the run loop */
+};
+
+struct vcpu {
+	struct vcpu_regs regs;
+	struct vcpu_el1 el1;
+	uint32_t id;
+	volatile uint32_t power;        /* enum vcpu_power; written by other CPUs (PSCI CPU_ON) */
+	uint64_t on_entry, on_context;  /* CPU_ON arguments, valid while ON_PENDING */
+	uint64_t mpidr;
+};
+
+/* Per physical CPU; TPIDR_EL2 points here. The first fields are read from assembly. */
+struct pcpu {
+	uint32_t index;
+	uint32_t pad;
+	uint64_t host_sp;               /* stack pointer of guest_enter()'s caller */
+	struct vcpu_regs *guest_regs;   /* where the exit vector saves the guest's registers */
+	uint64_t mpidr;
+	struct vcpu *vcpu;
+	struct lr_backend be;
+	struct exit_stats stats;
+	volatile uint32_t parked;       /* stopped for the end of the run */
+	uint64_t pvtimer_deadline;      /* CNTHP compare value while this CPU owns the paravirtual timer */
+	uint32_t pvtimer_gen;
+};
+
+extern struct pcpu pcpus[HYP_MAX_CPUS];
+extern struct vcpu vcpus[HYP_MAX_CPUS];
+extern uint32_t hyp_nr_cpus;
+extern volatile uint32_t hyp_stopping;
+
+static inline struct pcpu *this_pcpu(void)
+{
+	uint64_t v;
+
+	__asm__ volatile("mrs %0, tpidr_el2" : "=r"(v));
+	return (struct pcpu *)v;
+}
+
+/* world_switch.S: run the guest until it exits; returns EXIT_*. */
+uint64_t guest_enter(struct vcpu_regs *regs);
+
+/* vcpu.c */
+void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t x0);
+void vcpu_load(struct vcpu *v);
+void vcpu_put(struct vcpu *v);
+__attribute__((noreturn)) void vcpu_run_loop(struct pcpu *p);
+
+#endif

@@ -1,0 +1,108 @@
+/* vm.c: the guest VM's vgic and the hooks the core calls: spinlocks, kicks by physical SGI, DIR, print.
+ * The virtual timer PPI is HW-mapped to the physical one, so the guest's deactivation reaches the GIC. */
+#include "vm.h"
+#include "gic.h"
+#include "hv_abi.h"
+#include "hyp.h"
+#include "ich_backend.h"
+#include "spinlock.h"
+#include "vcpu.h"
+
+struct vgic hyp_vgic;
+static struct vgic_vcpu vgic_vcpus[HYP_MAX_CPUS];
+static struct vgic_irq vgic_spis[GUEST_NR_SPIS];
+
+static void hook_lock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	spin_lock_word(&l->word);
+}
+
+static void hook_unlock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	spin_unlock_word(&l->word);
+}
+
+/* The target vCPU runs (or waits) on physical CPU id: an SGI makes it exit or wakes its WFI. */
+static void hook_kick(void *ctx, struct vgic_vcpu *v)
+{
+	(void)ctx;
+	if (v->id == hyp_cpu_index())
+		return; /* we are that vCPU, at EL2: the next entry flushes anyway */
+	gic_send_sgi(pcpus[v->id].mpidr, HYP_SGI_KICK);
+}
+
+/* Called on the vCPU's own physical CPU (sync or trapped DIR), where the PPI lives. */
+static void hook_phys_deactivate(void *ctx, uint32_t pintid)
+{
+	(void)ctx;
+	gic_deactivate(pintid);
+}
+
+static void hook_print(void *ctx, const char *s)
+{
+	(void)ctx;
+	hyp_puts(s);
+}
+
+static const struct vgic_hooks hyp_hooks = {
+	.lock = hook_lock,
+	.unlock = hook_unlock,
+	.kick = hook_kick,
+	.phys_deactivate = hook_phys_deactivate,
+	.print = hook_print,
+};
+
+int vm_init(uint32_t nr_vcpus)
+{
+	struct vgic_config cfg = { .nr_vcpus = nr_vcpus, .nr_spis = GUEST_NR_SPIS, .prio_bits = 0 };
+	int rc = vgic_init(&hyp_vgic, &cfg, &hyp_hooks, NULL, vgic_vcpus, vgic_spis);
+
+	for (uint32_t i = 0; rc == HV_OK && i < nr_vcpus; i++) {
+		rc = vgic_vcpu_set_mpidr(&hyp_vgic, i, vcpus[i].mpidr);
+		if (rc == HV_OK)
+			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_VTIMER, PPI_VTIMER);
+	}
+	return rc;
+}
+
+int vm_cpu_init(uint32_t cpu)
+{
+	struct pcpu *p = &pcpus[cpu];
+	int rc;
+
+	ich_backend_init(&p->be);
+	rc = vgic_vcpu_set_backend(&hyp_vgic, cpu, &p->be);
+	if (rc == HV_OK)
+		rc = vgic_vcpu_load(&hyp_vgic, cpu);
+	return rc;
+}
+
+int vm_line_set(uint32_t line, uint32_t op)
+{
+	struct irq_line l;
+
+	if (line == HV_LINE_TIMER || line >= HV_NR_LINES)
+		return HV_ABI_INVALID_PARAM;
+	if (irq_line_bind(&l, vgic_spi_chip(&hyp_vgic), line) != HV_OK)
+		return HV_ABI_INVALID_PARAM;
+	switch (op) {
+	case HV_LINE_LOWER:
+		return irq_line_lower(&l) == HV_OK ? HV_ABI_OK : HV_ABI_INVALID_PARAM;
+	case HV_LINE_RAISE:
+		return irq_line_raise(&l) == HV_OK ? HV_ABI_OK : HV_ABI_INVALID_PARAM;
+	case HV_LINE_PULSE:
+		return irq_line_pulse(&l) == HV_OK ? HV_ABI_OK : HV_ABI_INVALID_PARAM;
+	default:
+		return HV_ABI_INVALID_PARAM;
+	}
+}
+
+void vm_timer_line_pulse(void)
+{
+	struct irq_line l;
+
+	if (irq_line_bind(&l, vgic_spi_chip(&hyp_vgic), HV_LINE_TIMER) == HV_OK)
+		irq_line_pulse(&l);
+}

@@ -1,0 +1,73 @@
+/* exceptions.c: the guest's C exception handlers: IRQ (acknowledge, dispatch, EOI, maybe deactivate)
+ * and synchronous faults (fatal, except the external aborts the hostile mode provokes on purpose). */
+#include "arm64.h"
+
+#define ESR_EC_SHIFT    26
+#define ESR_EC_MASK     0x3fUL
+#define ESR_EC_DABT_CUR 0x25UL
+#define ICC_IAR_MASK    0xffffffUL
+#define FRAME_ELR       31   /* index of ELR_EL1 in the vector frame (x0-x30 first) */
+
+volatile bool arm64_abort_expected;
+volatile uint64_t arm64_aborts_taken;
+static bool split_eoi[GUEST_MAX_CPUS];
+
+void guest_arm64_irq(uint64_t kind, uint64_t *frame);
+void guest_arm64_sync(uint64_t kind, uint64_t *frame);
+
+void guest_arm64_irq(uint64_t kind, uint64_t *frame)
+{
+	(void)kind;
+	(void)frame;
+	for (;;) {
+		uint32_t intid = (uint32_t)(read_sysreg(icc_iar1_el1) & ICC_IAR_MASK);
+		bool deferred;
+
+		if (intid >= GIC_SPURIOUS)
+			return;
+		guest_irq_dispatch(intid);
+		/* The handler may have unmasked to allow preemption: end it with interrupts masked. */
+		guest_arch_local_irq_disable();
+		deferred = guest_irq_take_deferred();
+		write_sysreg(icc_eoir1_el1, intid);
+		if (split_eoi[guest_arch_cpu_id()] && !deferred)
+			write_sysreg(icc_dir_el1, intid);
+		isb();
+	}
+}
+
+void guest_arm64_sync(uint64_t kind, uint64_t *frame)
+{
+	uint64_t esr = read_sysreg(esr_el1);
+	static const char *const what[] = { "synchronous exception", "IRQ", "FIQ", "SError",
+					    "exception from EL0" };
+
+	if (kind == 0 && arm64_abort_expected && ((esr >> ESR_EC_SHIFT) & ESR_EC_MASK) == ESR_EC_DABT_CUR) {
+		/* The hostile mode's access was refused with an external abort, as it should be: skip it. */
+		frame[FRAME_ELR] += 4;
+		arm64_aborts_taken++;
+		return;
+	}
+	guest_fatal(what[kind < 5 ? kind : 0], esr, read_sysreg(far_el1), frame[FRAME_ELR]);
+}
+
+bool guest_arch_has_split_eoi(void)
+{
+	return true;
+}
+
+void guest_arch_set_split_eoi(bool on)
+{
+	uint64_t ctlr = read_sysreg(icc_ctlr_el1);
+	const uint64_t eoimode = 1UL << 1;
+
+	write_sysreg(icc_ctlr_el1, on ? (ctlr | eoimode) : (ctlr & ~eoimode));
+	isb();
+	split_eoi[guest_arch_cpu_id()] = on;
+}
+
+void guest_arch_deactivate(unsigned irq)
+{
+	write_sysreg(icc_dir_el1, irq);
+	isb();
+}

@@ -1,0 +1,83 @@
+/* guest.h: what the common test suite's files share: output, checks, waiting, hypercall wrappers, SMP.
+ * Arch-neutral: everything architectural goes through guest_arch.h. */
+#ifndef GUEST_H
+#define GUEST_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include "guest_arch.h"
+#include "hv_abi.h"
+
+#define NS_PER_US ((uint64_t)1000)
+#define NS_PER_MS ((uint64_t)1000000)
+#define NS_PER_S  ((uint64_t)1000000000)
+
+/* Exit statuses besides "number of failed checks" */
+#define GUEST_STATUS_FAULT    0xf0U  /* an exception the guest could not handle */
+#define GUEST_STATUS_NOMODE   0xf1U  /* bootargs asked for a mode this layer does not have */
+
+/* lib.c */
+void *memset(void *d, int c, size_t n);
+void *memcpy(void *d, const void *s, size_t n);
+size_t strlen(const char *s);
+int strcmp(const char *a, const char *b);
+int strncmp(const char *a, const char *b, size_t n);
+/* Does the space-separated word list `args` contain `word`? */
+bool guest_has_arg(const char *args, const char *word);
+
+/* print.c: serialised across CPUs */
+__attribute__((format(printf, 1, 2))) void guest_printf(const char *fmt, ...);
+void guest_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+
+/* lock.c */
+struct guest_lock { volatile uint32_t word; };
+void guest_lock(struct guest_lock *l);
+void guest_unlock(struct guest_lock *l);
+
+/* check.c: one PASS/FAIL/SKIP line per check */
+__attribute__((format(printf, 3, 4))) bool check(const char *name, bool ok, const char *fmt, ...);
+__attribute__((format(printf, 2, 3))) void skip(const char *name, const char *fmt, ...);
+void check_summary(unsigned *passed, unsigned *failed, unsigned *skipped);
+
+/* time.c */
+void delay_ns(uint64_t ns);
+/* Spin (interrupts as they are) until *flag >= want or timeout; true if reached. */
+bool wait_count(volatile uint32_t *flag, uint32_t want, uint64_t timeout_ns);
+
+/* hypercall wrappers */
+static inline long hv_call(unsigned call, unsigned long a0, unsigned long a1, unsigned long a2)
+{
+	return guest_arch_hypercall(call, a0, a1, a2);
+}
+static inline void hv_halt(unsigned status) { hv_call(HV_CALL_HALT, status, 0, 0); }
+static inline long hv_line(unsigned line, unsigned op) { return hv_call(HV_CALL_LINE_SET, line, op, 0); }
+
+/* irq.c: handlers by arch irq number */
+typedef void (*guest_irq_fn)(unsigned irq, void *arg);
+#define GUEST_MAX_IRQ 1024U
+void guest_irq_register(unsigned irq, guest_irq_fn fn, void *arg);
+uint64_t guest_irq_count(unsigned irq);
+uint64_t guest_irq_unhandled(void);
+/* Configure a line's source: priority, trigger, routed to cpu, handler; left disabled. */
+unsigned line_setup(unsigned line, unsigned prio, bool level, unsigned cpu, guest_irq_fn fn, void *arg);
+
+/* smp.c */
+/* Bring up every secondary CPU; returns how many are online. */
+unsigned smp_boot(void);
+unsigned smp_online(void);
+/* Run fn(arg) on cpu and wait for it to finish (timeout_ns); true if it finished. */
+bool smp_call(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns);
+#define SMP_WORK_IPI (GUEST_NR_IPIS)  /* the layer's extra IPI: wakes a secondary for work */
+
+/* test groups */
+void tests_abi(void);
+void tests_irq(void);
+void tests_eoi(void);
+void tests_smp(void);
+void tests_timer(void);
+void mode_idle(void);
+void mode_fault(unsigned kind);
+
+#endif

@@ -1,0 +1,60 @@
+/* suite.c: the guest's main: choose the mode from the boot arguments, run it, print the summary, halt.
+ * Modes: (default) the test suite; "hostile" garbage first, then the suite; "idle"; "fault"/"fault-exec". */
+#include "guest.h"
+
+static __attribute__((noreturn)) void finish(void)
+{
+	unsigned passed, failed, skipped;
+
+	check_summary(&passed, &failed, &skipped);
+	if (skipped)
+		guest_printf("%u passed, %u failed, %u skipped\n", passed, failed, skipped);
+	else
+		guest_printf("%u passed, %u failed\n", passed, failed);
+	hv_halt(failed);
+	for (;;)
+		guest_arch_wait_for_interrupt();
+}
+
+static void run_suite(void)
+{
+	tests_abi();
+	tests_irq();
+	tests_eoi();
+	tests_timer();
+	tests_smp();
+}
+
+void guest_main(void)
+{
+	const char *args = guest_arch_bootargs();
+
+	guest_printf("guest: test suite on %u vCPU(s), bootargs \"%s\"\n", guest_arch_nr_cpus(), args);
+	if (guest_has_arg(args, "idle")) {
+		mode_idle();
+	} else if (guest_has_arg(args, "fault")) {
+		mode_fault(0);
+	} else if (guest_has_arg(args, "fault-exec")) {
+		mode_fault(1);
+	} else {
+		if (guest_has_arg(args, "hostile")) {
+			bool done = guest_arch_hostile();
+
+			check("hostile_garbage", done, "%s", done ?
+			      "garbage written to every GIC register at every width; controller reset" :
+			      "this layer has no hostile mode");
+		}
+		smp_boot();
+		run_suite();
+	}
+	finish();
+}
+
+void guest_fatal(const char *what, uint64_t syndrome, uint64_t addr, uint64_t pc)
+{
+	guest_printf("guest: FATAL on CPU %u: %s: ESR=0x%lx FAR=0x%lx ELR=0x%lx\n", guest_arch_cpu_id(), what,
+		     syndrome, addr, pc);
+	hv_halt(GUEST_STATUS_FAULT);
+	for (;;)
+		guest_arch_wait_for_interrupt();
+}

@@ -1,0 +1,105 @@
+/* guest_arch.h: everything the arch-neutral test suite (guest/common) needs from an architecture layer.
+ * guest/arm64 implements it with GICv3 + HVC; an x86 layer implements the same calls with the LAPIC/IOAPIC. */
+#ifndef GUEST_ARCH_H
+#define GUEST_ARCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * Interrupt sources are named by an arch "irq" number (on arm64: the INTID; on x86: the vector or
+ * pin the layer chooses). The suite never computes one: it asks for the irq of an ABI line, of an
+ * IPI or of the timer, and passes the number back.
+ *
+ * Priorities are 0 (highest) .. GUEST_PRIO_LEVELS-1 (lowest). arm64 maps p to GIC priority p << 4;
+ * x86 maps it to a vector class. A higher-priority interrupt may preempt a running handler that
+ * re-enabled interrupts; an equal or lower one waits for the handler's end of interrupt.
+ */
+#define GUEST_PRIO_LEVELS 16U
+#define GUEST_NR_IPIS     15U   /* IPI numbers 0..14 for tests; the layer keeps one more for itself */
+#define GUEST_MAX_CPUS    8U
+
+/* ---- boot, identity, SMP ---- */
+/* Boot CPU, once, before anything else: machine description, MMU, interrupt controller. 0 on success. */
+int guest_arch_init(void *boot_info);
+/* The boot arguments (device tree /chosen/bootargs on arm64); "" when there are none. */
+const char *guest_arch_bootargs(void);
+unsigned guest_arch_cpu_id(void);       /* 0 .. guest_arch_nr_cpus()-1 */
+unsigned guest_arch_nr_cpus(void);      /* as the machine description says */
+/* Start CPU `cpu`, which sets up its interrupt controller and then runs fn(cpu) with interrupts
+ * masked; fn must not return. 0 on success, negative if the CPU could not be started. */
+int guest_arch_cpu_start(unsigned cpu, void (*fn)(unsigned cpu));
+
+/* ---- hypervisor calls (include/hv_abi.h numbers) ---- */
+long guest_arch_hypercall(unsigned call, unsigned long a0, unsigned long a1, unsigned long a2);
+/* Firmware power calls: arm64 PSCI through HVC; returns the PSCI result, or -1 where there is none. */
+long guest_arch_firmware_call(unsigned long fid, unsigned long a0, unsigned long a1, unsigned long a2);
+
+/* ---- console ---- */
+/* Write directly to the console device (PL011 on arm64); the suite's normal output path. */
+void guest_arch_console_write(const char *s, size_t len);
+
+/* ---- interrupt sources ---- */
+unsigned guest_arch_irq_of_line(unsigned line);   /* ABI line 0..31 */
+unsigned guest_arch_irq_of_ipi(unsigned n);       /* n < GUEST_NR_IPIS */
+unsigned guest_arch_irq_of_timer(void);           /* the per-CPU architected timer */
+/* Trigger and priority; the source stays disabled until guest_arch_irq_enable(). */
+void guest_arch_irq_configure(unsigned irq, unsigned prio, bool level);
+void guest_arch_irq_enable(unsigned irq, bool on);
+/* Deliver a line's interrupts to one CPU. */
+void guest_arch_irq_route(unsigned irq, unsigned cpu);
+/* Controller state of the source as seen by this CPU: 1 yes, 0 no, -1 the controller cannot tell. */
+int guest_arch_irq_pending(unsigned irq);
+int guest_arch_irq_active(unsigned irq);
+void guest_arch_irq_clear_pending(unsigned irq);
+
+/* ---- this CPU ---- */
+void guest_arch_local_irq_enable(void);
+void guest_arch_local_irq_disable(void);
+/* Block interrupts of priority >= mask (mask == GUEST_PRIO_LEVELS blocks none). */
+void guest_arch_set_priority_mask(unsigned mask);
+/* Sleep until an interrupt is pending (taken or not: with interrupts masked it only wakes). */
+void guest_arch_wait_for_interrupt(void);
+void guest_arch_cpu_relax(void);
+
+/* ---- IPIs ---- */
+void guest_arch_send_ipi(unsigned cpu, unsigned n);
+void guest_arch_send_ipi_others(unsigned n);      /* all CPUs but this one */
+
+/* ---- end of interrupt ----
+ * The layer acknowledges, calls guest_irq_dispatch() (guest/common/irq.c) and ends the interrupt.
+ * With split EOI on, ending only drops the running priority when the handler called
+ * guest_irq_defer_deactivate(); the suite deactivates later with guest_arch_deactivate(). */
+bool guest_arch_has_split_eoi(void);
+void guest_arch_set_split_eoi(bool on);
+void guest_arch_deactivate(unsigned irq);
+
+/* ---- time ---- */
+uint64_t guest_arch_now_ns(void);
+/* Per-CPU timer: fire once, delta_ns from now (re-arming replaces the previous deadline). */
+void guest_arch_timer_oneshot_ns(uint64_t delta_ns);
+/* Fire at an absolute time on the guest_arch_now_ns() scale (drift-free periodic re-arming). */
+void guest_arch_timer_at_ns(uint64_t when_ns);
+void guest_arch_timer_stop(void);
+
+/* ---- special modes (bootargs), each optional: return false when the layer has none ---- */
+/* Write garbage to every interrupt-controller register at every width, then reset the controller. */
+bool guest_arch_hostile(void);
+/* Touch memory that does not exist (kind 0: a data access, 1: an instruction fetch). */
+bool guest_arch_fault(unsigned kind);
+
+/* ---- provided by guest/common for the layer ---- */
+/* Entry of the suite on the boot CPU, after guest_arch_init(). Does not return. */
+void guest_main(void);
+/* Called by the layer's interrupt entry for each acknowledged interrupt. */
+void guest_irq_dispatch(unsigned irq);
+/* Inside a handler with split EOI on: leave the interrupt active after the priority drop. */
+void guest_irq_defer_deactivate(void);
+bool guest_irq_take_deferred(void);  /* layer: read and clear the request of this CPU */
+/* Console output with the suite's formatting, for the layer's own messages. */
+__attribute__((format(printf, 1, 2))) void guest_printf(const char *fmt, ...);
+/* Called by the layer on an exception it cannot handle: prints it and halts with a failure. */
+void guest_fatal(const char *what, uint64_t syndrome, uint64_t addr, uint64_t pc);
+
+#endif

@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# arm64.sh: the arm64 integration suite, run by `make test` (target test-arm64).
+#
+# Boots the EL2 hypervisor and the test guest under QEMU (scripts/run-arm64.sh) and checks:
+#   suite-smp{1,2,4}  the guest suite passes on 1, 2 and 4 vCPUs (exit 0, no FAIL line, >= 20 checks)
+#   hostile           garbage to every GICD/GICR offset at every width and to ICC_SGI*R, then the suite
+#   fault-data        a guest data abort is reported with ESR/FAR/ELR and ends with a non-zero status
+#   fault-exec        an instruction fetch outside guest memory: the hypervisor reports it, non-zero status
+#   idle              WFI at 100 Hz: exits with nothing in flight make no list-register access
+# Each run has a timeout. Prints one PASS/FAIL line per check and "N passed, M failed"; exits 1 on failure.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/../.."
+
+RUN_TIMEOUT=${ARM64_RUN_TIMEOUT:-60}
+MIN_CHECKS=20
+logdir=build/arm64/integration
+mkdir -p "$logdir"
+pass=0 fail=0
+
+result() { # result NAME OK DETAIL
+	if [[ $2 == 1 ]]; then
+		pass=$((pass + 1)); echo "PASS $1 $3"
+	else
+		fail=$((fail + 1)); echo "FAIL $1 $3 (log: $4)"
+	fi
+}
+
+run() { # run LOG SMP ARGS -> sets rc
+	bash scripts/run-arm64.sh --smp "$2" --args "$3" --timeout "$RUN_TIMEOUT" >"$1" 2>&1
+	rc=$?
+}
+
+suite_ok() { # suite_ok LOG RC -> 0 if the suite passed with enough checks
+	local log=$1 rc=$2 summary passed failed
+	summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed' "$log" | tail -n1)
+	passed=$(sed -E 's/^([0-9]+) passed.*/\1/' <<<"$summary")
+	failed=$(sed -E 's/^[0-9]+ passed, ([0-9]+) failed.*/\1/' <<<"$summary")
+	detail="${summary:-no summary line}, exit $rc"
+	[[ $rc == 0 && -n $summary && $failed == 0 && $passed -ge $MIN_CHECKS ]] && ! grep -q '^FAIL ' "$log"
+}
+
+for smp in 1 2 4; do
+	log=$logdir/suite-smp$smp.log
+	run "$log" "$smp" ""
+	if suite_ok "$log" "$rc"; then ok=1; else ok=0; fi
+	result "suite-smp$smp" $ok "$detail" "$log"
+done
+
+log=$logdir/hostile.log
+run "$log" 2 "hostile"
+if suite_ok "$log" "$rc" && grep -q '^PASS hostile_garbage' "$log"; then ok=1; else ok=0; fi
+result hostile $ok "$detail; $(grep -o 'hostile: [0-9]* accesses refused[^.]*' "$log" | head -n1)" "$log"
+
+log=$logdir/fault-data.log
+run "$log" 1 "fault"
+if [[ $rc != 0 && $rc != 124 ]] && grep -qE 'ESR=0x[0-9a-f]+ FAR=0x[0-9a-f]+ ELR=0x[0-9a-f]+' "$log"; then ok=1; else ok=0; fi
+result fault-data $ok "exit $rc: $(grep -m1 -o 'FATAL.*' "$log")" "$log"
+
+log=$logdir/fault-exec.log
+run "$log" 1 "fault-exec"
+if [[ $rc != 0 && $rc != 124 ]] && grep -qE '^hyp: guest fault.*ESR=0x[0-9a-f]+ FAR=0x[0-9a-f]+ ELR=0x[0-9a-f]+' "$log"; then ok=1; else ok=0; fi
+result fault-exec $ok "exit $rc: $(grep -m1 -o 'guest fault.*ELR=0x[0-9a-f]*' "$log")" "$log"
+
+log=$logdir/idle.log
+run "$log" 1 "idle"
+quiet=$(sed -nE 's/^hyp: quiet exits ([0-9]+) lr_accesses ([0-9]+).*/\1 \2/p' "$log")
+read -r q_exits q_acc <<<"${quiet:-0 x}"
+if [[ $rc == 0 && $q_exits -gt 0 && $q_acc == 0 ]] && grep -q '^PASS idle_ticks' "$log"; then ok=1; else ok=0; fi
+result idle $ok "exit $rc: $q_exits exits with nothing in flight made $q_acc LR accesses; $(grep -m1 -o 'hyp: lr accesses.*' "$log")" "$log"
+
+echo "$pass passed, $fail failed"
+((fail == 0))
