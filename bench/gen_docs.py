@@ -241,6 +241,22 @@ def sec_acceptance(res):
             b["where"].append(where)
     for why, b in bullets.items():
         lines.append("- **%s; %s**: %s" % (", ".join(b["checks"]), ", ".join(b["where"]), " ".join(why.split())))
+    nv2_peers, nv2_places = [], []
+    first_trap = res.nested[0]["trap_cycles"] if res.nested else None
+    ours_nv2 = {(y["scenario"], y["nr_lrs"], y["depth"]): float(y["traps_per_switch"]) for y in res.nested
+                if y["model"] == "nv2_vncr" and y["trap_cycles"] == first_trap and y["policy"] == "ours"}
+    for x in res.nested:
+        if x["model"] != "nv2_vncr" or x["trap_cycles"] != first_trap or x["policy"] == "ours":
+            continue
+        if ours_nv2[(x["scenario"], x["nr_lrs"], x["depth"])] > float(x["traps_per_switch"]) + 1e-9:
+            where = "%s/%s LRs" % (x["scenario"], x["nr_lrs"])
+            if LABEL[x["policy"]] not in nv2_peers:
+                nv2_peers.append(LABEL[x["policy"]])
+            if where not in nv2_places:
+                nv2_places.append(where)
+    if nv2_places:
+        lines.append("- **nested model, NV2; %s vs %s**: %s" % (", ".join(nv2_places), ", ".join(nv2_peers),
+                                                            " ".join(T.NV2_REASON.split())))
     slower = []
     for n in res.lrs:
         for sc in res.scenarios:
