@@ -90,7 +90,7 @@ MODEL_NAME = {
     "nv2_vncr": "NV2: only ELRSR, EISR, MISR and VTR trap",
 }
 
-NESTED_INTRO = """When our hypervisor itself runs as a guest of an outer hypervisor (nested virtualisation), its ICH_*
+NESTED_INTRO = """When our hypervisor itself runs as a guest of an outer hypervisor (nested virtualisation), its `ICH_*`
 accesses are not free: each one that traps costs a round trip to the outer hypervisor. The model
 projects the cycles of one world switch (one entry and its exit) as
 
@@ -99,8 +99,8 @@ projects the cycles of one world switch (one entry and its exit) as
 with the traps counted exactly by the ICV model and the host clock read from `/proc/cpuinfo`. Two
 models of what traps:
 
-- *Every ICH_* access traps*: the brief's model, and ARMv8.3 nested virtualisation without NV2.
-- *NV2*: with FEAT_NV2 KVM keeps the guest hypervisor's LRs, APRs, ICH_HCR_EL2 and ICH_VMCR_EL2 in the
+- Every `ICH_*` access traps: the brief's model, and ARMv8.3 nested virtualisation without NV2.
+- NV2: with FEAT_NV2 KVM keeps the guest hypervisor's LRs, APRs, ICH_HCR_EL2 and ICH_VMCR_EL2 in the
   VNCR page, so accesses to them are memory accesses; ICH_ELRSR_EL2, ICH_EISR_EL2 and ICH_MISR_EL2 are
   computed on the fly and always trap (comment at the top of Linux's
   `arch/arm64/kvm/vgic/vgic-v3-nested.c`). ICH_VTR_EL2 is counted as trapping too.
