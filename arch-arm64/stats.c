@@ -105,6 +105,18 @@ static void print_vgic(void)
 		   t.flushes, t.syncs, t.lrs_filled, t.overflows, t.evicted_active);
 	hyp_printf("hyp: vgic eoicount_deact %lu dir_traps %lu resamples %lu kicks %lu pvtimer_ticks %lu\n",
 		   t.eoicount_deact, t.dir_traps, t.resamples, t.kicks, pvtimer_ticks_delivered());
+	if (t.lrs_filled) {
+		uint64_t exits = 0, acc = 0;
+
+		for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+			for (unsigned c = 0; c < EXC_NR; c++)
+				exits += pcpus[i].stats.exits[c];
+			acc += lr_backend_total(&pcpus[i].be);
+		}
+		/* An LR fill is one interrupt handed to the guest by one entry (a re-fill counts again). */
+		hyp_printf("hyp: per LR fill: %lu.%02lu exits, %lu.%02lu LR accesses\n", exits / t.lrs_filled,
+			   exits * 100 / t.lrs_filled % 100, acc / t.lrs_filled, acc * 100 / t.lrs_filled % 100);
+	}
 }
 
 void stats_print(void)

@@ -271,3 +271,26 @@ bool guest_arch_fault(unsigned kind)
 	}
 	return false; /* reached only if nothing faulted */
 }
+
+/* ---- CPU power (PSCI) ---- */
+#define PSCI_CPU_OFF          0x84000002UL
+#define PSCI_AFFINITY_INFO_64 0xC4000004UL
+#define PSCI_AFF_ON           0
+#define PSCI_AFF_OFF          1
+#define PSCI_AFF_ON_PENDING   2
+
+int guest_arch_cpu_state(unsigned cpu)
+{
+	long r;
+
+	if (cpu >= machine.nr_cpus)
+		return -1;
+	r = guest_arch_firmware_call(PSCI_AFFINITY_INFO_64, machine.mpidr[cpu], 0, 0);
+	return r == PSCI_AFF_ON ? 1 : r == PSCI_AFF_OFF ? 0 : r == PSCI_AFF_ON_PENDING ? 2 : -1;
+}
+
+void guest_arch_cpu_stop(void)
+{
+	guest_arch_local_irq_disable();
+	guest_arch_firmware_call(PSCI_CPU_OFF, 0, 0, 0);
+}

@@ -67,6 +67,9 @@ unsigned line_setup(unsigned line, unsigned prio, bool level, unsigned cpu, gues
 /* Bring up every secondary CPU; returns how many are online. */
 unsigned smp_boot(void);
 unsigned smp_online(void);
+/* Power a secondary CPU off and start it again (CPU power control of the layer); 0 on success,
+ * -1 not possible here, -2..-4 the stop, the off state or the restart did not happen in time. */
+int smp_stop_start(unsigned cpu, uint64_t timeout_ns);
 /* Run fn(arg) on cpu and wait for it to finish (timeout_ns); true if it finished. */
 bool smp_call(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns);
 #define SMP_WORK_IPI (GUEST_NR_IPIS)  /* the layer's extra IPI: wakes a secondary for work */

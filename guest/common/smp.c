@@ -63,6 +63,36 @@ unsigned smp_online(void)
 	return online;
 }
 
+/* Work run on the CPU being stopped: report done first, since CPU_OFF does not return. */
+static void stop_work(void *arg)
+{
+	struct mailbox *m = arg;
+
+	__atomic_store_n(&m->fn, NULL, __ATOMIC_RELAXED);
+	__atomic_sub_fetch(&online, 1, __ATOMIC_RELEASE);
+	__atomic_store_n(&m->done, 1, __ATOMIC_RELEASE);
+	guest_arch_cpu_stop();
+	__atomic_add_fetch(&online, 1, __ATOMIC_RELEASE); /* the layer could not stop it */
+}
+
+int smp_stop_start(unsigned cpu, uint64_t timeout_ns)
+{
+	uint64_t end = guest_arch_now_ns() + timeout_ns;
+	uint32_t want;
+
+	if (cpu == 0 || cpu >= online || guest_arch_cpu_state(cpu) != 1)
+		return -1;
+	if (!smp_call(cpu, stop_work, &mbox[cpu], timeout_ns))
+		return -2;
+	while (guest_arch_cpu_state(cpu) != 0)
+		if (guest_arch_now_ns() >= end)
+			return -3;
+	want = online + 1;
+	if (guest_arch_cpu_start(cpu, secondary_loop) < 0 || !wait_count(&online, want, timeout_ns))
+		return -4;
+	return 0;
+}
+
 bool smp_call(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns)
 {
 	struct mailbox *m = &mbox[cpu];

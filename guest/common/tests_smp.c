@@ -1,13 +1,11 @@
 /* tests_smp.c: several vCPUs: bring-up, SGIs to self, to one other CPU and to all others (IRM),
- * an SGI ping-pong under load, and an SPI routed to another CPU. Skipped with one vCPU. */
+ * an SGI ping-pong, an SPI routed to another CPU, a CPU powered off and on. Skipped with one vCPU. */
 #include "guest.h"
 
 #define DELIVER_NS  (500 * NS_PER_MS)
 #define SETTLE_NS   (20 * NS_PER_MS)
 #define PINGPONGS   200U
 #define PRIO_SGI    6U
-#define PSCI_AFFINITY_INFO_64 0xC4000004UL
-#define PSCI_AFF_ON 0
 enum { IPI_SELF = 1, IPI_ONE = 2, IPI_ALL = 3, IPI_PING = 4, IPI_PONG = 5 };
 enum { L_ROUTED = 28 };
 
@@ -48,12 +46,46 @@ static bool ipi_setup_all(unsigned n, guest_irq_fn fn)
 
 static void test_boot(void)
 {
-	unsigned n = guest_arch_nr_cpus(), on = 0;
+	unsigned n = guest_arch_nr_cpus(), on = 0, unknown = 0;
 
-	for (unsigned cpu = 0; cpu < n; cpu++)
-		on += guest_arch_firmware_call(PSCI_AFFINITY_INFO_64, cpu, 0, 0) == PSCI_AFF_ON;
-	check("smp_boot", smp_online() == n && on == n,
-	      "%u of %u vCPUs online (PSCI CPU_ON), AFFINITY_INFO reports %u on", smp_online(), n, on);
+	for (unsigned cpu = 0; cpu < n; cpu++) {
+		int st = guest_arch_cpu_state(cpu);
+
+		on += st == 1;
+		unknown += st < 0;
+	}
+	if (unknown)
+		check("smp_boot", smp_online() == n, "%u of %u vCPUs online (no firmware power state here)",
+		      smp_online(), n);
+	else
+		check("smp_boot", smp_online() == n && on == n,
+		      "%u of %u vCPUs online, the firmware reports %u on", smp_online(), n, on);
+}
+
+static volatile uint32_t ran_on;
+
+static void record_cpu(void *arg)
+{
+	(void)arg;
+	ran_on = guest_arch_cpu_id();
+}
+
+/* CPU_OFF then CPU_ON again: the vCPU's state is put away and loaded again by the hypervisor. */
+static void test_off_on(void)
+{
+	unsigned cpu = smp_online() - 1;
+	int rc;
+	bool worked;
+
+	if (guest_arch_cpu_state(cpu) < 0) {
+		skip("cpu_off_on", "no CPU power control on this architecture");
+		return;
+	}
+	rc = smp_stop_start(cpu, DELIVER_NS);
+	ran_on = GUEST_MAX_CPUS;
+	worked = rc == 0 && smp_call(cpu, record_cpu, NULL, DELIVER_NS);
+	check("cpu_off_on", worked && ran_on == cpu,
+	      "vCPU %u powered off and on again (rc %d), then ran work on vCPU %u", cpu, rc, ran_on);
 }
 
 static void test_sgi_self(void)
@@ -182,10 +214,12 @@ void tests_smp(void)
 		skip("sgi_broadcast_irm", "one vCPU");
 		skip("sgi_pingpong", "one vCPU");
 		skip("spi_routing", "one vCPU");
+		skip("cpu_off_on", "one vCPU");
 		return;
 	}
 	test_sgi_one();
 	test_sgi_broadcast();
 	test_pingpong();
 	test_spi_routing();
+	test_off_on();
 }

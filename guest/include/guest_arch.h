@@ -31,6 +31,14 @@ unsigned guest_arch_nr_cpus(void);      /* as the machine description says */
  * masked; fn must not return. 0 on success, negative if the CPU could not be started. */
 int guest_arch_cpu_start(unsigned cpu, void (*fn)(unsigned cpu));
 
+/* Optional: guest/common/arch_defaults.c has weak versions that report "not supported", so a
+ * layer without CPU power control needs neither.
+ * Power state of a CPU as the firmware sees it: 1 on, 0 off, 2 on pending, -1 cannot tell. */
+int guest_arch_cpu_state(unsigned cpu);
+/* Power the calling CPU off (arm64: PSCI CPU_OFF); returns only when the layer cannot. A stopped
+ * CPU is started again with guest_arch_cpu_start(). */
+void guest_arch_cpu_stop(void);
+
 /* ---- hypervisor calls (include/hv_abi.h numbers) ---- */
 long guest_arch_hypercall(unsigned call, unsigned long a0, unsigned long a1, unsigned long a2);
 /* Firmware power calls: arm64 PSCI through HVC; returns the PSCI result, or -1 where there is none. */
