@@ -63,38 +63,69 @@ $(VMM_BIN): $(VMM_OBJS) $(X86_HOST_LIB)
 
 -include $(VMM_OBJS:.o=.d)
 
-# ---- the x86 test guest: freestanding, long mode, linked at 1 MiB ----
-GUEST_X86_SRCS := $(sort $(wildcard guest/x86/*.c guest/x86/*.S))
-GUEST_X86_OBJS := $(patsubst guest/x86/%,$(X86_DIR)/guest/%.o,$(GUEST_X86_SRCS))
-GUEST_X86_ELF  := $(X86_DIR)/guest.elf
+# ---- the x86 test guests: freestanding, long mode, linked at 1 MiB ----
+# guest/x86/*.{c,S}: the thin arch layer both guests share (entry, IDT, chip drivers, garbage).
+# guest.elf: the x86-native checks (guest/x86/native/: PIC, ELCR, vector classes, TPR).
+# guest-common.elf: the common suite (guest/common/, shared with arm64) on guest/x86/layer/.
 GUEST_X86_CFLAGS := -std=c11 -O2 -m64 -ffreestanding -fno-builtin -nostdlib -mno-red-zone \
                     -mgeneral-regs-only -fno-stack-protector -fno-pic -fno-pie -mcmodel=kernel \
                     -fno-asynchronous-unwind-tables -Wall -Wextra -Werror -Iinclude -Iguest/x86
+GUEST_X86_LDFLAGS := -m64 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments \
+                     -Wl,-T,guest/x86/guest.ld
+GX_DIR          := $(X86_DIR)/guest
+GX_SHARED_OBJS  := $(patsubst guest/x86/%,$(GX_DIR)/shared/%.o,$(sort $(wildcard guest/x86/*.c guest/x86/*.S)))
+GX_NATIVE_OBJS  := $(patsubst guest/x86/native/%.c,$(GX_DIR)/native/%.o,$(sort $(wildcard guest/x86/native/*.c)))
+GUEST_X86_ELF   := $(X86_DIR)/guest.elf
 
 x86: $(GUEST_X86_ELF)
 
-$(X86_DIR)/guest/%.c.o: guest/x86/%.c Makefile arch-x86/x86.mk
+$(GX_DIR)/shared/%.c.o: guest/x86/%.c Makefile arch-x86/x86.mk
 	@mkdir -p $(@D)
 	$(HOST_CC) $(GUEST_X86_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
-$(X86_DIR)/guest/%.S.o: guest/x86/%.S Makefile arch-x86/x86.mk
+$(GX_DIR)/shared/%.S.o: guest/x86/%.S Makefile arch-x86/x86.mk
 	@mkdir -p $(@D)
 	$(HOST_CC) -m64 -c $< -o $@
 
-$(GUEST_X86_ELF): $(GUEST_X86_OBJS) guest/x86/guest.ld
-	$(HOST_CC) -m64 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,--no-warn-rwx-segments -Wl,-T,guest/x86/guest.ld \
-		-o $@ $(GUEST_X86_OBJS)
+$(GX_DIR)/native/%.o: guest/x86/native/%.c Makefile arch-x86/x86.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(GUEST_X86_CFLAGS) -Iguest/x86/native $(DEPFLAGS) -c $< -o $@
 
--include $(GUEST_X86_OBJS:.o=.d)
+$(GUEST_X86_ELF): $(GX_SHARED_OBJS) $(GX_NATIVE_OBJS) guest/x86/guest.ld
+	$(HOST_CC) $(GUEST_X86_LDFLAGS) -o $@ $(GX_SHARED_OBJS) $(GX_NATIVE_OBJS)
+
+# The common suite is built for x86 whenever guest/common/ is present.
+GX_COMMON_SRCS  := $(sort $(wildcard guest/common/*.c))
+ifneq ($(GX_COMMON_SRCS),)
+GX_LAYER_OBJS   := $(patsubst guest/x86/layer/%.c,$(GX_DIR)/layer/%.o,$(sort $(wildcard guest/x86/layer/*.c)))
+GX_COMMON_OBJS  := $(patsubst guest/common/%.c,$(GX_DIR)/common/%.o,$(GX_COMMON_SRCS))
+GUEST_X86_COMMON_ELF := $(X86_DIR)/guest-common.elf
+GX_COMMON_CFLAGS := $(GUEST_X86_CFLAGS) -Iguest/include -Iguest/common
+
+x86: $(GUEST_X86_COMMON_ELF)
+
+$(GX_DIR)/layer/%.o: guest/x86/layer/%.c Makefile arch-x86/x86.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(GUEST_X86_CFLAGS) -Iguest/include $(DEPFLAGS) -c $< -o $@
+
+$(GX_DIR)/common/%.o: guest/common/%.c Makefile arch-x86/x86.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(GX_COMMON_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(GUEST_X86_COMMON_ELF): $(GX_SHARED_OBJS) $(GX_LAYER_OBJS) $(GX_COMMON_OBJS) guest/x86/guest.ld
+	$(HOST_CC) $(GUEST_X86_LDFLAGS) -o $@ $(GX_SHARED_OBJS) $(GX_LAYER_OBJS) $(GX_COMMON_OBJS)
+endif
+
+-include $(GX_SHARED_OBJS:.o=.d) $(GX_NATIVE_OBJS:.o=.d) $(GX_LAYER_OBJS:.o=.d) $(GX_COMMON_OBJS:.o=.d)
 
 # ---- runs under KVM ----
 .PHONY: run-x86 test-x86
-run-x86: $(VMM_BIN) $(GUEST_X86_ELF)
-	bash scripts/run-x86.sh $(VMM_BIN) $(GUEST_X86_ELF)
+run-x86: $(VMM_BIN) $(GUEST_X86_ELF) $(GUEST_X86_COMMON_ELF)
+	bash scripts/run-x86.sh $(VMM_BIN) $(GUEST_X86_ELF) $(GUEST_X86_COMMON_ELF)
 
 # make test: every mode, then the hostile-guest runs (garbage first, suite must still pass).
-test-x86: $(VMM_BIN) $(GUEST_X86_ELF) $(X86_FAULT_ELF)
-	X86_FAULT_GUEST=$(X86_FAULT_ELF) bash scripts/run-x86.sh $(VMM_BIN) $(GUEST_X86_ELF) --hostile
+test-x86: $(VMM_BIN) $(GUEST_X86_ELF) $(GUEST_X86_COMMON_ELF) $(X86_FAULT_ELF)
+	X86_FAULT_GUEST=$(X86_FAULT_ELF) bash scripts/run-x86.sh $(VMM_BIN) $(GUEST_X86_ELF) $(GUEST_X86_COMMON_ELF) --hostile
 
 # A guest that triple-faults: the VMM must report it (registers, status 125) and not crash.
 X86_FAULT_ELF := $(X86_DIR)/triple_fault.elf

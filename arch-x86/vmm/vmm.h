@@ -19,7 +19,9 @@
 #define VMM_MAX_VCPUS     8U
 #define VMM_DEFAULT_MEM   (64ULL << 20)
 #define VMM_MAX_MEM       (2048ULL << 20)   /* below the 4 GiB hole and its MMIO */
-#define VMM_NR_LINES      IOAPIC_NR_PINS    /* ABI lines on x86: IOAPIC pins 0..23 */
+#define VMM_NR_LINES      32U               /* ABI lines: GSI 0..23 on IOAPIC 0, 24..31 on IOAPIC 1 */
+#define VMM_IOAPIC_HI_BASE (IOAPIC_BASE + IOAPIC_MMIO_SIZE)  /* the second IOAPIC, GSI base 24 */
+#define VMM_BOOTARGS_MAX  256U
 #define VMM_MIN_PERIOD_US 100U
 #define VMM_TIMER_HZ      1000000U          /* TIMER_PERIOD is in microseconds */
 #define VMM_KICK_SIGNAL   SIGUSR1           /* its handler sets kvm_run.immediate_exit */
@@ -35,6 +37,7 @@
 #define VMM_BOOT_NO_PIC   0x1U   /* XapicOnly: no 8259A behind ports 0x20/0xA0 */
 #define VMM_BOOT_HOSTILE  0x2U   /* run the garbage phase before the suite */
 #define VMM_BOOT_KERNEL   0x4U   /* in-kernel irqchip (information only) */
+#define VMM_BOOT_ARGS     0x8U   /* a NUL-terminated argument string sits at LAYOUT_BOOTARGS */
 
 enum vmm_mode { VMM_MODE_USER, VMM_MODE_XAPIC, VMM_MODE_KERNEL };
 
@@ -79,6 +82,7 @@ struct vm {
 	uint64_t entry;
 	unsigned nr_vcpus;
 	unsigned boot_flags;
+	const char *bootargs;
 	unsigned timeout_s;
 	bool verbose;
 	struct kvm_cpuid2 *cpuid;
@@ -88,6 +92,7 @@ struct vm {
 	pthread_mutex_t console_lock;
 	struct pic pic;
 	struct ioapic ioapic;
+	struct ioapic ioapic_hi;     /* GSI 24..47; userspace in every mode */
 	struct lapic lapic[VMM_MAX_VCPUS];
 	struct apic_bus bus;
 	struct x86_gsi gsi;
@@ -108,6 +113,7 @@ void vmm_dump_vcpu(struct vcpu *v, const char *why);
 /* vmm_load.c: load a static ELF64 image into guest memory */
 int vmm_load_elf(struct vm *vm, const char *path);
 void *vmm_gpa(struct vm *vm, uint64_t gpa, uint64_t len);
+int vmm_put_bootargs(struct vm *vm);
 
 /* vmm_irq.c: the interrupt path (userspace chips or KVM's) */
 int vmm_irq_init(struct vm *vm);

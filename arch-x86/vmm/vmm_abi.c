@@ -36,7 +36,7 @@ static int64_t timer_period(struct vm *vm, uint64_t us)
 
 static int64_t line_set(struct vm *vm, uint64_t line, uint64_t op)
 {
-	/* Line 0 belongs to the timer; the test device owns 1..23 on x86 (the IOAPIC's pins). */
+	/* Line 0 belongs to the timer; the test device owns 1..31 (GSIs on the two IOAPICs). */
 	if (line == HV_LINE_TIMER || line >= VMM_NR_LINES || op > HV_LINE_PULSE)
 		return HV_ABI_INVALID_PARAM;
 	return vmm_line_set(vm, (unsigned)line, (unsigned)op) ? HV_ABI_INVALID_PARAM : HV_ABI_OK;

@@ -71,14 +71,19 @@ void vmm_handle_mmio(struct vcpu *v)
 			lapic_mmio_read(l, addr - LAPIC_BASE, len, &val);
 		}
 		pthread_mutex_unlock(&vm->lock);
-	} else if (user && addr >= IOAPIC_BASE && addr - IOAPIC_BASE < IOAPIC_MMIO_SIZE) {
+	} else if ((user && addr >= IOAPIC_BASE && addr - IOAPIC_BASE < IOAPIC_MMIO_SIZE) ||
+		   (addr >= VMM_IOAPIC_HI_BASE && addr - VMM_IOAPIC_HI_BASE < IOAPIC_MMIO_SIZE)) {
+		bool hi = addr >= VMM_IOAPIC_HI_BASE;
+		struct ioapic *io = hi ? &vm->ioapic_hi : &vm->ioapic;
+		uint64_t off = addr - (hi ? VMM_IOAPIC_HI_BASE : IOAPIC_BASE);
+
 		vmm_count_exit(vm, EX_MMIO_IOAPIC);
 		pthread_mutex_lock(&vm->lock);
 		if (wr) {
 			memcpy(&val, run->mmio.data, len < sizeof(val) ? len : sizeof(val));
-			ioapic_mmio_write(&vm->ioapic, addr - IOAPIC_BASE, len, val);
+			ioapic_mmio_write(io, off, len, val);
 		} else {
-			ioapic_mmio_read(&vm->ioapic, addr - IOAPIC_BASE, len, &val);
+			ioapic_mmio_read(io, off, len, &val);
 		}
 		pthread_mutex_unlock(&vm->lock);
 	} else {

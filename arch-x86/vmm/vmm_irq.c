@@ -44,6 +44,32 @@ static void h_eoi_broadcast(void *ctx, uint8_t vector)
 	struct vm *vm = ctx;
 
 	ioapic_eoi(&vm->ioapic, vector);
+	ioapic_eoi(&vm->ioapic_hi, vector);
+}
+
+/* In-kernel mode the second IOAPIC is still ours; its messages reach KVM's LAPICs as MSIs. */
+#define MSI_ADDR_BASE 0xFEE00000U
+#define MSI_ADDR_DEST_SHIFT 12U
+#define MSI_ADDR_LOGICAL (1U << 2)
+#define MSI_DATA_DM_SHIFT 8U
+#define MSI_DATA_LEVEL (1U << 15)
+#define MSI_DATA_ASSERT (1U << 14)
+
+static unsigned h_msi_deliver(void *ctx, const struct apic_msg *m)
+{
+	struct vm *vm = ctx;
+	struct kvm_msi msi = {
+		.address_lo = MSI_ADDR_BASE | ((uint32_t)m->dest << MSI_ADDR_DEST_SHIFT) |
+			      (m->logical ? MSI_ADDR_LOGICAL : 0),
+		.data = m->vector | ((uint32_t)m->delivery << MSI_DATA_DM_SHIFT) |
+			(m->level ? (MSI_DATA_LEVEL | MSI_DATA_ASSERT) : 0),
+	};
+	int rc = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
+
+	/* No EOI comes back to userspace from KVM's LAPIC, so claim no taker: a level pin then
+	 * sets no remote IRR it could never clear (edge is what lines 24..31 are for here). */
+	(void)rc;
+	return 0;
 }
 
 static unsigned h_ioapic_deliver(void *ctx, const struct apic_msg *m)
@@ -89,15 +115,19 @@ int vmm_irq_init(struct vm *vm)
 	pthread_mutexattr_init(&a);
 	pthread_mutex_init(&vm->lock, &a);
 	pthread_mutex_init(&vm->console_lock, NULL);
-	if (vm->mode == VMM_MODE_KERNEL)
+	if (vm->mode == VMM_MODE_KERNEL) {
+		ioapic_init(&vm->ioapic_hi, h_msi_deliver, vm);
+		x86_gsi_init(&vm->gsi, NULL, NULL, &vm->ioapic_hi);
 		return 0;
+	}
 	for (unsigned i = 0; i < vm->nr_vcpus; i++)
 		lapic_init(&vm->lapic[i], i, i == 0, &lapic_hooks, vm);
 	apic_bus_init(&vm->bus, vm->lapic, vm->nr_vcpus);
 	ioapic_init(&vm->ioapic, h_ioapic_deliver, vm);
+	ioapic_init(&vm->ioapic_hi, h_ioapic_deliver, vm);
 	if (vm->mode == VMM_MODE_USER)
 		pic_init(&vm->pic, h_pic_intr, vm);
-	x86_gsi_init(&vm->gsi, vm->mode == VMM_MODE_USER ? &vm->pic : NULL, &vm->ioapic);
+	x86_gsi_init(&vm->gsi, vm->mode == VMM_MODE_USER ? &vm->pic : NULL, &vm->ioapic, &vm->ioapic_hi);
 	for (unsigned l = 0; l < VMM_NR_LINES; l++)
 		vm->gsi.chip.ops->set_resample(&vm->gsi.chip, l, h_resample, vm);
 	return 0;
@@ -117,7 +147,7 @@ int vmm_line_set(struct vm *vm, unsigned line, unsigned op)
 
 	if (line >= VMM_NR_LINES)
 		return HV_ERANGE;
-	if (vm->mode == VMM_MODE_KERNEL) {
+	if (vm->mode == VMM_MODE_KERNEL && line < IOAPIC_NR_PINS) {
 		if (op == HV_LINE_PULSE)
 			rc = kernel_line(vm, line, 1) | kernel_line(vm, line, 0);
 		else

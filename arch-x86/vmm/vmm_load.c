@@ -87,3 +87,18 @@ out:
 	free(buf);
 	return rc;
 }
+
+/* The argument string lives below the image, where the boot tables are; the guest reads it there. */
+int vmm_put_bootargs(struct vm *vm)
+{
+	char *dst;
+
+	if (!vm->bootargs)
+		return 0;
+	dst = vmm_gpa(vm, LAYOUT_BOOTARGS, VMM_BOOTARGS_MAX);
+	if (!dst)
+		return -1;
+	memset(dst, 0, VMM_BOOTARGS_MAX);
+	memcpy(dst, vm->bootargs, strlen(vm->bootargs));
+	return 0;
+}

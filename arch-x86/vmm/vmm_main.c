@@ -12,7 +12,7 @@
 static void usage(void)
 {
 	fprintf(stderr, "usage: x86-vmm [--mode user|xapic|kernel] [--vcpus N] [--mem MiB] [--timeout S]\n"
-			"               [--hostile] guest.elf\n");
+			"               [--hostile] [--bootargs \"words\"] guest.elf\n");
 }
 
 static int parse(struct vm *vm, int argc, char **argv, const char **image)
@@ -37,6 +37,11 @@ static int parse(struct vm *vm, int argc, char **argv, const char **image)
 			vm->nr_vcpus = (unsigned)strtoul(argv[++i], NULL, 0);
 		} else if (!strcmp(a, "--mem") && val) {
 			vm->mem_size = strtoull(argv[++i], NULL, 0) * MIB;
+		} else if (!strcmp(a, "--bootargs") && val) {
+			vm->bootargs = argv[++i];
+			if (strlen(vm->bootargs) >= VMM_BOOTARGS_MAX)
+				return -1;
+			vm->boot_flags |= VMM_BOOT_ARGS;
 		} else if (!strcmp(a, "--timeout") && val) {
 			vm->timeout_s = (unsigned)strtoul(argv[++i], NULL, 0);
 		} else if (a[0] != '-' && !*image) {
@@ -72,7 +77,7 @@ int main(int argc, char **argv)
 	rc = vmm_kvm_create(&vm);
 	if (rc == VMM_KVM_UNUSABLE)
 		return VMM_EXIT_SKIP;
-	if (rc < 0 || vmm_load_elf(&vm, image) < 0 || vmm_irq_init(&vm) < 0 ||
+	if (rc < 0 || vmm_load_elf(&vm, image) < 0 || vmm_irq_init(&vm) < 0 || vmm_put_bootargs(&vm) < 0 ||
 	    vmm_event_init(&vm) < 0)
 		return VMM_EXIT_SETUP;
 	for (unsigned i = 0; i < vm.nr_vcpus; i++)

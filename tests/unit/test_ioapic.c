@@ -281,7 +281,7 @@ static void gsi_fans_out_to_pic_and_ioapic(void **s)
 	pic_io_write(&pic, PIC_MASTER_DATA, 1, 0x20);
 	pic_io_write(&pic, PIC_MASTER_DATA, 1, 0x04);
 	pic_io_write(&pic, PIC_MASTER_DATA, 1, 0x01);
-	assert_int_equal(x86_gsi_init(&g, &pic, &io), HV_OK);
+	assert_int_equal(x86_gsi_init(&g, &pic, &io, NULL), HV_OK);
 	wr(&io, RTE_LO(1), VEC);
 	assert_int_equal(irq_line_bind(&l, &g.chip, 1), HV_OK);
 	assert_int_equal(irq_line_pulse(&l), HV_OK);
@@ -292,13 +292,29 @@ static void gsi_fans_out_to_pic_and_ioapic(void **s)
 	wr(&io, RTE_LO(23), VEC | IOAPIC_RTE_LEVEL);
 	assert_int_equal(irq_line_raise(&l), HV_OK);
 	assert_int_equal(b.n, 2);
-	assert_int_equal(irq_line_bind(&l, &g.chip, 24), HV_ERANGE);
+	assert_int_equal(irq_line_bind(&l, &g.chip, 24), HV_OK);   /* no second IOAPIC: goes nowhere */
+	assert_int_equal(irq_line_pulse(&l), HV_OK);
+	assert_int_equal(b.n, 2);
+	assert_int_equal(irq_line_bind(&l, &g.chip, 48), HV_ERANGE);
 	/* XapicOnly: no PIC behind the wiring. */
-	assert_int_equal(x86_gsi_init(&g, NULL, &io), HV_OK);
+	assert_int_equal(x86_gsi_init(&g, NULL, &io, NULL), HV_OK);
 	assert_int_equal(irq_line_bind(&l, &g.chip, 1), HV_OK);
 	assert_int_equal(irq_line_pulse(&l), HV_OK);
 	assert_int_equal(b.n, 3);
 	assert_int_equal(irq_line_lower(&l), HV_OK);
+	/* A second IOAPIC takes GSI 24..47 on its pins 0..23. */
+	struct ioapic hi;
+	struct bus b2;
+
+	b2 = (struct bus){ .accept = 1, .io = &hi };
+	ioapic_init(&hi, deliver, &b2);
+	assert_int_equal(x86_gsi_init(&g, NULL, &io, &hi), HV_OK);
+	wr(&hi, RTE_LO(4), VEC + 4);
+	assert_int_equal(irq_line_bind(&l, &g.chip, 28), HV_OK);
+	assert_int_equal(irq_line_pulse(&l), HV_OK);
+	assert_int_equal(b2.n, 1);
+	assert_int_equal(b2.msg[0].vector, VEC + 4);
+	assert_int_equal(b.n, 3);
 }
 
 int main(void)

@@ -8,7 +8,8 @@
 #define IRQ_IPI_BASE   320U
 #define IRQ_TIMER      352U
 #define NR_SRC         (IRQ_TIMER + 1U)
-#define NO_IRQ         0xFFFFU
+#define UNHANDLED_IRQ  0xFFFFFFFFU   /* >= GUEST_MAX_IRQ: the dispatcher counts it as unhandled */
+#define HALT_FAULT     0xF0U         /* guest/common's GUEST_STATUS_FAULT */
 
 /* Priority p (0 highest) -> vector class: 13 usable classes (2..14) for 16 levels, so three pairs of
  * adjacent levels share a class; the higher level of a pair takes the upper half of its vectors. */
@@ -16,7 +17,6 @@
 #define CLASS_SPAN     12U
 #define DEFAULT_PRIO   8U
 #define VECTORS_PER_CLASS 16U
-#define HALF_CLASS     8U
 #define FIRST_EXTERNAL 32U
 #define NMI_VECTOR     2U
 #define PF_VECTOR      14U
@@ -66,25 +66,19 @@ static bool shares_class_with_higher(unsigned p)
 	return p > 0 && class_of(p - 1U) == class_of(p);
 }
 
-static bool shares_class_with_lower(unsigned p)
-{
-	return p + 1U < GUEST_PRIO_LEVELS && class_of(p + 1U) == class_of(p);
-}
-
+/* Within a class shared by two levels, the higher level takes vectors from the top and the lower one
+ * from the bottom, so the CPU (which takes the highest vector first) keeps their order. */
 static void assign_vector(unsigned irq, unsigned prio)
 {
 	struct src *s = &srcs[irq];
-	unsigned c = class_of(prio), lo = 0, hi = VECTORS_PER_CLASS;
+	unsigned c = class_of(prio);
+	bool from_bottom = shares_class_with_higher(prio);
 
-	if (shares_class_with_lower(prio))
-		lo = HALF_CLASS;                 /* the higher priority of the pair: upper vectors */
-	else if (shares_class_with_higher(prio))
-		hi = HALF_CLASS;
 	if (s->vector)
 		vec_owner[s->vector] = 0;
 	s->vector = 0;
-	/* Highest free vector of the band: within a class the higher vector is taken first. */
-	for (unsigned sub = hi; sub-- > lo;) {
+	for (unsigned k = 0; k < VECTORS_PER_CLASS; k++) {
+		unsigned sub = from_bottom ? k : VECTORS_PER_CLASS - 1U - k;
 		unsigned v = c * VECTORS_PER_CLASS + sub;
 
 		if (v >= FIRST_EXTERNAL && v != CALIB_VECTOR && !vec_owner[v]) {
@@ -99,8 +93,17 @@ static void assign_vector(unsigned irq, unsigned prio)
 	s->prio = (uint8_t)prio;
 }
 
+/* IPIs the suite sends without configuring them first get the default priority on first use. */
+static unsigned vector_of(unsigned irq)
+{
+	if (!srcs[irq].vector) {
+		assign_vector(irq, DEFAULT_PRIO);
+		srcs[irq].configured = true;
+	}
+	return srcs[irq].vector;
+}
+
 static bool is_line(unsigned irq) { return irq >= IRQ_LINE_BASE && irq < IRQ_LINE_BASE + HV_NR_LINES; }
-static bool is_ipi(unsigned irq) { return irq >= IRQ_IPI_BASE && irq <= IRQ_IPI_BASE + GUEST_NR_IPIS; }
 
 /* ---- time ---- */
 
@@ -183,12 +186,9 @@ int guest_arch_init(void *boot_info)
 	if (!(boot_flags & G_BOOT_NO_PIC))
 		pic_init(0x20, 0x28, 0x01, 0xFF, 0xFF);
 	calibrate();
-	for (unsigned irq = IRQ_IPI_BASE; irq <= IRQ_TIMER; irq++) {
-		assign_vector(irq, DEFAULT_PRIO);
-		srcs[irq].configured = true;
-		if (irq != IRQ_TIMER)
-			srcs[irq].cpu_enabled = ~0U;   /* IPIs are on unless a test turns them off */
-	}
+	for (unsigned irq = IRQ_IPI_BASE; irq < IRQ_TIMER; irq++)
+		srcs[irq].cpu_enabled = ~0U;   /* IPIs are on unless a test turns them off */
+	vector_of(IRQ_TIMER);
 	return 0;
 }
 
@@ -221,7 +221,7 @@ void x86_main(uint64_t cpu, uint64_t nr, uint64_t flags)
 		guest_arch_init(0);
 		guest_main();
 		for (;;)
-			hv_call(HV_CALL_HALT, GUEST_STATUS_FAULT_X86, 0, 0);
+			hv_call(HV_CALL_HALT, HALT_FAULT, 0, 0);
 	}
 	/* APs start in long mode with the rest of the machine; they wait here for CPU_ON's equivalent. */
 	while (!__atomic_load_n(&idt_ready, __ATOMIC_ACQUIRE))
@@ -399,13 +399,13 @@ void guest_arch_cpu_relax(void) { g_pause(); }
 void guest_arch_send_ipi(unsigned cpu, unsigned n)
 {
 	if (n <= GUEST_NR_IPIS && cpu < nr_cpus)
-		lapic_ipi(cpu, srcs[IRQ_IPI_BASE + n].vector);
+		lapic_ipi(cpu, vector_of(IRQ_IPI_BASE + n));
 }
 
 void guest_arch_send_ipi_others(unsigned n)
 {
 	if (n <= GUEST_NR_IPIS)
-		lapic_w(G_LAPIC_ICR_LO, G_ICR_ALL_EXCL | srcs[IRQ_IPI_BASE + n].vector);
+		lapic_w(G_LAPIC_ICR_LO, G_ICR_ALL_EXCL | vector_of(IRQ_IPI_BASE + n));
 }
 
 /* ---- end of interrupt: x86 has no split EOI ---- */
@@ -470,7 +470,7 @@ void x86_isr(struct g_frame *f)
 		return;
 	}
 	if (!owner) {
-		guest_irq_dispatch(GUEST_MAX_IRQ);   /* counted as unhandled */
+		guest_irq_dispatch(UNHANDLED_IRQ);
 		if (lapic_in_service(v))
 			lapic_eoi();
 		return;
