@@ -67,7 +67,7 @@ def reason(check, scenario, peer):
     return "not analysed in this document; the per-register breakdown below shows where the accesses go."
 
 
-ACCESS_INTRO = """Averages over the counted rounds. *per entry* and *per exit*: all ICH_* accesses made by the flush
+ACCESS_INTRO = """Averages over the counted rounds. *per entry* and *per exit*: all `ICH_*` accesses made by the flush
 (entry) or the sync (exit), divided by their number. *per switch*: entry and exit accesses together per
 entry. *per delivered irq*: all accesses of the round divided by the interrupts the guest acknowledged.
 *maint per irq*: maintenance interrupts taken per delivered interrupt. *entries per round*: how many
@@ -122,7 +122,7 @@ their own figure. The measured native part comes from the x86 host running the m
 rough stand-in for an arm64 host's own work."""
 
 POLICIES = """All four run on the same software model of the GICv3 virtual CPU interface (`vgic/icv_model.c`), which
-counts every ICH_* access by kind, and on the same interrupt state (`struct vgic_irq` fields: priority,
+counts every `ICH_*` access by kind, and on the same interrupt state (`struct vgic_irq` fields: priority,
 group, enable, edge/level, pending latch, line level, active, HW and pINTID). The peers are written
 from the behaviour of the cited code; no code is copied. Where the original takes a lock, the
 re-implementation takes an uncontended spinlock, and our core gets the same lock through its hooks.
@@ -216,7 +216,7 @@ it found it (`bench/scenarios.c`).
 
 METHOD = """- **Build**: `lr_bench` is built -O2 without sanitizers with its own copy of the core
   (`bench/bench.mk`); the unit tests keep their ASan/UBSan build.
-- **Counting**: every ICH_* access goes through the counting wrappers of `vgic/lr_backend.h`; accesses
+- **Counting**: every `ICH_*` access goes through the counting wrappers of `vgic/lr_backend.h`; accesses
   made inside a flush are entry accesses, inside a sync exit accesses. After {warm_rounds} warm-up rounds,
   {count_rounds} rounds are counted; the counts are exact and the same on every run.
 - **Timing**: for each configuration (scenario, LR count, depth) one VM per policy is built and warmed
@@ -228,12 +228,12 @@ METHOD = """- **Build**: `lr_bench` is built -O2 without sanitizers with its own
   them; but a policy that takes more, smaller entries lowers its own average. The exact check
   `accesses_per_round` therefore compares whole rounds, and the acceptance table reports both.
 - **What the numbers are not**: the model runs on an x86 host; ns are host software costs, not the
-  cost of real ICH_* system registers (which the nested model projects). The ns of the scenario rows
+  cost of real `ICH_*` system registers (which the nested model projects). The ns of the scenario rows
   include the model playing the guest."""
 
 QEMU_HOOK = """The arm64 hypervisor (another issue) provides it: given a CSV path as its argument, it boots the
 hypervisor and the guest suite under QEMU and writes, per guest-suite scenario, the exits and the LR
-(ICH_*) accesses per delivered interrupt counted by the hypervisor, a header line first. This section
+(`ICH_*`) accesses per delivered interrupt counted by the hypervisor, a header line first. This section
 then shows that file as a table."""
 
 X86_HOOK = """The x86 VMM (another issue) provides it: given a CSV path, it measures exits per timer tick and per
