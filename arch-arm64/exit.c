@@ -1,5 +1,5 @@
-/* exit.c: ending the run: stop every CPU, print the exit accounting, and leave QEMU with the status.
- * Status 0 leaves through PSCI SYSTEM_OFF; any other through semihosting, whose exit code QEMU returns. */
+/* exit.c: ending the run: stop every CPU, print the exit accounting and the status line, power off.
+ * QEMU then exits 0 whatever the status; scripts/run-arm64.sh turns the status line into its exit code. */
 #include "hyp.h"
 #include "gic.h"
 #include "psci.h"
@@ -7,30 +7,20 @@
 #include "sysreg.h"
 #include "vcpu.h"
 
-#define SEMIHOST_SYS_EXIT        0x18U
-#define SEMIHOST_APP_EXIT        0x20026U  /* ADP_Stopped_ApplicationExit */
 #define PARK_WAIT_MS             200U
 #define MS_PER_S                 1000U
 
 static volatile uint32_t ending;
 static volatile uint32_t exiting;
 
-/* Semihosting exit (QEMU: -semihosting-config enable=on). Without semihosting the HLT traps to
- * hyp_fault, which sees `exiting` and falls back to PSCI SYSTEM_OFF. */
-static void semihost_exit(unsigned status)
-{
-	uint64_t block[2] = { SEMIHOST_APP_EXIT, status };
-	register uint64_t x0 __asm__("x0") = SEMIHOST_SYS_EXIT;
-	register uint64_t x1 __asm__("x1") = (uint64_t)block;
-
-	__asm__ volatile("hlt #0xf000" : "+r"(x0) : "r"(x1) : "memory");
-}
-
-static __attribute__((noreturn)) void machine_exit(unsigned status)
+/*
+ * No semihosting exit code on purpose: QEMU honours semihosting calls from EL1 too, so enabling it
+ * would let the guest exit QEMU or open host files itself. PSCI SYSTEM_OFF is all a guest could
+ * also reach through us, and the status line printed last (every vCPU parked) is authoritative.
+ */
+static __attribute__((noreturn)) void machine_exit(void)
 {
 	exiting = 1;
-	if (status != 0)
-		semihost_exit(status);
 	psci_fw_call(PSCI_SYSTEM_OFF, 0, 0, 0);
 	for (;;)
 		wfe();
@@ -64,20 +54,21 @@ void hyp_end_run(unsigned status, const char *why)
 			wfe();
 	}
 	stop_other_cpus();
+	hyp_puts("\n"); /* end any line the guest left open, so ours start at column 0 */
 	stats_print();
 	hyp_printf("hyp: run ended: status %u (%s)\n", status, why);
-	machine_exit(status);
+	machine_exit();
 }
 
 void hyp_panic(const char *what)
 {
 	if (exiting)
-		machine_exit(0); /* cannot even exit with a status: power off */
+		machine_exit(); /* a fault while powering off: try again, print nothing */
 	hyp_printf("hyp: PANIC on CPU %u: %s\n", hyp_cpu_index(), what);
 	hyp_end_run(HYP_STATUS_HYP_PANIC, "hypervisor panic");
 }
 
-/* A synchronous exception or interrupt taken at EL2 itself: a hypervisor bug (or a failed semihosting call). */
+/* A synchronous exception or interrupt taken at EL2 itself: a hypervisor bug. */
 void hyp_fault(uint64_t kind);
 void hyp_fault(uint64_t kind)
 {

@@ -61,7 +61,8 @@ static int64_t abi_call(struct pcpu *p, struct vcpu *v, uint32_t call)
 	case HV_CALL_VERSION:
 		return HV_ABI_VERSION_CURRENT;
 	case HV_CALL_HALT:
-		hyp_end_run((unsigned)a0, "guest HALT");
+		/* A process exit code has 8 bits: never let a failure wrap around to 0. */
+		hyp_end_run(a0 > HYP_STATUS_MAX ? HYP_STATUS_MAX : (unsigned)a0, "guest HALT");
 	case HV_CALL_TIMER_PERIOD:
 		return pvtimer_set_period(p, a0);
 	case HV_CALL_CONSOLE_WRITE:

@@ -34,6 +34,7 @@
 #define HYP_STATUS_GUEST_FAULT  0xfaU
 #define HYP_STATUS_HYP_PANIC    0x7fU
 #define HYP_STATUS_BOOT_FAILED  0x7eU
+#define HYP_STATUS_MAX          0xffU   /* guest HALT statuses above this are reported as this */
 
 static inline uint32_t hyp_cpu_index(void)
 {

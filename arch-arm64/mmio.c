@@ -44,6 +44,12 @@ void mmio_handle_dabt(struct pcpu *p, struct vcpu *v, uint64_t esr)
 	uint64_t val = 0;
 	int rc;
 
+	/* Cache maintenance by VA on an emulated or empty range has nothing to maintain: skip it. */
+	if (esr & ESR_DABT_CM) {
+		p->stats.exits[EXC_MMIO_OTHER]++;
+		trap_skip_insn(v);
+		return;
+	}
 	/* No syndrome (ldp/stp, writeback, ...) or a fault on the guest's own page-table walk:
 	 * nothing to emulate. The guest gets the external abort a real bus would give it. */
 	if (!(esr & ESR_DABT_ISV) || (esr & ESR_DABT_S1PTW)) {

@@ -70,6 +70,7 @@
 #define ESR_DABT_SRT_MASK   0x1fUL
 #define ESR_DABT_SF         BIT(15)
 #define ESR_DABT_FNV        BIT(10)
+#define ESR_DABT_CM         BIT(8)  /* cache maintenance or address translation instruction */
 #define ESR_DABT_S1PTW      BIT(7)
 #define ESR_DABT_WNR        BIT(6)
 #define ESR_FSC_MASK        0x3fUL
