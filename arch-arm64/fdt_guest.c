@@ -9,6 +9,7 @@
 extern const char guest_dtb_start[], guest_dtb_end[];
 
 #define CPU_PATH_MAX 32U
+#define NODE_PATH_MAX 64U
 
 static int set_cpus(void *fdt, uint32_t nr, const uint64_t *mpidr)
 {
@@ -54,21 +55,17 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootarg
 	uint64_t mem[2] = { GUEST_RAM_IPA, GUEST_RAM_SIZE };
 	uint64_t gic[4] = { platform.gicd_base, VGIC_GICD_SIZE, platform.gicr_base,
 			    (uint64_t)nr_cpus * VGIC_GICR_SIZE };
-	int node, gic_node;
+	char gic_path[NODE_PATH_MAX];
+	int node;
 
 	if (!fdt || fdt_open_into(guest_dtb_start, fdt, GUEST_DTB_MAX) < 0)
 		return -1;
 	if (set_cpus(fdt, nr_cpus, mpidr) < 0 || set_reg64(fdt, "/memory@40000000", mem, 2) < 0)
 		return -1;
-	gic_node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-	if (gic_node < 0)
+	node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
+	if (node < 0 || fdt_get_path(fdt, node, gic_path, sizeof(gic_path)) < 0 ||
+	    set_reg64(fdt, gic_path, gic, 4) < 0)
 		return -1;
-	{
-		char path[64];
-
-		if (fdt_get_path(fdt, gic_node, path, sizeof(path)) < 0 || set_reg64(fdt, path, gic, 4) < 0)
-			return -1;
-	}
 	node = fdt_path_offset(fdt, "/chosen");
 	if (node < 0 || fdt_setprop_string(fdt, node, "bootargs", bootargs) < 0)
 		return -1;

@@ -24,6 +24,9 @@
 #define GICR_TYPER           0x0008U
 #define GICR_TYPER_LAST      (1UL << 4)
 #define GICR_TYPER_AFF_SHIFT 32
+#define GICR_AFF1_SHIFT      8
+#define GICR_AFF2_SHIFT      16
+#define GICR_AFF3_SHIFT      24
 #define GICR_WAKER           0x0014U
 #define GICR_WAKER_PSLEEP    (1U << 1)
 #define GICR_WAKER_CASLEEP   (1U << 2)
@@ -37,7 +40,8 @@
 
 #define GIC_ALL_ONES         0xffffffffU
 #define HYP_IRQ_PRIORITY     0x80U
-#define GIC_PRIO_REGS        8U        /* 32 private INTIDs, 4 per IPRIORITYR */
+#define GIC_PRIO_REGS        8U
+#define GIC_PRIO_EVERY_BYTE  0x01010101U  /* one priority into all four bytes of IPRIORITYR */        /* 32 private INTIDs, 4 per IPRIORITYR */
 #define GIC_SPIN_LIMIT       1000000U
 
 /* This CPU's SGI frame (RD_base + 64 KiB), for enabling and disabling its PPIs later. */
@@ -76,8 +80,9 @@ int gic_dist_init(void)
 
 static uint64_t find_redist(uint64_t mpidr)
 {
-	uint64_t aff = (MPIDR_AFF3(mpidr) << 24) | (MPIDR_AFF2(mpidr) << 16) |
-		       (MPIDR_AFF1(mpidr) << 8) | MPIDR_AFF0(mpidr);
+	/* GICR_TYPER[63:32] packs the affinity as Aff3.Aff2.Aff1.Aff0, one byte each */
+	uint64_t aff = (MPIDR_AFF3(mpidr) << GICR_AFF3_SHIFT) | (MPIDR_AFF2(mpidr) << GICR_AFF2_SHIFT) |
+		       (MPIDR_AFF1(mpidr) << GICR_AFF1_SHIFT) | MPIDR_AFF0(mpidr);
 
 	for (uint64_t off = 0; off + GICR_FRAME_SIZE <= platform.gicr_size; off += GICR_FRAME_SIZE) {
 		uint64_t typer = rd64(platform.gicr_base + off + GICR_TYPER);
@@ -110,7 +115,7 @@ int gic_cpu_init(uint64_t mpidr)
 	wr32(sgi + GICR_ICACTIVER0, GIC_ALL_ONES);
 	wr32(sgi + GICR_IGROUPR0, GIC_ALL_ONES);
 	for (unsigned i = 0; i < GIC_PRIO_REGS; i++)
-		wr32(sgi + GICR_IPRIORITYR + 4 * i, HYP_IRQ_PRIORITY * 0x01010101U);
+		wr32(sgi + GICR_IPRIORITYR + 4 * i, HYP_IRQ_PRIORITY * GIC_PRIO_EVERY_BYTE);
 	wr32(sgi + GICR_ICFGR1, 0);  /* PPIs level-sensitive: timers and maintenance are levels */
 	wr32(sgi + GICR_ISENABLER0, enable);
 

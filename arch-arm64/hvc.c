@@ -8,7 +8,7 @@
 #include "vm.h"
 
 #define HV_FID_BASE        HV_ARM64_FID(0)
-#define HV_FID_BASE_MASK   (~(uint64_t)HV_SMCCC_FUNC_MASK & 0xffffffffUL)
+#define HV_FID_BASE_MASK   (~(uint64_t)HV_SMCCC_FUNC_MASK & UINT32_MAX)
 #define CONSOLE_WRITE_MAX  4096U
 #define CONSOLE_CHUNK      128U
 
@@ -80,7 +80,7 @@ static int64_t abi_call(struct pcpu *p, struct vcpu *v, uint32_t call)
 
 void hvc_handle(struct pcpu *p, struct vcpu *v)
 {
-	uint64_t fid = v->regs.x[0] & 0xffffffffUL; /* SMCCC: the function ID is W0 */
+	uint64_t fid = v->regs.x[0] & UINT32_MAX; /* SMCCC: the function ID is W0 */
 
 	/* ELR_EL2 already points past the HVC. */
 	if ((fid & HV_FID_BASE_MASK) == HV_FID_BASE) {

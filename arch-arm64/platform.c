@@ -3,6 +3,8 @@
 #include <libfdt.h>
 #include "platform.h"
 
+#define FDT_CELL_BITS 32
+
 struct platform platform = { .uart_base = PLATFORM_UART_EARLY };
 
 /* Read a (#address-cells, #size-cells) pair at index idx of a node's reg property. */
@@ -20,10 +22,10 @@ static int read_reg(const void *fdt, int node, int idx, uint64_t *addr, uint64_t
 	reg += idx * (ac + sc);
 	*addr = 0;
 	for (int i = 0; i < ac; i++)
-		*addr = (*addr << 32) | fdt32_to_cpu(reg[i]);
+		*addr = (*addr << FDT_CELL_BITS) | fdt32_to_cpu(reg[i]);
 	*size = 0;
 	for (int i = 0; i < sc; i++)
-		*size = (*size << 32) | fdt32_to_cpu(reg[ac + i]);
+		*size = (*size << FDT_CELL_BITS) | fdt32_to_cpu(reg[ac + i]);
 	return 0;
 }
 

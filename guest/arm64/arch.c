@@ -13,10 +13,22 @@
 #define PT_ATTR_NORMAL   (1UL << 2)
 #define GIB              (1UL << 30)
 #define MAP_GIB          4U
-#define MAIR_VALUE       (0x00UL | (0xffUL << 8))   /* 0: Device-nGnRnE, 1: Normal write-back */
-#define TCR_VALUE        (25UL | (1UL << 8) | (1UL << 10) | (3UL << 12) | (1UL << 23) | (2UL << 32))
-				/* T0SZ 25, WBWA, inner shareable, 4K; EPD1: no TTBR1 walks; IPS 40 bits */
-#define SCTLR_VALUE      (0x30d00800UL | 1UL | (1UL << 2) | (1UL << 12))  /* RES1 + M, C, I */
+#define MAIR_DEVICE      0x00UL                     /* attribute index 0: Device-nGnRnE */
+#define MAIR_NORMAL_WB   0xffUL                     /* attribute index 1: Normal write-back */
+#define MAIR_VALUE       (MAIR_DEVICE | (MAIR_NORMAL_WB << 8))
+#define TCR_T0SZ_39BIT   25UL                       /* start the walk at level 1: 1 GiB blocks */
+#define TCR_IRGN0_WBWA   (1UL << 8)
+#define TCR_ORGN0_WBWA   (1UL << 10)
+#define TCR_SH0_INNER    (3UL << 12)
+#define TCR_EPD1         (1UL << 23)                /* no TTBR1 walks: nothing is mapped high */
+#define TCR_IPS_40BIT    (2UL << 32)
+#define TCR_VALUE        (TCR_T0SZ_39BIT | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | TCR_SH0_INNER | \
+			  TCR_EPD1 | TCR_IPS_40BIT)
+#define SCTLR_EL1_RES1   0x30d00800UL
+#define SCTLR_M          (1UL << 0)
+#define SCTLR_C          (1UL << 2)
+#define SCTLR_I          (1UL << 12)
+#define SCTLR_VALUE      (SCTLR_EL1_RES1 | SCTLR_M | SCTLR_C | SCTLR_I)
 
 #define PL011_DR         0x000U
 #define PL011_FR         0x018U
@@ -24,6 +36,7 @@
 #define UART_DEFAULT     0x09000000UL
 
 #define PSCI_CPU_ON_64   0xC4000003UL
+#define FDT_CELL_BITS    32
 #define PSCI_RET_SUCCESS 0
 
 struct arm64_machine machine;
@@ -66,9 +79,12 @@ static int reg_of(const void *fdt, int node, int idx, uint64_t *addr, uint64_t *
 	if (!p || ac < 1 || ac > 2 || sc < 0 || sc > 2 || (idx + 1) * (ac + sc) * 4 > len)
 		return -1;
 	p += idx * (ac + sc);
-	*addr = ac == 2 ? ((uint64_t)fdt32_to_cpu(p[0]) << 32 | fdt32_to_cpu(p[1])) : fdt32_to_cpu(p[0]);
-	*size = sc == 2 ? ((uint64_t)fdt32_to_cpu(p[ac]) << 32 | fdt32_to_cpu(p[ac + 1])) :
-		sc == 1 ? fdt32_to_cpu(p[ac]) : 0;
+	*addr = 0;
+	for (int i = 0; i < ac; i++)
+		*addr = *addr << FDT_CELL_BITS | fdt32_to_cpu(p[i]);
+	*size = 0;
+	for (int i = 0; i < sc; i++)
+		*size = *size << FDT_CELL_BITS | fdt32_to_cpu(p[ac + i]);
 	return 0;
 }
 
@@ -111,7 +127,7 @@ void guest_arm64_boot(void *dtb)
 		static const char msg[] = "guest: no usable device tree\n";
 
 		guest_arch_hypercall(HV_CALL_CONSOLE_WRITE, (unsigned long)msg, sizeof(msg) - 1, 0);
-		guest_arch_hypercall(HV_CALL_HALT, 0xf2, 0, 0);
+		guest_arch_hypercall(HV_CALL_HALT, GUEST_STATUS_NO_DTB, 0, 0);
 	}
 	guest_main();
 }
@@ -141,7 +157,7 @@ const char *guest_arch_bootargs(void)
 
 unsigned guest_arch_cpu_id(void)
 {
-	uint64_t mpidr = read_sysreg(mpidr_el1) & 0xff00ffffffUL;
+	uint64_t mpidr = read_sysreg(mpidr_el1) & MPIDR_AFF_MASK;
 
 	for (unsigned i = 0; i < machine.nr_cpus; i++)
 		if (machine.mpidr[i] == mpidr)

@@ -17,6 +17,29 @@
 #define GIC_SPURIOUS      1020U
 #define GIC_SGI_MAX       16U
 #define GIC_PRIVATE       32U
+#define GIC_PRIO_EVERY_BYTE 0x01010101U       /* one priority into all four bytes of IPRIORITYR */
+#define ICC_CTLR_EOIMODE  (1UL << 1)
+#define GUEST_STATUS_NO_DTB 0xf2U
+
+/* MPIDR_EL1 affinity fields, and the two packings the GIC uses for them */
+#define MPIDR_AFF_MASK    0xff00ffffffUL
+#define MPIDR_AFF_BITS    8U
+#define MPIDR_AFF3_SHIFT  32U
+static inline uint64_t mpidr_aff(uint64_t m, unsigned level)
+{
+	static const unsigned shift[4] = { 0, 8, 16, MPIDR_AFF3_SHIFT };
+
+	return (m >> shift[level]) & ((1UL << MPIDR_AFF_BITS) - 1);
+}
+/* GICR_TYPER[63:32] and the IROUTER value naming this CPU */
+static inline uint64_t mpidr_to_typer_aff(uint64_t m)
+{
+	return mpidr_aff(m, 3) << 24 | mpidr_aff(m, 2) << 16 | mpidr_aff(m, 1) << 8 | mpidr_aff(m, 0);
+}
+static inline uint64_t mpidr_to_irouter(uint64_t m)
+{
+	return mpidr_aff(m, 3) << 32 | mpidr_aff(m, 2) << 16 | mpidr_aff(m, 1) << 8 | mpidr_aff(m, 0);
+}
 
 /* MMIO accessors: one plain load/store each, so a trap always has a valid syndrome (no writeback). */
 static inline uint8_t mmio_r8(uint64_t a) { uint32_t v; __asm__ volatile("ldrb %w0, [%1]" : "=r"(v) : "r"(a) : "memory"); return (uint8_t)v; }

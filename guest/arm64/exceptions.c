@@ -59,9 +59,8 @@ bool guest_arch_has_split_eoi(void)
 void guest_arch_set_split_eoi(bool on)
 {
 	uint64_t ctlr = read_sysreg(icc_ctlr_el1);
-	const uint64_t eoimode = 1UL << 1;
 
-	write_sysreg(icc_ctlr_el1, on ? (ctlr | eoimode) : (ctlr & ~eoimode));
+	write_sysreg(icc_ctlr_el1, on ? (ctlr | ICC_CTLR_EOIMODE) : (ctlr & ~ICC_CTLR_EOIMODE));
 	isb();
 	split_eoi[guest_arch_cpu_id()] = on;
 }

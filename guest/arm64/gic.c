@@ -24,6 +24,7 @@
 #define GICR_CTLR          0x0000U
 #define GICR_TYPER         0x0008U
 #define GICR_TYPER_LAST    (1UL << 4)
+#define GICR_TYPER_AFF_SHIFT 32
 #define GICR_WAKER         0x0014U
 #define GICR_WAKER_PSLEEP  (1U << 1)
 #define GICR_WAKER_CASLEEP (1U << 2)
@@ -39,6 +40,7 @@
 #define ICC_SGI_AFF2_SHIFT 32
 #define ICC_SGI_IRM        (1UL << 40)
 #define ICC_SGI_AFF3_SHIFT 48
+#define ICC_SGI_TARGETS    16U
 #define SGI_WORK_INTID     15U      /* the layer's own IPI (SMP_WORK_IPI) */
 
 static uint64_t redist[GUEST_MAX_CPUS];  /* RD_base of each CPU's redistributor */
@@ -58,9 +60,7 @@ static unsigned nr_lines(void)
 
 static uint64_t aff_route(unsigned cpu)
 {
-	uint64_t m = machine.mpidr[cpu];
-
-	return (m & 0xffffffUL) | ((m >> 32 & 0xffUL) << 32);
+	return mpidr_to_irouter(machine.mpidr[cpu]);
 }
 
 int gic_dist_init(void)
@@ -80,7 +80,7 @@ int gic_dist_init(void)
 		mmio_w32(d + GICD_ICFGR + i / 4 + 4, 0);
 	}
 	for (unsigned i = 32; i < lines; i += 4)
-		mmio_w32(d + GICD_IPRIORITYR + i, DEFAULT_PRIO * 0x01010101U);
+		mmio_w32(d + GICD_IPRIORITYR + i, DEFAULT_PRIO * GIC_PRIO_EVERY_BYTE);
 	for (unsigned i = 32; i < lines; i++)
 		mmio_w64(d + GICD_IROUTER + 8 * i, aff_route(0));
 	mmio_w32(d + GICD_CTLR, GICD_CTLR_ARE_NS | GICD_CTLR_GRP1NS);
@@ -89,12 +89,12 @@ int gic_dist_init(void)
 
 static uint64_t find_redist(uint64_t mpidr)
 {
-	uint64_t aff = (mpidr & 0xffffffUL) | ((mpidr >> 32 & 0xffUL) << 24);
+	uint64_t aff = mpidr_to_typer_aff(mpidr);
 
 	for (uint64_t off = 0; off + GICR_FRAME <= machine.gicr_size; off += GICR_FRAME) {
 		uint64_t typer = mmio_r64(machine.gicr + off + GICR_TYPER);
 
-		if ((typer >> 32) == aff)
+		if ((typer >> GICR_TYPER_AFF_SHIFT) == aff)
 			return machine.gicr + off;
 		if (typer & GICR_TYPER_LAST)
 			break;
@@ -105,7 +105,7 @@ static uint64_t find_redist(uint64_t mpidr)
 int gic_cpu_init(void)
 {
 	unsigned cpu = guest_arch_cpu_id();
-	uint64_t rd = find_redist(read_sysreg(mpidr_el1) & 0xff00ffffffUL), sgi;
+	uint64_t rd = find_redist(read_sysreg(mpidr_el1) & MPIDR_AFF_MASK), sgi;
 
 	if (!rd)
 		return -1;
@@ -120,7 +120,7 @@ int gic_cpu_init(void)
 	mmio_w32(sgi + GICD_IGROUPR, ALL_ONES);
 	mmio_w32(sgi + GICR_ICFGR1, 0);
 	for (unsigned i = 0; i < GIC_PRIVATE; i += 4)
-		mmio_w32(sgi + GICD_IPRIORITYR + i, DEFAULT_PRIO * 0x01010101U);
+		mmio_w32(sgi + GICD_IPRIORITYR + i, DEFAULT_PRIO * GIC_PRIO_EVERY_BYTE);
 
 	write_sysreg(icc_sre_el1, read_sysreg(icc_sre_el1) | ICC_SRE_SRE);
 	isb();
@@ -206,8 +206,9 @@ static uint64_t sgi_target(unsigned cpu)
 {
 	uint64_t m = machine.mpidr[cpu];
 
-	return ((m >> 8 & 0xffUL) << ICC_SGI_AFF1_SHIFT) | ((m >> 16 & 0xffUL) << ICC_SGI_AFF2_SHIFT) |
-	       ((m >> 32 & 0xffUL) << ICC_SGI_AFF3_SHIFT) | (1UL << (m & 0xfUL));
+	/* Target list: one bit per Aff0 value 0..15 (QEMU virt numbers at most 16 CPUs per cluster). */
+	return mpidr_aff(m, 1) << ICC_SGI_AFF1_SHIFT | mpidr_aff(m, 2) << ICC_SGI_AFF2_SHIFT |
+	       mpidr_aff(m, 3) << ICC_SGI_AFF3_SHIFT | 1UL << (mpidr_aff(m, 0) % ICC_SGI_TARGETS);
 }
 
 void guest_arch_send_ipi(unsigned cpu, unsigned n)
