@@ -1,6 +1,7 @@
 /* vcpu.c: a vCPU's life on its physical CPU: power-on, EL1 state load/put, and the run loop.
  * The run loop is the core's life cycle (docs/design.md 7.8): flush, run, sync, handle, and count. */
 #include "vcpu.h"
+#include "gic.h"
 #include "irq.h"
 #include "sysreg.h"
 #include "trap.h"
@@ -105,15 +106,19 @@ static __attribute__((noreturn)) void park(struct pcpu *p)
 		wfe();
 }
 
-/* Off: serve physical interrupts (a powered-off vCPU still gets its timer line and kicks) until CPU_ON. */
+/* Off: serve physical interrupts (kicks, the paravirtual timer if this CPU owns it) until CPU_ON.
+ * The maintenance interrupt is off meanwhile: a condition the last run left in the LRs holds its
+ * level high until the next flush, and would turn this wait into a spin. */
 static void wait_power_on(struct pcpu *p, struct vcpu *v)
 {
+	gic_ppi_enable(PPI_MAINTENANCE, false);
 	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING) {
 		if (hyp_stopping)
 			park(p);
 		if (!irq_poll(p))
 			wfi();
 	}
+	gic_ppi_enable(PPI_MAINTENANCE, true);
 }
 
 static bool nothing_queued(const struct vgic_vcpu *vv)
@@ -160,5 +165,8 @@ void vcpu_run_loop(struct pcpu *p)
 		__atomic_store_n(&v->power, VCPU_ON, __ATOMIC_RELEASE);
 		run_until_off(p, v);
 		vcpu_put(v);
+		/* The timer is stopped now: withdraw a tick injected but never taken, and let the
+		 * physical PPI go, or it would stay active and the timer mute after the next CPU_ON. */
+		irq_vtimer_resample(p);
 	}
 }
