@@ -169,3 +169,6 @@ test-tsan: $(TSAN_BIN)
 
 # bench/: the LR-policy microbenchmark, `make bench` and bench-smoke (in TEST_TARGETS).
 include bench/bench.mk
+
+# fuzz/: libFuzzer over the register decoders, `make fuzz` and test-fuzz (in TEST_TARGETS).
+include fuzz/fuzz.mk

@@ -211,16 +211,16 @@ static void irouter_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned 
  * width rule: a wrong width there is refused like on any register. Unlisted space is reserved.
  */
 static const struct vgic_mmio_reg dist_regs[] = {
-	{ "GICD_CTLR",       GICD_CTLR,       4, W32, ctlr_read, ctlr_write },
-	{ "GICD_TYPER",      GICD_TYPER,      4, W32, typer_read, NULL },
-	{ "GICD_IIDR",       GICD_IIDR,       4, W32, vgic_mmio_read_iidr, NULL },
-	{ "GICD_TYPER2",     GICD_TYPER2,     4, W32, NULL, NULL },
-	{ "GICD_STATUSR",    GICD_STATUSR,    4, W32, NULL, NULL },
-	{ "GICD_SETSPI_NSR", GICD_SETSPI_NSR, 4, W16_32, NULL, setspi_write },
-	{ "GICD_CLRSPI_NSR", GICD_CLRSPI_NSR, 4, W16_32, NULL, clrspi_write },
+	{ "GICD_CTLR",       GICD_CTLR,       VGIC_REG32, W32, ctlr_read, ctlr_write },
+	{ "GICD_TYPER",      GICD_TYPER,      VGIC_REG32, W32, typer_read, NULL },
+	{ "GICD_IIDR",       GICD_IIDR,       VGIC_REG32, W32, vgic_mmio_read_iidr, NULL },
+	{ "GICD_TYPER2",     GICD_TYPER2,     VGIC_REG32, W32, NULL, NULL },
+	{ "GICD_STATUSR",    GICD_STATUSR,    VGIC_REG32, W32, NULL, NULL },
+	{ "GICD_SETSPI_NSR", GICD_SETSPI_NSR, VGIC_REG32, W16_32, NULL, setspi_write },
+	{ "GICD_CLRSPI_NSR", GICD_CLRSPI_NSR, VGIC_REG32, W16_32, NULL, clrspi_write },
 	/* With DS = 1 the Secure aliases are write-ignored. */
-	{ "GICD_SETSPI_SR",  GICD_SETSPI_SR,  4, W16_32, NULL, NULL },
-	{ "GICD_CLRSPI_SR",  GICD_CLRSPI_SR,  4, W16_32, NULL, NULL },
+	{ "GICD_SETSPI_SR",  GICD_SETSPI_SR,  VGIC_REG32, W16_32, NULL, NULL },
+	{ "GICD_CLRSPI_SR",  GICD_CLRSPI_SR,  VGIC_REG32, W16_32, NULL, NULL },
 	{ "GICD_IGROUPR",    GICD_IGROUPR,    GIC_BITMAP_BYTES, W32, vgic_mmio_read_group, vgic_mmio_write_group },
 	{ "GICD_ISENABLER",  GICD_ISENABLER,  GIC_BITMAP_BYTES, W32, vgic_mmio_read_enable, vgic_mmio_write_senable },
 	{ "GICD_ICENABLER",  GICD_ICENABLER,  GIC_BITMAP_BYTES, W32, vgic_mmio_read_enable, vgic_mmio_write_cenable },
@@ -236,7 +236,7 @@ static const struct vgic_mmio_reg dist_regs[] = {
 	{ "GICD_IGRPMODR",   GICD_IGRPMODR,   GIC_BITMAP_BYTES, W32, NULL, NULL },
 	{ "GICD_NSACR",      GICD_NSACR,      GIC_NSACR_BYTES, W32, NULL, NULL },
 	/* Affinity routing: SGIs come from ICC_SGI*R, the legacy SGI registers are RES0. */
-	{ "GICD_SGIR",       GICD_SGIR,       4, W32, NULL, NULL },
+	{ "GICD_SGIR",       GICD_SGIR,       VGIC_REG32, W32, NULL, NULL },
 	{ "GICD_CPENDSGIR",  GICD_CPENDSGIR,  GICD_SGI_PEND_BYTES, W8_32, NULL, NULL },
 	{ "GICD_SPENDSGIR",  GICD_SPENDSGIR,  GICD_SGI_PEND_BYTES, W8_32, NULL, NULL },
 	{ "GICD_IROUTER",    GICD_IROUTER,    GICD_IROUTER_BYTES, W32_64, irouter_read, irouter_write },

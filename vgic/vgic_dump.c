@@ -6,6 +6,7 @@
 #define AP_SHOW_MAX      32U      /* ap_list entries listed per class; the rest are counted */
 #define AP_PER_LINE      8U
 #define HEX_DIGIT_BITS   4U
+#define HEX_DIGIT_MASK   0xfU
 #define DEC_BASE         10U
 #define DEC_MAX_DIGITS   20U
 #define HEX_U8           2U
@@ -43,7 +44,7 @@ static void put_hex(struct line *l, uint64_t v, unsigned digits)
 
 	put_s(l, "0x");
 	while (digits--)
-		put_c(l, hex[(v >> (digits * HEX_DIGIT_BITS)) & 0xfU]);
+		put_c(l, hex[(v >> (digits * HEX_DIGIT_BITS)) & HEX_DIGIT_MASK]);
 }
 
 static void put_dec(struct line *l, uint64_t v)

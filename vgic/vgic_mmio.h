@@ -6,6 +6,10 @@
 #include "vgic_internal.h"
 #include "gic_regs.h"
 
+/* Length of a single 32-bit or 64-bit register in a table entry. */
+#define VGIC_REG32     ((uint32_t)sizeof(uint32_t))
+#define VGIC_REG64     ((uint32_t)sizeof(uint64_t))
+
 /* Access widths a register allows, as a mask. */
 #define VGIC_MMIO_W8   (1U << 0)
 #define VGIC_MMIO_W16  (1U << 1)

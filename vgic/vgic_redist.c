@@ -104,13 +104,13 @@ static void pendbaser_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigne
  * complete at once. SETLPIR, INVLPIR, SYNCR and friends exist only with LPIs: reserved here.
  */
 static const struct vgic_mmio_reg rd_regs[] = {
-	{ "GICR_CTLR",      GICR_CTLR,      4, W32, NULL, NULL },
-	{ "GICR_IIDR",      GICR_IIDR,      4, W32, vgic_mmio_read_iidr, NULL },
-	{ "GICR_TYPER",     GICR_TYPER,     8, W32_64, typer_read, NULL },
-	{ "GICR_STATUSR",   GICR_STATUSR,   4, W32, NULL, NULL },
-	{ "GICR_WAKER",     GICR_WAKER,     4, W32, waker_read, waker_write },
-	{ "GICR_PROPBASER", GICR_PROPBASER, 8, W32_64, propbaser_read, propbaser_write },
-	{ "GICR_PENDBASER", GICR_PENDBASER, 8, W32_64, pendbaser_read, pendbaser_write },
+	{ "GICR_CTLR",      GICR_CTLR,      VGIC_REG32, W32, NULL, NULL },
+	{ "GICR_IIDR",      GICR_IIDR,      VGIC_REG32, W32, vgic_mmio_read_iidr, NULL },
+	{ "GICR_TYPER",     GICR_TYPER,     VGIC_REG64, W32_64, typer_read, NULL },
+	{ "GICR_STATUSR",   GICR_STATUSR,   VGIC_REG32, W32, NULL, NULL },
+	{ "GICR_WAKER",     GICR_WAKER,     VGIC_REG32, W32, waker_read, waker_write },
+	{ "GICR_PROPBASER", GICR_PROPBASER, VGIC_REG64, W32_64, propbaser_read, propbaser_write },
+	{ "GICR_PENDBASER", GICR_PENDBASER, VGIC_REG64, W32_64, pendbaser_read, pendbaser_write },
 	{ "GICR_ID",        GICR_IDREGS,    GIC_IDREGS_BYTES, W32, vgic_mmio_read_idreg, NULL },
 };
 
@@ -124,19 +124,19 @@ const struct vgic_mmio_frame vgic_redist_rd_frame = {
 /* ---- SGI_base: this vCPU's SGIs and PPIs; GICR_ICFGR0 (SGIs) is read-only in the handler ---- */
 
 static const struct vgic_mmio_reg sgi_regs[] = {
-	{ "GICR_IGROUPR0",   GICR_IGROUPR0,   4, W32, vgic_mmio_read_group, vgic_mmio_write_group },
-	{ "GICR_ISENABLER0", GICR_ISENABLER0, 4, W32, vgic_mmio_read_enable, vgic_mmio_write_senable },
-	{ "GICR_ICENABLER0", GICR_ICENABLER0, 4, W32, vgic_mmio_read_enable, vgic_mmio_write_cenable },
-	{ "GICR_ISPENDR0",   GICR_ISPENDR0,   4, W32, vgic_mmio_read_pending, vgic_mmio_write_spending },
-	{ "GICR_ICPENDR0",   GICR_ICPENDR0,   4, W32, vgic_mmio_read_pending, vgic_mmio_write_cpending },
-	{ "GICR_ISACTIVER0", GICR_ISACTIVER0, 4, W32, vgic_mmio_read_active, vgic_mmio_write_sactive },
-	{ "GICR_ICACTIVER0", GICR_ICACTIVER0, 4, W32, vgic_mmio_read_active, vgic_mmio_write_cactive },
+	{ "GICR_IGROUPR0",   GICR_IGROUPR0,   VGIC_REG32, W32, vgic_mmio_read_group, vgic_mmio_write_group },
+	{ "GICR_ISENABLER0", GICR_ISENABLER0, VGIC_REG32, W32, vgic_mmio_read_enable, vgic_mmio_write_senable },
+	{ "GICR_ICENABLER0", GICR_ICENABLER0, VGIC_REG32, W32, vgic_mmio_read_enable, vgic_mmio_write_cenable },
+	{ "GICR_ISPENDR0",   GICR_ISPENDR0,   VGIC_REG32, W32, vgic_mmio_read_pending, vgic_mmio_write_spending },
+	{ "GICR_ICPENDR0",   GICR_ICPENDR0,   VGIC_REG32, W32, vgic_mmio_read_pending, vgic_mmio_write_cpending },
+	{ "GICR_ISACTIVER0", GICR_ISACTIVER0, VGIC_REG32, W32, vgic_mmio_read_active, vgic_mmio_write_sactive },
+	{ "GICR_ICACTIVER0", GICR_ICACTIVER0, VGIC_REG32, W32, vgic_mmio_read_active, vgic_mmio_write_cactive },
 	{ "GICR_IPRIORITYR", GICR_IPRIORITYR0, GICR_IPRIORITYR_BYTES, W8_32,
 	  vgic_mmio_read_priority, vgic_mmio_write_priority },
 	{ "GICR_ICFGR",      GICR_ICFGR0,     GICR_ICFGR_BYTES, W32, vgic_mmio_read_config, vgic_mmio_write_config },
 	/* DS = 1: no group modifier and no non-secure access control. */
-	{ "GICR_IGRPMODR0",  GICR_IGRPMODR0,  4, W32, NULL, NULL },
-	{ "GICR_NSACR",      GICR_NSACR,      4, W32, NULL, NULL },
+	{ "GICR_IGRPMODR0",  GICR_IGRPMODR0,  VGIC_REG32, W32, NULL, NULL },
+	{ "GICR_NSACR",      GICR_NSACR,      VGIC_REG32, W32, NULL, NULL },
 };
 
 const struct vgic_mmio_frame vgic_redist_sgi_frame = {

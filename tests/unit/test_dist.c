@@ -29,32 +29,9 @@
 
 /* ---- helpers ---- */
 
-static struct harness *cur;
-
 static struct harness *mk(unsigned nr_vcpus, unsigned nr_spis)
 {
-	cur = h_new(nr_vcpus, nr_spis, NL);
-	return cur;
-}
-
-static void finish(struct harness *h)
-{
-	const char *err = h_check_invariants(h);
-
-	if (err)
-		fail_msg("invariant broken: %s", err);
-	h_free(h);
-	cur = NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (cur) {
-		h_free(cur);
-		cur = NULL;
-	}
-	return 0;
+	return h_mk(nr_vcpus, nr_spis, NL);
 }
 
 static int acc(struct harness *h, uint32_t off, unsigned w, bool write, uint64_t *v)
@@ -78,14 +55,6 @@ static void wr(struct harness *h, uint32_t off, unsigned w, uint64_t v)
 static uint32_t rd32(struct harness *h, uint32_t off) { return (uint32_t)rd(h, off, 4); }
 static void wr32(struct harness *h, uint32_t off, uint32_t v) { wr(h, off, 4, v); }
 
-static struct vgic_irq_state st(struct harness *h, uint32_t vcpu, uint32_t intid)
-{
-	struct vgic_irq_state s;
-
-	assert_int_equal(vgic_irq_get_state(&h->vm, vcpu, intid, &s), HV_OK);
-	return s;
-}
-
 /* Everything the guest could change, folded into one number: "nothing changed" is one compare. */
 static uint64_t mix(uint64_t d, uint64_t v)
 {
@@ -94,7 +63,7 @@ static uint64_t mix(uint64_t d, uint64_t v)
 
 static uint64_t irq_digest(uint64_t d, struct harness *h, uint32_t vcpu, uint32_t intid)
 {
-	struct vgic_irq_state s = st(h, vcpu, intid);
+	struct vgic_irq_state s = h_state(h, vcpu, intid);
 
 	d = mix(d, s.pending | s.active << 1 | s.enabled << 2 | s.level_cfg << 3 | s.line_level << 4);
 	d = mix(d, s.priority | (uint64_t)s.group << 8);
@@ -239,7 +208,7 @@ static void every_register_allows_exactly_its_architected_widths(void **state)
 				assert_int_equal(v, 0);
 		}
 	}
-	finish(h);
+	h_finish(h);
 }
 
 static void refused_writes_change_nothing(void **state)
@@ -264,7 +233,7 @@ static void refused_writes_change_nothing(void **state)
 	}
 	assert_int_equal(h->vcpus[0].stats.mmio_reserved, 0);
 	assert_true(h->vcpus[0].stats.mmio_aborts > 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void misaligned_accesses_abort_and_change_nothing(void **state)
@@ -288,7 +257,7 @@ static void misaligned_accesses_abort_and_change_nothing(void **state)
 		assert_int_equal(v, 0);
 		assert_int_equal(digest(h), before);
 	}
-	finish(h);
+	h_finish(h);
 }
 
 static void reserved_space_reads_zero_and_ignores_writes_at_every_width(void **state)
@@ -315,7 +284,7 @@ static void reserved_space_reads_zero_and_ignores_writes_at_every_width(void **s
 	}
 	assert_int_equal(h->vcpus[0].stats.mmio_reserved, 2U * 4U * (sizeof(holes) / sizeof(holes[0])));
 	assert_int_equal(h->vcpus[0].stats.mmio_aborts, 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void host_argument_errors_return_hv_codes(void **state)
@@ -335,7 +304,7 @@ static void host_argument_errors_return_hv_codes(void **state)
 	/* The last word of the frame is a register, not a host error. */
 	assert_int_equal(vgic_mmio_dist_access(&h->vm, 0, VGIC_GICD_SIZE - 4, 4, false, &v), VGIC_MMIO_OK);
 	assert_int_equal(v, GIC_CIDR3);
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- CTLR, TYPER, IIDR, ID registers ---- */
@@ -361,7 +330,7 @@ static void ctlr_enables_groups_and_keeps_are_ds_rwp_fixed(void **state)
 	assert_int_equal(rd32(h, GICD_CTLR), GICD_CTLR_ARE_NS | GICD_CTLR_DS | GICD_CTLR_EnableGrp0 |
 			 GICD_CTLR_EnableGrp1);
 	assert_int_equal(rd32(h, GICD_CTLR) & (GICD_CTLR_RWP | GICD_CTLR_E1NWF), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void ctlr_group_enable_brings_pending_interrupts_to_their_target(void **state)
@@ -372,13 +341,13 @@ static void ctlr_group_enable_brings_pending_interrupts_to_their_target(void **s
 	wr32(h, GICD_CTLR, 0);
 	h_cfg(h, 0, SPI_A, 0x40, VGIC_EDGE);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_false(st(h, 0, SPI_A).queued);
+	assert_false(h_state(h, 0, SPI_A).queued);
 	wr32(h, GICD_CTLR, GICD_CTLR_EnableGrp1);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	wr32(h, GICD_CTLR, GICD_CTLR_EnableGrp0);
-	assert_false(st(h, 0, SPI_A).queued);
-	assert_true(st(h, 0, SPI_A).pending);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	assert_true(h_state(h, 0, SPI_A).pending);
+	h_finish(h);
 }
 
 static uint32_t expected_typer(unsigned nr_vcpus, unsigned nr_spis)
@@ -406,7 +375,7 @@ static void typer_describes_the_configuration(void **state)
 		assert_int_equal(t & (GICD_TYPER_LPIS | GICD_TYPER_SecurityExtn | GICD_TYPER_ESPI |
 				      GICD_TYPER_NMI | GICD_TYPER_No1N | GICD_TYPER_DVIS), 0);
 		assert_int_equal((t & GICD_TYPER_IDbits_MASK) >> GICD_TYPER_IDbits_SHIFT, 15);
-		finish(h);
+		h_finish(h);
 	}
 }
 
@@ -428,7 +397,7 @@ static void read_only_registers_ignore_writes(void **state)
 		assert_int_equal(rd32(h, ro[i]), before);
 		assert_int_equal(digest(h), d);
 	}
-	finish(h);
+	h_finish(h);
 }
 
 static void id_registers_identify_a_gicv3_and_iidr_the_project(void **state)
@@ -447,7 +416,7 @@ static void id_registers_identify_a_gicv3_and_iidr_the_project(void **state)
 	assert_int_equal(iidr >> GIC_IIDR_ProductID_SHIFT, 'V');
 	assert_int_equal(iidr & 0xfff, 0); /* no JEP106 implementer: no guest erratum matches */
 	assert_int_equal(rd32(h, GICD_TYPER2), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- one bit per INTID ---- */
@@ -460,13 +429,13 @@ static void igroupr_sets_spi_groups_and_is_raz_wi_elsewhere(void **state)
 	(void)state;
 	wr32(h, BIT_OFF(GICD_IGROUPR, 32), 0xa5a5a5a5U);
 	assert_int_equal(rd32(h, BIT_OFF(GICD_IGROUPR, 32)), 0xa5a5a5a5U);
-	assert_int_equal(st(h, 0, 32).group, 1);
-	assert_int_equal(st(h, 0, 33).group, 0);
-	assert_int_equal(st(h, 0, 63).group, 1);
+	assert_int_equal(h_state(h, 0, 32).group, 1);
+	assert_int_equal(h_state(h, 0, 33).group, 0);
+	assert_int_equal(h_state(h, 0, 63).group, 1);
 	wr32(h, BIT_OFF(GICD_IGROUPR, 64), 0xffffffffU);
 	assert_int_equal(rd32(h, BIT_OFF(GICD_IGROUPR, 64)), 0xffffffffU);
 	wr32(h, BIT_OFF(GICD_IGROUPR, 64), 0);
-	assert_int_equal(st(h, 0, 95).group, 0);
+	assert_int_equal(h_state(h, 0, 95).group, 0);
 	/* Private interrupts belong to the redistributors; missing SPIs do not exist. */
 	d = digest(h);
 	wr32(h, GICD_IGROUPR, 0xffffffffU);
@@ -477,8 +446,8 @@ static void igroupr_sets_spi_groups_and_is_raz_wi_elsewhere(void **state)
 	assert_int_equal(rd32(h, GICD_IGROUPR + 0x7c), 0);
 	assert_int_equal(digest(h), d);
 	for (uint32_t c = 0; c < NV; c++)
-		assert_int_equal(st(h, c, 5).group, 0);
-	finish(h);
+		assert_int_equal(h_state(h, c, 5).group, 0);
+	h_finish(h);
 }
 
 static void isenabler_sets_and_icenabler_clears_only_the_ones(void **state)
@@ -487,25 +456,25 @@ static void isenabler_sets_and_icenabler_clears_only_the_ones(void **state)
 
 	(void)state;
 	wr32(h, BIT_OFF(GICD_ISENABLER, SPI_A), (uint32_t)(BIT_OF(SPI_A) | BIT_OF(SPI_A + 1)));
-	assert_true(st(h, 0, SPI_A).enabled);
-	assert_true(st(h, 0, SPI_A + 1).enabled);
-	assert_false(st(h, 0, SPI_A + 2).enabled);
+	assert_true(h_state(h, 0, SPI_A).enabled);
+	assert_true(h_state(h, 0, SPI_A + 1).enabled);
+	assert_false(h_state(h, 0, SPI_A + 2).enabled);
 	/* Both views read the enable state. */
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ISENABLER, SPI_A)), BIT_OF(SPI_A) | BIT_OF(SPI_A + 1));
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ICENABLER, SPI_A)), BIT_OF(SPI_A) | BIT_OF(SPI_A + 1));
 	/* Zeros do nothing, in either register. */
 	wr32(h, BIT_OFF(GICD_ISENABLER, SPI_A), 0);
 	wr32(h, BIT_OFF(GICD_ICENABLER, SPI_A), 0);
-	assert_true(st(h, 0, SPI_A).enabled);
+	assert_true(h_state(h, 0, SPI_A).enabled);
 	wr32(h, BIT_OFF(GICD_ICENABLER, SPI_A), (uint32_t)BIT_OF(SPI_A));
-	assert_false(st(h, 0, SPI_A).enabled);
-	assert_true(st(h, 0, SPI_A + 1).enabled);
+	assert_false(h_state(h, 0, SPI_A).enabled);
+	assert_true(h_state(h, 0, SPI_A + 1).enabled);
 	/* The GICD word for INTIDs 0..31 does not reach any vCPU's private interrupts. */
 	wr32(h, GICD_ISENABLER, 0xffffffffU);
 	assert_int_equal(rd32(h, GICD_ISENABLER), 0);
 	for (uint32_t c = 0; c < NV; c++)
-		assert_false(st(h, c, 3).enabled);
-	finish(h);
+		assert_false(h_state(h, c, 3).enabled);
+	h_finish(h);
 }
 
 static void enabling_brings_a_pending_spi_to_the_ap_list_and_disabling_removes_it(void **state)
@@ -515,18 +484,18 @@ static void enabling_brings_a_pending_spi_to_the_ap_list_and_disabling_removes_i
 	(void)state;
 	assert_int_equal(vgic_irq_set_group(&h->vm, 0, SPI_A, 1), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_true(st(h, 0, SPI_A).pending);
-	assert_false(st(h, 0, SPI_A).queued);
+	assert_true(h_state(h, 0, SPI_A).pending);
+	assert_false(h_state(h, 0, SPI_A).queued);
 	wr32(h, BIT_OFF(GICD_ISENABLER, SPI_A), (uint32_t)BIT_OF(SPI_A));
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	assert_int_equal(h_run(h, 0, 1), 1);
 	assert_int_equal(h->acked[0][0], SPI_A);
 	/* The level line is still high: it comes back, and disabling takes it off the list. */
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	wr32(h, BIT_OFF(GICD_ICENABLER, SPI_A), (uint32_t)BIT_OF(SPI_A));
-	assert_false(st(h, 0, SPI_A).queued);
-	assert_true(st(h, 0, SPI_A).pending);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	assert_true(h_state(h, 0, SPI_A).pending);
+	h_finish(h);
 }
 
 static void ispendr_makes_pending_and_icpendr_removes_from_the_ap_list(void **state)
@@ -536,16 +505,16 @@ static void ispendr_makes_pending_and_icpendr_removes_from_the_ap_list(void **st
 	(void)state;
 	h_cfg(h, 0, SPI_B, 0x50, VGIC_EDGE);
 	wr32(h, BIT_OFF(GICD_ISPENDR, SPI_B), (uint32_t)BIT_OF(SPI_B));
-	assert_true(st(h, 0, SPI_B).pending);
-	assert_int_equal(st(h, 0, SPI_B).queued_on, 0);
+	assert_true(h_state(h, 0, SPI_B).pending);
+	assert_int_equal(h_state(h, 0, SPI_B).queued_on, 0);
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ISPENDR, SPI_B)), BIT_OF(SPI_B));
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ICPENDR, SPI_B)), BIT_OF(SPI_B));
 	wr32(h, BIT_OFF(GICD_ICPENDR, SPI_B), (uint32_t)BIT_OF(SPI_B));
-	assert_false(st(h, 0, SPI_B).pending);
-	assert_false(st(h, 0, SPI_B).queued);
+	assert_false(h_state(h, 0, SPI_B).pending);
+	assert_false(h_state(h, 0, SPI_B).queued);
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ISPENDR, SPI_B)), 0);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void icpendr_leaves_a_level_interrupt_pending_while_its_line_is_high(void **state)
@@ -556,15 +525,15 @@ static void icpendr_leaves_a_level_interrupt_pending_while_its_line_is_high(void
 	h_cfg(h, 0, SPI_A, 0x50, VGIC_LEVEL);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
 	wr32(h, BIT_OFF(GICD_ICPENDR, SPI_A), (uint32_t)BIT_OF(SPI_A));
-	assert_true(st(h, 0, SPI_A).pending);
+	assert_true(h_state(h, 0, SPI_A).pending);
 	/* ISPENDR latches: the interrupt stays pending after the line drops, until ICPENDR. */
 	wr32(h, BIT_OFF(GICD_ISPENDR, SPI_A), (uint32_t)BIT_OF(SPI_A));
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, false), HV_OK);
-	assert_true(st(h, 0, SPI_A).pending);
+	assert_true(h_state(h, 0, SPI_A).pending);
 	wr32(h, BIT_OFF(GICD_ICPENDR, SPI_A), (uint32_t)BIT_OF(SPI_A));
-	assert_false(st(h, 0, SPI_A).pending);
-	assert_false(st(h, 0, SPI_A).queued);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).pending);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	h_finish(h);
 }
 
 static void isactiver_and_icactiver_set_and_clear_the_active_state(void **state)
@@ -574,15 +543,15 @@ static void isactiver_and_icactiver_set_and_clear_the_active_state(void **state)
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x50, VGIC_EDGE);
 	wr32(h, BIT_OFF(GICD_ISACTIVER, SPI_A), (uint32_t)BIT_OF(SPI_A));
-	assert_true(st(h, 0, SPI_A).active);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_true(h_state(h, 0, SPI_A).active);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ISACTIVER, SPI_A)), BIT_OF(SPI_A));
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ICACTIVER, SPI_A)), BIT_OF(SPI_A));
 	wr32(h, BIT_OFF(GICD_ICACTIVER, SPI_A), (uint32_t)BIT_OF(SPI_A));
-	assert_false(st(h, 0, SPI_A).active);
-	assert_false(st(h, 0, SPI_A).queued);
+	assert_false(h_state(h, 0, SPI_A).active);
+	assert_false(h_state(h, 0, SPI_A).queued);
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ISACTIVER, SPI_A)), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void pending_and_active_reads_include_state_held_in_a_list_register(void **state)
@@ -602,8 +571,8 @@ static void pending_and_active_reads_include_state_held_in_a_list_register(void 
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ISPENDR, SPI_B)), 0);
 	assert_true(h->kicks[1] > 0);
 	h_exit(h, 1);
-	assert_false(st(h, 0, SPI_B).pending);
-	assert_false(st(h, 0, SPI_B).queued);
+	assert_false(h_state(h, 0, SPI_B).pending);
+	assert_false(h_state(h, 0, SPI_B).queued);
 	assert_int_equal(h_run(h, 1, STEPS), 0);
 	/* ISACTIVER while an LR holds the interrupt: the request shows at once. */
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_B, true), HV_OK);
@@ -611,8 +580,8 @@ static void pending_and_active_reads_include_state_held_in_a_list_register(void 
 	wr32(h, BIT_OFF(GICD_ISACTIVER, SPI_B), (uint32_t)BIT_OF(SPI_B));
 	assert_int_equal(rd32(h, BIT_OFF(GICD_ISACTIVER, SPI_B)), BIT_OF(SPI_B));
 	h_exit(h, 1);
-	assert_true(st(h, 0, SPI_B).active);
-	finish(h);
+	assert_true(h_state(h, 0, SPI_B).active);
+	h_finish(h);
 }
 
 /* ---- priorities and configuration ---- */
@@ -624,24 +593,24 @@ static void ipriorityr_byte_and_word_accesses_keep_the_implemented_bits(void **s
 	(void)state;
 	wr(h, GICD_IPRIORITYR + SPI_A, 1, 0xff);
 	assert_int_equal(rd(h, GICD_IPRIORITYR + SPI_A, 1), 0xf8); /* five priority bits */
-	assert_int_equal(st(h, 0, SPI_A).priority, 0xf8);
+	assert_int_equal(h_state(h, 0, SPI_A).priority, 0xf8);
 	wr(h, GICD_IPRIORITYR + 64, 4, 0x87654321U);
 	assert_int_equal(rd32(h, GICD_IPRIORITYR + 64), 0x80604020U);
 	for (unsigned i = 0; i < 4; i++)
 		assert_int_equal(rd(h, GICD_IPRIORITYR + 64 + i, 1), (0x80604020U >> (8 * i)) & 0xff);
-	assert_int_equal(st(h, 0, 66).priority, 0x60);
+	assert_int_equal(h_state(h, 0, 66).priority, 0x60);
 	/* A byte write touches one interrupt only. */
 	wr(h, GICD_IPRIORITYR + 65, 1, 0x10);
 	assert_int_equal(rd32(h, GICD_IPRIORITYR + 64), 0x80601020U);
 	/* Private INTIDs and missing SPIs: RAZ/WI. */
 	wr32(h, GICD_IPRIORITYR + 16, 0xffffffffU);
 	assert_int_equal(rd32(h, GICD_IPRIORITYR + 16), 0);
-	assert_int_equal(st(h, 2, 17).priority, 0);
+	assert_int_equal(h_state(h, 2, 17).priority, 0);
 	wr32(h, GICD_IPRIORITYR + FIRST_MISSING_SPI, 0xffffffffU);
 	assert_int_equal(rd32(h, GICD_IPRIORITYR + FIRST_MISSING_SPI), 0);
 	/* 1020..1023 have no priority register: reserved. */
 	assert_null(vgic_mmio_reg_name(VGIC_FRAME_GICD, GICD_IPRIORITYR + 1020));
-	finish(h);
+	h_finish(h);
 }
 
 static void priority_change_reorders_the_ap_list(void **state)
@@ -657,7 +626,7 @@ static void priority_change_reorders_the_ap_list(void **state)
 	assert_int_equal(h_run(h, 0, STEPS), 2);
 	assert_int_equal(h->acked[0][0], SPI_B);
 	assert_int_equal(h->acked[0][1], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void icfgr_programs_spi_triggers_and_ignores_res0_bits(void **state)
@@ -669,16 +638,16 @@ static void icfgr_programs_spi_triggers_and_ignores_res0_bits(void **state)
 	(void)state;
 	wr32(h, off, 0xffffffffU);
 	assert_int_equal(rd32(h, off), GIC_ICFGR_SGI_WORD); /* bit 0 of each field is RES0 */
-	assert_false(st(h, 0, SPI_A).level_cfg);
+	assert_false(h_state(h, 0, SPI_A).level_cfg);
 	wr32(h, off, ~(GIC_ICFGR_EDGE << field));
-	assert_true(st(h, 0, SPI_A).level_cfg);
-	assert_false(st(h, 0, SPI_A + 1).level_cfg);
+	assert_true(h_state(h, 0, SPI_A).level_cfg);
+	assert_false(h_state(h, 0, SPI_A + 1).level_cfg);
 	assert_int_equal(rd32(h, off), GIC_ICFGR_SGI_WORD & ~(GIC_ICFGR_EDGE << field));
 	/* ICFGR0/1 (SGIs, PPIs) are in the redistributors: RAZ/WI here. */
 	wr32(h, GICD_ICFGR + 4, 0xaaaaaaaaU);
 	assert_int_equal(rd32(h, GICD_ICFGR + 4), 0);
-	assert_true(st(h, 1, 20).level_cfg);
-	finish(h);
+	assert_true(h_state(h, 1, 20).level_cfg);
+	h_finish(h);
 }
 
 static void legacy_and_secure_only_registers_are_raz_wi(void **state)
@@ -704,12 +673,12 @@ static void legacy_and_secure_only_registers_are_raz_wi(void **state)
 	}
 	wr32(h, GICD_SGIR, 0x00ff0003U); /* SGI 3 to CPUs 0..7 in GICv2 terms */
 	for (uint32_t c = 0; c < NV; c++)
-		assert_false(st(h, c, 3).pending);
+		assert_false(h_state(h, c, 3).pending);
 	/* SETSPI/CLRSPI_SR: write-ignored with DS = 1. */
 	h_cfg(h, 0, 50, 0x50, VGIC_EDGE);
 	wr32(h, GICD_SETSPI_SR, 50);
-	assert_false(st(h, 0, 50).pending);
-	finish(h);
+	assert_false(h_state(h, 0, 50).pending);
+	h_finish(h);
 }
 
 /* ---- IROUTER ---- */
@@ -722,17 +691,17 @@ static void irouter_routes_by_affinity_and_keeps_only_writable_bits(void **state
 	for (uint32_t c = 0; c < NV; c++)
 		assert_int_equal(vgic_vcpu_set_mpidr(&h->vm, c, AFF(1, 2, c, c + 4)), HV_OK);
 	wr(h, ROUTER_OFF(SPI_A), 8, AFF(1, 2, 3, 7));
-	assert_int_equal(st(h, 0, SPI_A).target, 3);
+	assert_int_equal(h_state(h, 0, SPI_A).target, 3);
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A), 8), AFF(1, 2, 3, 7));
 	/* RES0 bits are dropped: [30:24] and [63:40]. */
 	wr(h, ROUTER_OFF(SPI_A), 8, ALL_ONES);
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A), 8), 0xff80ffffffULL);
 	wr(h, ROUTER_OFF(SPI_A), 8, AFF(1, 2, 1, 5) | 0x7f000000ULL | 0xabcd0000000000ULL);
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A), 8), AFF(1, 2, 1, 5));
-	assert_int_equal(st(h, 0, SPI_A).target, 1);
+	assert_int_equal(h_state(h, 0, SPI_A).target, 1);
 	/* Each SPI has its own router. */
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A + 1), 8), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void irouter_halves_are_32bit_registers_of_their_own(void **state)
@@ -742,16 +711,16 @@ static void irouter_halves_are_32bit_registers_of_their_own(void **state)
 	(void)state;
 	assert_int_equal(vgic_vcpu_set_mpidr(&h->vm, 2, AFF(9, 0, 1, 2)), HV_OK);
 	wr(h, ROUTER_OFF(SPI_A), 4, AFF(0, 0, 1, 2));
-	assert_int_equal(st(h, 0, SPI_A).target, -1); /* Aff3 = 0 matches no vCPU yet */
+	assert_int_equal(h_state(h, 0, SPI_A).target, -1); /* Aff3 = 0 matches no vCPU yet */
 	wr(h, ROUTER_OFF(SPI_A) + 4, 4, 9);
-	assert_int_equal(st(h, 0, SPI_A).target, 2);
+	assert_int_equal(h_state(h, 0, SPI_A).target, 2);
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A), 4), AFF(0, 0, 1, 2));
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A) + 4, 4), 9);
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A), 8), AFF(9, 0, 1, 2));
 	/* Writing the low half keeps the high half. */
 	wr(h, ROUTER_OFF(SPI_A), 4, AFF(0, 0, 1, 3));
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A), 8), AFF(9, 0, 1, 3));
-	finish(h);
+	h_finish(h);
 }
 
 static void irouter_to_an_absent_affinity_leaves_the_spi_pending_on_no_vcpu(void **state)
@@ -761,18 +730,18 @@ static void irouter_to_an_absent_affinity_leaves_the_spi_pending_on_no_vcpu(void
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x50, VGIC_EDGE);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	wr(h, ROUTER_OFF(SPI_A), 8, AFF(0, 0, 7, 0));
-	assert_int_equal(st(h, 0, SPI_A).target, -1);
-	assert_false(st(h, 0, SPI_A).queued);
-	assert_true(st(h, 0, SPI_A).pending);
+	assert_int_equal(h_state(h, 0, SPI_A).target, -1);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	assert_true(h_state(h, 0, SPI_A).pending);
 	for (uint32_t c = 0; c < NV; c++)
 		assert_int_equal(h_run(h, c, STEPS), 0);
 	/* Routing it to a real vCPU again delivers it there. */
 	wr(h, ROUTER_OFF(SPI_A), 8, AFF(0, 0, 0, 3));
 	assert_int_equal(h_run(h, 3, STEPS), 1);
 	assert_int_equal(h->acked[3][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void irouter_moves_a_pending_spi_to_the_new_vcpu(void **state)
@@ -782,14 +751,14 @@ static void irouter_moves_a_pending_spi_to_the_new_vcpu(void **state)
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x50, VGIC_LEVEL);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 0);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 0);
 	wr(h, ROUTER_OFF(SPI_A), 8, AFF(0, 0, 0, 2));
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 2);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 2);
 	assert_int_equal(h->kicks[2], 1);
 	assert_int_equal(h_run(h, 0, STEPS), 0);
 	assert_int_equal(h_run(h, 2, 1), 1);
 	assert_int_equal(h->acked[2][0], SPI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void irouter_irm_picks_the_lowest_awake_vcpu_and_follows_waker(void **state)
@@ -803,25 +772,25 @@ static void irouter_irm_picks_the_lowest_awake_vcpu_and_follows_waker(void **sta
 	/* Every redistributor is asleep after reset: 1 of N has nobody to choose. */
 	wr(h, ROUTER_OFF(SPI_A), 8, IRM);
 	assert_int_equal(rd(h, ROUTER_OFF(SPI_A), 8), IRM);
-	assert_int_equal(st(h, 0, SPI_A).target, -1);
-	assert_false(st(h, 0, SPI_A).queued);
+	assert_int_equal(h_state(h, 0, SPI_A).target, -1);
+	assert_false(h_state(h, 0, SPI_A).queued);
 	/* vCPU 2 wakes its redistributor: it becomes the target and gets the SPI. */
 	v = 0;
 	assert_int_equal(vgic_mmio_redist_access(&h->vm, 2, 2, GICR_WAKER, 4, true, &v), VGIC_MMIO_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 2);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 2);
 	/* vCPU 1 wakes: the lower-numbered awake vCPU is preferred. */
 	assert_int_equal(vgic_mmio_redist_access(&h->vm, 1, 1, GICR_WAKER, 4, true, &v), VGIC_MMIO_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 1);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 1);
 	/* vCPU 1 goes to sleep again: back to vCPU 2. */
 	v = GICR_WAKER_ProcessorSleep;
 	assert_int_equal(vgic_mmio_redist_access(&h->vm, 1, 1, GICR_WAKER, 4, true, &v), VGIC_MMIO_OK);
-	assert_int_equal(st(h, 0, SPI_A).queued_on, 2);
+	assert_int_equal(h_state(h, 0, SPI_A).queued_on, 2);
 	assert_int_equal(h_run(h, 2, 1), 1);
 	assert_int_equal(h->acked[2][0], SPI_A);
 	/* IRM = 0 again: affinity routing, awake or not. */
 	wr(h, ROUTER_OFF(SPI_A), 8, AFF(0, 0, 0, 3));
-	assert_int_equal(st(h, 0, SPI_A).target, 3);
-	finish(h);
+	assert_int_equal(h_state(h, 0, SPI_A).target, 3);
+	h_finish(h);
 }
 
 static void irouter_of_private_and_missing_intids_is_raz_wi(void **state)
@@ -841,7 +810,7 @@ static void irouter_of_private_and_missing_intids_is_raz_wi(void **state)
 	wr(h, ROUTER_OFF(1019), 4, 1);
 	assert_int_equal(rd(h, ROUTER_OFF(1019), 8), 0);
 	assert_int_equal(digest(h), d);
-	finish(h);
+	h_finish(h);
 }
 
 static void routing_uses_only_the_affinity_fields_of_mpidr(void **state)
@@ -853,8 +822,8 @@ static void routing_uses_only_the_affinity_fields_of_mpidr(void **state)
 	assert_int_equal(vgic_vcpu_set_mpidr(&h->vm, 3, (1ULL << 31) | (1ULL << 30) | (1ULL << 24) |
 					     AFF(0, 0, 2, 1)), HV_OK);
 	wr(h, ROUTER_OFF(SPI_A), 8, AFF(0, 0, 2, 1));
-	assert_int_equal(st(h, 0, SPI_A).target, 3);
-	finish(h);
+	assert_int_equal(h_state(h, 0, SPI_A).target, 3);
+	h_finish(h);
 }
 
 /* ---- SETSPI / CLRSPI ---- */
@@ -866,15 +835,15 @@ static void setspi_latches_an_edge_spi_and_clrspi_removes_it(void **state)
 	(void)state;
 	h_cfg(h, 0, SPI_B, 0x50, VGIC_EDGE);
 	wr32(h, GICD_SETSPI_NSR, SPI_B);
-	assert_true(st(h, 0, SPI_B).pending);
-	assert_int_equal(st(h, 0, SPI_B).queued_on, 0);
+	assert_true(h_state(h, 0, SPI_B).pending);
+	assert_int_equal(h_state(h, 0, SPI_B).queued_on, 0);
 	wr32(h, GICD_CLRSPI_NSR, SPI_B);
-	assert_false(st(h, 0, SPI_B).pending);
-	assert_false(st(h, 0, SPI_B).queued);
+	assert_false(h_state(h, 0, SPI_B).pending);
+	assert_false(h_state(h, 0, SPI_B).queued);
 	wr32(h, GICD_SETSPI_NSR, SPI_B);
 	assert_int_equal(h_run(h, 0, STEPS), 1);
-	assert_false(st(h, 0, SPI_B).pending); /* taken once: an edge */
-	finish(h);
+	assert_false(h_state(h, 0, SPI_B).pending); /* taken once: an edge */
+	h_finish(h);
 }
 
 static void setspi_asserts_a_level_spi_until_clrspi(void **state)
@@ -884,14 +853,14 @@ static void setspi_asserts_a_level_spi_until_clrspi(void **state)
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x50, VGIC_LEVEL);
 	wr32(h, GICD_SETSPI_NSR, SPI_A);
-	assert_true(st(h, 0, SPI_A).pending);
+	assert_true(h_state(h, 0, SPI_A).pending);
 	/* Taken and ended, it is pending again: the level is still asserted. */
 	assert_true(h_run(h, 0, 3) >= 1);
-	assert_true(st(h, 0, SPI_A).pending);
+	assert_true(h_state(h, 0, SPI_A).pending);
 	wr32(h, GICD_CLRSPI_NSR, SPI_A);
-	assert_false(st(h, 0, SPI_A).pending);
-	assert_false(st(h, 0, SPI_A).queued);
-	finish(h);
+	assert_false(h_state(h, 0, SPI_A).pending);
+	assert_false(h_state(h, 0, SPI_A).queued);
+	h_finish(h);
 }
 
 static void setspi_takes_halfwords_and_ignores_invalid_intids(void **state)
@@ -902,9 +871,9 @@ static void setspi_takes_halfwords_and_ignores_invalid_intids(void **state)
 	(void)state;
 	h_cfg(h, 0, SPI_B, 0x50, VGIC_EDGE);
 	wr(h, GICD_SETSPI_NSR, 2, SPI_B);
-	assert_true(st(h, 0, SPI_B).pending);
+	assert_true(h_state(h, 0, SPI_B).pending);
 	wr(h, GICD_CLRSPI_NSR, 2, SPI_B);
-	assert_false(st(h, 0, SPI_B).pending);
+	assert_false(h_state(h, 0, SPI_B).pending);
 	d = digest(h);
 	/* SGIs, PPIs, missing SPIs, specials, and the upper halfword (RES0 bits). */
 	wr32(h, GICD_SETSPI_NSR, 3);
@@ -917,8 +886,8 @@ static void setspi_takes_halfwords_and_ignores_invalid_intids(void **state)
 	assert_int_equal(digest(h), d);
 	/* Bits above the INTID field do not change which SPI is named. */
 	wr32(h, GICD_SETSPI_NSR, 0xffffe000U | SPI_B);
-	assert_true(st(h, 0, SPI_B).pending);
-	finish(h);
+	assert_true(h_state(h, 0, SPI_B).pending);
+	h_finish(h);
 }
 
 /* ---- lock discipline ---- */
@@ -996,7 +965,7 @@ static void register_paths_kick_unlocked_and_keep_dist_lock_a_leaf(void **state)
 	assert_int_equal(lk.relocks, 0);
 	assert_int_equal(lk.held, 0);
 	h->vm.hooks = lk.orig;
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- end to end and naming ---- */
@@ -1018,7 +987,7 @@ static void an_spi_configured_only_through_registers_reaches_the_guest(void **st
 	assert_int_equal(h->acked[1][0], SPI_A);
 	assert_int_equal(irq_line_lower(&line), HV_OK);
 	assert_int_equal(h_run(h, 1, STEPS), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void register_names_cover_the_map_and_nothing_else(void **state)
@@ -1037,7 +1006,7 @@ static void register_names_cover_the_map_and_nothing_else(void **state)
 	assert_null(vgic_mmio_reg_name(VGIC_FRAME_GICR, VGIC_GICR_SIZE));
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
 {

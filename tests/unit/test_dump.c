@@ -26,7 +26,6 @@ static unsigned prints_under_lock;
 static unsigned longest_line;
 static struct vgic_hooks hooks;
 static const struct vgic_hooks *orig;
-static struct harness *cur;
 
 static void cap_print(void *ctx, const char *s)
 {
@@ -62,28 +61,19 @@ static void track_unlock(void *ctx, vgic_lock_t *l)
 
 static struct harness *mk(bool with_print)
 {
-	cur = h_new(NV, NS, NL);
-	orig = cur->vm.hooks;
+	struct harness *h = h_mk(NV, NS, NL);
+
+	orig = h->vm.hooks;
 	hooks = *orig;
 	hooks.print = with_print ? cap_print : NULL;
 	hooks.lock = track_lock;
 	hooks.unlock = track_unlock;
-	cur->vm.hooks = &hooks;
+	h->vm.hooks = &hooks;
 	out_len = 0;
 	out[0] = '\0';
 	prints = prints_under_lock = longest_line = 0;
 	locks_held = 0;
-	return cur;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (cur) {
-		h_free(cur);
-		cur = NULL;
-	}
-	return 0;
+	return h;
 }
 
 static void expect(const char *needle)
@@ -198,7 +188,7 @@ static void dump_without_a_print_hook_or_vm_reports_it(void **state)
 	assert_int_equal(prints, 0);
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
 {

@@ -311,21 +311,9 @@ static void send_ipi(struct linux_gic *g, uint32_t from, uint32_t cpumask, uint3
 
 /* ---- the whole boot ---- */
 
-static struct harness *cur;
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (cur) {
-		h_free(cur);
-		cur = NULL;
-	}
-	return 0;
-}
-
 static void boot(struct linux_gic *g)
 {
-	cur = g->h = h_new(NCPU, NSPI, NLR);
+	g->h = h_mk(NCPU, NSPI, NLR);
 	for (uint32_t c = 0; c < NCPU; c++)
 		assert_int_equal(vgic_vcpu_set_mpidr(&g->h->vm, c, cpu_mpidr[c]), HV_OK);
 	g->cpu = 0;
@@ -478,7 +466,7 @@ static void a_cpu_going_offline_sleeps_its_redistributor_and_masks_its_ppis(void
 	no_guest_access_was_refused_or_hit_reserved_space(g.h);
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
 {

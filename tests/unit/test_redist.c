@@ -23,32 +23,9 @@
 #define TYPER_AFF(a3, a2, a1, a0) (((uint64_t)(a3) << 56) | ((uint64_t)(a2) << 48) | \
 				   ((uint64_t)(a1) << 40) | ((uint64_t)(a0) << 32))
 
-static struct harness *cur;
-
 static struct harness *mk(unsigned nr_vcpus)
 {
-	cur = h_new(nr_vcpus, NS, NL);
-	return cur;
-}
-
-static void finish(struct harness *h)
-{
-	const char *err = h_check_invariants(h);
-
-	if (err)
-		fail_msg("invariant broken: %s", err);
-	h_free(h);
-	cur = NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (cur) {
-		h_free(cur);
-		cur = NULL;
-	}
-	return 0;
+	return h_mk(nr_vcpus, NS, NL);
 }
 
 /* Accesses made by vCPU 0 to redistributor rd, unless a test says otherwise. */
@@ -73,14 +50,6 @@ static void wr(struct harness *h, uint32_t r, uint32_t off, unsigned w, uint64_t
 static uint32_t rd32(struct harness *h, uint32_t r, uint32_t off) { return (uint32_t)rd(h, r, off, 4); }
 static void wr32(struct harness *h, uint32_t r, uint32_t off, uint32_t v) { wr(h, r, off, 4, v); }
 
-static struct vgic_irq_state st(struct harness *h, uint32_t vcpu, uint32_t intid)
-{
-	struct vgic_irq_state s;
-
-	assert_int_equal(vgic_irq_get_state(&h->vm, vcpu, intid, &s), HV_OK);
-	return s;
-}
-
 static uint64_t mix(uint64_t d, uint64_t v)
 {
 	return (d ^ v) * 0x100000001b3ULL;
@@ -92,7 +61,7 @@ static uint64_t digest(struct harness *h)
 
 	for (uint32_t c = 0; c < h->nr_vcpus; c++) {
 		for (uint32_t i = 0; i < VGIC_NR_PRIVATE; i++) {
-			struct vgic_irq_state s = st(h, c, i);
+			struct vgic_irq_state s = h_state(h, c, i);
 
 			d = mix(d, s.pending | s.active << 1 | s.enabled << 2 | s.level_cfg << 3);
 			d = mix(d, s.priority | (uint64_t)s.group << 8 | (uint64_t)(uint32_t)s.queued_on << 16);
@@ -102,7 +71,7 @@ static uint64_t digest(struct harness *h)
 		d = mix(d, h->vcpus[c].rd_pendbaser);
 	}
 	for (uint32_t i = 0; i < h->vm.nr_spis; i++) {
-		struct vgic_irq_state s = st(h, 0, VGIC_SPI_BASE + i);
+		struct vgic_irq_state s = h_state(h, 0, VGIC_SPI_BASE + i);
 
 		d = mix(d, s.pending | s.enabled << 2 | (uint64_t)s.priority << 8 | (uint64_t)(uint32_t)s.target << 16);
 	}
@@ -139,7 +108,7 @@ static void fresh_redistributors_have_architected_reset_values(void **state)
 		assert_int_equal(rd32(h, r, SGI(GICR_ICFGR0)), GIC_ICFGR_SGI_WORD);
 		assert_int_equal(rd32(h, r, SGI(GICR_ICFGR1)), 0); /* PPIs reset level */
 	}
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- widths, reserved space, host errors ---- */
@@ -200,7 +169,7 @@ static void every_register_allows_exactly_its_architected_widths(void **state)
 				fail_msg("GICR_%s: refused %u-byte write changed state", gicr_rules[r].name, w);
 		}
 	}
-	finish(h);
+	h_finish(h);
 }
 
 static void reserved_space_reads_zero_and_ignores_writes(void **state)
@@ -228,7 +197,7 @@ static void reserved_space_reads_zero_and_ignores_writes(void **state)
 			assert_int_equal(digest(h), d);
 		}
 	}
-	finish(h);
+	h_finish(h);
 }
 
 static void misaligned_accesses_abort(void **state)
@@ -245,7 +214,7 @@ static void misaligned_accesses_abort(void **state)
 	assert_int_equal(acc(h, 0, SGI(GICR_IPRIORITYR0 + 3), 2, true, &v), VGIC_MMIO_ABORT);
 	assert_int_equal(acc(h, 0, SGI(GICR_ISENABLER0 + 1), 4, true, &v), VGIC_MMIO_ABORT);
 	assert_int_equal(digest(h), d);
-	finish(h);
+	h_finish(h);
 }
 
 static void host_argument_errors_return_hv_codes(void **state)
@@ -261,7 +230,7 @@ static void host_argument_errors_return_hv_codes(void **state)
 	assert_int_equal(vgic_mmio_redist_access(&h->vm, 0, NV, GICR_TYPER, 4, false, &v), HV_ERANGE);
 	assert_int_equal(vgic_mmio_redist_access(&h->vm, 0, 0, VGIC_GICR_SIZE, 4, false, &v), HV_ERANGE);
 	assert_int_equal(vgic_mmio_redist_access(&h->vm, 0, 0xffffffffU, 0, 4, false, &v), HV_ERANGE);
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- RD_base registers ---- */
@@ -287,7 +256,7 @@ static void typer_reports_affinity_processor_number_and_last(void **state)
 		wr(h, r, GICR_TYPER, 8, ~want);
 		assert_int_equal(rd(h, r, GICR_TYPER, 8), want);
 	}
-	finish(h);
+	h_finish(h);
 }
 
 static void a_walk_stops_at_the_last_redistributor(void **state)
@@ -302,7 +271,7 @@ static void a_walk_stops_at_the_last_redistributor(void **state)
 		while (!(rd(h, r, GICR_TYPER, 8) & GICR_TYPER_Last))
 			r++;
 		assert_int_equal(r + 1, counts[i]);
-		finish(h);
+		h_finish(h);
 	}
 }
 
@@ -323,7 +292,7 @@ static void waker_handshake_clears_children_asleep_with_processor_sleep(void **s
 	wr32(h, 1, GICR_WAKER, 0x80000001U | GICR_WAKER_ProcessorSleep);
 	assert_int_equal(rd32(h, 1, GICR_WAKER), GICR_WAKER_ProcessorSleep | GICR_WAKER_ChildrenAsleep);
 	assert_false(h->vcpus[1].rd_awake);
-	finish(h);
+	h_finish(h);
 }
 
 static void ctlr_reads_zero_without_lpis_and_ignores_writes(void **state)
@@ -334,7 +303,7 @@ static void ctlr_reads_zero_without_lpis_and_ignores_writes(void **state)
 	wr32(h, 0, GICR_CTLR, 0xffffffffU);
 	/* EnableLPIs cannot be set (TYPER.PLPIS = 0); RWP and UWP: writes complete at once. */
 	assert_int_equal(rd32(h, 0, GICR_CTLR), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void propbaser_and_pendbaser_store_their_fields_per_redistributor(void **state)
@@ -357,7 +326,7 @@ static void propbaser_and_pendbaser_store_their_fields_per_redistributor(void **
 	wr(h, 3, GICR_PENDBASER + 4, 4, 0x7);
 	wr(h, 3, GICR_PENDBASER, 4, 0x12340000U);
 	assert_int_equal(rd(h, 3, GICR_PENDBASER, 8), 0x712340000ULL);
-	finish(h);
+	h_finish(h);
 }
 
 static void id_registers_identify_a_gicv3(void **state)
@@ -376,7 +345,7 @@ static void id_registers_identify_a_gicv3(void **state)
 	assert_int_equal(vgic_mmio_dist_access(&h->vm, 0, GICD_IIDR, 4, false, &v), VGIC_MMIO_OK);
 	assert_int_equal(rd32(h, 2, GICR_IIDR), v);
 	assert_int_equal(rd32(h, 2, GICR_STATUSR), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- SGI_base: banked per vCPU ---- */
@@ -389,14 +358,14 @@ static void igroupr0_is_banked_per_redistributor(void **state)
 	wr32(h, 2, SGI(GICR_IGROUPR0), 0xffff00ffU);
 	assert_int_equal(rd32(h, 2, SGI(GICR_IGROUPR0)), 0xffff00ffU);
 	assert_int_equal(rd32(h, 1, SGI(GICR_IGROUPR0)), 0);
-	assert_int_equal(st(h, 2, 7).group, 1);
-	assert_int_equal(st(h, 2, 8).group, 0);
-	assert_int_equal(st(h, 2, 31).group, 1);
-	assert_int_equal(st(h, 1, 7).group, 0);
+	assert_int_equal(h_state(h, 2, 7).group, 1);
+	assert_int_equal(h_state(h, 2, 8).group, 0);
+	assert_int_equal(h_state(h, 2, 31).group, 1);
+	assert_int_equal(h_state(h, 1, 7).group, 0);
 	/* Any vCPU may program any redistributor: the frame, not the accessor, selects the state. */
 	assert_int_equal(vgic_mmio_redist_access(&h->vm, 3, 1, SGI(GICR_IGROUPR0), 4, false, &(uint64_t){ 0 }),
 			 VGIC_MMIO_OK);
-	finish(h);
+	h_finish(h);
 }
 
 static void enabling_a_pending_ppi_queues_it_on_its_own_vcpu(void **state)
@@ -406,18 +375,18 @@ static void enabling_a_pending_ppi_queues_it_on_its_own_vcpu(void **state)
 	(void)state;
 	wr32(h, 2, SGI(GICR_IGROUPR0), 0xffffffffU);
 	assert_int_equal(vgic_inject(&h->vm, 2, PPI_A, true), HV_OK);
-	assert_false(st(h, 2, PPI_A).queued);
+	assert_false(h_state(h, 2, PPI_A).queued);
 	wr32(h, 2, SGI(GICR_ISENABLER0), 1U << PPI_A);
-	assert_int_equal(st(h, 2, PPI_A).queued_on, 2);
-	assert_false(st(h, 1, PPI_A).enabled);
+	assert_int_equal(h_state(h, 2, PPI_A).queued_on, 2);
+	assert_false(h_state(h, 1, PPI_A).enabled);
 	assert_int_equal(rd32(h, 2, SGI(GICR_ISENABLER0)), 1U << PPI_A);
 	assert_int_equal(rd32(h, 2, SGI(GICR_ICENABLER0)), 1U << PPI_A);
 	assert_int_equal(h_run(h, 2, 1), 1);
 	assert_int_equal(h->acked[2][0], PPI_A);
 	wr32(h, 2, SGI(GICR_ICENABLER0), 1U << PPI_A);
-	assert_false(st(h, 2, PPI_A).enabled);
-	assert_false(st(h, 2, PPI_A).queued);
-	finish(h);
+	assert_false(h_state(h, 2, PPI_A).enabled);
+	assert_false(h_state(h, 2, PPI_A).queued);
+	h_finish(h);
 }
 
 static void ispendr0_and_icpendr0_drive_sgis_on_that_vcpu(void **state)
@@ -427,17 +396,17 @@ static void ispendr0_and_icpendr0_drive_sgis_on_that_vcpu(void **state)
 	(void)state;
 	h_cfg(h, 3, SGI_A, 0x30, VGIC_EDGE);
 	wr32(h, 3, SGI(GICR_ISPENDR0), 1U << SGI_A);
-	assert_true(st(h, 3, SGI_A).pending);
-	assert_int_equal(st(h, 3, SGI_A).queued_on, 3);
-	assert_false(st(h, 0, SGI_A).pending);
+	assert_true(h_state(h, 3, SGI_A).pending);
+	assert_int_equal(h_state(h, 3, SGI_A).queued_on, 3);
+	assert_false(h_state(h, 0, SGI_A).pending);
 	assert_int_equal(rd32(h, 3, SGI(GICR_ISPENDR0)), 1U << SGI_A);
 	wr32(h, 3, SGI(GICR_ICPENDR0), 1U << SGI_A);
-	assert_false(st(h, 3, SGI_A).pending);
-	assert_false(st(h, 3, SGI_A).queued);
+	assert_false(h_state(h, 3, SGI_A).pending);
+	assert_false(h_state(h, 3, SGI_A).queued);
 	wr32(h, 3, SGI(GICR_ISPENDR0), 1U << SGI_A);
 	assert_int_equal(h_run(h, 3, STEPS), 1);
 	assert_int_equal(h->acked[3][0], SGI_A);
-	finish(h);
+	h_finish(h);
 }
 
 static void isactiver0_and_icactiver0_set_and_clear_private_active_state(void **state)
@@ -447,13 +416,13 @@ static void isactiver0_and_icactiver0_set_and_clear_private_active_state(void **
 	(void)state;
 	h_cfg(h, 1, PPI_A, 0x30, VGIC_LEVEL);
 	wr32(h, 1, SGI(GICR_ISACTIVER0), 1U << PPI_A);
-	assert_true(st(h, 1, PPI_A).active);
-	assert_int_equal(st(h, 1, PPI_A).queued_on, 1);
+	assert_true(h_state(h, 1, PPI_A).active);
+	assert_int_equal(h_state(h, 1, PPI_A).queued_on, 1);
 	assert_int_equal(rd32(h, 1, SGI(GICR_ICACTIVER0)), 1U << PPI_A);
 	wr32(h, 1, SGI(GICR_ICACTIVER0), 1U << PPI_A);
-	assert_false(st(h, 1, PPI_A).active);
-	assert_false(st(h, 1, PPI_A).queued);
-	finish(h);
+	assert_false(h_state(h, 1, PPI_A).active);
+	assert_false(h_state(h, 1, PPI_A).queued);
+	h_finish(h);
 }
 
 static void ipriorityr_takes_bytes_and_words_for_sgis_and_ppis(void **state)
@@ -462,13 +431,13 @@ static void ipriorityr_takes_bytes_and_words_for_sgis_and_ppis(void **state)
 
 	(void)state;
 	wr(h, 0, SGI(GICR_IPRIORITYR0 + SGI_A), 1, 0xa7);
-	assert_int_equal(st(h, 0, SGI_A).priority, 0xa0);
+	assert_int_equal(h_state(h, 0, SGI_A).priority, 0xa0);
 	assert_int_equal(rd(h, 0, SGI(GICR_IPRIORITYR0 + SGI_A), 1), 0xa0);
 	wr32(h, 0, SGI(GICR_IPRIORITYR0 + 20), 0xf0e0d0c0U);
 	assert_int_equal(rd32(h, 0, SGI(GICR_IPRIORITYR0 + 20)), 0xf0e0d0c0U);
-	assert_int_equal(st(h, 0, PPI_A).priority, 0xf0);
-	assert_int_equal(st(h, 1, PPI_A).priority, 0);
-	finish(h);
+	assert_int_equal(h_state(h, 0, PPI_A).priority, 0xf0);
+	assert_int_equal(h_state(h, 1, PPI_A).priority, 0);
+	h_finish(h);
 }
 
 static void icfgr0_is_read_only_edge_and_icfgr1_programs_ppis(void **state)
@@ -479,16 +448,16 @@ static void icfgr0_is_read_only_edge_and_icfgr1_programs_ppis(void **state)
 	wr32(h, 0, SGI(GICR_ICFGR0), 0);
 	assert_int_equal(rd32(h, 0, SGI(GICR_ICFGR0)), GIC_ICFGR_SGI_WORD);
 	for (uint32_t i = 0; i < VGIC_NR_SGIS; i++)
-		assert_false(st(h, 0, i).level_cfg);
+		assert_false(h_state(h, 0, i).level_cfg);
 	/* PPIs are programmable (a documented implementation choice); bit 0 of each field is RES0. */
 	wr32(h, 0, SGI(GICR_ICFGR1), 0xffffffffU);
 	assert_int_equal(rd32(h, 0, SGI(GICR_ICFGR1)), GIC_ICFGR_SGI_WORD);
-	assert_false(st(h, 0, PPI_A).level_cfg);
+	assert_false(h_state(h, 0, PPI_A).level_cfg);
 	wr32(h, 0, SGI(GICR_ICFGR1), GIC_ICFGR_SGI_WORD & ~(GIC_ICFGR_EDGE << ((PPI_A - 16) * 2)));
-	assert_true(st(h, 0, PPI_A).level_cfg);
-	assert_false(st(h, 0, PPI_A + 1).level_cfg);
-	assert_true(st(h, 1, PPI_A).level_cfg);
-	finish(h);
+	assert_true(h_state(h, 0, PPI_A).level_cfg);
+	assert_false(h_state(h, 0, PPI_A + 1).level_cfg);
+	assert_true(h_state(h, 1, PPI_A).level_cfg);
+	h_finish(h);
 }
 
 static void igrpmodr0_and_nsacr_are_raz_wi(void **state)
@@ -504,7 +473,7 @@ static void igrpmodr0_and_nsacr_are_raz_wi(void **state)
 	assert_int_equal(rd32(h, 1, SGI(GICR_IGRPMODR0)), 0);
 	assert_int_equal(rd32(h, 1, SGI(GICR_NSACR)), 0);
 	assert_int_equal(digest(h), d);
-	finish(h);
+	h_finish(h);
 }
 
 static void a_ppi_configured_only_through_registers_reaches_the_guest(void **state)
@@ -526,10 +495,10 @@ static void a_ppi_configured_only_through_registers_reaches_the_guest(void **sta
 	for (uint32_t c = 0; c < NV; c++)
 		if (c != 2)
 			assert_int_equal(h->nr_acked[c], 0);
-	finish(h);
+	h_finish(h);
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
 {

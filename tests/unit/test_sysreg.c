@@ -23,40 +23,9 @@
 #define MPIDR(a3, a2, a1, a0) (((uint64_t)(a3) << 32) | ((uint64_t)(a2) << 16) | \
 			       ((uint64_t)(a1) << 8) | (uint64_t)(a0))
 
-static struct harness *cur;
-
 static struct harness *mk(void)
 {
-	cur = h_new(NV, NS, NL);
-	return cur;
-}
-
-static void finish(struct harness *h)
-{
-	const char *err = h_check_invariants(h);
-
-	if (err)
-		fail_msg("invariant broken: %s", err);
-	h_free(h);
-	cur = NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (cur) {
-		h_free(cur);
-		cur = NULL;
-	}
-	return 0;
-}
-
-static struct vgic_irq_state st(struct harness *h, uint32_t vcpu, uint32_t intid)
-{
-	struct vgic_irq_state s;
-
-	assert_int_equal(vgic_irq_get_state(&h->vm, vcpu, intid, &s), HV_OK);
-	return s;
+	return h_mk(NV, NS, NL);
 }
 
 /* Which vCPUs have SGI sgi pending, as a bitmask. */
@@ -65,7 +34,7 @@ static uint32_t pending_on(struct harness *h, uint32_t sgi)
 	uint32_t m = 0;
 
 	for (uint32_t c = 0; c < NV; c++)
-		if (st(h, c, sgi).pending)
+		if (h_state(h, c, sgi).pending)
 			m |= 1U << c;
 	return m;
 }
@@ -106,7 +75,7 @@ static void target_list_selects_vcpus_by_aff0_within_the_cluster(void **state)
 	/* TargetList bits naming absent PEs (Aff0 4..15) are ignored. */
 	sgi1r(h, 0, SGIR(0, 0, 0, 0, 0xfff2, 1));
 	assert_int_equal(pending_on(h, 1), 1U << 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void sgi_to_self_is_allowed_with_a_target_list(void **state)
@@ -116,7 +85,7 @@ static void sgi_to_self_is_allowed_with_a_target_list(void **state)
 	(void)state;
 	sgi1r(h, 2, SGIR(0, 0, 0, 0, 1U << 2, 0));
 	assert_int_equal(pending_on(h, 0), 1U << 2);
-	finish(h);
+	h_finish(h);
 }
 
 static void affinity_levels_two_and_three_must_match_too(void **state)
@@ -135,7 +104,7 @@ static void affinity_levels_two_and_three_must_match_too(void **state)
 	clear_sgis(h);
 	sgi1r(h, 0, SGIR(2, 0, 0, 0, 1, 4)); /* no such Aff3 */
 	assert_int_equal(pending_on(h, 4), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void range_selector_reaches_aff0_beyond_fifteen(void **state)
@@ -153,7 +122,7 @@ static void range_selector_reaches_aff0_beyond_fifteen(void **state)
 	assert_int_equal(pending_on(h, 11), 0);
 	sgi1r(h, 0, SGIR(0, 0, 0, 7, 0xffff, 11)); /* Aff0 112..127: vCPU 7 has 119 */
 	assert_int_equal(pending_on(h, 11), 1U << 7);
-	finish(h);
+	h_finish(h);
 }
 
 static void irm_broadcasts_to_every_vcpu_but_the_sender(void **state)
@@ -165,7 +134,7 @@ static void irm_broadcasts_to_every_vcpu_but_the_sender(void **state)
 	/* Affinity fields and target list are ignored with IRM = 1. */
 	sgi1r(h, 3, SGIR_IRM | SGIR(9, 9, 9, 5, 0x0001, 2));
 	assert_int_equal(pending_on(h, 2), 0xffU & ~(1U << 3));
-	finish(h);
+	h_finish(h);
 }
 
 static void garbage_values_only_ever_make_sgis_pending(void **state)
@@ -193,10 +162,10 @@ static void garbage_values_only_ever_make_sgis_pending(void **state)
 	}
 	for (uint32_t c = 0; c < NV; c++)
 		for (uint32_t i = VGIC_NR_SGIS; i < VGIC_NR_PRIVATE; i++)
-			assert_false(st(h, c, i).pending);
-	assert_false(st(h, 0, SPI_A).pending);
+			assert_false(h_state(h, c, i).pending);
+	assert_false(h_state(h, 0, SPI_A).pending);
 	assert_int_equal(h->vcpus[0].stats.sgi_writes + h->vcpus[7].stats.sgi_writes > 0, 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void the_intid_field_is_four_bits_and_res0_bits_are_ignored(void **state)
@@ -206,7 +175,7 @@ static void the_intid_field_is_four_bits_and_res0_bits_are_ignored(void **state)
 	(void)state;
 	sgi1r(h, 0, SGIR(0, 0, 0, 0, 1U << 1, 15) | (0xfULL << 28) | (0x7ULL << 41) | (0xffULL << 56));
 	assert_int_equal(pending_on(h, 15), 1U << 1);
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- groups (GICD_CTLR.DS = 1) ---- */
@@ -227,7 +196,7 @@ static void sgi1r_delivers_either_group_sgi0r_and_asgi1r_only_group_0(void **sta
 	clear_sgis(h);
 	assert_int_equal(vgic_sysreg_sgi(&h->vm, 0, VGIC_ICC_ASGI1R, SGIR(0, 0, 0, 0, 0x6, 6)), HV_OK);
 	assert_int_equal(pending_on(h, 6), 1U << 2);
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- interaction with the core ---- */
@@ -239,13 +208,13 @@ static void an_sgi_to_a_disabled_interrupt_waits_pending_until_enabled(void **st
 	(void)state;
 	assert_int_equal(vgic_irq_set_group(&h->vm, 1, 4, 1), HV_OK);
 	sgi1r(h, 0, SGIR(0, 0, 0, 0, 1U << 1, 4));
-	assert_true(st(h, 1, 4).pending);
-	assert_false(st(h, 1, 4).queued);
+	assert_true(h_state(h, 1, 4).pending);
+	assert_false(h_state(h, 1, 4).queued);
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 1, 4, true), HV_OK);
-	assert_int_equal(st(h, 1, 4).queued_on, 1);
+	assert_int_equal(h_state(h, 1, 4).queued_on, 1);
 	assert_int_equal(h_run(h, 1, STEPS), 1);
 	assert_int_equal(h->acked[1][0], 4);
-	finish(h);
+	h_finish(h);
 }
 
 static void an_sgi_kicks_its_target_and_is_taken_once(void **state)
@@ -261,7 +230,7 @@ static void an_sgi_kicks_its_target_and_is_taken_once(void **state)
 	assert_int_equal(h->acked[5][0], 1);
 	assert_int_equal(h->vcpus[0].stats.sgi_writes, 1);
 	assert_int_equal(h->vcpus[3].stats.sgi_writes, 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void sgi_host_errors_return_hv_codes(void **state)
@@ -273,7 +242,7 @@ static void sgi_host_errors_return_hv_codes(void **state)
 	assert_int_equal(vgic_sysreg_sgi(&h->vm, 0, (enum vgic_sgi_reg)3, 0), HV_EINVAL);
 	assert_int_equal(vgic_sysreg_sgi(&h->vm, NV, VGIC_ICC_SGI1R, 0), HV_ERANGE);
 	assert_int_equal(pending_on(h, 0), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* ---- ICC_DIR_EL1 ---- */
@@ -285,18 +254,18 @@ static void dir_deactivates_the_named_interrupt_and_ignores_upper_bits(void **st
 	(void)state;
 	h_cfg(h, 0, SPI_A, 0x40, VGIC_EDGE);
 	assert_int_equal(vgic_irq_set_active(&h->vm, 0, SPI_A, true), HV_OK);
-	assert_true(st(h, 0, SPI_A).active);
+	assert_true(h_state(h, 0, SPI_A).active);
 	assert_int_equal(vgic_sysreg_dir(&h->vm, 0, (0xabULL << 24) | (1ULL << 40) | SPI_A), HV_OK);
-	assert_false(st(h, 0, SPI_A).active);
-	assert_false(st(h, 0, SPI_A).queued);
+	assert_false(h_state(h, 0, SPI_A).active);
+	assert_false(h_state(h, 0, SPI_A).queued);
 	/* Private interrupts: the vCPU's own. */
 	h_cfg(h, 3, 22, 0x40, VGIC_LEVEL);
 	assert_int_equal(vgic_irq_set_active(&h->vm, 3, 22, true), HV_OK);
 	assert_int_equal(vgic_sysreg_dir(&h->vm, 2, 22), HV_OK);
-	assert_true(st(h, 3, 22).active);
+	assert_true(h_state(h, 3, 22).active);
 	assert_int_equal(vgic_sysreg_dir(&h->vm, 3, 22), HV_OK);
-	assert_false(st(h, 3, 22).active);
-	finish(h);
+	assert_false(h_state(h, 3, 22).active);
+	h_finish(h);
 }
 
 static void dir_of_special_or_missing_intids_has_no_effect(void **state)
@@ -310,10 +279,10 @@ static void dir_of_special_or_missing_intids_has_no_effect(void **state)
 	assert_int_equal(vgic_irq_set_active(&h->vm, 0, SPI_A, true), HV_OK);
 	for (unsigned i = 0; i < sizeof(vals) / sizeof(vals[0]); i++)
 		assert_int_equal(vgic_sysreg_dir(&h->vm, 0, vals[i]), HV_OK);
-	assert_true(st(h, 0, SPI_A).active);
+	assert_true(h_state(h, 0, SPI_A).active);
 	assert_int_equal(vgic_sysreg_dir(NULL, 0, SPI_A), HV_EINVAL);
 	assert_int_equal(vgic_sysreg_dir(&h->vm, NV, SPI_A), HV_ERANGE);
-	finish(h);
+	h_finish(h);
 }
 
 static void dir_trap_under_tdir_ends_an_interrupt_left_out_of_the_lrs(void **state)
@@ -349,11 +318,11 @@ static void dir_trap_under_tdir_ends_an_interrupt_left_out_of_the_lrs(void **sta
 	h_exit(h, 0);
 	assert_true(traps >= 2);
 	for (uint32_t i = 0; i < NL + 2; i++)
-		assert_false(st(h, 0, SPI_A + i).active);
-	finish(h);
+		assert_false(h_state(h, 0, SPI_A + i).active);
+	h_finish(h);
 }
 
-#define T(fn) cmocka_unit_test_teardown(fn, teardown)
+#define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
 {
