@@ -224,3 +224,8 @@ void guest_arch_send_ipi_others(unsigned n)
 	write_sysreg(icc_sgi1r_el1, ICC_SGI_IRM | ((uint64_t)guest_arch_irq_of_ipi(n) << ICC_SGI_INTID_SHIFT));
 	isb();
 }
+
+bool guest_arch_level_retracts(void)
+{
+	return true; /* the distributor's pending state of a level interrupt follows the line */
+}

@@ -11,3 +11,8 @@ __attribute__((weak)) int guest_arch_cpu_state(unsigned cpu)
 __attribute__((weak)) void guest_arch_cpu_stop(void)
 {
 }
+
+__attribute__((weak)) bool guest_arch_level_retracts(void)
+{
+	return false;
+}

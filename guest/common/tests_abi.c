@@ -3,7 +3,7 @@
 #include "guest.h"
 
 #define BAD_CALL          0x3fU
-#define BAD_GUEST_ADDRESS 0x1000UL   /* below guest RAM */
+#define BAD_GUEST_ADDRESS (1UL << 62) /* beyond any guest's RAM (x86 guest RAM starts at 0) */
 #define TOO_LONG          5000UL     /* above the 4096-byte limit */
 #define PSCI_VERSION      0x84000000UL
 #define PSCI_FEATURES     0x8400000AUL

@@ -194,9 +194,14 @@ static void test_level(void)
 
 static void test_level_dropped(void)
 {
-	unsigned irq = line_setup(L_LEVEL_LOW, PRIO_MID, true, 0, count_handler, NULL);
+	unsigned irq;
 	int pend_high, pend_low;
 
+	if (!guest_arch_level_retracts()) {
+		skip("level_lowered_before_taken", "this controller latches a level interrupt once sent");
+		return;
+	}
+	irq = line_setup(L_LEVEL_LOW, PRIO_MID, true, 0, count_handler, NULL);
 	hits = 0;
 	guest_arch_irq_enable(irq, true);
 	hv_line(L_LEVEL_LOW, HV_LINE_RAISE);

@@ -38,6 +38,9 @@ int guest_arch_cpu_state(unsigned cpu);
 /* Power the calling CPU off (arm64: PSCI CPU_OFF); returns only when the layer cannot. A stopped
  * CPU is started again with guest_arch_cpu_start(). */
 void guest_arch_cpu_stop(void);
+/* Does a level interrupt stop being pending when its line drops before it is taken? (GICv3: yes.
+ * x86: no, the IOAPIC has already sent it and the LAPIC IRR keeps it.) Default: false. */
+bool guest_arch_level_retracts(void);
 
 /* ---- hypervisor calls (include/hv_abi.h numbers) ---- */
 long guest_arch_hypercall(unsigned call, unsigned long a0, unsigned long a1, unsigned long a2);
