@@ -66,7 +66,7 @@ struct vcpu {
 
 struct vmm_stats {
 	atomic_ullong exits[EX_COUNT];
-	atomic_ullong injected, nmis, kicks_sent, resamples, abi_errors;
+	atomic_ullong injected, nmis, kicks_sent, resamples, abi_errors, pv_ticks, pv_reinjected;
 	atomic_ullong cold_start_exits;   /* exits from reset to the first timer tick */
 	atomic_ullong cold_start_kvm_exits; /* the same span in KVM's count (BSP), in-kernel exits included */
 	atomic_bool cold_start_done;
@@ -98,6 +98,10 @@ struct vm {
 	struct x86_gsi gsi;
 
 	int epfd, pv_timerfd, watchdog_fd, stop_fd;
+	/* PV timer ticks not yet taken by the guest (userspace irqchip): re-sent one by one as each
+	 * tick is injected, like KVM's PIT "reinject" policy, so a late vCPU loses no tick. */
+	bool pv_outstanding;
+	uint64_t pv_backlog;
 	pthread_t event_thread;
 
 	atomic_bool done;
@@ -118,7 +122,8 @@ int vmm_put_bootargs(struct vm *vm);
 /* vmm_irq.c: the interrupt path (userspace chips or KVM's) */
 int vmm_irq_init(struct vm *vm);
 int vmm_line_set(struct vm *vm, unsigned line, unsigned op);
-void vmm_pv_tick(struct vm *vm);
+void vmm_pv_tick(struct vm *vm, uint64_t expirations);
+void vmm_pv_timer_reset(struct vm *vm);
 void vmm_lapic_timer_fired(struct vm *vm, unsigned idx);
 void vmm_kick(struct vcpu *v);
 void vmm_inject(struct vcpu *v);

@@ -31,6 +31,7 @@ static int64_t timer_period(struct vm *vm, uint64_t us)
 {
 	if (us != 0 && (us < VMM_MIN_PERIOD_US || us > MAX_PERIOD_US))
 		return HV_ABI_INVALID_PARAM;
+	vmm_pv_timer_reset(vm);   /* ticks owed to the old period are not owed any more */
 	return vmm_pv_timer_set(vm, us) < 0 ? HV_ABI_INVALID_PARAM : HV_ABI_OK;
 }
 

@@ -86,11 +86,17 @@ void vmm_lapic_timer_arm(struct vm *vm, unsigned idx, uint64_t deadline_ns)
 	timerfd_settime(vm->vcpu[idx].timerfd, TFD_TIMER_ABSTIME, &it, NULL);
 }
 
-static bool drain(int fd)
+/* Expirations since the last read (0 if none): a late event thread sees several at once. */
+static uint64_t expirations(int fd)
 {
 	uint64_t n;
 
-	return read(fd, &n, sizeof(n)) == (ssize_t)sizeof(n) && n > 0;
+	return read(fd, &n, sizeof(n)) == (ssize_t)sizeof(n) ? n : 0;
+}
+
+static bool drain(int fd)
+{
+	return expirations(fd) > 0;
 }
 
 static void *event_loop(void *arg)
@@ -113,8 +119,10 @@ static void *event_loop(void *arg)
 			if (tag == EV_STOP) {
 				drain(vm->stop_fd);
 			} else if (tag == EV_PV) {
-				if (drain(vm->pv_timerfd))
-					vmm_pv_tick(vm);
+				uint64_t ticks = expirations(vm->pv_timerfd);
+
+				if (ticks)
+					vmm_pv_tick(vm, ticks);
 			} else if (tag == EV_WATCHDOG) {
 				if (drain(vm->watchdog_fd)) {
 					fprintf(stderr, "x86-vmm: TIMEOUT: the guest did not halt within %u s\n",

@@ -162,10 +162,60 @@ int vmm_line_set(struct vm *vm, unsigned line, unsigned op)
 	return rc;
 }
 
-void vmm_pv_tick(struct vm *vm)
+#define PV_BACKLOG_MAX 1000U   /* a guest that never takes its ticks must not grow this forever */
+
+void vmm_pv_tick(struct vm *vm, uint64_t n)
 {
 	vm->stats.first_tick = true;
-	vmm_line_set(vm, HV_LINE_TIMER, HV_LINE_PULSE);
+	vm->stats.pv_ticks += n;
+	if (vm->mode == VMM_MODE_KERNEL) {
+		/* KVM's chips never say when a tick is taken (KVM_IRQ_LINE_STATUS reports delivery to
+		 * the LAPIC, even into an IRR bit already set), so ticks merge while a vCPU is not
+		 * running: the baseline behaves as KVM does. */
+		vmm_line_set(vm, HV_LINE_TIMER, HV_LINE_PULSE);
+		return;
+	}
+	pthread_mutex_lock(&vm->lock);
+	if (vm->pv_outstanding) {
+		vm->pv_backlog += n;
+	} else {
+		vm->pv_backlog += n - 1;
+		vm->pv_outstanding = true;
+		vm->gsi.chip.ops->pulse(&vm->gsi.chip, HV_LINE_TIMER);   /* vm->lock is held: the chip op */
+	}
+	if (vm->pv_backlog > PV_BACKLOG_MAX)
+		vm->pv_backlog = PV_BACKLOG_MAX;
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vmm_pv_timer_reset(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	vm->pv_backlog = 0;
+	vm->pv_outstanding = false;
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* Is this vector (just injected) the PV timer's? Through the IOAPIC pin 0 or PIC IRQ 0. */
+static bool is_pv_timer_vector(struct vm *vm, int vec, bool from_pic)
+{
+	uint64_t rte = vm->ioapic.rte[HV_LINE_TIMER];
+
+	if (from_pic)
+		return (unsigned)vec == vm->pic.u[0].base;
+	return !(rte & IOAPIC_RTE_MASKED) && (unsigned)vec == (rte & IOAPIC_RTE_VECTOR_MASK);
+}
+
+/* The tick in flight was taken: send the next one owed, if any. vm->lock held. */
+static void pv_tick_taken(struct vm *vm)
+{
+	vm->pv_outstanding = false;
+	if (vm->pv_backlog) {
+		vm->pv_backlog--;
+		vm->pv_outstanding = true;
+		vm->stats.pv_reinjected++;
+		vm->gsi.chip.ops->pulse(&vm->gsi.chip, HV_LINE_TIMER);
+	}
 }
 
 void vmm_lapic_timer_fired(struct vm *vm, unsigned idx)
@@ -218,11 +268,14 @@ void vmm_inject(struct vcpu *v)
 		run->request_interrupt_window = 1;
 		return;
 	}
-	if (vec == EXTINT_PENDING) {
+	bool from_pic = vec == EXTINT_PENDING;
+
+	if (from_pic)
 		vec = pic_ack(&vm->pic);
-	} else {
+	else
 		lapic_ack(&vm->lapic[v->idx], (uint8_t)vec);
-	}
+	if (vm->pv_outstanding && is_pv_timer_vector(vm, vec, from_pic))
+		pv_tick_taken(vm);
 	struct kvm_interrupt irq = { .irq = (uint32_t)vec };
 
 	if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0) {

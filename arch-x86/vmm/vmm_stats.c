@@ -44,6 +44,8 @@ void vmm_print_stats(struct vm *vm)
 	else
 		printf("x86-vmm: cold-start-exits=n/a (no timer tick was followed by a guest call)\n");
 	vmm_kstats_print(vm);
+	printf("x86-vmm: pv-timer ticks=%llu re-sent-late=%llu\n", (unsigned long long)vm->stats.pv_ticks,
+	       (unsigned long long)vm->stats.pv_reinjected);
 	printf("x86-vmm: injected=%llu nmis=%llu kicks=%llu resamples=%llu abi-errors=%llu\n",
 	       (unsigned long long)vm->stats.injected, (unsigned long long)vm->stats.nmis,
 	       (unsigned long long)vm->stats.kicks_sent, (unsigned long long)vm->stats.resamples,
