@@ -4,6 +4,7 @@
 #   make arm64        build build/arm64/hyp.elf, guest.bin and guest.dtb
 #   make run          boot them under QEMU on 2 vCPUs (ACCEL=kvm: nested virtualisation on an arm64 host)
 #   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
+#   make run-linux    Debian's arm64 kernel, SMP, with a busybox initramfs, as the guest (downloads it once)
 
 ARM64_DIR    := $(BUILD)/arm64
 FDT_INC_DIR  := $(ARM64_DIR)/fdtinc
@@ -34,7 +35,7 @@ GUEST_CFLAGS := $(ARM64_CFLAGS) -Iguest/include -Iguest/arm64 -I$(FDT_INC_DIR)
 
 ARM64_IMAGES := $(HYP_ELF) $(GUEST_BIN) $(GUEST_DTB)
 
-.PHONY: arm64 test-arm64
+.PHONY: arm64 test-arm64 run-linux
 
 arm64: $(ARM64_IMAGES)
 all: arm64
@@ -82,5 +83,9 @@ run: deps
 
 test-arm64: arm64
 	bash tests/integration/arm64.sh
+
+run-linux: deps
+	@$(MAKE) --no-print-directory $(HYP_ELF)
+	bash scripts/run-linux-arm64.sh --smp $(or $(SMP),2)
 
 -include $(HYP_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)

@@ -1,5 +1,5 @@
 /* fdt_guest.c: build the guest's device tree in guest RAM from dts/guest.dts (embedded at build time).
- * Run-time facts are filled in with libfdt: CPU count and MPIDRs, memory, redistributor span, bootargs. */
+ * Run-time facts are filled in with libfdt: CPU count and MPIDRs, memory, GICR span, bootargs, initrd. */
 #include <libfdt.h>
 #include "fdt_guest.h"
 #include "mmu.h"
@@ -49,7 +49,8 @@ static int set_reg64(void *fdt, const char *path, const uint64_t *cells, int n)
 	return fdt_setprop(fdt, node, "reg", v, n * (int)sizeof(fdt64_t));
 }
 
-int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootargs)
+int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootargs,
+		    uint64_t initrd_start, uint64_t initrd_size)
 {
 	void *fdt = mmu_guest_ram_ptr(GUEST_DTB_IPA, GUEST_DTB_MAX);
 	uint64_t mem[2] = { GUEST_RAM_IPA, GUEST_RAM_SIZE };
@@ -68,6 +69,10 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootarg
 		return -1;
 	node = fdt_path_offset(fdt, "/chosen");
 	if (node < 0 || fdt_setprop_string(fdt, node, "bootargs", bootargs) < 0)
+		return -1;
+	if (initrd_size &&
+	    (fdt_setprop_u64(fdt, node, "linux,initrd-start", initrd_start) < 0 ||
+	     fdt_setprop_u64(fdt, node, "linux,initrd-end", initrd_start + initrd_size) < 0))
 		return -1;
 	if (fdt_pack(fdt) < 0)
 		return -1;

@@ -6,6 +6,8 @@
 #include <stdint.h>
 #include "hyp.h"
 
-int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootargs);
+/* initrd_size 0: no initrd; else /chosen gets linux,initrd-start/-end (guest IPAs). */
+int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootargs,
+		    uint64_t initrd_start, uint64_t initrd_size);
 
 #endif

@@ -1,5 +1,6 @@
 /* main.c: bring-up: the boot CPU reads the DTB, sets up the GIC, stage 2, the VM and the guest's DTB,
  * starts the other CPUs through PSCI, then every CPU enters the run loop of its own vCPU. */
+#include "bootparams.h"
 #include "fdt_guest.h"
 #include "gic.h"
 #include "mmu.h"
@@ -10,7 +11,7 @@
 #include "vm.h"
 
 #define HCR_GUEST (HCR_VM | HCR_SWIO | HCR_FMO | HCR_IMO | HCR_AMO | HCR_FB | HCR_BSU_IS | \
-		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_RW)
+		   HCR_TWI | HCR_TWE | HCR_TSC | HCR_RW | HCR_APK | HCR_API)
 #define PMCR_N_SHIFT    11
 #define PMCR_N_MASK     0x1fUL
 #define CPU_ON_WAIT_MS  1000U
@@ -68,19 +69,28 @@ static void start_secondaries(void)
 	}
 }
 
+static struct bootparams bootparams;
+
 static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 {
+	const char *bad = NULL;
+	const volatile uint32_t *image;
+
 	mmu_build_el2();
 	mmu_enable_cpu();
 	if (platform_init((const void *)(dtb ? dtb : HOST_DTB_DEFAULT)) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no usable device tree from QEMU");
 	mmu_build_stage2();
+	if (bootparams_parse(platform.bootargs, &bootparams, &bad) < 0) {
+		hyp_printf("hyp: bad option in -append: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.* option");
+	}
 	hyp_nr_cpus = platform.nr_cpus;
 	hyp_printf("hyp: EL2 hypervisor up: %u CPU(s), GICD 0x%lx, GICR 0x%lx, UART 0x%lx\n", hyp_nr_cpus,
 		   platform.gicd_base, platform.gicr_base, platform.uart_base);
 	hyp_printf("hyp: guest RAM IPA 0x%lx-0x%lx at PA 0x%lx, entry 0x%lx, DTB 0x%lx, bootargs \"%s\"\n",
-		   GUEST_RAM_IPA, GUEST_RAM_IPA + GUEST_RAM_SIZE - 1, GUEST_RAM_PA, GUEST_ENTRY_IPA,
-		   GUEST_DTB_IPA, platform.bootargs);
+		   GUEST_RAM_IPA, GUEST_RAM_IPA + GUEST_RAM_SIZE - 1, GUEST_RAM_PA, bootparams.entry,
+		   GUEST_DTB_IPA, bootparams.guest_args);
 	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
 		vcpus[i].id = i;
 		vcpus[i].mpidr = platform.cpu_mpidr[i];
@@ -92,14 +102,18 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "GIC distributor did not respond");
 	if (vm_init(hyp_nr_cpus) != HV_OK)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "vgic_init failed");
-	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, platform.bootargs) < 0)
+	if (bootparams.initrd_size && !mmu_guest_ram_ptr(bootparams.initrd_start, bootparams.initrd_size))
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "hyp.initrd is not inside guest RAM");
+	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, bootparams.guest_args, bootparams.initrd_start,
+			    bootparams.initrd_size) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
-	if (!*(volatile uint32_t *)mmu_guest_ram_ptr(GUEST_ENTRY_IPA, sizeof(uint32_t)))
+	image = mmu_guest_ram_ptr(bootparams.entry, sizeof(uint32_t));
+	if (!image || !*image)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no guest image at the entry point (see scripts/run-arm64.sh)");
 	if (cpu_init(p) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "CPU 0 set-up failed");
 	start_secondaries();
-	vcpus[0].on_entry = GUEST_ENTRY_IPA;
+	vcpus[0].on_entry = bootparams.entry;
 	vcpus[0].on_context = GUEST_DTB_IPA;
 	__atomic_store_n(&vcpus[0].power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	vcpu_run_loop(p);

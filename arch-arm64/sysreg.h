@@ -28,6 +28,8 @@
 #define HCR_TWE   BIT(14)  /* trap WFE */
 #define HCR_TSC   BIT(19)  /* trap SMC: the guest has no firmware of its own */
 #define HCR_RW    BIT(31)  /* EL1 is AArch64 */
+#define HCR_APK   BIT(40)  /* pointer-auth key registers: the guest's own (not trapped) */
+#define HCR_API   BIT(41)  /* pointer-auth instructions: not trapped (Linux uses them) */
 
 /* SPSR / PSTATE */
 #define PSR_MODE_EL1H  0x5UL
