@@ -59,7 +59,7 @@ static void print_irqs(void)
 static void print_lr(void)
 {
 	uint64_t kinds[LR_ACC_NR] = { 0 };
-	uint64_t total = 0, exits = 0, quiet = 0, quiet_acc = 0, loop_acc = 0;
+	uint64_t total = 0, exits = 0, quiet = 0, quiet_acc = 0;
 
 	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
 		const struct pcpu *p = &pcpus[i];
@@ -71,7 +71,6 @@ static void print_lr(void)
 			exits += p->stats.exits[c];
 		quiet += p->stats.quiet_exits;
 		quiet_acc += p->stats.quiet_lr_accesses;
-		loop_acc += p->stats.lr_accesses;
 	}
 	hyp_printf("hyp: lr accesses %lu total, %lu.%02lu per exit\n", total,
 		   exits ? total / exits : 0, exits ? (total * 100 / exits) % 100 : 0);
@@ -81,7 +80,6 @@ static void print_lr(void)
 			hyp_printf(" %s %lu", lr_access_name((enum lr_access)k), kinds[k]);
 	hyp_puts("\n");
 	hyp_printf("hyp: quiet exits %lu lr_accesses %lu (exits with nothing in flight)\n", quiet, quiet_acc);
-	(void)loop_acc;
 }
 
 static void print_vgic(void)

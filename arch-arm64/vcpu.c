@@ -146,7 +146,6 @@ static void run_until_off(struct pcpu *p, struct vcpu *v)
 		quiet = quiet && nothing_queued(vv);
 		vgic_flush_lrs(&hyp_vgic, v->id);
 		used = lr_backend_total(&p->be) - before;
-		p->stats.lr_accesses += used;
 		if (quiet) {
 			p->stats.quiet_exits++;
 			p->stats.quiet_lr_accesses += used;

@@ -45,7 +45,6 @@ struct exit_stats {
 	uint64_t injected_aborts;
 	uint64_t quiet_exits;       /* nothing in an LR at exit and nothing queued at entry */
 	uint64_t quiet_lr_accesses; /* LR-backend accesses made on those exits (should be 0) */
-	uint64_t lr_accesses;       /* all LR-backend accesses of the run loop */
 };
 
 struct vcpu {
@@ -69,7 +68,6 @@ struct pcpu {
 	struct exit_stats stats;
 	volatile uint32_t parked;       /* stopped for the end of the run */
 	uint64_t pvtimer_deadline;      /* CNTHP compare value while this CPU owns the paravirtual timer */
-	uint32_t pvtimer_gen;
 };
 
 extern struct pcpu pcpus[HYP_MAX_CPUS];

@@ -18,11 +18,16 @@ static __attribute__((noreturn)) void finish(void)
 
 static void run_suite(void)
 {
+	uint64_t strays = guest_irq_unhandled();
+
 	tests_abi();
 	tests_irq();
 	tests_eoi();
 	tests_timer();
 	tests_smp();
+	/* Every interrupt the suite caused has a handler: anything else is a spurious delivery. */
+	strays = guest_irq_unhandled() - strays;
+	check("no_stray_interrupts", strays == 0, "%lu interrupt(s) arrived that no check asked for", strays);
 }
 
 void guest_main(void)
