@@ -236,20 +236,30 @@ static uint64_t next_after(const struct lapic *l, uint64_t t)
 
 uint32_t lapic_timer_current(const struct lapic *l)
 {
-	uint64_t t = now(l), n;
+	uint64_t t = now(l), n, left;
 
 	if (!l->timer_next)
 		return 0;
 	n = next_after(l, t);
 	if (t >= n)
 		return 0;
-	return (uint32_t)((n - t + tick_ns(l) - 1U) / tick_ns(l));
+	left = (n - t + tick_ns(l) - 1U) / tick_ns(l);
+	/* Under the periodic floor the real period is longer than the count says: never show more. */
+	return (uint32_t)(left > l->timer_init ? l->timer_init : left);
 }
 
 static void timer_start(struct lapic *l, uint32_t count, uint64_t t)
 {
+	uint64_t first = (uint64_t)count * tick_ns(l);
+
 	l->timer_period = (uint64_t)l->timer_init * tick_ns(l);
-	l->timer_next = count ? t + (uint64_t)count * tick_ns(l) : 0;
+	if (periodic(l) && l->timer_init) {
+		if (l->timer_period < LAPIC_MIN_PERIOD_NS)
+			l->timer_period = LAPIC_MIN_PERIOD_NS;
+		if (first < LAPIC_MIN_PERIOD_NS)
+			first = LAPIC_MIN_PERIOD_NS;
+	}
+	l->timer_next = count ? t + first : 0;
 	timer_arm(l);
 }
 

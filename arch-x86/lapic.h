@@ -81,6 +81,7 @@
 
 #define LAPIC_DCR_MASK    0xBU    /* bits 0, 1 and 3 */
 #define LAPIC_BUS_NS      1U      /* timer input clock: 1 GHz before the divider, as KVM's */
+#define LAPIC_MIN_PERIOD_NS 200000U /* periodic floor (KVM's min_timer_period_us): no host timer storm */
 
 enum lapic_lvt { LVT_TIMER, LVT_THERMAL, LVT_PERF, LVT_LINT0, LVT_LINT1, LVT_ERROR };
 

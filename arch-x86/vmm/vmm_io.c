@@ -67,6 +67,9 @@ void vmm_handle_mmio(struct vcpu *v)
 		if (wr) {
 			memcpy(&val, run->mmio.data, len < sizeof(val) ? len : sizeof(val));
 			lapic_mmio_write(l, addr - LAPIC_BASE, len, val);
+			/* A deadline already due (a guest catching up arms "now + 1 ns") fires here, on
+			 * this vCPU, instead of waiting for the event thread to be scheduled. */
+			lapic_timer_poll(l);
 		} else {
 			lapic_mmio_read(l, addr - LAPIC_BASE, len, &val);
 		}

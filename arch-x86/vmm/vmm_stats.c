@@ -51,7 +51,8 @@ void vmm_print_stats(struct vm *vm)
 	       (unsigned long long)vm->stats.kicks_sent, (unsigned long long)vm->stats.resamples,
 	       (unsigned long long)vm->stats.abi_errors);
 	if (vm->mode != VMM_MODE_KERNEL) {
-		unsigned long long bad = vm->ioapic.stats.bad_access + vm->pic.stats.bad_access;
+		unsigned long long bad = vm->ioapic.stats.bad_access + vm->ioapic_hi.stats.bad_access +
+					 vm->pic.stats.bad_access;
 
 		for (unsigned i = 0; i < vm->nr_vcpus; i++)
 			bad += vm->lapic[i].stats.bad_access;

@@ -417,6 +417,8 @@ static void timer_divider_encodings(void **s)
 	assert_int_equal(rd(x, 0, LAPIC_TIMER_CUR), 0);
 }
 
+#define PER 500000U   /* 0.5 ms: above the 200 us floor for periodic timers */
+
 static void timer_periodic_reloads_and_coalesces_missed_periods(void **s)
 {
 	struct sys *x = mk();
@@ -424,33 +426,52 @@ static void timer_periodic_reloads_and_coalesces_missed_periods(void **s)
 	(void)s;
 	wr(x, 1, LAPIC_TIMER_DCR, 0xB);                /* divide by 1 */
 	wr(x, 1, LAPIC_LVT_TIMER, V_TIMER | LAPIC_TIMER_PERIODIC);
-	wr(x, 1, LAPIC_TIMER_INIT, 500);
+	wr(x, 1, LAPIC_TIMER_INIT, PER);
 	for (unsigned i = 1; i <= 3; i++) {
-		x->now += 500;
+		x->now += PER;
 		lapic_timer_poll(&x->cpu[1]);
 		assert_int_equal(take(x, 1), V_TIMER);
 		wr(x, 1, LAPIC_EOI, 0);
-		assert_int_equal(x->armed[1], 1000 + 500 * (i + 1));
-		assert_int_equal(rd(x, 1, LAPIC_TIMER_CUR), 500);
+		assert_int_equal(x->armed[1], 1000 + (uint64_t)PER * (i + 1));
+		assert_int_equal(rd(x, 1, LAPIC_TIMER_CUR), PER);
 	}
-	x->now += 1250;                                 /* 2.5 periods late */
-	assert_int_equal(rd(x, 1, LAPIC_TIMER_CUR), 250);
+	x->now += PER * 5 / 2;                          /* 2.5 periods late */
+	assert_int_equal(rd(x, 1, LAPIC_TIMER_CUR), PER / 2);
 	lapic_timer_poll(&x->cpu[1]);
 	assert_int_equal(take(x, 1), V_TIMER);
 	assert_int_equal(take(x, 1), -1);
-	assert_int_equal(x->armed[1], x->now + 250);
+	assert_int_equal(x->armed[1], x->now + PER / 2);
 	/* Masked: counts on, no interrupt. */
 	wr(x, 1, LAPIC_EOI, 0);
 	wr(x, 1, LAPIC_LVT_TIMER, V_TIMER | LAPIC_TIMER_PERIODIC | LAPIC_MASKED);
-	x->now += 250;
+	x->now += PER / 2;
 	lapic_timer_poll(&x->cpu[1]);
 	assert_int_equal(take(x, 1), -1);
-	assert_int_equal(x->armed[1], x->now + 500);
+	assert_int_equal(x->armed[1], x->now + PER);
 	/* A divider change keeps the count and changes the rate. */
-	x->now += 100;
+	x->now += PER / 5;
 	wr(x, 1, LAPIC_TIMER_DCR, 0x0);                 /* divide by 2 */
-	assert_int_equal(rd(x, 1, LAPIC_TIMER_CUR), 400);
-	assert_int_equal(x->armed[1], x->now + 800);
+	assert_int_equal(rd(x, 1, LAPIC_TIMER_CUR), PER * 4 / 5);
+	assert_int_equal(x->armed[1], x->now + PER * 8 / 5);
+}
+
+/* A guest cannot make the host fire a periodic timer every few nanoseconds (KVM's floor too). */
+static void timer_periodic_floor(void **s)
+{
+	struct sys *x = mk();
+
+	(void)s;
+	wr(x, 0, LAPIC_TIMER_DCR, 0xB);
+	wr(x, 0, LAPIC_LVT_TIMER, V_TIMER | LAPIC_TIMER_PERIODIC);
+	wr(x, 0, LAPIC_TIMER_INIT, 1);
+	assert_int_equal(x->armed[0], x->now + LAPIC_MIN_PERIOD_NS);
+	x->now += LAPIC_MIN_PERIOD_NS;
+	lapic_timer_poll(&x->cpu[0]);
+	assert_int_equal(x->armed[0], x->now + LAPIC_MIN_PERIOD_NS);
+	/* One-shot is not limited: the guest pays an exit for every re-arm anyway. */
+	wr(x, 0, LAPIC_LVT_TIMER, V_TIMER);
+	wr(x, 0, LAPIC_TIMER_INIT, 1);
+	assert_int_equal(x->armed[0], x->now + 1);
 }
 
 static void bad_offsets_and_widths(void **s)
@@ -534,6 +555,7 @@ int main(void)
 		cmocka_unit_test(timer_one_shot_with_divider_and_current_count),
 		cmocka_unit_test(timer_divider_encodings),
 		cmocka_unit_test(timer_periodic_reloads_and_coalesces_missed_periods),
+		cmocka_unit_test(timer_periodic_floor),
 		cmocka_unit_test(bad_offsets_and_widths),
 		cmocka_unit_test(garbage_everywhere_then_reinit),
 	};
