@@ -6,6 +6,9 @@
 #define IOAPIC_DWORD 4U
 #define IOAPIC_REGSEL_MASK 0xFFU   /* IOREGSEL is an 8-bit index */
 #define IOAPIC_LOW32 0xFFFFFFFFULL
+#define IOAPIC_HIGH_SHIFT 32U
+#define IOAPIC_REGS_PER_PIN 2U   /* low dword at even index, high dword at the odd one */
+#define IOAPIC_REG_HIGH 1U
 
 static struct ioapic *ioapic_of(struct irq_chip *chip)
 {
@@ -69,11 +72,11 @@ static uint32_t reg_read(struct ioapic *io)
 		return IOAPIC_VERSION | ((IOAPIC_NR_PINS - 1U) << IOAPIC_VER_MAXREDIR_SHIFT);
 	if (r == IOAPIC_REG_ARB)
 		return io->id;   /* arbitration ID is loaded from the APIC ID */
-	if (r >= IOAPIC_REG_REDTBL && r < IOAPIC_REG_REDTBL + 2U * IOAPIC_NR_PINS) {
-		unsigned pin = (r - IOAPIC_REG_REDTBL) / 2U;
+	if (r >= IOAPIC_REG_REDTBL && r < IOAPIC_REG_REDTBL + IOAPIC_REGS_PER_PIN * IOAPIC_NR_PINS) {
+		unsigned pin = (r - IOAPIC_REG_REDTBL) / IOAPIC_REGS_PER_PIN;
 		uint64_t e = io->rte[pin];
 
-		return (r & 1U) ? (uint32_t)(e >> 32) : (uint32_t)(e & IOAPIC_LOW32);
+		return (r & IOAPIC_REG_HIGH) ? (uint32_t)(e >> IOAPIC_HIGH_SHIFT) : (uint32_t)(e & IOAPIC_LOW32);
 	}
 	return 0;   /* unimplemented index: reads as zero */
 }
@@ -89,13 +92,13 @@ static void reg_write(struct ioapic *io, uint32_t val)
 		io->id = val & IOAPIC_ID_MASK;
 		return;
 	}
-	if (r < IOAPIC_REG_REDTBL || r >= IOAPIC_REG_REDTBL + 2U * IOAPIC_NR_PINS)
+	if (r < IOAPIC_REG_REDTBL || r >= IOAPIC_REG_REDTBL + IOAPIC_REGS_PER_PIN * IOAPIC_NR_PINS)
 		return;   /* VER, ARB and unimplemented indices are read-only */
-	pin = (r - IOAPIC_REG_REDTBL) / 2U;
+	pin = (r - IOAPIC_REG_REDTBL) / IOAPIC_REGS_PER_PIN;
 	e = io->rte[pin];
 	was_masked = e & IOAPIC_RTE_MASKED;
-	if (r & 1U)
-		e = (e & IOAPIC_LOW32) | ((uint64_t)val << 32);
+	if (r & IOAPIC_REG_HIGH)
+		e = (e & IOAPIC_LOW32) | ((uint64_t)val << IOAPIC_HIGH_SHIFT);
 	else
 		e = (e & ~IOAPIC_LOW32) | val;
 	e = (e & IOAPIC_RTE_RW_BITS) | (io->rte[pin] & IOAPIC_RTE_RO_BITS);

@@ -20,6 +20,7 @@
 #define LOGICAL_LOW_NIBBLE    0x0FU
 #define DCR_HIGH_BIT          0x8U
 #define DCR_DIV_BITS          0x7U
+#define DCR_LOW_BITS          0x3U
 
 /* Which bits of each LVT a write may change (delivery status and remote IRR are read-only;
  * bit 18 would select TSC-deadline, which CPUID does not offer, so it stays zero). */
@@ -214,7 +215,7 @@ bool lapic_accept(struct lapic *l, const struct apic_msg *m)
 static uint64_t tick_ns(const struct lapic *l)
 {
 	/* DCR bits 3,1,0 form a 3-bit value v; the divisor is 2^(v+1), with 0b111 meaning 1. */
-	uint32_t v = (l->dcr & 3U) | ((l->dcr & DCR_HIGH_BIT) >> 1);
+	uint32_t v = (l->dcr & DCR_LOW_BITS) | ((l->dcr & DCR_HIGH_BIT) >> 1);
 
 	return (uint64_t)LAPIC_BUS_NS << ((v + 1U) & DCR_DIV_BITS);
 }

@@ -11,6 +11,11 @@
 #define PIC_VECTOR_BASE_MASK 0xF8U
 #define PIC_BYTE_MASK 0xFFU
 #define PIC_RESET_LOWEST 7U   /* IR0 highest, IR7 lowest */
+/* Where the initialisation sequence stands: the next data-port byte is ICW2, ICW3, ICW4 or OCW1. */
+#define PIC_STEP_READY 0U
+#define PIC_STEP_ICW2  2U
+#define PIC_STEP_ICW3  3U
+#define PIC_STEP_ICW4  4U
 
 static struct pic *pic_of(struct irq_chip *chip)
 {
@@ -162,7 +167,7 @@ static void icw1(struct pic_unit *u, uint8_t val)
 	u->rotate_aeoi = false;
 	u->sfnm = false;
 	u->irr = u->line & level_mask(u);
-	u->init_step = 2;
+	u->init_step = PIC_STEP_ICW2;
 }
 
 static uint16_t ocw2(struct pic_unit *u, unsigned unit, uint8_t val)
@@ -215,19 +220,19 @@ static void ocw3(struct pic_unit *u, uint8_t val)
 static void data_write(struct pic_unit *u, uint8_t val)
 {
 	switch (u->init_step) {
-	case 2:
+	case PIC_STEP_ICW2:
 		u->base = val & PIC_VECTOR_BASE_MASK;
-		u->init_step = u->single ? (u->icw4_needed ? 4 : 0) : 3;
+		u->init_step = u->single ? (u->icw4_needed ? PIC_STEP_ICW4 : PIC_STEP_READY) : PIC_STEP_ICW3;
 		break;
-	case 3:
+	case PIC_STEP_ICW3:
 		u->icw3 = val;
-		u->init_step = u->icw4_needed ? 4 : 0;
+		u->init_step = u->icw4_needed ? PIC_STEP_ICW4 : PIC_STEP_READY;
 		break;
-	case 4:
+	case PIC_STEP_ICW4:
 		/* 8080 mode (uPM = 0) has no meaning on an x86 CPU; the vector is formed as in 8086 mode. */
 		u->auto_eoi = val & PIC_ICW4_AEOI;
 		u->sfnm = val & PIC_ICW4_SFNM;
-		u->init_step = 0;
+		u->init_step = PIC_STEP_READY;
 		break;
 	default:
 		u->imr = val;   /* OCW1 */

@@ -6,6 +6,7 @@
 #include "hv_abi.h"
 
 #define OPEN_BUS 0xFFFFFFFFU
+#define OPEN_BUS_BYTE 0xFF
 
 static bool is_elcr(uint16_t port)
 {
@@ -92,7 +93,7 @@ void vmm_handle_mmio(struct vcpu *v)
 	} else {
 		vmm_count_exit(vm, EX_MMIO_OTHER);
 		if (!wr)
-			memset(run->mmio.data, 0xFF, sizeof(run->mmio.data));
+			memset(run->mmio.data, OPEN_BUS_BYTE, sizeof(run->mmio.data));
 		return;
 	}
 	if (!wr) {

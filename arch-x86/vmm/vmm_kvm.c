@@ -44,6 +44,16 @@
 #define SEG_TYPE_LDT 0x2
 #define TSS_LIMIT 0x67U
 #define TSS_DESC_TYPE 0x89ULL   /* P, 64-bit available TSS */
+/* A system-segment descriptor scatters the base: bits 23:0 at 16, 31:24 at 56, 63:32 in the next qword. */
+#define DESC_BASE_LO_MASK  0xFFFFFFULL
+#define DESC_BASE_LO_SHIFT 16U
+#define DESC_TYPE_SHIFT    40U
+#define DESC_BASE_MID_SHIFT 24U
+#define DESC_BASE_MID_MASK 0xFFULL
+#define DESC_BASE_MID_POS  56U
+#define DESC_BASE_HI_SHIFT 32U
+#define DESC_SIZE          8U
+#define FLAT_LIMIT         0xFFFFFFFFU
 
 #define CPUID_LEAF_FEATURES 1U
 #define CPUID_1_ECX_X2APIC  (1U << 21)
@@ -76,14 +86,15 @@ static void build_page_tables(struct vm *vm)
 static void build_gdt(struct vm *vm)
 {
 	uint64_t tss = LAYOUT_TSS;
-	uint64_t lo = TSS_LIMIT | ((tss & 0xFFFFFFULL) << 16) | (TSS_DESC_TYPE << 40) |
-		      (((tss >> 24) & 0xFFULL) << 56);
+	uint64_t lo = TSS_LIMIT | ((tss & DESC_BASE_LO_MASK) << DESC_BASE_LO_SHIFT) |
+		      (TSS_DESC_TYPE << DESC_TYPE_SHIFT) |
+		      (((tss >> DESC_BASE_MID_SHIFT) & DESC_BASE_MID_MASK) << DESC_BASE_MID_POS);
 
-	put64(vm, LAYOUT_GDT + 0 * 8, 0);
+	put64(vm, LAYOUT_GDT, 0);   /* the null descriptor */
 	put64(vm, LAYOUT_GDT + LAYOUT_SEL_CODE, GDT_CODE64);
 	put64(vm, LAYOUT_GDT + LAYOUT_SEL_DATA, GDT_DATA);
 	put64(vm, LAYOUT_GDT + LAYOUT_SEL_TSS, lo);
-	put64(vm, LAYOUT_GDT + LAYOUT_SEL_TSS + 8, tss >> 32);
+	put64(vm, LAYOUT_GDT + LAYOUT_SEL_TSS + DESC_SIZE, tss >> DESC_BASE_HI_SHIFT);
 }
 
 static int filter_cpuid(struct vm *vm)
@@ -166,7 +177,7 @@ int vmm_kvm_create(struct vm *vm)
 static void seg(struct kvm_segment *s, uint16_t sel, uint8_t type, bool code)
 {
 	*s = (struct kvm_segment){
-		.base = 0, .limit = 0xFFFFFFFF, .selector = sel, .type = type, .present = 1,
+		.base = 0, .limit = FLAT_LIMIT, .selector = sel, .type = type, .present = 1,
 		.dpl = 0, .db = code ? 0 : 1, .s = 1, .l = code ? 1 : 0, .g = 1,
 	};
 }

@@ -162,7 +162,7 @@ void x86_restore(bool pic)
 	if (pic) {
 		outb(G_ELCR_M, 0);
 		outb(G_ELCR_S, 0);
-		pic_init(0x20, 0x28, 0x01, 0xFF, 0xFF);
+		pic_init(G_PIC_VEC_M, G_PIC_VEC_S, G_PIC_ICW4_8086, G_PIC_MASK_ALL, G_PIC_MASK_ALL);
 	}
 }
 

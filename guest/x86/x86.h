@@ -70,6 +70,11 @@
 #define G_ELCR_M     0x4D0U
 #define G_ELCR_S     0x4D1U
 #define G_PIC_EOI    0x20U
+#define G_PIC_VEC_M  0x20U   /* the vector bases every x86 guest here programs */
+#define G_PIC_VEC_S  0x28U
+#define G_PIC_ICW4_8086 0x01U
+#define G_PIC_ICW4_AEOI 0x03U
+#define G_PIC_MASK_ALL 0xFFU
 #define G_PIC_READ_ISR 0x0BU
 #define G_PIC_READ_IRR 0x0AU
 

@@ -184,7 +184,7 @@ int guest_arch_init(void *boot_info)
 	cpu_local_init(0);
 	/* PIC modes: the 8259A pair is programmed and masked, as Linux does before using the IOAPIC. */
 	if (!(boot_flags & G_BOOT_NO_PIC))
-		pic_init(0x20, 0x28, 0x01, 0xFF, 0xFF);
+		pic_init(G_PIC_VEC_M, G_PIC_VEC_S, G_PIC_ICW4_8086, G_PIC_MASK_ALL, G_PIC_MASK_ALL);
 	calibrate();
 	for (unsigned irq = IRQ_IPI_BASE; irq < IRQ_TIMER; irq++)
 		srcs[irq].cpu_enabled = ~0U;   /* IPIs are on unless a test turns them off */
@@ -431,7 +431,7 @@ bool guest_arch_hostile(void)
 			g_pause();
 		g_cli();
 		if (pic)
-			pic_init(0x20, 0x28, 0x01, 0xFF, 0xFF);
+			pic_init(G_PIC_VEC_M, G_PIC_VEC_S, G_PIC_ICW4_8086, G_PIC_MASK_ALL, G_PIC_MASK_ALL);
 	}
 	cpu_local_init(0);
 	return true;

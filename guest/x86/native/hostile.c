@@ -35,7 +35,7 @@ void hostile_phase(void)
 		g_spin_ms(DRAIN_MS);
 		g_cli();
 		if (pic)
-			pic_init(0x20, 0x28, 0x01, 0xFF, 0xFF);
+			pic_init(G_PIC_VEC_M, G_PIC_VEC_S, G_PIC_ICW4_8086, G_PIC_MASK_ALL, G_PIC_MASK_ALL);
 		if (g_stray_total == before)
 			break;
 	}
