@@ -133,3 +133,8 @@ x86: $(X86_FAULT_ELF)
 $(X86_FAULT_ELF): tests/integration/x86/triple_fault.S guest/x86/guest.ld
 	@mkdir -p $(@D)
 	$(HOST_CC) -m64 -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-T,guest/x86/guest.ld -o $@ $<
+
+# Measurements side by side per mode (not part of make test: timing figures, not checks).
+.PHONY: bench-x86
+bench-x86: $(VMM_BIN) $(GUEST_X86_ELF)
+	bash scripts/bench-x86.sh $(VMM_BIN) $(GUEST_X86_ELF)

@@ -1,6 +1,7 @@
 /* vmm_abi.c: the guest ABI (include/hv_abi.h) on x86: RAX = call, RDI/RSI/RDX = a0..a2, result in RAX.
  * Arguments are guest-controlled: every one is range-checked, and no call can end the VMM but HALT. */
 #include <stdio.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
 
@@ -10,6 +11,28 @@
 #define CONSOLE_MAX 4096U
 #define MAX_PERIOD_US (3600ULL * 1000000ULL)   /* an hour: keeps ns arithmetic far from overflow */
 #define HALT_STATUS_MASK 0xFFU
+
+#define MARK_PREFIX "@@mark "
+#define MARK_LABEL_MAX 32
+
+/* A console line "@@mark LABEL" makes the VMM print its exit totals at that instant, so a guest can
+ * bracket a phase and the runner can count exits per interrupt. The line is printed as usual. */
+static void console_mark(struct vm *vm, const char *p, uint64_t len)
+{
+	size_t pre = sizeof(MARK_PREFIX) - 1;
+	unsigned long long total = 0, kvm = 0;
+	int n = 0;
+
+	if (len <= pre || memcmp(p, MARK_PREFIX, pre) != 0)
+		return;
+	while (n < MARK_LABEL_MAX && pre + (size_t)n < len && p[pre + n] > ' ')
+		n++;
+	for (unsigned k = 0; k < EX_COUNT; k++)
+		total += vm->stats.exits[k];
+	for (unsigned i = 0; i < vm->nr_vcpus; i++)
+		kvm += vmm_kstat(&vm->vcpu[i], KSTAT_EXITS);
+	printf("x86-vmm: mark %.*s exits=%llu kvm-exits=%llu\n", n, p + pre, total, kvm);
+}
 
 static int64_t console_write(struct vm *vm, uint64_t gpa, uint64_t len)
 {
@@ -21,6 +44,7 @@ static int64_t console_write(struct vm *vm, uint64_t gpa, uint64_t len)
 	if (!p)
 		return HV_ABI_INVALID_PARAM;
 	pthread_mutex_lock(&vm->console_lock);
+	console_mark(vm, p, len);
 	fwrite(p, 1, len, stdout);
 	fflush(stdout);
 	pthread_mutex_unlock(&vm->console_lock);

@@ -197,3 +197,27 @@ bool g_wait(volatile unsigned *counter, unsigned want, unsigned ms)
 	g_cli();
 	return *counter >= want;
 }
+
+uint64_t g_tsc_to_ns(uint64_t tsc)
+{
+	return (tsc / tsc_per_ms) * NS_PER_MS + ((tsc % tsc_per_ms) * NS_PER_MS) / tsc_per_ms;
+}
+
+bool g_has_word(const char *args, const char *word)
+{
+	for (const char *p = args; *p;) {
+		const char *w = word;
+
+		while (*p == ' ')
+			p++;
+		while (*w && *p == *w) {
+			p++;
+			w++;
+		}
+		if (!*w && (*p == ' ' || !*p))
+			return true;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return false;
+}

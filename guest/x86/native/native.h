@@ -16,6 +16,9 @@ void *g_memset(void *d, int c, unsigned long n);
 bool g_wait(volatile unsigned *counter, unsigned want, unsigned ms);
 void g_spin_ms(unsigned ms);
 void g_calibrate(void);
+uint64_t g_tsc_to_ns(uint64_t tsc);
+/* Is `word` one of the space-separated words of `args`? */
+bool g_has_word(const char *args, const char *word);
 extern volatile unsigned g_stray[256];
 extern volatile unsigned g_stray_total;
 

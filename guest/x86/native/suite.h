@@ -24,6 +24,9 @@ extern volatile unsigned g_hostile_done;   /* the garbage phase ran to its end *
 unsigned suite_run(void);
 void suite_ap_main(unsigned cpu);
 
+/* bench.c: latency and exits per interrupt (boot argument "bench") */
+void bench_run(void);
+
 /* hostile.c: garbage to every register and port; then restore a sane state. */
 void hostile_phase(void);
 
