@@ -22,35 +22,11 @@
 #define HCR_NPIE ICH_HCR_NPIE
 #define HCR_LRENPIE_TDIR (ICH_HCR_LRENPIE | ICH_HCR_TDIR)
 
-/* ---- fixture: one harness per test, freed by the teardown even when an assertion fails ---- */
-
-static struct harness *g_h;
+/* ---- fixture: one harness per test (h_mk), freed by h_teardown even when an assertion fails ---- */
 
 static struct harness *vm(unsigned nr_lrs)
 {
-	g_h = h_new(1, NR_SPIS, nr_lrs);
-	return g_h;
-}
-
-/* Every test ends here: structural invariants hold, then the VM is freed. */
-static void finish(struct harness *h)
-{
-	const char *err = h_check_invariants(h);
-
-	if (err)
-		fail_msg("invariant broken: %s", err);
-	h_free(h);
-	g_h = NULL;
-}
-
-static int teardown(void **state)
-{
-	(void)state;
-	if (g_h) {
-		h_free(g_h);
-		g_h = NULL;
-	}
-	return 0;
+	return h_mk(1, NR_SPIS, nr_lrs);
 }
 
 /* ---- register-access expectations: every kind is asserted, unnamed kinds must be 0 ---- */
@@ -220,7 +196,7 @@ static void test_idle_entry_exit_touches_no_register(void **state)
 	}
 	assert_int_equal(h->vcpus[0].stats.flushes, 0);
 	assert_int_equal(h->vcpus[0].stats.syncs, 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_first_edge_entry_writes_one_lr_and_hcr_with_en(void **state)
@@ -241,7 +217,7 @@ static void test_first_edge_entry_writes_one_lr_and_hcr_with_en(void **state)
 	assert_int_equal(h->cpu[0].hcr, HCR_EN);
 	take_and_end(h, SPI(1));
 	leave(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_lr_group_bit_follows_interrupt_group(void **state)
@@ -260,7 +236,7 @@ static void test_lr_group_bit_follows_interrupt_group(void **state)
 	icv_eoir(&h->cpu[0], 0, SPI(0));
 	leave(h);
 	assert_false(irq_state(h, SPI(0)).queued);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_edge_taken_and_ended_exit_reads_only_elrsr(void **state)
@@ -282,7 +258,7 @@ static void test_edge_taken_and_ended_exit_reads_only_elrsr(void **state)
 	EXPECT_NO_ACC(h);
 	leave(h);
 	EXPECT_NO_ACC(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_edge_not_taken_exit_reads_elrsr_and_lr_then_entry_writes_only_the_lr(void **state)
@@ -304,7 +280,7 @@ static void test_edge_not_taken_exit_reads_elrsr_and_lr_then_entry_writes_only_t
 	leave(h);
 	EXPECT_ACC(h, .elrsr = 1);
 	assert_int_equal(h->nr_acked[0], 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_hcr_is_written_only_when_its_value_changes_and_en_stays_set(void **state)
@@ -329,7 +305,7 @@ static void test_hcr_is_written_only_when_its_value_changes_and_en_stays_set(voi
 	EXPECT_NO_ACC(h);
 	assert_int_equal(h->cpu[0].hcr, HCR_EN);
 	leave(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_level_lr_has_eoi_bit_exit_reads_it_and_next_entry_zeroes_it(void **state)
@@ -363,7 +339,7 @@ static void test_level_lr_has_eoi_bit_exit_reads_it_and_next_entry_zeroes_it(voi
 	enter(h);
 	EXPECT_NO_ACC(h);
 	leave(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_level_still_high_at_eoi_is_rewritten_by_next_entry(void **state)
@@ -393,7 +369,7 @@ static void test_level_still_high_at_eoi_is_rewritten_by_next_entry(void **state
 	EXPECT_LR_EMPTY(h, 0);
 	leave(h);
 	assert_int_equal(h->nr_acked[0], 2);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_hw_mapped_lr_has_hw_bit_and_pintid_and_deactivates_physically_via_lr(void **state)
@@ -424,7 +400,7 @@ static void test_hw_mapped_lr_has_hw_bit_and_pintid_and_deactivates_physically_v
 	EXPECT_NO_ACC(h);
 	leave(h);
 	assert_int_equal(h->nr_phys_deactivated, 1); /* the core did not deactivate it a second time */
-	finish(h);
+	h_finish(h);
 }
 
 static void test_hw_active_interrupt_is_loaded_active_only_never_pending_and_active(void **state)
@@ -456,7 +432,7 @@ static void test_hw_active_interrupt_is_loaded_active_only_never_pending_and_act
 	leave(h);
 	assert_int_equal(h->nr_acked[0], 2);
 	assert_int_equal(h->nr_phys_deactivated, 2);
-	finish(h);
+	h_finish(h);
 }
 
 /* Deactivating a HW interrupt happens in the physical GIC; no resample is owed, whatever its pINTID.
@@ -479,7 +455,7 @@ static unsigned hw_deactivation_resamples(uint32_t pintid)
 	leave(h);
 	assert_false(irq_state(h, SPI(8)).active);
 	calls = ow.calls;
-	finish(h);
+	h_finish(h);
 	return calls;
 }
 
@@ -509,7 +485,7 @@ static void test_overflow_16_pending_4_lrs_writes_4_lrs_and_hcr_with_npie(void *
 	leave(h);
 	EXPECT_ACC(h, .elrsr = 1, .lr_r = 4);
 	assert_int_equal(h_run(h, 0, 100), 16);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_entry_zeroes_stale_lrs_beyond_those_it_fills(void **state)
@@ -540,7 +516,7 @@ static void test_entry_zeroes_stale_lrs_beyond_those_it_fills(void **state)
 	take_and_end(h, SPI(3));
 	leave(h);
 	EXPECT_ACC(h, .elrsr = 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_lrs_reported_empty_at_exit_are_not_rewritten_at_entry(void **state)
@@ -566,7 +542,7 @@ static void test_lrs_reported_empty_at_exit_are_not_rewritten_at_entry(void **st
 	EXPECT_LR_EMPTY(h, 3);
 	take_and_end(h, SPI(3));
 	leave(h);
-	finish(h);
+	h_finish(h);
 }
 
 /* =====================================================================================
@@ -597,7 +573,7 @@ static void test_sixteen_pending_acked_by_priority_then_arrival_with_4_lrs(void 
 	for (unsigned i = 0; i < 16; i++)
 		assert_int_equal(h->acked[0][i], SPI(order[i]));
 	assert_int_equal(h->maint_exits[0], 3);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_pending_class_placed_before_active_class_each_by_priority(void **state)
@@ -629,7 +605,7 @@ static void test_pending_class_placed_before_active_class_each_by_priority(void 
 	assert_int_equal(h->acked[0][1], SPI(4));
 	assert_int_equal(h->acked[0][2], SPI(2));
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* Priorities with ties: 0x00..0xe0 in steps of 0x20, repeating every 8 interrupts. */
@@ -664,7 +640,7 @@ static void run_in_priority_order(unsigned nr_lrs, unsigned n, bool split)
 	assert_int_equal(h->dir_traps[0], 0);
 	assert_int_equal(h->cpu[0].hcr, HCR_EN);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_1_2_4_16_lrs_deliver_16_and_32_in_priority_order(void **state)
@@ -749,7 +725,7 @@ static void test_eoimode0_nested_actives_beyond_lrs_are_deactivated_via_eoicount
 	}
 	assert_int_equal(h->nr_acked[0], 6);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_eoicount_of_two_deactivates_the_two_highest_left_out_actives(void **state)
@@ -787,7 +763,7 @@ static void test_eoicount_of_two_deactivates_the_two_highest_left_out_actives(vo
 	assert_int_equal(ich_hcr_eoicount(h->cpu[0].hcr), 0);
 	leave(h);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_eoimode1_held_actives_do_not_block_new_interrupts_and_dir_traps_end_them(void **state)
@@ -839,7 +815,7 @@ static void test_eoimode1_held_actives_do_not_block_new_interrupts_and_dir_traps
 		assert_false(irq_state(h, SPI(i)).active);
 	assert_int_equal(queued_total(h), 0);
 	assert_int_equal(h->vcpus[0].stats.eoicount_deact, 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* Nested activations in EOImode 1, EOIRs of interrupts that are in no LR, then DIRs. */
@@ -904,7 +880,7 @@ static void eoimode1_nested_split_eoi(bool quirk)
 	assert_int_equal(queued_total(h), 0);
 	assert_int_equal(h->nr_acked[0], 8);
 	assert_int_equal(h->vcpus[0].stats.eoicount_deact, 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_eoimode1_left_out_eoir_is_priority_drop_only(void **state)
@@ -947,7 +923,7 @@ static void test_one_lr_split_eoi_with_held_actives_makes_progress(void **state)
 	for (unsigned i = 0; i < 6; i++)
 		assert_false(irq_state(h, SPI(i)).active);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /*
@@ -983,7 +959,7 @@ static void test_uie_is_never_set_even_when_actives_hold_every_lr(void **state)
 	leave(h);
 	assert_int_equal(h->nr_acked[0], 2);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_new_high_priority_interrupt_gets_an_lr_over_pending_active_ones(void **state)
@@ -1019,7 +995,7 @@ static void test_new_high_priority_interrupt_gets_an_lr_over_pending_active_ones
 	for (unsigned i = 0; i < 4; i++)
 		assert_int_equal(h->acked[0][1 + i], SPI(i));
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* =====================================================================================
@@ -1054,7 +1030,7 @@ static void test_npie_set_on_overflow_and_cleared_after_refill_when_nothing_left
 	assert_false(icv_maint_asserted(&h->cpu[0]));
 	leave(h);
 	assert_int_equal(h->nr_acked[0], 5);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_sixteen_edges_in_four_lrs_cost_exactly_three_maintenance_exits(void **state)
@@ -1070,7 +1046,7 @@ static void test_sixteen_edges_in_four_lrs_cost_exactly_three_maintenance_exits(
 	assert_int_equal(h->maint_exits[0], 3);
 	assert_int_equal(h->vcpus[0].stats.overflows, 3);
 	assert_int_equal(h->cpu[0].hcr, HCR_EN);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_four_edges_in_four_lrs_cost_no_exit_at_all(void **state)
@@ -1092,7 +1068,7 @@ static void test_four_edges_in_four_lrs_cost_no_exit_at_all(void **state)
 	assert_int_equal(h_run(h, 0, 100), 0);
 	assert_int_equal(h->maint_exits[0], 0);
 	EXPECT_NO_ACC(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_many_rounds_of_bursts_keep_maintenance_exits_at_the_refill_bound(void **state)
@@ -1114,7 +1090,7 @@ static void test_many_rounds_of_bursts_keep_maintenance_exits_at_the_refill_boun
 		total += n;
 	}
 	assert_int_equal(h->nr_acked[0], total);
-	finish(h);
+	h_finish(h);
 }
 
 /* =====================================================================================
@@ -1144,7 +1120,7 @@ static void test_edge_latch_moves_into_the_lr_so_one_edge_is_delivered_once(void
 	assert_int_equal(h->acked[0][0], SPI(1));
 	assert_int_equal(h->acked[0][1], SPI(0));
 	assert_int_equal(h_run(h, 0, 100), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_edges_before_entry_coalesce_into_one_delivery(void **state)
@@ -1158,7 +1134,7 @@ static void test_edges_before_entry_coalesce_into_one_delivery(void **state)
 	inject(h, SPI(0));
 	assert_int_equal(h_run(h, 0, 100), 1);
 	assert_int_equal(h_run(h, 0, 100), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_edge_while_active_in_lr_gives_exactly_one_more_delivery(void **state)
@@ -1187,7 +1163,7 @@ static void test_edge_while_active_in_lr_gives_exactly_one_more_delivery(void **
 	assert_int_equal(h->nr_acked[0], 2);
 	assert_int_equal(h_run(h, 0, 100), 0);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* =====================================================================================
@@ -1212,7 +1188,7 @@ static void test_injected_while_disabled_is_kept_and_delivered_once_enabled(void
 	assert_true(irq_state(h, SPI(0)).queued);
 	assert_int_equal(h_run(h, 0, 100), 1);
 	assert_int_equal(h->acked[0][0], SPI(0));
-	finish(h);
+	h_finish(h);
 }
 
 static void test_disabled_while_in_lr_is_pruned_at_exit_and_not_delivered(void **state)
@@ -1239,7 +1215,7 @@ static void test_disabled_while_in_lr_is_pruned_at_exit_and_not_delivered(void *
 	assert_int_equal(h->nr_acked[0], 0);
 	enable(h, SPI(0), true);
 	assert_int_equal(h_run(h, 0, 100), 1);
-	finish(h);
+	h_finish(h);
 }
 
 /* =====================================================================================
@@ -1276,7 +1252,7 @@ static void test_level_high_at_eoi_is_redelivered_until_lowered_one_resample_per
 	assert_int_equal(h->nr_acked[0], 2);
 	assert_int_equal(ow.calls, 2);
 	assert_int_equal(h->vcpus[0].stats.resamples, 2);
-	finish(h);
+	h_finish(h);
 }
 
 /*
@@ -1311,7 +1287,7 @@ static void test_level_active_across_exit_is_resampled_at_its_deactivation(void 
 	assert_false(icv_irq_signalled(&h->cpu[0], 1));
 	leave(h);
 	assert_int_equal(h->nr_acked[0], 1);
-	finish(h);
+	h_finish(h);
 }
 
 /*
@@ -1345,7 +1321,7 @@ static void level_latch_set_while_active_in_lr(bool pulse)
 	assert_int_equal(h->nr_acked[0], 2);
 	assert_false(irq_state(h, SPI(5)).pending);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_level_ispendr_while_active_in_lr_is_delivered_after_deactivation(void **state)
@@ -1374,7 +1350,7 @@ static void test_level_ispendr_not_taken_keeps_its_latch_across_exit(void **stat
 	assert_int_equal(h_run(h, 0, 100), 1);
 	assert_false(irq_state(h, SPI(5)).pending);
 	assert_int_equal(h_run(h, 0, 100), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_eoi_of_level_disabled_while_active_in_lr_ends_it_and_resamples(void **state)
@@ -1408,7 +1384,7 @@ static void test_eoi_of_level_disabled_while_active_in_lr_ends_it_and_resamples(
 	leave(h);
 	assert_int_equal(ow.calls, 2);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_eoi_of_edge_disabled_while_active_in_lr_ends_it(void **state)
@@ -1430,7 +1406,7 @@ static void test_eoi_of_edge_disabled_while_active_in_lr_ends_it(void **state)
 	assert_false(irq_state(h, SPI(0)).active);
 	assert_false(irq_state(h, SPI(0)).queued);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_eoicount_ends_level_disabled_while_active_outside_lrs_and_resamples(void **state)
@@ -1466,7 +1442,7 @@ static void test_eoicount_ends_level_disabled_while_active_outside_lrs_and_resam
 	assert_false(icv_irq_signalled(&h->cpu[0], 1));
 	leave(h);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_trapped_dir_of_level_resamples_once(void **state)
@@ -1498,7 +1474,7 @@ static void test_trapped_dir_of_level_resamples_once(void **state)
 	leave(h);
 	assert_int_equal(ow.calls, 1);
 	assert_int_equal(queued_total(h), 0);
-	finish(h);
+	h_finish(h);
 }
 
 /* =====================================================================================
@@ -1524,7 +1500,7 @@ static void test_flush_twice_without_sync_returns_ebusy(void **state)
 	EXPECT_LR(h, 0, SPI(0), ST_P);
 	take_and_end(h, SPI(0));
 	leave(h);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_sync_without_flush_is_a_noop_with_no_access(void **state)
@@ -1543,7 +1519,7 @@ static void test_sync_without_flush_is_a_noop_with_no_access(void **state)
 	EXPECT_NO_ACC(h);
 	assert_true(irq_state(h, SPI(0)).pending);
 	assert_int_equal(h_run(h, 0, 100), 1);
-	finish(h);
+	h_finish(h);
 }
 
 static void test_vcpu_load_forces_next_entry_to_clear_all_lrs_and_rewrite_hcr(void **state)
@@ -1581,67 +1557,67 @@ static void test_vcpu_load_forces_next_entry_to_clear_all_lrs_and_rewrite_hcr(vo
 	take_and_end(h, SPI(0));
 	leave(h);
 	assert_int_equal(h->nr_acked[0], 1);
-	finish(h);
+	h_finish(h);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		/* 1. register accesses */
-		cmocka_unit_test_teardown(test_idle_entry_exit_touches_no_register, teardown),
-		cmocka_unit_test_teardown(test_first_edge_entry_writes_one_lr_and_hcr_with_en, teardown),
-		cmocka_unit_test_teardown(test_lr_group_bit_follows_interrupt_group, teardown),
-		cmocka_unit_test_teardown(test_edge_taken_and_ended_exit_reads_only_elrsr, teardown),
-		cmocka_unit_test_teardown(test_edge_not_taken_exit_reads_elrsr_and_lr_then_entry_writes_only_the_lr, teardown),
-		cmocka_unit_test_teardown(test_hcr_is_written_only_when_its_value_changes_and_en_stays_set, teardown),
-		cmocka_unit_test_teardown(test_level_lr_has_eoi_bit_exit_reads_it_and_next_entry_zeroes_it, teardown),
-		cmocka_unit_test_teardown(test_level_still_high_at_eoi_is_rewritten_by_next_entry, teardown),
-		cmocka_unit_test_teardown(test_hw_mapped_lr_has_hw_bit_and_pintid_and_deactivates_physically_via_lr, teardown),
-		cmocka_unit_test_teardown(test_hw_active_interrupt_is_loaded_active_only_never_pending_and_active, teardown),
-		cmocka_unit_test_teardown(test_hw_lr_pintid_bit9_is_not_mistaken_for_eoi_request, teardown),
-		cmocka_unit_test_teardown(test_overflow_16_pending_4_lrs_writes_4_lrs_and_hcr_with_npie, teardown),
-		cmocka_unit_test_teardown(test_entry_zeroes_stale_lrs_beyond_those_it_fills, teardown),
-		cmocka_unit_test_teardown(test_lrs_reported_empty_at_exit_are_not_rewritten_at_entry, teardown),
+		cmocka_unit_test_teardown(test_idle_entry_exit_touches_no_register, h_teardown),
+		cmocka_unit_test_teardown(test_first_edge_entry_writes_one_lr_and_hcr_with_en, h_teardown),
+		cmocka_unit_test_teardown(test_lr_group_bit_follows_interrupt_group, h_teardown),
+		cmocka_unit_test_teardown(test_edge_taken_and_ended_exit_reads_only_elrsr, h_teardown),
+		cmocka_unit_test_teardown(test_edge_not_taken_exit_reads_elrsr_and_lr_then_entry_writes_only_the_lr, h_teardown),
+		cmocka_unit_test_teardown(test_hcr_is_written_only_when_its_value_changes_and_en_stays_set, h_teardown),
+		cmocka_unit_test_teardown(test_level_lr_has_eoi_bit_exit_reads_it_and_next_entry_zeroes_it, h_teardown),
+		cmocka_unit_test_teardown(test_level_still_high_at_eoi_is_rewritten_by_next_entry, h_teardown),
+		cmocka_unit_test_teardown(test_hw_mapped_lr_has_hw_bit_and_pintid_and_deactivates_physically_via_lr, h_teardown),
+		cmocka_unit_test_teardown(test_hw_active_interrupt_is_loaded_active_only_never_pending_and_active, h_teardown),
+		cmocka_unit_test_teardown(test_hw_lr_pintid_bit9_is_not_mistaken_for_eoi_request, h_teardown),
+		cmocka_unit_test_teardown(test_overflow_16_pending_4_lrs_writes_4_lrs_and_hcr_with_npie, h_teardown),
+		cmocka_unit_test_teardown(test_entry_zeroes_stale_lrs_beyond_those_it_fills, h_teardown),
+		cmocka_unit_test_teardown(test_lrs_reported_empty_at_exit_are_not_rewritten_at_entry, h_teardown),
 		/* 2. order */
-		cmocka_unit_test_teardown(test_sixteen_pending_acked_by_priority_then_arrival_with_4_lrs, teardown),
-		cmocka_unit_test_teardown(test_pending_class_placed_before_active_class_each_by_priority, teardown),
-		cmocka_unit_test_teardown(test_1_2_4_16_lrs_deliver_16_and_32_in_priority_order, teardown),
-		cmocka_unit_test_teardown(test_1_2_4_16_lrs_deliver_in_priority_order_with_split_eoi, teardown),
+		cmocka_unit_test_teardown(test_sixteen_pending_acked_by_priority_then_arrival_with_4_lrs, h_teardown),
+		cmocka_unit_test_teardown(test_pending_class_placed_before_active_class_each_by_priority, h_teardown),
+		cmocka_unit_test_teardown(test_1_2_4_16_lrs_deliver_16_and_32_in_priority_order, h_teardown),
+		cmocka_unit_test_teardown(test_1_2_4_16_lrs_deliver_in_priority_order_with_split_eoi, h_teardown),
 		/* 3. more actives than LRs */
-		cmocka_unit_test_teardown(test_eoimode0_nested_actives_beyond_lrs_are_deactivated_via_eoicount, teardown),
-		cmocka_unit_test_teardown(test_eoicount_of_two_deactivates_the_two_highest_left_out_actives, teardown),
-		cmocka_unit_test_teardown(test_eoimode1_held_actives_do_not_block_new_interrupts_and_dir_traps_end_them, teardown),
-		cmocka_unit_test_teardown(test_eoimode1_left_out_eoir_is_priority_drop_only, teardown),
-		cmocka_unit_test_teardown(test_eoimode1_qemu_eoicount_quirk_does_not_deactivate, teardown),
-		cmocka_unit_test_teardown(test_one_lr_split_eoi_with_held_actives_makes_progress, teardown),
-		cmocka_unit_test_teardown(test_uie_is_never_set_even_when_actives_hold_every_lr, teardown),
-		cmocka_unit_test_teardown(test_new_high_priority_interrupt_gets_an_lr_over_pending_active_ones, teardown),
+		cmocka_unit_test_teardown(test_eoimode0_nested_actives_beyond_lrs_are_deactivated_via_eoicount, h_teardown),
+		cmocka_unit_test_teardown(test_eoicount_of_two_deactivates_the_two_highest_left_out_actives, h_teardown),
+		cmocka_unit_test_teardown(test_eoimode1_held_actives_do_not_block_new_interrupts_and_dir_traps_end_them, h_teardown),
+		cmocka_unit_test_teardown(test_eoimode1_left_out_eoir_is_priority_drop_only, h_teardown),
+		cmocka_unit_test_teardown(test_eoimode1_qemu_eoicount_quirk_does_not_deactivate, h_teardown),
+		cmocka_unit_test_teardown(test_one_lr_split_eoi_with_held_actives_makes_progress, h_teardown),
+		cmocka_unit_test_teardown(test_uie_is_never_set_even_when_actives_hold_every_lr, h_teardown),
+		cmocka_unit_test_teardown(test_new_high_priority_interrupt_gets_an_lr_over_pending_active_ones, h_teardown),
 		/* 4. maintenance */
-		cmocka_unit_test_teardown(test_npie_set_on_overflow_and_cleared_after_refill_when_nothing_left_out, teardown),
-		cmocka_unit_test_teardown(test_sixteen_edges_in_four_lrs_cost_exactly_three_maintenance_exits, teardown),
-		cmocka_unit_test_teardown(test_four_edges_in_four_lrs_cost_no_exit_at_all, teardown),
-		cmocka_unit_test_teardown(test_many_rounds_of_bursts_keep_maintenance_exits_at_the_refill_bound, teardown),
+		cmocka_unit_test_teardown(test_npie_set_on_overflow_and_cleared_after_refill_when_nothing_left_out, h_teardown),
+		cmocka_unit_test_teardown(test_sixteen_edges_in_four_lrs_cost_exactly_three_maintenance_exits, h_teardown),
+		cmocka_unit_test_teardown(test_four_edges_in_four_lrs_cost_no_exit_at_all, h_teardown),
+		cmocka_unit_test_teardown(test_many_rounds_of_bursts_keep_maintenance_exits_at_the_refill_bound, h_teardown),
 		/* 5. edges */
-		cmocka_unit_test_teardown(test_edge_latch_moves_into_the_lr_so_one_edge_is_delivered_once, teardown),
-		cmocka_unit_test_teardown(test_edges_before_entry_coalesce_into_one_delivery, teardown),
-		cmocka_unit_test_teardown(test_edge_while_active_in_lr_gives_exactly_one_more_delivery, teardown),
+		cmocka_unit_test_teardown(test_edge_latch_moves_into_the_lr_so_one_edge_is_delivered_once, h_teardown),
+		cmocka_unit_test_teardown(test_edges_before_entry_coalesce_into_one_delivery, h_teardown),
+		cmocka_unit_test_teardown(test_edge_while_active_in_lr_gives_exactly_one_more_delivery, h_teardown),
 		/* 6. enable */
-		cmocka_unit_test_teardown(test_injected_while_disabled_is_kept_and_delivered_once_enabled, teardown),
-		cmocka_unit_test_teardown(test_disabled_while_in_lr_is_pruned_at_exit_and_not_delivered, teardown),
+		cmocka_unit_test_teardown(test_injected_while_disabled_is_kept_and_delivered_once_enabled, h_teardown),
+		cmocka_unit_test_teardown(test_disabled_while_in_lr_is_pruned_at_exit_and_not_delivered, h_teardown),
 		/* 7./8. level and resample */
-		cmocka_unit_test_teardown(test_level_high_at_eoi_is_redelivered_until_lowered_one_resample_per_deactivation, teardown),
-		cmocka_unit_test_teardown(test_level_active_across_exit_is_resampled_at_its_deactivation, teardown),
-		cmocka_unit_test_teardown(test_level_ispendr_while_active_in_lr_is_delivered_after_deactivation, teardown),
-		cmocka_unit_test_teardown(test_level_pulse_while_active_in_lr_is_delivered_after_deactivation, teardown),
-		cmocka_unit_test_teardown(test_level_ispendr_not_taken_keeps_its_latch_across_exit, teardown),
-		cmocka_unit_test_teardown(test_eoi_of_level_disabled_while_active_in_lr_ends_it_and_resamples, teardown),
-		cmocka_unit_test_teardown(test_eoi_of_edge_disabled_while_active_in_lr_ends_it, teardown),
-		cmocka_unit_test_teardown(test_eoicount_ends_level_disabled_while_active_outside_lrs_and_resamples, teardown),
-		cmocka_unit_test_teardown(test_trapped_dir_of_level_resamples_once, teardown),
+		cmocka_unit_test_teardown(test_level_high_at_eoi_is_redelivered_until_lowered_one_resample_per_deactivation, h_teardown),
+		cmocka_unit_test_teardown(test_level_active_across_exit_is_resampled_at_its_deactivation, h_teardown),
+		cmocka_unit_test_teardown(test_level_ispendr_while_active_in_lr_is_delivered_after_deactivation, h_teardown),
+		cmocka_unit_test_teardown(test_level_pulse_while_active_in_lr_is_delivered_after_deactivation, h_teardown),
+		cmocka_unit_test_teardown(test_level_ispendr_not_taken_keeps_its_latch_across_exit, h_teardown),
+		cmocka_unit_test_teardown(test_eoi_of_level_disabled_while_active_in_lr_ends_it_and_resamples, h_teardown),
+		cmocka_unit_test_teardown(test_eoi_of_edge_disabled_while_active_in_lr_ends_it, h_teardown),
+		cmocka_unit_test_teardown(test_eoicount_ends_level_disabled_while_active_outside_lrs_and_resamples, h_teardown),
+		cmocka_unit_test_teardown(test_trapped_dir_of_level_resamples_once, h_teardown),
 		/* 10. protocol */
-		cmocka_unit_test_teardown(test_flush_twice_without_sync_returns_ebusy, teardown),
-		cmocka_unit_test_teardown(test_sync_without_flush_is_a_noop_with_no_access, teardown),
-		cmocka_unit_test_teardown(test_vcpu_load_forces_next_entry_to_clear_all_lrs_and_rewrite_hcr, teardown),
+		cmocka_unit_test_teardown(test_flush_twice_without_sync_returns_ebusy, h_teardown),
+		cmocka_unit_test_teardown(test_sync_without_flush_is_a_noop_with_no_access, h_teardown),
+		cmocka_unit_test_teardown(test_vcpu_load_forces_next_entry_to_clear_all_lrs_and_rewrite_hcr, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
