@@ -41,7 +41,10 @@
 #define HV_ARM64_FID(call) \
 	(HV_SMCCC_FAST_CALL | HV_SMCCC_SMC64 | HV_SMCCC_OWNER_VENDOR_HYP | (call))
 
-/* x86 transport: RAX = call, RDI/RSI/RDX = a0..a2, `out %eax, $HV_X86_ABI_PORT`; result in RAX. */
+/*
+ * x86 transport: RAX = call, RDI = a0, RSI = a1, RCX = a2, DX = HV_X86_ABI_PORT, `out %eax, %dx`;
+ * result in RAX. (The port needs DX: an immediate port operand reaches only 0..255.)
+ */
 #define HV_X86_ABI_PORT        0x0510U
 
 #endif
