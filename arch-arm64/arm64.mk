@@ -5,6 +5,7 @@
 #   make run          boot them under QEMU on 2 vCPUs (ACCEL=kvm: nested virtualisation on an arm64 host)
 #   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
 #   make run-linux    Debian's arm64 kernel, SMP, with a busybox initramfs, as the guest (downloads it once)
+#   make test-linux-arm64  the same as a test in `make test` (SKIP when the kernel cannot be fetched)
 
 ARM64_DIR    := $(BUILD)/arm64
 FDT_INC_DIR  := $(ARM64_DIR)/fdtinc
@@ -35,7 +36,7 @@ GUEST_CFLAGS := $(ARM64_CFLAGS) -Iguest/include -Iguest/arm64 -I$(FDT_INC_DIR)
 
 ARM64_IMAGES := $(HYP_ELF) $(GUEST_BIN) $(GUEST_DTB)
 
-.PHONY: arm64 test-arm64 run-linux
+.PHONY: arm64 test-arm64 run-linux test-linux-arm64
 
 arm64: $(ARM64_IMAGES)
 all: arm64
@@ -83,6 +84,9 @@ run: deps
 
 test-arm64: arm64
 	bash tests/integration/arm64.sh
+
+test-linux-arm64: $(HYP_ELF)
+	bash tests/integration/linux-arm64.sh
 
 run-linux: deps
 	@$(MAKE) --no-print-directory $(HYP_ELF)

@@ -27,7 +27,8 @@ void hyp_cpu_main(uint64_t idx, uint64_t dtb);
 static void cpu_el2_init(void)
 {
 	write_sysreg(hcr_el2, HCR_GUEST);
-	write_sysreg(cptr_el2, CPTR_EL2_RES1);  /* FP/SIMD untrapped: libfdt and the guest use it */
+	/* FP/SIMD untrapped (libfdt and the guest use it); SVE and SME trapped. */
+	write_sysreg(cptr_el2, CPTR_EL2_RES1 | CPTR_EL2_TZ | CPTR_EL2_TSM);
 	write_sysreg(mdcr_el2, (read_sysreg(pmcr_el0) >> PMCR_N_SHIFT) & PMCR_N_MASK);
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);

@@ -112,8 +112,11 @@
 #define CNT_CTL_IMASK       BIT(1)
 #define CNT_CTL_ISTATUS     BIT(2)
 
-/* CPTR_EL2 (E2H = 0): bits 0-9, 12 and 13 are RES1; TFP (bit 10) clear lets FP/SIMD through */
-#define CPTR_EL2_RES1       0x33ffUL
+/* CPTR_EL2 (E2H = 0): bits 0-7, 9 and 13 are RES1. TFP (bit 10) stays clear: FP/SIMD untrapped.
+ * TZ and TSM trap SVE and SME, whose larger state the hypervisor does not switch. */
+#define CPTR_EL2_RES1       0x22ffUL
+#define CPTR_EL2_TZ         BIT(8)
+#define CPTR_EL2_TSM        BIT(12)
 /* CPACR_EL1.FPEN: FP/SIMD at EL1 and EL0 without trapping */
 #define CPACR_FPEN          (3UL << 20)
 
