@@ -130,7 +130,11 @@ def sec_run(res, args):
     lines = ["## This run", "",
              "- Generated %s by `make bench` in %s s, at commit %s." % (now, args.elapsed, revision()),
              "- Results: `bench/results/` (CSV files listed under [Files](#files)); log: "
-             "`bench/results/lr_bench.log`.", ""]
+             "`bench/results/lr_bench.log`.",
+             "- Load average (1 min, `/proc/loadavg`) when `lr_bench` started and ended: %s and %s on %d "
+             "CPUs. Other work on the machine shows in the timings: interleaving protects the ratios within "
+             "a configuration, not the comparison of one configuration with another." %
+             (res.info.get("loadavg_start", "?"), res.info.get("loadavg_end", "?"), os.cpu_count() or 0), ""]
     lines.append(table(["", "machine"], machine()))
     lines += ["", "Commands `make bench` ran (from the repository root):", "", "```sh"]
     lines += ["make deps                      # checks the Debian packages, gnuplot-nox among them",

@@ -179,9 +179,11 @@ int main(int argc, char **argv)
 	struct b_options o;
 	struct b_result *res;
 	unsigned n = 0, failed;
+	double load_start;
 
 	parse(argc, argv, &o);
 	make_dirs(o.out_dir);
+	load_start = host_loadavg();
 	res = calloc((size_t)nr_configs(&o) * B_NR_POLICIES, sizeof(*res));
 	if (!res)
 		return 2;
@@ -204,7 +206,7 @@ int main(int argc, char **argv)
 	write_main_csv(o.out_dir, res, n);
 	write_detail_csv(o.out_dir, res, n);
 	write_nested_csv(o.out_dir, &o, res, n);
-	write_run_info(o.out_dir, &o);
+	write_run_info(o.out_dir, &o, load_start, host_loadavg());
 	failed = judge(o.out_dir, &o, res, n);
 	printf("lr_bench: %u deterministic check(s) failed\n", failed);
 	free(res);

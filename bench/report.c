@@ -105,13 +105,28 @@ void write_nested_csv(const char *dir, const struct b_options *o, const struct b
 	fclose(f);
 }
 
-void write_run_info(const char *dir, const struct b_options *o)
+/* The 1-minute load average: other work on the machine shows in the timings, so the run records it. */
+double host_loadavg(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	double load = -1.0;
+
+	if (f) {
+		if (fscanf(f, "%lf", &load) != 1)
+			load = -1.0;
+		fclose(f);
+	}
+	return load;
+}
+
+void write_run_info(const char *dir, const struct b_options *o, double load_start, double load_end)
 {
 	FILE *f = open_out(dir, "run_info.csv");
 
 	fprintf(f, "key,value\n");
 	fprintf(f, "reps,%u\nbatch_ns,%.0f\nwarm_rounds,%u\ncount_rounds,%u\nhost_ghz,%.3f\n", o->reps,
 		o->batch_ns, o->warm_rounds, o->count_rounds, o->ghz);
+	fprintf(f, "loadavg_start,%.2f\nloadavg_end,%.2f\n", load_start, load_end);
 	for (unsigned t = 0; t < o->nr_trap_cycles; t++)
 		fprintf(f, "trap_cycles,%.0f\n", o->trap_cycles[t]);
 	fclose(f);

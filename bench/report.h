@@ -7,8 +7,9 @@
 
 void write_main_csv(const char *dir, const struct b_result *res, unsigned n);
 void write_detail_csv(const char *dir, const struct b_result *res, unsigned n);
-/* The options of the run (repetitions, batch length, rounds, clock), for the document. */
-void write_run_info(const char *dir, const struct b_options *o);
+/* The options of the run (repetitions, batch length, rounds, clock) and the machine's load, for the document. */
+void write_run_info(const char *dir, const struct b_options *o, double load_start, double load_end);
+double host_loadavg(void);   /* 1-minute load average from /proc/loadavg, -1 if unknown */
 void write_nested_csv(const char *dir, const struct b_options *o, const struct b_result *res, unsigned n);
 
 /*
