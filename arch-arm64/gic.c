@@ -149,6 +149,28 @@ void gic_deactivate(uint32_t intid)
 	isb();
 }
 
+#define GIC_NR_PRIVATE       32U
+
+/*
+ * Deactivate an interrupt that another CPU acknowledged. ICC_DIR_EL1 acts on
+ * this CPU's own banked SGIs/PPIs, so a private interrupt of CPU `cpu` is
+ * cleared in that CPU's redistributor; a shared one in the distributor.
+ */
+void gic_deactivate_on(unsigned cpu, uint32_t intid)
+{
+	if (cpu == hyp_cpu_index()) {
+		gic_deactivate(intid);
+		return;
+	}
+	if (intid < GIC_NR_PRIVATE) {
+		if (cpu < HYP_MAX_CPUS && sgi_frame[cpu])
+			wr32(sgi_frame[cpu] + GICR_ICACTIVER0, 1U << intid);
+	} else {
+		wr32(platform.gicd_base + GICD_ICACTIVER + (intid / 32U) * 4U, 1U << (intid % 32U));
+	}
+	dsb(sy);
+}
+
 void gic_send_sgi(uint64_t mpidr, uint32_t intid)
 {
 	uint64_t v = ((uint64_t)intid << ICC_SGI1R_INTID_SHIFT) |

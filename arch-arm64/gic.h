@@ -16,6 +16,8 @@ int gic_cpu_init(uint64_t mpidr);
 uint32_t gic_ack(void);
 void gic_priority_drop(uint32_t intid);
 void gic_deactivate(uint32_t intid);
+/* Deactivate intid as CPU `cpu` acknowledged it: this CPU's ICC_DIR, or cpu's redistributor, or the distributor. */
+void gic_deactivate_on(unsigned cpu, uint32_t intid);
 /* Enable or disable one of this CPU's SGIs/PPIs. */
 void gic_ppi_enable(uint32_t intid, bool on);
 /* Send SGI intid to the CPU with this MPIDR. */

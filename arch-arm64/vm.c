@@ -33,11 +33,15 @@ static void hook_kick(void *ctx, struct vgic_vcpu *v)
 	gic_send_sgi(pcpus[v->id].mpidr, HYP_SGI_KICK);
 }
 
-/* Called on the vCPU's own physical CPU (sync or trapped DIR), where the PPI lives. */
-static void hook_phys_deactivate(void *ctx, uint32_t pintid)
+/*
+ * One vCPU per physical CPU, so the owner's id is the CPU that acknowledged the
+ * physical interrupt. Usually that is us (a sync or trapped DIR on the owner);
+ * a GICR_ICACTIVER0 write into another vCPU's frame is not.
+ */
+static void hook_phys_deactivate(void *ctx, struct vgic_vcpu *owner, uint32_t pintid)
 {
 	(void)ctx;
-	gic_deactivate(pintid);
+	gic_deactivate_on(owner ? owner->id : hyp_cpu_index(), pintid);
 }
 
 static void hook_print(void *ctx, const char *s)

@@ -119,7 +119,8 @@ static void check_irq(struct vgic *vm, struct vgic_irq *irq)
 	if (irq->in_lr) {
 		struct vgic_vcpu *v = irq->vcpu;
 
-		if (!v || !v->loaded || irq->lr >= v->used_lrs || v->lr_irq[irq->lr] != irq)
+		if (!v || !v->loaded || irq->lr >= LR_BACKEND_MAX_LRS ||
+		    !(v->used_mask & (1U << irq->lr)) || v->lr_irq[irq->lr] != irq)
 			fz_fail("in_lr without a matching LR", irq->intid, irq->lr);
 	}
 }
@@ -199,8 +200,11 @@ void fz_check_invariants(struct vgic *vm, bool id_regs)
 			if (i < VGIC_NR_SGIS && v->priv[i].trigger != VGIC_EDGE)
 				fz_fail("SGI not edge", i, c);
 		}
-		for (uint32_t n = 0; v->loaded && n < v->used_lrs; n++) {
+		for (uint32_t n = 0; v->loaded && n < LR_BACKEND_MAX_LRS; n++) {
 			struct vgic_irq *irq = v->lr_irq[n];
+
+			if (!(v->used_mask & (1U << n)))
+				continue;
 
 			if (!irq || !irq->in_lr || irq->lr != n || irq->vcpu != v)
 				fz_fail("LR shadow out of step", c, n);

@@ -59,6 +59,7 @@ struct vgic_irq {
 	uint8_t pend_clear_req : 1;
 	uint8_t act_req : 2;            /* VGIC_ACT_REQ_* */
 	uint8_t latch_in_lr : 1;        /* the software latch went into the LR with the pending state */
+	uint8_t line_in_lr : 1;         /* a HW level's line state went into the LR (its physical side is held) */
 	/* GICD_IROUTER as the guest wrote it (SPIs; 0 = affinity 0.0.0.0). vm->dist_lock. */
 	uint64_t irouter;
 };
@@ -109,11 +110,18 @@ struct vgic_vcpu {
 	struct vgic_aplist aplist;
 	struct vgic_irq priv[VGIC_NR_PRIVATE];
 	struct irq_chip ppi_chip;       /* lines 0..15 are PPIs 16..31 of this vCPU */
-	/* LR shadow: what the last flush wrote, and to which interrupt. */
+	/*
+	 * LR shadow: what the last flush wrote, and to which interrupt. lr_irq[i]
+	 * keeps naming the last occupant after the sync, so the next flush can
+	 * give an interrupt back its own LR (and skip rewriting it).
+	 */
 	struct vgic_irq *lr_irq[LR_BACKEND_MAX_LRS];
 	uint64_t lr_val[LR_BACKEND_MAX_LRS];
-	uint32_t used_lrs;              /* LRs filled by the last flush, 0..used_lrs-1 */
+	uint32_t used_mask;             /* LRs filled by the last flush and not yet synced */
+	uint32_t used_lrs;              /* how many: popcount(used_mask) */
 	uint32_t hw_dirty;              /* LRs whose hardware content may still matter */
+	uint64_t lr_hw[LR_BACKEND_MAX_LRS]; /* what LR i holds in hardware, where lr_hw_known says */
+	uint32_t lr_hw_known;           /* entry skips writing a value the LR already holds */
 	uint64_t hcr;                   /* value last written to ICH_HCR_EL2; VGIC_HCR_UNKNOWN forces a write */
 	bool loaded;                    /* flushed and not yet synced: the LRs own in-flight state */
 	struct vgic_vcpu_stats stats;

@@ -42,12 +42,13 @@ void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
 	l->count[cls]--;
 }
 
-void vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq)
+bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq)
 {
 	if (irq->bucket == bucket_of(irq))
-		return;
+		return false;
 	vgic_aplist_remove(l, irq);
 	vgic_aplist_insert(l, irq);
+	return true;
 }
 
 struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,

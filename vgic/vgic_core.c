@@ -217,6 +217,13 @@ int vgic_irq_set_target(struct vgic *vm, uint32_t intid, uint32_t target_vcpu)
 int vgic_irq_set_pending(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on)
 {
 	VGIC_IRQ_UPDATE(vm, vcpu, intid, irq, {
+		/*
+		 * A HW interrupt pending for the guest holds its physical side
+		 * active; withdrawn before the guest took it, the physical side
+		 * must be deactivated or it never fires again.
+		 */
+		if (!on && irq->hw && !irq->in_lr && !irq->active && vgic_irq_is_pending(irq))
+			vgic_irq_phys_deactivate(vm, irq);
 		irq->pending_latch = on;
 		/* In an LR the hardware holds the pending bit: ask the next sync to drop it. */
 		irq->pend_clear_req = !on && irq->in_lr;
@@ -290,7 +297,8 @@ int vgic_irq_get_state(struct vgic *vm, uint32_t vcpu, uint32_t intid, struct vg
 	if (!out)
 		return HV_EINVAL;
 	v = vgic_irq_lock_listed(vm, irq);
-	out->pending = vgic_irq_is_pending(irq);
+	/* An LR may hold the pending state (the latch or a HW line moved into it at entry). */
+	out->pending = vgic_irq_is_pending(irq) || irq->latch_in_lr || irq->line_in_lr;
 	out->active = irq->active;
 	out->enabled = irq->enabled;
 	out->hw = irq->hw;

@@ -221,7 +221,7 @@ struct cpu_snap {
 	uint32_t shown[VGIC_AP_CLASSES];
 	uint32_t intid[VGIC_AP_CLASSES][AP_SHOW_MAX];
 	uint16_t bucket[VGIC_AP_CLASSES][AP_SHOW_MAX];
-	uint32_t used_lrs, hw_dirty;
+	uint32_t used_lrs, used_mask, hw_dirty;
 	uint32_t lr_intid[LR_BACKEND_MAX_LRS];
 	uint64_t lr_val[LR_BACKEND_MAX_LRS];
 	uint64_t hcr;
@@ -243,10 +243,13 @@ static void snap_cpu(struct vgic *vm, struct vgic_vcpu *v, struct cpu_snap *s)
 		}
 	}
 	s->used_lrs = v->used_lrs;
+	s->used_mask = v->used_mask;
 	s->hw_dirty = v->hw_dirty;
 	s->hcr = v->hcr;
 	s->loaded = v->loaded;
-	for (unsigned i = 0; i < s->used_lrs && i < LR_BACKEND_MAX_LRS; i++) {
+	for (unsigned i = 0; i < LR_BACKEND_MAX_LRS; i++) {
+		if (!(s->used_mask & (1U << i)))
+			continue;
 		s->lr_val[i] = v->lr_val[i];
 		s->lr_intid[i] = v->lr_irq[i] ? v->lr_irq[i]->intid : GIC_INTID_SPURIOUS;
 	}
@@ -306,9 +309,11 @@ static void dump_cpu(struct vgic *vm, struct vgic_vcpu *v)
 			put_s(&l, " ...");
 		emit(&l);
 	}
-	for (unsigned i = 0; i < s.used_lrs && i < LR_BACKEND_MAX_LRS; i++) {
+	for (unsigned i = 0; i < LR_BACKEND_MAX_LRS; i++) {
 		uint64_t lr = s.lr_val[i];
 
+		if (!(s.used_mask & (1U << i)))
+			continue;
 		put_s(&l, "  LR");
 		put_dec(&l, i);
 		put_s(&l, " ");

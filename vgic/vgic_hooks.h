@@ -27,9 +27,12 @@ struct vgic_hooks {
 	/*
 	 * Deactivate the physical interrupt behind a HW-mapped virtual one, when
 	 * the guest's deactivation could not reach it through an LR (the virtual
-	 * interrupt was not in a list register). Optional; required with HW maps.
+	 * interrupt was not in a list register). owner is the vCPU the interrupt
+	 * was active on: a PPI is banked per physical CPU, so the arch must act on
+	 * owner's CPU (its redistributor), which need not be the caller's.
+	 * Optional; required with HW maps.
 	 */
-	void (*phys_deactivate)(void *ctx, uint32_t pintid);
+	void (*phys_deactivate)(void *ctx, struct vgic_vcpu *owner, uint32_t pintid);
 	/* Console output for vgic_dump(). Optional. */
 	void (*print)(void *ctx, const char *s);
 };

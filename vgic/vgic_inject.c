@@ -21,6 +21,8 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 		irq->line_level = high;
 	} else {
 		irq->line_level = high;
+		if (!high)
+			irq->line_in_lr = 0; /* lowered while in an LR: do not give the old level back */
 	}
 	vgic_irq_update_unlock(vm, irq, v);
 	return HV_OK;
@@ -35,9 +37,11 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 	if (!irq)
 		return err;
 	v = vgic_irq_lock_listed(vm, irq);
-	if (irq->trigger == VGIC_LEVEL)
+	if (irq->trigger == VGIC_LEVEL) {
 		irq->line_level = level;
-	else if (level)
+		if (!level)
+			irq->line_in_lr = 0; /* lowered while in an LR: do not give the old level back */
+	} else if (level)
 		irq->pending_latch = 1;
 	vgic_irq_update_unlock(vm, irq, v);
 	return HV_OK;

@@ -57,7 +57,8 @@ static inline unsigned vgic_irq_class(const struct vgic_irq *irq)
 void vgic_aplist_init(struct vgic_aplist *l);
 void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq);
 void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq);
-void vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq);
+/* Move to the bucket its state and priority now call for; true if it moved. */
+bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq);
 /* Next interrupt of class cls in priority order after prev (NULL: the first). */
 struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 				  const struct vgic_irq *prev);
@@ -81,6 +82,8 @@ struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
  * kick whoever must notice, and release the locks vgic_irq_lock_listed took.
  */
 void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+/* The physical side of a HW interrupt is done with: deactivate it on its owner's CPU. irq lock held. */
+void vgic_irq_phys_deactivate(struct vgic *vm, struct vgic_irq *irq);
 /* Deactivate outside any LR (EOIcount, trapped DIR, ICACTIVER). irq lock held. */
 void vgic_irq_deactivate_locked(struct vgic *vm, struct vgic_irq *irq);
 

@@ -52,6 +52,20 @@ static uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
 	return val;
 }
 
+/*
+ * An interrupt that stays in its LR across an exit (a guest inside its handler,
+ * or one that masks with PMR) would be rewritten with the value the exit just
+ * read back: skip that. Under nested virtualisation each skipped write is a trap.
+ */
+static void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
+{
+	if ((v->lr_hw_known & (1U << n)) && v->lr_hw[n] == val)
+		return;
+	lr_write(v->be, n, val);
+	v->lr_hw[n] = val;
+	v->lr_hw_known |= 1U << n;
+}
+
 static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n)
 {
 	bool pend_placed;
@@ -67,6 +81,14 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	irq->latch_in_lr = pend_placed && irq->pending_latch;
 	if (irq->latch_in_lr)
 		irq->pending_latch = 0;
+	/*
+	 * A HW level line is the same: its assertion moves into the LR, so a new
+	 * assertion made while the LR is live (the physical interrupt fired again
+	 * after the guest ended this one) is not mistaken for the old one.
+	 */
+	irq->line_in_lr = pend_placed && irq->hw && irq->trigger == VGIC_LEVEL && irq->line_level;
+	if (irq->line_in_lr)
+		irq->line_level = 0;
 	irq->in_lr = 1;
 	irq->lr = (uint8_t)n;
 	irq->pend_clear_req = 0;
@@ -74,7 +96,7 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	vgic_unlock(vm, &irq->lock);
 	v->lr_irq[n] = irq;
 	v->lr_val[n] = val;
-	lr_write(v->be, n, val);
+	lr_write_if_changed(v, n, val);
 }
 
 /* Argument checks shared by the world-switch entry points. */
@@ -86,13 +108,47 @@ static struct vgic_vcpu *lr_vcpu(struct vgic *vm, uint32_t vcpu, int *err)
 	return *err ? NULL : v;
 }
 
+/*
+ * Which LR each chosen interrupt goes into. The choice of interrupts is the
+ * policy's; the slot is free. An interrupt that was in LR i goes back into
+ * LR i, so an LR the guest still holds (its handler is running) keeps the
+ * same value and lr_write_if_changed() skips it. The rest take the lowest
+ * free LRs. Returns the mask of LRs used.
+ */
+static uint32_t lr_assign_slots(const struct vgic_vcpu *v, struct vgic_irq *const *sel, unsigned n,
+				unsigned *slot)
+{
+	uint32_t used = 0;
+
+	for (unsigned k = 0; k < n; k++) {
+		unsigned i = sel[k]->lr;
+
+		slot[k] = LR_BACKEND_MAX_LRS;
+		if (i < v->be->nr_lrs && v->lr_irq[i] == sel[k] && !(used & (1U << i))) {
+			slot[k] = i;
+			used |= 1U << i;
+		}
+	}
+	for (unsigned k = 0; k < n; k++) {
+		if (slot[k] == LR_BACKEND_MAX_LRS) {
+			unsigned i = (unsigned)__builtin_ctz(~used);
+
+			slot[k] = i;
+			used |= 1U << i;
+		}
+	}
+	return used;
+}
+
 int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 {
 	int err;
 	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
 	struct lr_backend *be;
 	uint32_t placed[VGIC_AP_CLASSES] = { 0, 0 };
-	uint32_t total, n = 0;
+	struct vgic_irq *sel[LR_BACKEND_MAX_LRS];
+	unsigned slot[LR_BACKEND_MAX_LRS];
+	uint32_t total, used, n = 0;
 	uint64_t hcr;
 
 	if (!v)
@@ -117,14 +173,18 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 		struct vgic_irq *irq = NULL;
 
 		while (n < be->nr_lrs && (irq = vgic_aplist_next(&v->aplist, cls, irq))) {
-			lr_place(vm, v, irq, n++);
+			sel[n++] = irq;
 			placed[cls]++;
 		}
 	}
-	for (unsigned i = n; i < be->nr_lrs; i++)
-		if (v->hw_dirty & (1U << i))
-			lr_write(be, i, 0);
-	v->hw_dirty = VGIC_LR_MASK(n);
+	used = lr_assign_slots(v, sel, n, slot);
+	for (unsigned k = 0; k < n; k++)
+		lr_place(vm, v, sel[k], slot[k]);
+	for (unsigned i = 0; i < be->nr_lrs; i++)
+		if (!(used & (1U << i)) && (v->hw_dirty & (1U << i)))
+			lr_write_if_changed(v, i, 0);
+	v->hw_dirty = used;
+	v->used_mask = used;
 	v->used_lrs = n;
 
 	hcr = ICH_HCR_EN;
@@ -204,20 +264,23 @@ static void sync_eoicount(struct vgic *vm, struct vgic_vcpu *v, struct vgic_defe
 static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 		    uint64_t written, uint64_t now, struct vgic_deferred *d)
 {
-	bool was_pend = written & ICH_LR_STATE_PENDING;
 	bool now_pend = now & ICH_LR_STATE_PENDING;
 	bool now_act = now & ICH_LR_STATE_ACTIVE;
-	bool acked = was_pend && !now_pend;
 
-	/* Not taken yet: the latch the LR carried comes back. */
+	/* Not taken yet: what the LR carried comes back. */
 	if (now_pend && irq->latch_in_lr)
 		irq->pending_latch = 1;
+	if (now_pend && irq->line_in_lr)
+		irq->line_level = 1;
 	irq->latch_in_lr = 0;
-	/* A HW level line re-fires from the physical side after the guest took it. */
-	if (acked && irq->trigger == VGIC_LEVEL && irq->hw)
-		irq->line_level = 0;
+	irq->line_in_lr = 0;
 	if (irq->pend_clear_req) {
 		irq->pending_latch = 0;
+		/* Withdrawn before the guest took it: the held physical interrupt is done with. */
+		if (irq->hw && now_pend && !now_act) {
+			irq->line_level = 0;
+			vgic_irq_phys_deactivate(vm, irq);
+		}
 		irq->pend_clear_req = 0;
 	}
 
@@ -270,16 +333,21 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 	v->stats.syncs++;
 	if (eoi_count_armed)
 		sync_eoicount(vm, v, &d);
-	if (v->used_lrs)
+	/* With one LR in use, reading it costs what ELRSR alone would, and never needs a second read. */
+	if (v->used_lrs > 1)
 		elrsr = lr_read_elrsr(v->be);
-	for (unsigned i = 0; i < v->used_lrs; i++) {
+	for (uint32_t mask = v->used_mask; mask; mask &= mask - 1) {
+		unsigned i = (unsigned)__builtin_ctz(mask);
 		struct vgic_irq *irq = v->lr_irq[i];
 		uint64_t now = 0;
 
 		if (elrsr & (1U << i)) {
-			v->hw_dirty &= ~(1U << i); /* empty and harmless: no need to clear it */
+			/* Empty and harmless: no need to clear it; the guest changed only its state. */
+			v->hw_dirty &= ~(1U << i);
+			v->lr_hw[i] = v->lr_val[i] & ~ICH_LR_STATE_MASK;
 		} else {
 			now = lr_read(v->be, i);
+			v->lr_hw[i] = now;
 			if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
 				v->hw_dirty &= ~(1U << i);
 		}
@@ -287,8 +355,8 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 		lr_fold(vm, v, irq, v->lr_val[i], now, &d);
 		sync_prune_locked(vm, v, irq, &d);
 		vgic_unlock(vm, &irq->lock);
-		v->lr_irq[i] = NULL;
 	}
+	v->used_mask = 0;
 	v->used_lrs = 0;
 	vgic_unlock(vm, &v->ap_lock);
 	vgic_deferred_run(vm, &d);
@@ -308,6 +376,7 @@ int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu)
 		rc = HV_EBUSY;
 	} else {
 		v->hw_dirty = VGIC_LR_MASK(v->be->nr_lrs);
+		v->lr_hw_known = 0;
 		v->hcr = VGIC_HCR_UNKNOWN;
 	}
 	vgic_unlock(vm, &v->ap_lock);
@@ -321,6 +390,7 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 	struct vgic_irq *irq = vgic_lookup(vm, vcpu, intid, &err);
 	struct vgic_vcpu *v;
 	struct vgic_deferred d;
+	bool ended;
 
 	if (!irq)
 		return err;
@@ -329,17 +399,30 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 	d.nr_requeue = d.nr_resample = 0;
 	v = vgic_irq_lock_listed(vm, irq);
 	if (irq->in_lr) {
-		/* The caller skipped the sync: the LR, not the trap, owns this state. */
-		vgic_irq_update_unlock(vm, irq, v);
-		return HV_EBUSY;
+		/*
+		 * In this vCPU's LR: the caller skipped the sync, and the LR owns
+		 * the state. In another vCPU's LR: not active here, so the DIR has
+		 * no effect, as on hardware; and it must not make that vCPU exit.
+		 */
+		err = v == owner ? HV_EBUSY : HV_OK;
+		vgic_unlock(vm, &irq->lock);
+		vgic_unlock(vm, &v->ap_lock);
+		return err;
 	}
 	/* Only the vCPU an interrupt is active on may deactivate it. */
-	if (irq->active && (!irq->active_on || irq->active_on == owner)) {
+	ended = irq->active && (!irq->active_on || irq->active_on == owner);
+	if (ended) {
 		vgic_irq_deactivate_locked(vm, irq);
 		vgic_defer_resample(&d, irq);
 		vgic_stat_inc(&owner->stats.dir_traps);
+		/* Re-placed after the owner has resampled, so a withdrawn level is never queued. */
+		if (v)
+			vgic_aplist_reposition(&v->aplist, irq);
+		d.requeue[d.nr_requeue++] = irq;
 	}
-	vgic_irq_update_unlock(vm, irq, v);
+	vgic_unlock(vm, &irq->lock);
+	if (v)
+		vgic_unlock(vm, &v->ap_lock);
 	vgic_deferred_run(vm, &d);
 	return HV_OK;
 }

@@ -107,10 +107,13 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
 		}
 		t = vgic_oracle(vm, irq);
 		if (t == v) {
-			bool wake = v && vgic_irq_is_pending(irq);
+			/*
+			 * Already listed here: the vCPU needs to exit only if the
+			 * interrupt moved up to where it may now deserve an LR.
+			 */
+			bool wake = v && vgic_aplist_reposition(&v->aplist, irq) &&
+				    vgic_irq_is_pending(irq);
 
-			if (v)
-				vgic_aplist_reposition(&v->aplist, irq);
 			unlock_listed(vm, irq, v);
 			if (wake)
 				vgic_kick(vm, v);
@@ -143,12 +146,19 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
 	}
 }
 
+void vgic_irq_phys_deactivate(struct vgic *vm, struct vgic_irq *irq)
+{
+	struct vgic_vcpu *owner = irq->active_on ? irq->active_on : irq->target;
+
+	if (irq->hw && vm->hooks->phys_deactivate)
+		vm->hooks->phys_deactivate(vm->hooks_ctx, owner, irq->hw_intid);
+}
+
 void vgic_irq_deactivate_locked(struct vgic *vm, struct vgic_irq *irq)
 {
+	vgic_irq_phys_deactivate(vm, irq);
 	irq->active = 0;
 	irq->active_on = NULL;
-	if (irq->hw && vm->hooks->phys_deactivate)
-		vm->hooks->phys_deactivate(vm->hooks_ctx, irq->hw_intid);
 }
 
 void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq)
@@ -159,11 +169,11 @@ void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq)
 
 void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d)
 {
-	for (unsigned i = 0; i < d->nr_requeue; i++) {
-		struct vgic_irq *irq = d->requeue[i];
-
-		vgic_irq_update_unlock(vm, irq, vgic_irq_lock_listed(vm, irq));
-	}
+	/*
+	 * Resample before requeueing: an owner that lowers its line in the
+	 * callback must do so before the interrupt is placed on another vCPU,
+	 * or that vCPU could be given a level the device already withdrew.
+	 */
 	for (unsigned i = 0; i < d->nr_resample; i++) {
 		struct vgic_irq *irq = d->resample[i];
 		irq_resample_fn fn;
@@ -176,6 +186,11 @@ void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d)
 		if (fn)
 			fn(owner, irq->intid >= VGIC_SPI_BASE ? irq->intid - VGIC_SPI_BASE
 							      : irq->intid - VGIC_NR_SGIS);
+	}
+	for (unsigned i = 0; i < d->nr_requeue; i++) {
+		struct vgic_irq *irq = d->requeue[i];
+
+		vgic_irq_update_unlock(vm, irq, vgic_irq_lock_listed(vm, irq));
 	}
 	d->nr_requeue = d->nr_resample = 0;
 }

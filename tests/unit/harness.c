@@ -15,12 +15,17 @@ static void h_kick(void *ctx, struct vgic_vcpu *v)
 	h->kicks[v->id]++;
 }
 
-static void h_phys_deactivate(void *ctx, uint32_t pintid)
+static void h_log_phys_deactivate(struct harness *h, int owner, uint32_t pintid)
 {
-	struct harness *h = ctx;
-
-	if (h->nr_phys_deactivated < H_MAX_LOG)
+	if (h->nr_phys_deactivated < H_MAX_LOG) {
+		h->phys_deactivated_on[h->nr_phys_deactivated] = owner;
 		h->phys_deactivated[h->nr_phys_deactivated++] = pintid;
+	}
+}
+
+static void h_phys_deactivate(void *ctx, struct vgic_vcpu *owner, uint32_t pintid)
+{
+	h_log_phys_deactivate(ctx, owner ? (int)owner->id : -1, pintid);
 }
 
 static const struct vgic_hooks h_hooks = {
@@ -28,9 +33,10 @@ static const struct vgic_hooks h_hooks = {
 	.phys_deactivate = h_phys_deactivate,
 };
 
+/* The model's HW LR deactivations happen on the CPU interface itself; -2 marks "by the LR". */
 static void model_phys_deactivate(void *ctx, uint32_t pintid)
 {
-	h_phys_deactivate(ctx, pintid);
+	h_log_phys_deactivate(ctx, -2, pintid);
 }
 
 struct harness *h_new(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs)

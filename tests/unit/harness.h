@@ -24,6 +24,7 @@ struct harness {
 	unsigned dir_traps[H_MAX_VCPUS];
 	unsigned kicks[H_MAX_VCPUS];
 	unsigned phys_deactivated[H_MAX_LOG];
+	int phys_deactivated_on[H_MAX_LOG];  /* owner vCPU id the core named; -2: done by an HW LR */
 	unsigned nr_phys_deactivated;
 	unsigned resampled[VGIC_MAX_SPIS];
 };

@@ -81,10 +81,11 @@ static void t_kick(void *ctx, struct vgic_vcpu *v)
 	((struct harness *)ctx)->kicks[v->id]++;
 }
 
-static void t_phys_deactivate(void *ctx, uint32_t pintid)
+static void t_phys_deactivate(void *ctx, struct vgic_vcpu *owner, uint32_t pintid)
 {
 	struct harness *h = ctx;
 
+	(void)owner;
 	if (h->nr_phys_deactivated < H_MAX_LOG)
 		h->phys_deactivated[h->nr_phys_deactivated++] = pintid;
 }
@@ -1028,9 +1029,9 @@ static void ll_kick(void *ctx, struct vgic_vcpu *v)
 	g->h->kicks[v->id]++;
 }
 
-static void ll_phys(void *ctx, uint32_t pintid)
+static void ll_phys(void *ctx, struct vgic_vcpu *owner, uint32_t pintid)
 {
-	t_phys_deactivate(((struct lock_log *)ctx)->h, pintid);
+	t_phys_deactivate(((struct lock_log *)ctx)->h, owner, pintid);
 }
 
 static const struct vgic_hooks ll_hooks = {
