@@ -145,7 +145,7 @@ deps:
 test: deps
 	@rc=0; \
 	$(MAKE) --no-print-directory -k all || rc=1; \
-	$(MAKE) --no-print-directory -k -j1 $(TEST_TARGETS) || rc=1; \
+	bash scripts/run-suites.sh $(TEST_TARGETS) || rc=1; \
 	exit $$rc
 
 clean:
