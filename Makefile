@@ -77,7 +77,7 @@ endif
 
 # Test suites run by `make test`, in order. Add an integration suite by
 # appending its target name here (and defining the target below).
-TEST_TARGETS := test-unit test-tsan test-arm64 test-linux-arm64 test-x86
+TEST_TARGETS := test-unit test-tsan test-arm64 test-linux test-x86
 
 # Keep test objects: they are reached only through a pattern chain.
 .SECONDARY: $(TEST_OBJS) $(HELPER_OBJS)

@@ -4,8 +4,9 @@
 #   make arm64        build build/arm64/hyp.elf, guest.bin and guest.dtb
 #   make run          boot them under QEMU on 2 vCPUs (ACCEL=kvm: nested virtualisation on an arm64 host)
 #   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
-#   make run-linux    Debian's arm64 kernel, SMP, with a busybox initramfs, as the guest (downloads it once)
-#   make test-linux-arm64  the same as a test in `make test` (SKIP when the kernel cannot be fetched)
+#   make run-linux    Debian's arm64 kernel, SMP (SMP=N, default 2), to a busybox shell on the console
+#   make test-linux   that kernel on 2 and 4 vCPUs, checked from the console log; in `make test`
+#                     (SKIP when the kernel cannot be fetched); test-linux-arm64 is another name for it
 
 ARM64_DIR    := $(BUILD)/arm64
 FDT_INC_DIR  := $(ARM64_DIR)/fdtinc
@@ -36,7 +37,7 @@ GUEST_CFLAGS := $(ARM64_CFLAGS) -Iguest/include -Iguest/arm64 -I$(FDT_INC_DIR)
 
 ARM64_IMAGES := $(HYP_ELF) $(GUEST_BIN) $(GUEST_DTB)
 
-.PHONY: arm64 test-arm64 run-linux test-linux-arm64
+.PHONY: arm64 test-arm64 run-linux test-linux test-linux-arm64
 
 arm64: $(ARM64_IMAGES)
 all: arm64
@@ -85,11 +86,13 @@ run: deps
 test-arm64: arm64
 	bash tests/integration/arm64.sh
 
-test-linux-arm64: $(HYP_ELF)
+test-linux: $(HYP_ELF)
 	bash tests/integration/linux-arm64.sh
+
+test-linux-arm64: test-linux
 
 run-linux: deps
 	@$(MAKE) --no-print-directory $(HYP_ELF)
-	bash scripts/run-linux-arm64.sh --smp $(or $(SMP),2)
+	bash scripts/run-linux-arm64.sh --shell --smp $(or $(SMP),2)
 
 -include $(HYP_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)

@@ -79,3 +79,8 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootarg
 	mmu_clean_dcache(fdt, fdt_totalsize(fdt));
 	return 0;
 }
+
+uint32_t fdt_guest_uart_intid(void)
+{
+	return platform_fdt_spi(guest_dtb_start, "arm,pl011");
+}

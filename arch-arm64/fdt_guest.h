@@ -10,4 +10,7 @@
 int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootargs,
 		    uint64_t initrd_start, uint64_t initrd_size);
 
+/* The INTID of the guest's PL011 in dts/guest.dts; 0 if it has none. */
+uint32_t fdt_guest_uart_intid(void);
+
 #endif

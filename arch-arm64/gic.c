@@ -1,5 +1,5 @@
 /* gic.c: physical GICv3 set-up and the interrupt acknowledge/EOI/DIR/SGI primitives EL2 uses.
- * All hypervisor interrupts are private (SGI 0, PPIs 25-27), Group 1, one priority: EL2 never nests. */
+ * Group 1, one priority, so EL2 never nests: SGI 0, PPIs 25-27, and the UART's SPI forwarded to the guest. */
 #include "gic.h"
 #include "hyp.h"
 #include "platform.h"
@@ -13,9 +13,15 @@
 #define GICD_TYPER           0x0004U
 #define GICD_TYPER_LINES_MASK 0x1fU
 #define GICD_IGROUPR         0x0080U
+#define GICD_ISENABLER       0x0100U
 #define GICD_ICENABLER       0x0180U
 #define GICD_ICPENDR         0x0280U
 #define GICD_ICACTIVER       0x0380U
+#define GICD_IPRIORITYR      0x0400U  /* one byte per INTID */
+#define GICD_ICFGR           0x0C00U  /* two bits per INTID; the upper one set = edge */
+#define GICD_ICFGR_PER_REG   16U
+#define GICD_ICFGR_EDGE      2U
+#define GICD_IROUTER         0x6000U  /* 64 bits per INTID, affinity in MPIDR's bit positions */
 
 #define GICR_FRAME_SIZE      0x20000U  /* RD_base + SGI_base */
 #define GICR_SGI_OFFSET      0x10000U
@@ -49,7 +55,9 @@ static uint64_t sgi_frame[HYP_MAX_CPUS];
 
 static inline uint32_t rd32(uint64_t a) { return *(volatile uint32_t *)a; }
 static inline uint64_t rd64(uint64_t a) { return *(volatile uint64_t *)a; }
+static inline void wr8(uint64_t a, uint8_t v) { *(volatile uint8_t *)a = v; }
 static inline void wr32(uint64_t a, uint32_t v) { *(volatile uint32_t *)a = v; }
+static inline void wr64(uint64_t a, uint64_t v) { *(volatile uint64_t *)a = v; }
 
 static int wait_clear(uint64_t addr, uint32_t bit)
 {
@@ -67,7 +75,7 @@ int gic_dist_init(void)
 	wr32(d + GICD_CTLR, 0);
 	if (wait_clear(d + GICD_CTLR, GICD_CTLR_RWP))
 		return -1;
-	/* The hypervisor uses no SPI: leave them all disabled, inactive and not pending. */
+	/* Every SPI starts disabled, inactive and not pending; gic_spi_route() enables the forwarded one. */
 	for (unsigned i = 32; i < lines; i += 32) {
 		wr32(d + GICD_ICENABLER + i / 8, GIC_ALL_ONES);
 		wr32(d + GICD_ICPENDR + i / 8, GIC_ALL_ONES);
@@ -76,6 +84,19 @@ int gic_dist_init(void)
 	}
 	wr32(d + GICD_CTLR, GICD_CTLR_ARE | GICD_CTLR_ENGRP1 | GICD_CTLR_ENGRP0);
 	return wait_clear(d + GICD_CTLR, GICD_CTLR_RWP);
+}
+
+void gic_spi_route(uint32_t intid, uint64_t mpidr)
+{
+	uint64_t d = platform.gicd_base;
+	uint64_t cfg = d + GICD_ICFGR + (intid / GICD_ICFGR_PER_REG) * 4U;
+	unsigned shift = (intid % GICD_ICFGR_PER_REG) * 2U;
+
+	wr8(d + GICD_IPRIORITYR + intid, HYP_IRQ_PRIORITY);
+	/* A level: the device holds it until served, and the guest's deactivation re-arms it. */
+	wr32(cfg, rd32(cfg) & ~((uint32_t)GICD_ICFGR_EDGE << shift));
+	wr64(d + GICD_IROUTER + 8U * intid, mpidr & MPIDR_AFF_MASK);
+	wr32(d + GICD_ISENABLER + (intid / 32U) * 4U, 1U << (intid % 32U));
 }
 
 static uint64_t find_redist(uint64_t mpidr)

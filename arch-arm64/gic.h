@@ -10,6 +10,8 @@
 
 /* Once, on the boot CPU: the distributor. */
 int gic_dist_init(void);
+/* A level SPI, Group 1, routed to the CPU with this MPIDR and enabled (the guest's UART). */
+void gic_spi_route(uint32_t intid, uint64_t mpidr);
 /* On every CPU: wake its redistributor, enable the PPIs/SGIs the hypervisor uses, set up ICC_*. */
 int gic_cpu_init(uint64_t mpidr);
 /* Acknowledge the highest-priority pending interrupt; >= GIC_SPURIOUS_FIRST when none. */

@@ -1,5 +1,5 @@
 /* irq.c: handling of the physical interrupts the hypervisor enables, counted by cause.
- * The virtual timer is forwarded: the physical PPI stays active until the guest deactivates the HW LR. */
+ * The virtual timer and the UART are forwarded: each stays active until the guest deactivates its HW LR. */
 #include "irq.h"
 #include "gic.h"
 #include "pvtimer.h"
@@ -55,6 +55,10 @@ bool irq_poll(struct pcpu *p)
 			pvtimer_fire(p);
 			break;
 		default:
+			if (vm_forward_spi(intid)) {
+				p->stats.irqs[IRQC_UART]++;
+				continue; /* left active on purpose, like the timer */
+			}
 			p->stats.irqs[IRQC_OTHER]++;
 			break;
 		}

@@ -3,6 +3,7 @@
 #include "bootparams.h"
 #include "fdt_guest.h"
 #include "gic.h"
+#include "linux_image.h"
 #include "mmu.h"
 #include "platform.h"
 #include "psci.h"
@@ -103,6 +104,8 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "GIC distributor did not respond");
 	if (vm_init(hyp_nr_cpus) != HV_OK)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "vgic_init failed");
+	if (vm_forward_uart(fdt_guest_uart_intid(), platform.uart_intid) != HV_OK)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "cannot forward the UART interrupt");
 	if (bootparams.initrd_size && !mmu_guest_ram_ptr(bootparams.initrd_start, bootparams.initrd_size))
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "hyp.initrd is not inside guest RAM");
 	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, bootparams.guest_args, bootparams.initrd_start,
@@ -111,6 +114,10 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 	image = mmu_guest_ram_ptr(bootparams.entry, sizeof(uint32_t));
 	if (!image || !*image)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no guest image at the entry point (see scripts/run-arm64.sh)");
+	if (linux_image_check(bootparams.entry, bootparams.initrd_start, bootparams.initrd_size, &bad) < 0) {
+		hyp_printf("hyp: Linux boot protocol: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "Linux Image placed against its header");
+	}
 	if (cpu_init(p) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "CPU 0 set-up failed");
 	start_secondaries();

@@ -4,6 +4,10 @@
 #include "platform.h"
 
 #define FDT_CELL_BITS 32
+/* The GIC binding's three interrupt cells: type (0 = SPI), number within the type, flags. */
+#define GIC_FDT_CELLS     3
+#define GIC_FDT_TYPE_SPI  0U
+#define GIC_FDT_SPI_BASE  32U
 
 struct platform platform = { .uart_base = PLATFORM_UART_EARLY };
 
@@ -58,6 +62,16 @@ static int read_cpus(const void *fdt)
 	return platform.nr_cpus ? 0 : -1;
 }
 
+uint32_t platform_fdt_spi(const void *fdt, const char *compat)
+{
+	int node = fdt_node_offset_by_compatible(fdt, -1, compat), len;
+	const fdt32_t *irq = node < 0 ? NULL : fdt_getprop(fdt, node, "interrupts", &len);
+
+	if (!irq || len < GIC_FDT_CELLS * (int)sizeof(fdt32_t) || fdt32_to_cpu(irq[0]) != GIC_FDT_TYPE_SPI)
+		return 0;
+	return GIC_FDT_SPI_BASE + fdt32_to_cpu(irq[1]);
+}
+
 int platform_init(const void *dtb)
 {
 	uint64_t unused;
@@ -69,6 +83,7 @@ int platform_init(const void *dtb)
 	platform.dtb = dtb;
 	if (find_compatible_reg(dtb, "arm,pl011", 0, &platform.uart_base, &unused) < 0)
 		platform.uart_base = PLATFORM_UART_EARLY;
+	platform.uart_intid = platform_fdt_spi(dtb, "arm,pl011");
 	if (find_compatible_reg(dtb, "arm,gic-v3", 0, &platform.gicd_base, &platform.gicd_size) < 0 ||
 	    find_compatible_reg(dtb, "arm,gic-v3", 1, &platform.gicr_base, &platform.gicr_size) < 0)
 		return -1;

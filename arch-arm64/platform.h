@@ -12,6 +12,7 @@
 
 struct platform {
 	uint64_t uart_base;
+	uint32_t uart_intid;               /* the PL011's SPI as an INTID; 0: none described */
 	uint64_t gicd_base, gicd_size;
 	uint64_t gicr_base, gicr_size;
 	uint64_t mem_base, mem_size;
@@ -26,5 +27,8 @@ extern struct platform platform;
 
 /* Parse QEMU's DTB; 0 on success, else a negative libfdt error or -1. */
 int platform_init(const void *dtb);
+/* The INTID of the first SPI in the interrupts of the first node compatible with compat
+ * (three-cell GIC specifiers); 0 if there is none. Serves QEMU's tree and the guest's alike. */
+uint32_t platform_fdt_spi(const void *fdt, const char *compat);
 
 #endif

@@ -68,7 +68,7 @@ static bool supported(uint64_t fid)
 	switch (fid) {
 	case PSCI_VERSION: case PSCI_CPU_OFF: case PSCI_CPU_ON_32: case PSCI_CPU_ON_64:
 	case PSCI_AFFINITY_INFO_32: case PSCI_AFFINITY_INFO_64: case PSCI_SYSTEM_OFF:
-	case PSCI_SYSTEM_RESET: case PSCI_FEATURES:
+	case PSCI_SYSTEM_RESET: case PSCI_FEATURES: case PSCI_MIGRATE_INFO_TYPE:
 		return true;
 	default:
 		return false;
@@ -104,6 +104,10 @@ bool psci_handle(struct pcpu *p, struct vcpu *v, uint64_t fid)
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
 		ret = affinity_info(a1, a2);
+		break;
+	case PSCI_MIGRATE_INFO_TYPE:
+		/* Linux asks at boot; NOT_SUPPORTED would be correct too, but it logs that as a notice. */
+		ret = PSCI_TOS_NOT_PRESENT_MP;
 		break;
 	case PSCI_SYSTEM_OFF:
 		hyp_end_run(0, "PSCI SYSTEM_OFF");

@@ -11,6 +11,7 @@
 #define PSCI_CPU_ON_64          0xC4000003U
 #define PSCI_AFFINITY_INFO_32   0x84000004U
 #define PSCI_AFFINITY_INFO_64   0xC4000004U
+#define PSCI_MIGRATE_INFO_TYPE  0x84000006U
 #define PSCI_SYSTEM_OFF         0x84000008U
 #define PSCI_SYSTEM_RESET       0x84000009U
 #define PSCI_FEATURES           0x8400000AU
@@ -28,6 +29,8 @@
 #define PSCI_AFF_ON             0
 #define PSCI_AFF_OFF            1
 #define PSCI_AFF_ON_PENDING     2
+
+#define PSCI_TOS_NOT_PRESENT_MP 2  /* MIGRATE_INFO_TYPE: no Trusted OS that would need migrating */
 
 /* The hypervisor's call to firmware (QEMU's PSCI) through SMC #0. */
 int64_t psci_fw_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3);

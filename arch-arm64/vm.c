@@ -1,5 +1,5 @@
 /* vm.c: the guest VM's vgic and the hooks the core calls: spinlocks, kicks by physical SGI, DIR, print.
- * The virtual timer PPI is HW-mapped to the physical one, so the guest's deactivation reaches the GIC. */
+ * The virtual timer and the UART are HW-mapped, so the guest's deactivation reaches the physical GIC. */
 #include "vm.h"
 #include "gic.h"
 #include "hv_abi.h"
@@ -11,6 +11,8 @@
 struct vgic hyp_vgic;
 static struct vgic_vcpu vgic_vcpus[HYP_MAX_CPUS];
 static struct vgic_irq vgic_spis[GUEST_NR_SPIS];
+/* The UART's SPI as the guest sees it and as the GIC raises it; 0 while not forwarded. */
+static uint32_t uart_vintid, uart_pintid;
 
 static void hook_lock(void *ctx, vgic_lock_t *l)
 {
@@ -81,6 +83,37 @@ int vm_cpu_init(uint32_t cpu)
 	if (rc == HV_OK)
 		rc = vgic_vcpu_load(&hyp_vgic, cpu);
 	return rc;
+}
+
+/*
+ * The PL011 is passed through, so its interrupt must be too: a guest tty (Linux's shell) waits for
+ * RX and TX interrupts. Physically the SPI goes to CPU 0 whatever the guest routes: the core sends
+ * the virtual one to the vCPU the guest chose and kicks it, and the HW LR's deactivation reaches an
+ * SPI in the distributor from any CPU.
+ */
+int vm_forward_uart(uint32_t vintid, uint32_t pintid)
+{
+	int rc;
+
+	if (!vintid || !pintid)
+		return HV_OK;
+	rc = vgic_irq_map_hw(&hyp_vgic, 0, vintid, pintid);
+	if (rc != HV_OK)
+		return rc;
+	uart_vintid = vintid;
+	uart_pintid = pintid;
+	gic_spi_route(pintid, pcpus[0].mpidr);
+	return HV_OK;
+}
+
+bool vm_forward_spi(uint32_t pintid)
+{
+	if (!uart_pintid || pintid != uart_pintid)
+		return false;
+	/* A level: the core moves it into a HW LR and lowers it there; the next assertion after the
+	 * guest's deactivation is a new physical interrupt. */
+	vgic_inject(&hyp_vgic, 0, uart_vintid, true);
+	return true;
 }
 
 int vm_line_set(uint32_t line, uint32_t op)

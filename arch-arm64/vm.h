@@ -1,8 +1,9 @@
-/* vm.h: the one guest VM: its vgic instance, the hooks the core calls, and the test-device lines.
+/* vm.h: the one guest VM: its vgic instance, the hooks the core calls, the test-device lines, the UART's.
  * vm_init() runs on the boot CPU; vm_cpu_init() on each physical CPU for its own vCPU's backend. */
 #ifndef HYP_VM_H
 #define HYP_VM_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "vgic.h"
 
@@ -10,6 +11,10 @@ extern struct vgic hyp_vgic;
 
 int vm_init(uint32_t nr_vcpus);
 int vm_cpu_init(uint32_t cpu);
+/* HW-map the guest's UART SPI vintid to the physical pintid and route that to CPU 0; a 0 skips it. */
+int vm_forward_uart(uint32_t vintid, uint32_t pintid);
+/* irq_poll(): if pintid is the forwarded UART's, inject it (left active) and return true. */
+bool vm_forward_spi(uint32_t pintid);
 /* ABI LINE_SET: drive test-device line 1..31 (HV_LINE_LOWER/RAISE/PULSE). */
 int vm_line_set(uint32_t line, uint32_t op);
 /* The paravirtual timer's line 0 fired. */
