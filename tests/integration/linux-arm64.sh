@@ -22,11 +22,14 @@ pass=0 fail=0
 
 # Console lines that would be a warning about what the hypervisor provides (case-insensitive). Kernel splats,
 # then the GIC, timer, PSCI and SMP bring-up drivers, then the hypervisor's own complaints.
-WARN_RE='WARNING:|cut here|BUG:|Oops|Call trace:|Kernel panic|nobody cared|rcu.*stall|hrtimer: interrupt took'
+WARN_RE='WARNING:|cut here|BUG:|Oops|Call trace:|Kernel panic|nobody cared|rcu.*stall|hrtimer'
 WARN_RE+='|GIC.*(error|fail|broken|warn|bug|spurious|invalid|unable)|irq.*(error|fail|mismatch)'
 WARN_RE+='|arch_timer.*(error|fail|broken|warn|unstable|invalid|erratum)|clocksource.*(unstable|skew)'
 WARN_RE+='|psci.*(error|fail|warn|not supported|invalid|unknown)|CPU[0-9]+:.*(fail|stuck|timed out)'
 WARN_RE+='|smp:.*fail|hyp: (warning|PANIC|guest fault|EL2 exception)'
+# The one warning that is the host's doing, not ours (docs/design.md, "Known limits"): a vCPU thread
+# descheduled by the host in the middle of a timer interrupt. Listed as tolerated, not counted.
+TOLERATED_RE='hrtimer: interrupt took [0-9]+ ns'
 
 result() { # result NAME OK DETAIL LOG
 	if [[ $2 == 1 ]]; then
@@ -97,9 +100,11 @@ check_run() { # check_run SMP LOG RC
 	fi
 	result "$name-poweroff" $ok "$detail" "$log"
 
-	mapfile -t lines < <(grep -iE "$WARN_RE" "$log")
+	local tolerated
+	mapfile -t lines < <(grep -iE "$WARN_RE" "$log" | grep -vE "$TOLERATED_RE")
+	tolerated=$(grep -m1 -oE "$TOLERATED_RE" "$log")
 	ok=0; ((${#lines[@]} == 0)) && ok=1
-	result "$name-no-warnings" $ok "${#lines[@]} warning line(s)${lines[0]:+, first: ${lines[0]}}" "$log"
+	result "$name-no-warnings" $ok "${#lines[@]} warning line(s)${lines[0]:+, first: ${lines[0]}}${tolerated:+; tolerated: $tolerated (host scheduling)}" "$log"
 }
 
 bash scripts/run-linux-arm64.sh --fetch >"$logdir/fetch.log" 2>&1
