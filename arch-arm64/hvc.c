@@ -4,6 +4,7 @@
 #include "hv_abi.h"
 #include "mmu.h"
 #include "pvtimer.h"
+#include "stats.h"
 #include "sysreg.h"
 #include "vm.h"
 
@@ -34,6 +35,7 @@ static int64_t abi_console_write(uint64_t ipa, uint64_t len)
 		hyp_puts(chunk);
 		done += n;
 	}
+	stats_mark(src, len);
 	return (int64_t)len;
 }
 

@@ -1,5 +1,6 @@
 /* stats.c: print the per-CPU exit counters, the LR-backend access counts and the vgic core's statistics.
- * Line formats are stable: tests/integration/run-suite.sh parses "hyp: exits", "hyp: lr" and "hyp: quiet". */
+ * Line formats are stable: tests/integration/run-suite.sh parses "hyp: exits", "hyp: lr" and "hyp: quiet";
+ * scripts/bench-qemu.sh parses "hyp: mark". */
 #include "stats.h"
 #include "pvtimer.h"
 #include "vcpu.h"
@@ -131,4 +132,42 @@ void stats_print(void)
 	hyp_printf("hyp: wfi sleeps %lu, exceptions injected %lu\n", sleeps, aborts);
 	print_lr();
 	print_vgic();
+}
+
+/* A load that another CPU's concurrent increment cannot tear (the counters are plain uint64_t). */
+static uint64_t peek(const uint64_t *p)
+{
+	return __atomic_load_n(p, __ATOMIC_RELAXED);
+}
+
+/*
+ * A guest console line "@@mark LABEL ..." sent with the ABI's CONSOLE_WRITE (so it costs exactly one
+ * exit) makes us print the running totals, as the x86 VMM does: a runner subtracts two marks to get
+ * the exits and LR accesses of what the guest did between them. The other CPUs keep running, so a
+ * total may be a few increments stale; the guest serialises its marks.
+ */
+void stats_mark(const char *text, uint64_t len)
+{
+	char label[MARK_LABEL_MAX + 1];
+	uint64_t exits = 0, lr = 0, maint = 0, fills = 0;
+	uint64_t pre = sizeof(MARK_PREFIX) - 1, n = 0;
+
+	if (len <= pre || memcmp(text, MARK_PREFIX, pre) != 0)
+		return;
+	while (n < MARK_LABEL_MAX && pre + n < len && text[pre + n] > ' ')
+		n++;
+	memcpy(label, text + pre, n);
+	label[n] = 0;
+	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+		const struct pcpu *p = &pcpus[i];
+
+		for (unsigned c = 0; c < EXC_NR; c++)
+			exits += peek(&p->stats.exits[c]);
+		for (unsigned k = 0; k < LR_ACC_NR; k++)
+			lr += peek(&p->be.count[k]);
+		maint += peek(&p->stats.irqs[IRQC_MAINT]);
+		fills += peek(&vgic_get_vcpu(&hyp_vgic, i)->stats.lrs_filled);
+	}
+	hyp_printf("hyp: mark %s exits=%lu lr_accesses=%lu maint=%lu lr_fills=%lu\n", label, exits, lr, maint,
+		   fills);
 }

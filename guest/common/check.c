@@ -19,6 +19,7 @@ bool check(const char *name, bool ok, const char *fmt, ...)
 	else
 		n_fail++;
 	guest_printf("%s %s %s\n", ok ? "PASS" : "FAIL", name, detail);
+	bench_mark(name);
 	return ok;
 }
 
@@ -32,6 +33,7 @@ void skip(const char *name, const char *fmt, ...)
 	va_end(ap);
 	n_skip++;
 	guest_printf("SKIP %s %s\n", name, detail);
+	bench_mark(name);
 }
 
 void check_summary(unsigned *passed, unsigned *failed, unsigned *skipped)

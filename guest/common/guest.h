@@ -30,6 +30,7 @@ bool guest_has_arg(const char *args, const char *word);
 /* print.c: serialised across CPUs */
 __attribute__((format(printf, 1, 2))) void guest_printf(const char *fmt, ...);
 void guest_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
+__attribute__((format(printf, 3, 4))) void guest_snprintf(char *buf, size_t size, const char *fmt, ...);
 
 /* lock.c */
 struct guest_lock { volatile uint32_t word; };
@@ -60,6 +61,8 @@ typedef void (*guest_irq_fn)(unsigned irq, void *arg);
 void guest_irq_register(unsigned irq, guest_irq_fn fn, void *arg);
 uint64_t guest_irq_count(unsigned irq);
 uint64_t guest_irq_unhandled(void);
+/* Every interrupt taken so far, handled or not, on every CPU. */
+uint64_t guest_irq_total(void);
 /* Configure a line's source: priority, trigger, routed to cpu, handler; left disabled. */
 unsigned line_setup(unsigned line, unsigned prio, bool level, unsigned cpu, guest_irq_fn fn, void *arg);
 
@@ -82,5 +85,9 @@ void tests_smp(void);
 void tests_timer(void);
 void mode_idle(void);
 void mode_fault(unsigned kind);
+
+/* bench_marks.c: "@@mark" measurement points after every check (boot argument "bench") */
+void bench_marks_enable(void);
+void bench_mark(const char *name);
 
 #endif

@@ -30,6 +30,15 @@ uint64_t guest_irq_unhandled(void)
 	return unhandled;
 }
 
+uint64_t guest_irq_total(void)
+{
+	uint64_t t = __atomic_load_n(&unhandled, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < GUEST_MAX_IRQ; i++)
+		t += __atomic_load_n(&counts[i], __ATOMIC_ACQUIRE);
+	return t;
+}
+
 void guest_irq_dispatch(unsigned irq)
 {
 	guest_irq_fn fn;

@@ -100,6 +100,15 @@ void guest_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 		buf[o.len] = 0;
 }
 
+void guest_snprintf(char *buf, size_t size, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	guest_vsnprintf(buf, size, fmt, ap);
+	va_end(ap);
+}
+
 void guest_printf(const char *fmt, ...)
 {
 	char buf[PRINT_BUF];

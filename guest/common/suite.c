@@ -1,5 +1,6 @@
 /* suite.c: the guest's main: choose the mode from the boot arguments, run it, print the summary, halt.
- * Modes: (default) the test suite; "hostile" garbage first, then the suite; "idle"; "fault"/"fault-exec". */
+ * Modes: (default) the test suite; "hostile" garbage first, then the suite; "idle"; "fault"/"fault-exec";
+ * "bench" adds measurement marks to any of them (bench_marks.c). */
 #include "guest.h"
 
 static __attribute__((noreturn)) void finish(void)
@@ -35,6 +36,9 @@ void guest_main(void)
 	const char *args = guest_arch_bootargs();
 
 	guest_printf("guest: test suite on %u vCPU(s), bootargs \"%s\"\n", guest_arch_nr_cpus(), args);
+	if (guest_has_arg(args, "bench"))
+		bench_marks_enable();   /* with any mode: a mark after every check, for bench/ */
+	bench_mark("begin");
 	if (guest_has_arg(args, "idle")) {
 		mode_idle();
 	} else if (guest_has_arg(args, "fault")) {
@@ -50,6 +54,7 @@ void guest_main(void)
 			      "this layer has no hostile mode");
 		}
 		smp_boot();
+		bench_mark("secondaries_up");
 		run_suite();
 	}
 	finish();
