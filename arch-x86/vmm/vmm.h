@@ -71,6 +71,8 @@ struct vmm_stats {
 	atomic_ullong cold_start_kvm_exits; /* the same span in KVM's count (BSP), in-kernel exits included */
 	atomic_bool cold_start_done;
 	atomic_bool first_tick;
+	atomic_ullong pv_raise_tsc;       /* host TSC at the latest PV timer raise (vmm_tsc.c) */
+	atomic_ullong line_raise_tsc;     /* host TSC at the latest LINE_SET call's raise (vmm_tsc.c) */
 };
 
 struct vm {
@@ -153,6 +155,11 @@ void vmm_stop(struct vm *vm, int status);
 int vmm_kstats_open(struct vcpu *v);
 uint64_t vmm_kstat(struct vcpu *v, enum vmm_kstat k);
 void vmm_kstats_print(struct vm *vm);
+
+/* vmm_tsc.c: host-raised latency on the TSC */
+uint64_t vmm_rdtsc(void);
+void vmm_tsc_note_raise(atomic_ullong *where);
+void vmm_tsc_line(struct vcpu *v, const char *p, uint64_t len);
 
 /* vmm_stats.c */
 void vmm_count_exit(struct vm *vm, enum vmm_exit_kind k);

@@ -34,8 +34,9 @@ static void console_mark(struct vm *vm, const char *p, uint64_t len)
 	printf("x86-vmm: mark %.*s exits=%llu kvm-exits=%llu\n", n, p + pre, total, kvm);
 }
 
-static int64_t console_write(struct vm *vm, uint64_t gpa, uint64_t len)
+static int64_t console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 {
+	struct vm *vm = v->vm;
 	void *p;
 
 	if (len > CONSOLE_MAX)
@@ -45,6 +46,7 @@ static int64_t console_write(struct vm *vm, uint64_t gpa, uint64_t len)
 		return HV_ABI_INVALID_PARAM;
 	pthread_mutex_lock(&vm->console_lock);
 	console_mark(vm, p, len);
+	vmm_tsc_line(v, p, len);
 	fwrite(p, 1, len, stdout);
 	fflush(stdout);
 	pthread_mutex_unlock(&vm->console_lock);
@@ -64,6 +66,7 @@ static int64_t line_set(struct vm *vm, uint64_t line, uint64_t op)
 	/* Line 0 belongs to the timer; the test device owns 1..31 (GSIs on the two IOAPICs). */
 	if (line == HV_LINE_TIMER || line >= VMM_NR_LINES || op > HV_LINE_PULSE)
 		return HV_ABI_INVALID_PARAM;
+	vmm_tsc_note_raise(&vm->stats.line_raise_tsc);
 	return vmm_line_set(vm, (unsigned)line, (unsigned)op) ? HV_ABI_INVALID_PARAM : HV_ABI_OK;
 }
 
@@ -111,7 +114,7 @@ void vmm_abi_call(struct vcpu *v)
 		ret = timer_period(vm, r.rdi);
 		break;
 	case HV_CALL_CONSOLE_WRITE:
-		ret = console_write(vm, r.rdi, r.rsi);
+		ret = console_write(v, r.rdi, r.rsi);
 		break;
 	case HV_CALL_LINE_SET:
 		ret = line_set(vm, r.rdi, r.rsi);

@@ -172,6 +172,7 @@ void vmm_pv_tick(struct vm *vm, uint64_t n)
 		/* KVM's chips never say when a tick is taken (KVM_IRQ_LINE_STATUS reports delivery to
 		 * the LAPIC, even into an IRR bit already set), so ticks merge while a vCPU is not
 		 * running: the baseline behaves as KVM does. */
+		vmm_tsc_note_raise(&vm->stats.pv_raise_tsc);
 		vmm_line_set(vm, HV_LINE_TIMER, HV_LINE_PULSE);
 		return;
 	}
@@ -181,6 +182,7 @@ void vmm_pv_tick(struct vm *vm, uint64_t n)
 	} else {
 		vm->pv_backlog += n - 1;
 		vm->pv_outstanding = true;
+		vmm_tsc_note_raise(&vm->stats.pv_raise_tsc);
 		vm->gsi.chip.ops->pulse(&vm->gsi.chip, HV_LINE_TIMER);   /* vm->lock is held: the chip op */
 	}
 	if (vm->pv_backlog > PV_BACKLOG_MAX)
@@ -214,6 +216,7 @@ static void pv_tick_taken(struct vm *vm)
 		vm->pv_backlog--;
 		vm->pv_outstanding = true;
 		vm->stats.pv_reinjected++;
+		vmm_tsc_note_raise(&vm->stats.pv_raise_tsc);
 		vm->gsi.chip.ops->pulse(&vm->gsi.chip, HV_LINE_TIMER);
 	}
 }
