@@ -1,7 +1,8 @@
 # bench.mk: the LR-policy microbenchmark, included by the top-level Makefile.
 #
-#   make bench        build lr_bench (-O2, no sanitizers), run every benchmark whose producer exists,
-#                     write bench/results/*.csv, render the PNG plots, regenerate docs/benchmarks.md
+#   make bench        build lr_bench (-O2, no sanitizers) and the hypervisors, run lr_bench and every
+#                     producer that exists (bench/run.sh), write bench/results/*.csv and *.md fragments,
+#                     render the PNG plots, regenerate docs/benchmarks.md
 #   make bench-smoke  build lr_bench and run it with tiny counts, asserting the invariants
 #                     (exact register-access and maintenance checks); part of `make test`
 #
@@ -31,7 +32,8 @@ $(BENCH_BIN): $(BENCH_OBJS) $(BENCH_VGIC_OBJS) $(SRCLIST_STAMP)
 	$(HOST_CC) -o $@ $(BENCH_OBJS) $(BENCH_VGIC_OBJS) -lm
 
 .PHONY: bench bench-smoke
-bench: deps $(BENCH_BIN)
+# The producers need the hypervisors' images: the arm64 hypervisor and guest, the x86 VMM and native guest.
+bench: deps $(BENCH_BIN) $(ARM64_IMAGES) $(VMM_BIN) $(GUEST_X86_ELF)
 	bash bench/run.sh $(BENCH_BIN)
 
 bench-smoke: $(BENCH_BIN)

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""gen_docs.py: regenerate docs/benchmarks.md from the CSV files of one `make bench` run.
-Every number in the document is read from those files or from this machine; the prose is fixed."""
+"""gen_docs.py: regenerate docs/benchmarks.md from the CSV files of one `make bench` run, plus every Markdown
+fragment the producers wrote (bench/results/*.md, sorted). Every number is read from those files or from
+this machine; the prose here is fixed."""
 import argparse
 import csv
 import datetime
+import glob
 import math
 import os
+import re
 import platform
 import subprocess
 import sys
@@ -94,8 +97,8 @@ class Results:
         self.info = {}
         for r in read(os.path.join(d, "run_info.csv")) or []:
             self.info.setdefault(r["key"], r["value"])
-        self.qemu = read(os.path.join(d, "qemu_irq.csv"))
-        self.x86 = read(os.path.join(d, "x86_irq.csv"))
+        self.producers = read(os.path.join(d, "producers.csv")) or []
+        self.fragments = sorted(glob.glob(os.path.join(d, "*.md")))
         self.kinds = [k[len("entry_"):] for k in (self.detail[0] if self.detail else {}) if k.startswith("entry_")]
         self.lrs = sorted({int(r["nr_lrs"]) for r in self.detail})
         self.scenarios = []
@@ -138,15 +141,21 @@ def sec_run(res, args):
     lines.append(table(["", "machine"], machine()))
     lines += ["", "Commands `make bench` ran (from the repository root):", "", "```sh"]
     lines += ["make deps                      # checks the Debian packages, gnuplot-nox among them",
-              "make %s       # -O2, no sanitizers, its own copy of the core" % args.bin,
+              "make %s arm64 x86   # lr_bench -O2 without sanitizers; the hypervisors' images" % args.bin,
               "bash bench/run.sh %s" % args.bin,
-              "  %s --out bench/results   # counts, then times, every policy" % args.bin,
-              "  bash arch-arm64/bench-qemu.sh bench/results/qemu_irq.csv   # when it exists",
-              "  bash arch-x86/bench-x86.sh bench/results/x86_irq.csv       # when it exists",
-              "  python3 bench/plot_data.py bench/results",
+              "  %s --out bench/results   # counts, then times, every policy" % args.bin]
+    lines += ["  %s%s" % (p["command"], "   # %s" % p["status"] if p["status"] != "ran" else "")
+              for p in res.producers]
+    lines += ["  python3 bench/plot_data.py bench/results",
               "  gnuplot -e \"dir='bench/results'\" bench/plot.gp",
               "  python3 bench/gen_docs.py --results bench/results --out docs/benchmarks.md"
               " --elapsed %s --bin %s" % (args.elapsed, args.bin), "```", ""]
+    if res.producers:
+        lines += ["The producers besides `lr_bench` (`bench/run.sh` explains their protocol); each writes a CSV and "
+                  "a section of this document:", "",
+                  table(["producer", "status", "seconds", "note"],
+                        [["`%s`" % p["command"].split()[1], p["status"], p["seconds"], p["note"] or "-"]
+                         for p in res.producers]), ""]
     return lines
 
 
@@ -179,7 +188,18 @@ def sec_headline(res):
             rows.append(cells)
     lines += ["Register accesses per world switch (one entry and its exit):", "",
               table(["scenario", "ours"] + [LABEL[p] for p in PEERS], rows), ""]
+    if res.depths and "xen_old" in PEERS:
+        lines += [depth_vs_xen(res), ""]
+    titles = [fragment(p)[0][3:] for p in res.fragments]
+    if titles:
+        lines += ["The producers' figures from this run have their own sections: " +
+                  ", ".join("[%s](#%s)" % (t, anchor(t)) for t in titles) + ".", ""]
     return lines
+
+
+def anchor(title):
+    """The anchor GitHub gives a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
 
 
 def split_scope(scope):
@@ -245,6 +265,8 @@ def sec_acceptance(res):
             b["where"].append(where)
     for why, b in bullets.items():
         lines.append("- **%s; %s**: %s" % (", ".join(b["checks"]), ", ".join(b["where"]), " ".join(why.split())))
+        if why == T.PER_ENTRY:
+            lines[-1] += " " + per_entry_figures(res, bad)
     nv2_peers, nv2_places = [], []
     first_trap = res.nested[0]["trap_cycles"] if res.nested else None
     ours_nv2 = {(y["scenario"], y["nr_lrs"], y["depth"]): float(y["traps_per_switch"]) for y in res.nested
@@ -273,9 +295,69 @@ def sec_acceptance(res):
     if slower:
         lines.append("- **time per switch in the small scenarios**: ours has the higher median in " +
                      "; ".join(slower) + ". " + " ".join(T.SLOWER_REASON.split()))
-    if not bad and not slower:
+    deeper = depth_slower(res)
+    if deeper:
+        lines.append("- **time per flush+sync in the depth sweep, shallow lists**: ours has the higher median " +
+                     "against " + "; ".join(deeper) + ". " + " ".join(T.DEPTH_SLOWER_REASON.split()))
+    if not bad and not slower and not deeper:
         lines.append("- Nowhere in this run.")
     return lines + [""]
+
+
+def per_round(res, r):
+    return (res.total(r, "entry") * int(r["entries"]) + res.total(r, "exit") * int(r["exits"])) / int(r["rounds"])
+
+
+def per_entry_figures(res, bad):
+    """The numbers behind a per-entry loss: entries per round, accesses per entry, accesses per round."""
+    out = []
+    for a in bad:
+        sc, lrs, depth, peer = split_scope(a["scope"])
+        if a["check"] != "entry_accesses" or peer not in ("kvm_classic", "kvm_6.19"):
+            continue
+        n = int(lrs.rstrip("LR"))
+        o, p = res.row("ours", sc, n, depth), res.row(peer, sc, n, depth)
+        out.append("%s/%d LRs, ours against %s: %s entries per round against %s, %s accesses per entry "
+                   "against %s, %s accesses per round against %s" % (
+                       sc, n, LABEL[peer], num(int(o["entries"]) / int(o["rounds"])),
+                       num(int(p["entries"]) / int(p["rounds"])), num(res.total(o, "entry")),
+                       num(res.total(p, "entry")), num(per_round(res, o), 0), num(per_round(res, p), 0)))
+    return "; ".join(out) + "." if out else ""
+
+
+def depth_slower(res):
+    """For each peer and LR count, the depths of the sweep where the peer's median beats ours."""
+    out = []
+    for n in res.lrs:
+        for p in PEERS:
+            ds = [d for d in res.depths if float(res.row(p, "depth", n, d)["ns_median"]) <
+                  float(res.row("ours", "depth", n, d)["ns_median"])]
+            if ds:
+                out.append("%s at %d LRs, depth %s" % (LABEL[p], n, span(ds, 0) if ds == [d for d in res.depths
+                                                                                      if d <= max(ds)]
+                                                       else ", ".join(str(d) for d in ds)))
+    return out
+
+
+def depth_vs_xen(res):
+    """Register accesses in the depth sweep, ours against old Xen: per entry and per round, by LR count."""
+    parts = []
+    for n in res.lrs:
+        tie, win, lose, rounds = [], [], [], []
+        for d in res.depths:
+            o, x = res.row("ours", "depth", n, d), res.row("xen_old", "depth", n, d)
+            oe, xe = res.total(o, "entry"), res.total(x, "entry")
+            (tie if abs(oe - xe) < 1e-9 else win if oe < xe else lose).append(d)
+            rounds.append((per_round(res, o), per_round(res, x)))
+
+        def where(ds):
+            return "none" if not ds else span(ds, 0) if len(ds) > 1 else str(ds[0])
+        parts.append("with %d LRs, accesses per entry tie at depths %s, ours fewer at %s, more at %s; per round "
+                     "ours makes %s-%s against old Xen's %s-%s" % (
+                         n, where(tie), where(win), where(lose), num(min(r[0] for r in rounds), 0),
+                         num(max(r[0] for r in rounds), 0), num(min(r[1] for r in rounds), 0),
+                         num(max(r[1] for r in rounds), 0)))
+    return " ".join(T.DEPTH_XEN_ACCESSES.split()) + " Now " + "; ".join(parts) + "."
 
 
 def sec_plots():
@@ -386,15 +468,25 @@ def sec_nested(res):
     return lines
 
 
-def sec_external(title, rows, hook, what):
-    lines = ["## " + title, ""]
-    if rows:
-        lines += ["From `%s`, run by `make bench`:" % hook, "", table(list(rows[0].keys()),
-                                                                     [list(r.values()) for r in rows]), ""]
-    else:
-        lines += ["Not measured in this run: `%s` does not exist yet, so `make bench` printed a SKIP line "
-                  "for it. %s" % (hook, what), ""]
-    return lines
+HEADING = re.compile(r"^(#+)(\s.*)$")
+
+
+def fragment(path):
+    """A producer's section as it wrote it; made one self-contained level-2 section if it is not one."""
+    with open(path) as f:
+        text = f.read().strip("\n").splitlines()
+    first = next((ln for ln in text if ln.strip()), "")
+    m = HEADING.match(first)
+    if not m:
+        return ["## " + os.path.splitext(os.path.basename(path))[0]] + [""] + text + [""]
+    shift = 2 - len(m.group(1))   # its top heading becomes "##", the others keep their nesting
+    out, fenced = [], False
+    for ln in text:
+        if ln.lstrip().startswith("```"):
+            fenced = not fenced
+        h = None if fenced else HEADING.match(ln)
+        out.append("#" * max(2, len(h.group(1)) + shift) + h.group(2) if h and shift else ln)
+    return out + [""]
 
 
 def main():
@@ -413,9 +505,17 @@ def main():
                                              batch_ms=num(float(res.info.get("batch_ns", "nan")) / 1e6, 1),
                                              warm_rounds=res.info.get("warm_rounds", "?"),
                                              count_rounds=res.info.get("count_rounds", "?")), ""]
-    doc += sec_external("In-QEMU figures (arm64 hypervisor)", res.qemu, "arch-arm64/bench-qemu.sh", T.QEMU_HOOK)
-    doc += sec_external("x86 figures (VMM)", res.x86, "arch-x86/bench-x86.sh", T.X86_HOOK)
-    doc += ["## Files", "", T.FILES, ""]
+    for path in res.fragments:
+        doc += fragment(path)
+    skipped = [p for p in res.producers if p["status"] != "ran"]
+    if skipped:
+        doc += ["## Not measured in this run", ""]
+        doc += ["- `%s`: %s (%s)." % (p["command"].split()[1], p["status"], p["note"] or "no reason given")
+                for p in skipped] + [""]
+    doc += ["## Files", "", T.FILES]
+    doc += ["- `%s`: written by `%s`%s." % (os.path.basename(p["command"].split()[-2]), p["command"].split()[1],
+                                              ", with its section of this document (`.md`) and console log (`.log`)")
+            for p in res.producers if p["status"] == "ran"] + [""]
     with open(args.out, "w") as f:
         f.write("\n".join(doc).rstrip() + "\n")
 

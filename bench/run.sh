@@ -1,55 +1,93 @@
 #!/usr/bin/env bash
 # run.sh: what `make bench` does: run every benchmark whose producer exists, write the CSVs,
-# render the plots, regenerate docs/benchmarks.md. Producers not built yet print a SKIP line.
+# render the plots, regenerate docs/benchmarks.md. Producers not written yet print a SKIP line.
 #
 # Usage: bash bench/run.sh [path/to/lr_bench]
 #
-# Hooks for the other producers (each gets the CSV path to write as $1; its own columns, a header
-# line first; docs/benchmarks.md shows the file as a table):
-#   arch-arm64/bench-qemu.sh  -> bench/results/qemu_irq.csv  (exits and LR accesses per delivered
-#                                interrupt for the guest suite's scenarios, counted by the hypervisor)
-#   arch-x86/bench-x86.sh     -> bench/results/x86_irq.csv   (exits per timer tick and per device
-#                                interrupt, cold-start exits, raise-to-handler latency; userspace
-#                                irqchip and in-kernel irqchip side by side)
+# Producers besides lr_bench, run in this order. Each is called with its CSV path and its Markdown
+# fragment path as its last two arguments and writes both (a header line first in the CSV; the fragment
+# is one self-contained section starting with "## "). To decline on this machine it prints a line
+# starting with "SKIP" and exits 0 without writing them; any other non-zero exit is a failure.
+#   scripts/bench-qemu.sh  -> qemu_irq.{csv,md}   exits and LR accesses per delivered interrupt, arm64
+#                                                  hypervisor under QEMU, per guest-suite check
+#   scripts/bench-x86.sh   -> x86_irq.{csv,md}    exits per tick and per device interrupt, cold start,
+#                                                  latency; userspace and in-kernel irqchip side by side
+#   scripts/bench-linux.sh -> linux_boot.{csv,md} Linux as the arm64 guest (another engineer's)
+# docs/benchmarks.md includes every bench/results/*.md, sorted by name. All fragments and the
+# producers' CSVs are deleted first, so every figure in the document comes from this run.
 set -euo pipefail
 
 bin=${1:-build/bench/lr_bench}
 results=bench/results
 docs=docs/benchmarks.md
+status=$results/producers.csv
 start=$(date +%s)
+failed=0
+
+# Repetitions, sized so that the whole of `make bench` stays under 5 minutes on 2 cores with QEMU under TCG:
+# lr_bench ~50 s, QEMU 4 suite + 4 idle runs ~10 s, x86 3 rounds of 3 modes ~50 s, Linux 2 boots per
+# configuration and vCPU count (8 boots of ~15 s) ~130 s. Override any of them from the environment.
+export QEMU_BENCH_RUNS=${QEMU_BENCH_RUNS:-4}
+export X86_BENCH_ROUNDS=${X86_BENCH_ROUNDS:-3}
+export LINUX_BENCH_REPS=${LINUX_BENCH_REPS:-2}
 
 say() { printf 'bench: %s\n' "$*"; }
 
 [[ -x $bin ]] || { say "error: $bin not built (run: make bench)"; exit 1; }
 command -v gnuplot >/dev/null || { say "error: gnuplot not found (run: make deps)"; exit 1; }
 mkdir -p "$results"
+rm -f "$results"/*.md "$results"/qemu_irq.csv "$results"/x86_irq.csv "$results"/linux_boot.csv
 
 # 1. Host microbenchmarks: every LR policy on the software ICV model, interleaved in one run.
 say "LR policies on the software ICV model: $bin --out $results"
 "$bin" --out "$results" | tee "$results/lr_bench.log"
 
-# 2. and 3. Figures from the hypervisors, when their producers exist. A stale CSV from an earlier
-# run is removed, so that every figure in the document comes from this run.
-run_producer() {
-	local script=$1 csv=$2 what=$3
-	if [[ -f $script ]]; then
-		say "$what: bash $script $csv"
-		bash "$script" "$csv"
+# 2. The producers. producers.csv records what each did, for the document.
+echo "producer,command,status,seconds,note" >"$status"
+run_producer() { # run_producer NAME SCRIPT [ARGS...]: the CSV and fragment paths are appended
+	local name=$1 script=$2 t0 rc note
+	shift 2
+	local csv=$results/$name.csv md=$results/$name.md
+	local cmd="bash $script${*:+ $*} $csv $md"
+	if [[ ! -f $script ]]; then
+		echo "SKIP $name: $script does not exist yet"
+		echo "$name,$cmd,skipped,0,$script does not exist yet" >>"$status"
+		return
+	fi
+	say "$name: $cmd"
+	t0=$(date +%s)
+	set +e
+	bash "$script" "$@" "$csv" "$md" | tee "$results/$name.log"
+	rc=${PIPESTATUS[0]}
+	set -e
+	note=$(grep -m1 '^SKIP' "$results/$name.log" | tr ',' ';' || true)
+	if ((rc != 0)); then
+		say "FAILED $name (exit $rc); see $results/$name.log"
+		rm -f "$csv" "$md"
+		echo "$name,$cmd,failed,$(($(date +%s) - t0)),exit $rc" >>"$status"
+		failed=1
+	elif [[ ! -f $csv || ! -f $md ]]; then
+		rm -f "$csv" "$md"
+		echo "$name,$cmd,skipped,$(($(date +%s) - t0)),${note:-wrote no results}" >>"$status"
 	else
-		rm -f "$csv"
-		echo "SKIP $what: $script does not exist yet"
+		echo "$name,$cmd,ran,$(($(date +%s) - t0))," >>"$status"
 	fi
 }
-run_producer arch-arm64/bench-qemu.sh "$results/qemu_irq.csv" "in-QEMU figures (arm64 hypervisor)"
-run_producer arch-x86/bench-x86.sh "$results/x86_irq.csv" "x86 figures (VMM, userspace vs in-kernel irqchip)"
+run_producer qemu_irq scripts/bench-qemu.sh
+run_producer x86_irq scripts/bench-x86.sh build/x86/x86-vmm build/x86/guest.elf
+run_producer linux_boot scripts/bench-linux.sh
 
-# 4. Plots.
+# 3. Plots.
 say "plots: python3 bench/plot_data.py $results && gnuplot -e \"dir='$results'\" bench/plot.gp"
 python3 bench/plot_data.py "$results"
 gnuplot -e "dir='$results'" bench/plot.gp
 
-# 5. The document, with the machine, the commands and this run's elapsed time.
+# 4. The document, with the machine, the commands and this run's elapsed time.
 elapsed=$(($(date +%s) - start))
 say "docs: python3 bench/gen_docs.py --results $results --out $docs --elapsed $elapsed"
 python3 bench/gen_docs.py --results "$results" --out "$docs" --elapsed "$elapsed" --bin "$bin"
 say "done in ${elapsed}s: $results/*.csv, $results/*.png, $docs"
+if ((failed)); then
+	say "a producer failed: see $status"
+	exit 1
+fi
