@@ -86,6 +86,7 @@ struct vgic_vcpu_stats {
 	uint64_t flushes;          /* calls that did work */
 	uint64_t syncs;            /* calls that did work */
 	uint64_t lrs_filled;
+	uint64_t taken;            /* pending LRs the guest acknowledged (delivered interrupts) */
 	uint64_t overflows;        /* flushes that left interrupts out */
 	uint64_t evicted_active;   /* active interrupts left out of the LRs */
 	uint64_t eoicount_deact;   /* deactivations inferred from EOIcount */

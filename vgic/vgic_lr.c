@@ -267,6 +267,10 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	bool now_pend = now & ICH_LR_STATE_PENDING;
 	bool now_act = now & ICH_LR_STATE_ACTIVE;
 
+	/* Only an acknowledge takes the Pending state out of an LR (an empty one reads as 0 here). */
+	if ((written & ICH_LR_STATE_PENDING) && !now_pend)
+		v->stats.taken++;
+
 	/* Not taken yet: what the LR carried comes back. */
 	if (now_pend && irq->latch_in_lr)
 		irq->pending_latch = 1;

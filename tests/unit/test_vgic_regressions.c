@@ -299,6 +299,24 @@ static void vcpu_load_forgets_what_the_lrs_hold(void **state)
 	h_finish(h);
 }
 
+/* The hypervisor reports figures per delivered interrupt: the core counts what the guest took. */
+static void taken_counts_every_acknowledged_interrupt_and_nothing_else(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, NR_LRS);
+
+	(void)state;
+	for (unsigned i = 0; i < 16; i++) {
+		h_cfg(h, 0, SPI(i), (uint8_t)(i * 8), VGIC_EDGE);
+		raise_line(h, 0, SPI(i), true);
+	}
+	h_cfg(h, 0, SPI(20), PRIO, VGIC_EDGE);
+	icv_set_pmr(&h->cpu[0], PRIO);           /* SPI 20 sits in an LR, masked: not taken */
+	raise_line(h, 0, SPI(20), true);
+	assert_int_equal(h_run(h, 0, STEPS), 16);
+	assert_int_equal(h->vcpus[0].stats.taken, 16);
+	h_finish(h);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
@@ -315,6 +333,7 @@ int main(void)
 		T(resample_runs_before_the_interrupt_is_requeued_elsewhere),
 		T(exit_with_a_handler_running_costs_no_rewrite_at_entry),
 		T(vcpu_load_forgets_what_the_lrs_hold),
+		T(taken_counts_every_acknowledged_interrupt_and_nothing_else),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
