@@ -10,7 +10,8 @@
 
 /* Once, on the boot CPU: the distributor. */
 int gic_dist_init(void);
-/* A level SPI, Group 1, routed to the CPU with this MPIDR and enabled (the guest's UART). */
+/* Make an SPI a level, route it to the CPU with this MPIDR and enable it (the guest's UART).
+ * gic_dist_init() already put it in Group 1. */
 void gic_spi_route(uint32_t intid, uint64_t mpidr);
 /* On every CPU: wake its redistributor, enable the PPIs/SGIs the hypervisor uses, set up ICC_*. */
 int gic_cpu_init(uint64_t mpidr);

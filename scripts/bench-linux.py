@@ -11,6 +11,8 @@ CSV columns, one row per run:
   rep             repetition, from 1; within a repetition the two configurations run back to back, in
                   alternating order
   ok              1 if the run ended by the guest's power-off (the hypervisor's status 0 / QEMU's exit 0)
+  load1           the host's 1-minute load average as the run started; it includes the previous run's QEMU,
+                  about 1-2 on its own (2 host CPUs)
   boot_to_init_s  host seconds from starting the run to the init's first console line ("linux-init: started")
   total_s         host seconds from starting the run to QEMU's exit (boot, workload, power-off)
   kernel_init_s   the kernel's own timestamp of "Run /init as init process" (guest clock, from its timer start)
@@ -32,7 +34,7 @@ RUN_TIMEOUT_S = 150
 EXIT_CAUSES = ["hvc_abi", "hvc_psci", "mmio_gicd", "mmio_gicr", "mmio_other", "sgi_sysreg", "dir_sysreg",
                "sysreg_other", "wfi", "wfe", "irq", "fiq_serror", "iabt", "other_sync"]
 IRQ_CAUSES = ["vtimer", "pvtimer", "maintenance", "kick_sgi", "uart", "spurious", "other"]
-COLUMNS = (["config", "smp", "rep", "ok", "boot_to_init_s", "total_s", "kernel_init_s", "exits_total"]
+COLUMNS = (["config", "smp", "rep", "ok", "load1", "boot_to_init_s", "total_s", "kernel_init_s", "exits_total"]
            + ["exit_" + c for c in EXIT_CAUSES] + ["irq_" + c for c in IRQ_CAUSES]
            + ["lr_accesses", "lr_per_exit"])
 CONFIG_NAMES = {"hyp": "under the hypervisor", "plain": "plain QEMU"}
@@ -50,7 +52,7 @@ def run_once(config, smp):
     cmd = ["bash", "scripts/run-linux-arm64.sh", "--smp", str(smp), "--timeout", str(RUN_TIMEOUT_S)]
     if config == "plain":
         cmd.append("--plain")
-    row = {"config": config, "smp": smp}
+    row = {"config": config, "smp": smp, "load1": os.getloadavg()[0]}
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     kernel = None
@@ -123,12 +125,12 @@ def good(rows, config, smp):
     return [r for r in rows if r["config"] == config and r["smp"] == smp and r["ok"]]
 
 
-def write_md(path, rows, args, command, kernel, note, load):
+def write_md(path, rows, args, command, kernel, note):
     smps = args.smp
     lines = ["### Linux boot: under the hypervisor against plain QEMU", "",
              "Debian's unmodified `%s` kernel with the busybox initramfs of `make test-linux` (its /init prints "
              "/proc/interrupts, runs a pinned workload on every CPU, prints it again and powers off), booted %d "
-             "times per configuration and vCPU count, the two configurations alternated run by run. Medians, "
+             "time(s) per configuration and vCPU count, the two configurations alternated run by run. Medians, "
              "[min–max] in brackets; host wall-clock seconds." % (kernel or "linux-image-cloud-arm64", args.reps), "",
              "| vCPUs | boot to init, hypervisor | boot to init, plain | ratio | total, hypervisor | total, plain "
              "| ratio |", "|---|---|---|---|---|---|---|"]
@@ -183,7 +185,8 @@ def write_md(path, rows, args, command, kernel, note, load):
         lines += ["**%d run(s) did not end by power-off and are left out:** %s." % (
             len(bad), ", ".join("%s smp%d rep %d" % (r["config"], r["smp"], r["rep"]) for r in bad)), ""]
     lines += ["Command (CSV columns are described in `scripts/bench-linux.py`):", "", "```", command, "```", "",
-              "Machine: %s. Load average %s before the runs, %s after." % (note, load[0], load[1]), ""]
+              "Machine: %s. Host load average (1 min) as each run started: median %.2f, max %.2f." % (
+                  note, statistics.median([r["load1"] for r in rows]), max(r["load1"] for r in rows)), ""]
     with open(path, "w") as f:
         f.write("\n".join(lines))
 
@@ -198,7 +201,6 @@ def main():
     args.smp = [int(x) for x in args.smp.split()]
     command = 'LINUX_BENCH_REPS=%d LINUX_BENCH_SMP="%s" bash scripts/bench-linux.sh %s %s' % (
         args.reps, " ".join(map(str, args.smp)), args.csv, args.md)
-    load = ["%.2f" % os.getloadavg()[0]]
     rows, kernel = [], None
     for rep in range(1, args.reps + 1):
         for n in args.smp:
@@ -212,9 +214,8 @@ def main():
                 print("bench-linux: rep %d smp %d %-5s ok %d boot-to-init %s s total %.2f s%s" % (
                     rep, n, config, row["ok"], fmt(row.get("boot_to_init_s", "-")), row["total_s"],
                     " exits %d" % row["exits_total"] if row.get("exits_total") else ""), flush=True)
-    load.append("%.2f" % os.getloadavg()[0])
     write_csv(args.csv, rows)
-    write_md(args.md, rows, args, command, kernel, machine_note(), load)
+    write_md(args.md, rows, args, command, kernel, machine_note())
     missing = [(c, n) for n in args.smp for c in ("hyp", "plain") if not good(rows, c, n)]
     if missing:
         print("bench-linux: no successful run for %s" % missing, file=sys.stderr)
