@@ -110,7 +110,9 @@ check_run() { # check_run SMP LOG RC
 bash scripts/run-linux-arm64.sh --fetch >"$logdir/fetch.log" 2>&1
 rc=$?
 if ((rc == 3)); then
-	echo "SKIP linux: *** NOT TESTED *** the Debian kernel could not be fetched: $(grep -m1 'cannot fetch' "$logdir/fetch.log")"
+	apt_error=$(grep -m1 '^E: ' "$logdir/fetch.log")
+	echo "SKIP linux: *** NOT TESTED *** the Debian kernel could not be fetched:" \
+		"$(grep -m1 'cannot fetch' "$logdir/fetch.log")${apt_error:+ ($apt_error)}"
 	echo "0 passed, 0 failed, $((6 * ${#SMP_COUNTS[@]})) skipped"
 	exit 0
 elif ((rc != 0)); then
