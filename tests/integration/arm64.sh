@@ -17,13 +17,8 @@ logdir=build/arm64/integration
 mkdir -p "$logdir"
 pass=0 fail=0
 
-result() { # result NAME OK DETAIL
-	if [[ $2 == 1 ]]; then
-		pass=$((pass + 1)); echo "PASS $1 $3"
-	else
-		fail=$((fail + 1)); echo "FAIL $1 $3 (log: $4)"
-	fi
-}
+# shellcheck source=report.sh
+. "$(dirname "${BASH_SOURCE[0]}")/report.sh"
 
 run() { # run LOG SMP ARGS -> sets rc
 	bash scripts/run-arm64.sh --smp "$2" --args "$3" --timeout "$RUN_TIMEOUT" >"$1" 2>&1

@@ -31,13 +31,8 @@ WARN_RE+='|smp:.*fail|hyp: (warning|PANIC|guest fault|EL2 exception)'
 # descheduled by the host in the middle of a timer interrupt. Listed as tolerated, not counted.
 TOLERATED_RE='hrtimer: interrupt took [0-9]+ ns'
 
-result() { # result NAME OK DETAIL LOG
-	if [[ $2 == 1 ]]; then
-		pass=$((pass + 1)); echo "PASS $1 $3"
-	else
-		fail=$((fail + 1)); echo "FAIL $1 $3 (log: $4)"
-	fi
-}
+# shellcheck source=report.sh
+. "$(dirname "${BASH_SOURCE[0]}")/report.sh"
 
 # The per-CPU counts on the /proc/interrupts line matching PATTERN in snapshot WHICH (before|after).
 counts() { # counts LOG WHICH PATTERN NCPUS
