@@ -17,12 +17,15 @@ LIBFDT_HDRS  := /usr/include/libfdt.h /usr/include/fdt.h /usr/include/libfdt_env
 # and -mgeneral-regs-only so EL2 never touches the guest's FP/SIMD registers.
 ARM64_CFLAGS := -std=c11 -O2 -g -ffreestanding -nostdlib -fno-pie -fno-stack-protector \
                 -mgeneral-regs-only -mstrict-align -mno-outline-atomics \
-                -Wall -Wextra -Werror -Iinclude
+                -Wall -Wextra -Werror -Iinclude -Ilib
 ARM64_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none -Wl,-z,norelro -Wl,--no-warn-rwx-segments
 
 HYP_SRCS  := $(sort $(wildcard arch-arm64/*.c))
 HYP_ASMS  := $(sort $(wildcard arch-arm64/*.S))
-HYP_OBJS  := $(patsubst arch-arm64/%,$(ARM64_DIR)/hyp/%.o,$(HYP_SRCS) $(HYP_ASMS))
+# lib/: the freestanding C library subset the hypervisor and the guests share, built into each image.
+MINILIB_SRCS := $(sort $(wildcard lib/*.c))
+HYP_OBJS  := $(patsubst arch-arm64/%,$(ARM64_DIR)/hyp/%.o,$(HYP_SRCS) $(HYP_ASMS)) \
+             $(patsubst lib/%.c,$(ARM64_DIR)/hyp/lib/%.o,$(MINILIB_SRCS))
 HYP_ELF   := $(ARM64_DIR)/hyp.elf
 HYP_CFLAGS := $(ARM64_CFLAGS) -Ivgic -Iarch-arm64 -I$(FDT_INC_DIR)
 
@@ -30,7 +33,8 @@ GUEST_DTB := $(ARM64_DIR)/guest.dtb
 
 GUEST_SRCS := $(sort $(wildcard guest/common/*.c guest/arm64/*.c))
 GUEST_ASMS := $(sort $(wildcard guest/arm64/*.S))
-GUEST_OBJS := $(patsubst guest/%,$(ARM64_DIR)/guest/%.o,$(GUEST_SRCS) $(GUEST_ASMS))
+GUEST_OBJS := $(patsubst guest/%,$(ARM64_DIR)/guest/%.o,$(GUEST_SRCS) $(GUEST_ASMS)) \
+              $(patsubst lib/%.c,$(ARM64_DIR)/guest/lib/%.o,$(MINILIB_SRCS))
 GUEST_ELF  := $(ARM64_DIR)/guest.elf
 GUEST_BIN  := $(ARM64_DIR)/guest.bin
 GUEST_CFLAGS := $(ARM64_CFLAGS) -Iguest/include -Iguest/arm64 -I$(FDT_INC_DIR)
@@ -55,6 +59,14 @@ $(GUEST_DTB): dts/guest.dts
 $(ARM64_DIR)/hyp/%.c.o: arch-arm64/%.c $(FDT_INC_DIR)/.stamp Makefile arch-arm64/arm64.mk
 	@mkdir -p $(@D)
 	$(A64_CC) $(HYP_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ARM64_DIR)/hyp/lib/%.o: lib/%.c Makefile arch-arm64/arm64.mk
+	@mkdir -p $(@D)
+	$(A64_CC) $(HYP_CFLAGS) $(DEPFLAGS) -c $< -o $@
+
+$(ARM64_DIR)/guest/lib/%.o: lib/%.c Makefile arch-arm64/arm64.mk
+	@mkdir -p $(@D)
+	$(A64_CC) $(GUEST_CFLAGS) $(DEPFLAGS) -c $< -o $@
 
 $(ARM64_DIR)/hyp/guest_dtb.S.o: $(GUEST_DTB)
 $(ARM64_DIR)/hyp/%.S.o: arch-arm64/%.S Makefile arch-arm64/arm64.mk

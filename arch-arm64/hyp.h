@@ -7,6 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "asm_offsets.h"
+#include "minilib.h"
 
 #define HYP_MAX_CPUS        8U
 #define HYP_STACK_SIZE      (1U << HYP_STACK_SHIFT)
@@ -46,11 +47,8 @@ static inline uint32_t hyp_cpu_index(void)
 }
 
 /* lib.c: the C library pieces that libfdt and the compiler need */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
 int memcmp(const void *a, const void *b, size_t n);
-size_t strlen(const char *s);
 
 /* print.c */
 void hyp_puts(const char *s);

@@ -89,18 +89,25 @@ $(GX_DIR)/shared/%.S.o: guest/x86/%.S Makefile arch-x86/x86.mk
 
 $(GX_DIR)/native/%.o: guest/x86/native/%.c Makefile arch-x86/x86.mk
 	@mkdir -p $(@D)
-	$(HOST_CC) $(GUEST_X86_CFLAGS) -Iguest/x86/native $(DEPFLAGS) -c $< -o $@
+	$(HOST_CC) $(GUEST_X86_CFLAGS) -Iguest/x86/native -Ilib $(DEPFLAGS) -c $< -o $@
 
-$(GUEST_X86_ELF): $(GX_SHARED_OBJS) $(GX_NATIVE_OBJS) guest/x86/guest.ld
-	$(HOST_CC) $(GUEST_X86_LDFLAGS) -o $@ $(GX_SHARED_OBJS) $(GX_NATIVE_OBJS)
+# lib/: the freestanding C library subset every image shares (memset, strlen, minilib_vsnprintf, ...).
+GX_LIB_OBJS := $(patsubst lib/%.c,$(GX_DIR)/lib/%.o,$(sort $(wildcard lib/*.c)))
+
+$(GX_DIR)/lib/%.o: lib/%.c Makefile arch-x86/x86.mk
+	@mkdir -p $(@D)
+	$(HOST_CC) $(GUEST_X86_CFLAGS) -Ilib $(DEPFLAGS) -c $< -o $@
+
+$(GUEST_X86_ELF): $(GX_SHARED_OBJS) $(GX_NATIVE_OBJS) $(GX_LIB_OBJS) guest/x86/guest.ld
+	$(HOST_CC) $(GUEST_X86_LDFLAGS) -o $@ $(GX_SHARED_OBJS) $(GX_NATIVE_OBJS) $(GX_LIB_OBJS)
 
 # The common suite is built for x86 whenever guest/common/ is present.
 GX_COMMON_SRCS  := $(sort $(wildcard guest/common/*.c))
 ifneq ($(GX_COMMON_SRCS),)
 GX_LAYER_OBJS   := $(patsubst guest/x86/layer/%.c,$(GX_DIR)/layer/%.o,$(sort $(wildcard guest/x86/layer/*.c)))
-GX_COMMON_OBJS  := $(patsubst guest/common/%.c,$(GX_DIR)/common/%.o,$(GX_COMMON_SRCS))
+GX_COMMON_OBJS  := $(patsubst guest/common/%.c,$(GX_DIR)/common/%.o,$(GX_COMMON_SRCS)) $(GX_LIB_OBJS)
 GUEST_X86_COMMON_ELF := $(X86_DIR)/guest-common.elf
-GX_COMMON_CFLAGS := $(GUEST_X86_CFLAGS) -Iguest/include -Iguest/common
+GX_COMMON_CFLAGS := $(GUEST_X86_CFLAGS) -Iguest/include -Iguest/common -Ilib
 
 x86: $(GUEST_X86_COMMON_ELF)
 
@@ -116,7 +123,7 @@ $(GUEST_X86_COMMON_ELF): $(GX_SHARED_OBJS) $(GX_LAYER_OBJS) $(GX_COMMON_OBJS) gu
 	$(HOST_CC) $(GUEST_X86_LDFLAGS) -o $@ $(GX_SHARED_OBJS) $(GX_LAYER_OBJS) $(GX_COMMON_OBJS)
 endif
 
--include $(GX_SHARED_OBJS:.o=.d) $(GX_NATIVE_OBJS:.o=.d) $(GX_LAYER_OBJS:.o=.d) $(GX_COMMON_OBJS:.o=.d)
+-include $(GX_SHARED_OBJS:.o=.d) $(GX_NATIVE_OBJS:.o=.d) $(GX_LIB_OBJS:.o=.d) $(GX_LAYER_OBJS:.o=.d) $(GX_COMMON_OBJS:.o=.d)
 
 # ---- runs under KVM ----
 .PHONY: run-x86 test-x86

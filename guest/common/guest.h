@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include "guest_arch.h"
 #include "hv_abi.h"
+#include "minilib.h"
 
 #define NS_PER_US ((uint64_t)1000)
 #define NS_PER_MS ((uint64_t)1000000)
@@ -19,10 +20,6 @@
 #define GUEST_STATUS_NOMODE   0xf1U  /* bootargs asked for a mode this layer does not have */
 
 /* lib.c */
-void *memset(void *d, int c, size_t n);
-void *memcpy(void *d, const void *s, size_t n);
-size_t strlen(const char *s);
-int strcmp(const char *a, const char *b);
 int strncmp(const char *a, const char *b, size_t n);
 /* Does the space-separated word list `args` contain `word`? */
 bool guest_has_arg(const char *args, const char *word);

@@ -1,6 +1,7 @@
 /* arch.c: the native x86 checks' interrupt dispatch, console printing and time-bounded waits.
  * Unclaimed vectors are counted as strays and ended; a real CPU exception ends the run with a report. */
 #include <stdarg.h>
+#include "minilib.h"
 #include "native.h"
 
 #define FIRST_IRQ_VECTOR 32U
@@ -16,27 +17,6 @@ static g_handler handlers[IDT_ENTRIES];
 volatile unsigned g_stray[256];
 volatile unsigned g_stray_total;
 static uint64_t tsc_per_ms = TIMER_HZ_FALLBACK / 1000U;
-
-void *g_memset(void *d, int c, unsigned long n)
-{
-	volatile uint8_t *p = d;
-
-	while (n--)
-		*p++ = (uint8_t)c;
-	return d;
-}
-
-/* gcc may emit calls to these for struct copies and zeroing. */
-void *memset(void *d, int c, unsigned long n) { return g_memset(d, c, n); }
-void *memcpy(void *d, const void *s, unsigned long n)
-{
-	uint8_t *o = d;
-	const uint8_t *i = s;
-
-	while (n--)
-		*o++ = *i++;
-	return d;
-}
 
 void g_set_handler(unsigned vector, g_handler h)
 {
@@ -77,84 +57,16 @@ void x86_isr(struct g_frame *f)
 
 /* ---- printing: one CONSOLE_WRITE per call ---- */
 
-struct buf {
-	char s[PRINT_MAX];
-	unsigned n;
-};
-
-static void put(struct buf *b, char c)
-{
-	if (b->n < PRINT_MAX)
-		b->s[b->n++] = c;
-}
-
-static void put_num(struct buf *b, uint64_t v, unsigned base, int width)
-{
-	char t[24];
-	int n = 0;
-
-	do {
-		t[n++] = "0123456789abcdef"[v % base];
-		v /= base;
-	} while (v);
-	while (width-- > n)
-		put(b, '0');
-	while (n)
-		put(b, t[--n]);
-}
-
 void g_print(const char *fmt, ...)
 {
-	struct buf b = { .n = 0 };
+	char buf[PRINT_MAX];
+	size_t n;
 	va_list ap;
 
 	va_start(ap, fmt);
-	for (const char *p = fmt; *p; p++) {
-		int width = 0;
-		bool lng = false;
-
-		if (*p != '%') {
-			put(&b, *p);
-			continue;
-		}
-		p++;
-		while (*p >= '0' && *p <= '9')
-			width = width * 10 + (*p++ - '0');
-		if (*p == 'l') {
-			lng = true;
-			p++;
-		}
-		switch (*p) {
-		case 's': {
-			const char *s = va_arg(ap, const char *);
-
-			while (*s)
-				put(&b, *s++);
-			break;
-		}
-		case 'd': {
-			int64_t v = lng ? va_arg(ap, int64_t) : va_arg(ap, int);
-
-			if (v < 0) {
-				put(&b, '-');
-				v = -v;
-			}
-			put_num(&b, (uint64_t)v, 10, width);
-			break;
-		}
-		case 'u':
-			put_num(&b, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 10, width);
-			break;
-		case 'x':
-			put_num(&b, lng ? va_arg(ap, uint64_t) : va_arg(ap, unsigned), 16, width);
-			break;
-		default:
-			put(&b, *p);
-			break;
-		}
-	}
+	n = minilib_vsnprintf(buf, sizeof(buf), fmt, ap);
 	va_end(ap);
-	hv_call(HV_CALL_CONSOLE_WRITE, (uint64_t)(uintptr_t)b.s, b.n, 0);
+	hv_call(HV_CALL_CONSOLE_WRITE, (uint64_t)(uintptr_t)buf, n, 0);
 }
 
 /* ---- time: the TSC, calibrated once against the LAPIC timer's current count (1 GHz bus) ---- */

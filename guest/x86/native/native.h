@@ -11,7 +11,6 @@ typedef void (*g_handler)(unsigned vector, struct g_frame *f);
 void g_set_handler(unsigned vector, g_handler h);
 void g_print(const char *fmt, ...);
 void g_halt(unsigned status);
-void *g_memset(void *d, int c, unsigned long n);
 /* Spin with interrupts enabled until *counter >= want or about `ms` milliseconds pass. */
 bool g_wait(volatile unsigned *counter, unsigned want, unsigned ms);
 void g_spin_ms(unsigned ms);
