@@ -93,6 +93,7 @@ static void print_vgic(void)
 		t.flushes += s->flushes;
 		t.syncs += s->syncs;
 		t.lrs_filled += s->lrs_filled;
+		t.taken += s->taken;
 		t.overflows += s->overflows;
 		t.evicted_active += s->evicted_active;
 		t.eoicount_deact += s->eoicount_deact;
@@ -115,6 +116,11 @@ static void print_vgic(void)
 		/* An LR fill is one interrupt handed to the guest by one entry (a re-fill counts again). */
 		hyp_printf("hyp: per LR fill: %lu.%02lu exits, %lu.%02lu LR accesses\n", exits / t.lrs_filled,
 			   exits * 100 / t.lrs_filled % 100, acc / t.lrs_filled, acc * 100 / t.lrs_filled % 100);
+		/* Delivered: the guest acknowledged it (the core's count of LRs taken out of Pending). */
+		if (t.taken)
+			hyp_printf("hyp: per delivered interrupt (%lu): %lu.%02lu exits, %lu.%02lu LR accesses\n",
+				   t.taken, exits / t.taken, exits * 100 / t.taken % 100, acc / t.taken,
+				   acc * 100 / t.taken % 100);
 	}
 }
 
