@@ -137,6 +137,7 @@ void ich_backend_init(struct lr_backend *be)
 	be->ops = &ich_ops;
 	vtr = lr_read_vtr(be);
 	be->nr_lrs = (unsigned)(vtr & ICH_VTR_LISTREGS_MASK) + 1;
+	be->lrs_in_memory = false; /* real ICH_* registers; an NV2 build would say true */
 	if (be->nr_lrs > ICH_MAX_LRS)
 		be->nr_lrs = ICH_MAX_LRS;
 	/* 5 preemption bits need one APR per group, 6 two, 7 four. */

@@ -374,6 +374,7 @@ int icv_model_init(struct icv_model *m, unsigned nr_lrs, unsigned pri_bits)
 	m->phys_ctx = NULL;
 	m->be.ops = &icv_model_ops;
 	m->be.nr_lrs = nr_lrs;
+	m->be.lrs_in_memory = false;
 	m->pri_bits = pri_bits;
 	m->pre_bits = pri_bits < ICV_PRE_BITS_MAX ? pri_bits : ICV_PRE_BITS_MAX;
 	m->vmcr = vmcr_apply(m, 0);

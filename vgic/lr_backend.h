@@ -3,6 +3,7 @@
 #ifndef LR_BACKEND_H
 #define LR_BACKEND_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define LR_BACKEND_MAX_LRS 16U
@@ -49,6 +50,13 @@ struct lr_backend_ops {
 struct lr_backend {
 	const struct lr_backend_ops *ops;
 	unsigned nr_lrs;              /* 1..16, from ICH_VTR_EL2.ListRegs + 1 */
+	/*
+	 * The LRs are plain memory, and ELRSR is the register that costs a trap:
+	 * nested virtualisation with FEAT_NV2, where the outer hypervisor keeps
+	 * ICH_LR<n>_EL2 in the VNCR page. Exit then reads the used LRs and never
+	 * ELRSR. Counting stays per access; what an access costs is the caller's.
+	 */
+	bool lrs_in_memory;
 	uint64_t count[LR_ACC_NR];    /* accesses since the last lr_backend_reset_counts() */
 };
 

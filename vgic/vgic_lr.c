@@ -337,8 +337,12 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 	v->stats.syncs++;
 	if (eoi_count_armed)
 		sync_eoicount(vm, v, &d);
-	/* With one LR in use, reading it costs what ELRSR alone would, and never needs a second read. */
-	if (v->used_lrs > 1)
+	/*
+	 * With one LR in use, reading it costs what ELRSR alone would, and never
+	 * needs a second read. With the LRs in memory (NV2), ELRSR is the only
+	 * trap here, so it is never read.
+	 */
+	if (v->used_lrs > 1 && !v->be->lrs_in_memory)
 		elrsr = lr_read_elrsr(v->be);
 	for (uint32_t mask = v->used_mask; mask; mask &= mask - 1) {
 		unsigned i = (unsigned)__builtin_ctz(mask);

@@ -317,6 +317,29 @@ static void taken_counts_every_acknowledged_interrupt_and_nothing_else(void **st
 	h_finish(h);
 }
 
+/* Under NV2 the LRs are memory and ELRSR traps: exit reads the used LRs and never ELRSR. */
+static void lrs_in_memory_backend_never_reads_elrsr(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, NR_LRS);
+
+	(void)state;
+	h->cpu[0].be.lrs_in_memory = true;
+	for (unsigned i = 0; i < 3; i++) {
+		h_cfg(h, 0, SPI(i), (uint8_t)(PRIO + i * 8), VGIC_EDGE);
+		raise_line(h, 0, SPI(i), true);
+	}
+	h_enter(h, 0);
+	assert_int_equal(h_ack(h, 0), SPI(0));
+	h_eoi(h, 0, SPI(0));
+	h_acc_reset(h, 0);
+	h_exit(h, 0);
+	assert_int_equal(h_acc(h, 0, LR_ACC_ELRSR_READ), 0);
+	assert_int_equal(h_acc(h, 0, LR_ACC_LR_READ), 3);
+	assert_int_equal(h_run(h, 0, STEPS), 2);
+	assert_int_equal(h->nr_acked[0], 3);
+	h_finish(h);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
@@ -334,6 +357,7 @@ int main(void)
 		T(exit_with_a_handler_running_costs_no_rewrite_at_entry),
 		T(vcpu_load_forgets_what_the_lrs_hold),
 		T(taken_counts_every_acknowledged_interrupt_and_nothing_else),
+		T(lrs_in_memory_backend_never_reads_elrsr),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
