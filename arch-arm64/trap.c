@@ -66,23 +66,52 @@ void trap_guest_fatal(struct vcpu *v, uint64_t esr, uint64_t far, const char *wh
 	hyp_end_run(HYP_STATUS_GUEST_FAULT, "guest fault");
 }
 
-/* WFI: sleep at EL2 until something for this vCPU is queued (or it must stop). */
+/*
+ * Would the guest's CPU interface signal something now? Nothing queued: no.
+ * Something queued, and the guest has taken an interrupt since the last WFI
+ * that returned at once: yes, it is making progress (Linux idles with PSTATE.I
+ * masked and wakes to take what is pending); no register access. Otherwise it
+ * may be waiting with everything masked by its PMR, which would spin: ask its
+ * VMCR (read once per WFI; it cannot change while the vCPU waits here).
+ */
+static bool wfi_wake(struct pcpu *p, struct vcpu *v, uint64_t *vmcr, bool *have_vmcr)
+{
+	uint64_t taken;
+
+	if (!vgic_vcpu_has_pending(&hyp_vgic, v->id))
+		return false;
+	taken = __atomic_load_n(&vgic_get_vcpu(&hyp_vgic, v->id)->stats.taken, __ATOMIC_RELAXED);
+	if (taken != v->wfi_taken_mark) {
+		v->wfi_taken_mark = taken;
+		return true;
+	}
+	if (!*have_vmcr) {
+		*vmcr = lr_read_vmcr(&p->be);
+		*have_vmcr = true;
+	}
+	return vgic_vcpu_should_wake(&hyp_vgic, v->id, *vmcr);
+}
+
+/* WFI: sleep at EL2 until something the guest would take is queued (or it must stop). */
 static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 {
+	uint64_t vmcr = 0;
+	bool have_vmcr = false;
+
 	trap_skip_insn(v);
 	if (esr & ESR_WFX_TI_MASK) {
 		p->stats.exits[EXC_WFE]++;
 		return; /* WFE: a spin-wait hint; returning at once is always correct */
 	}
 	p->stats.exits[EXC_WFI]++;
-	if (vgic_vcpu_has_pending(&hyp_vgic, v->id))
+	if (wfi_wake(p, v, &vmcr, &have_vmcr))
 		return;
 	p->stats.wfi_sleeps++;
 	/* A maintenance condition left from the last run (an EOI'd level LR not yet rewritten, a
 	 * stale EOIcount) would hold the level PPI high and turn the sleep into a spin: the next
 	 * flush clears it, so it is not needed while the vCPU sleeps. */
 	gic_ppi_enable(PPI_MAINTENANCE, false);
-	while (!vgic_vcpu_has_pending(&hyp_vgic, v->id) && !hyp_stopping &&
+	while (!wfi_wake(p, v, &vmcr, &have_vmcr) && !hyp_stopping &&
 	       __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
 		/* A kick SGI or timer that arrives after the check stays pending and ends the WFI at once. */
 		if (!irq_poll(p))

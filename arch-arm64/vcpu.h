@@ -54,6 +54,7 @@ struct vcpu {
 	volatile uint32_t power;        /* enum vcpu_power; written by other CPUs (PSCI CPU_ON) */
 	uint64_t on_entry, on_context;  /* CPU_ON arguments, valid while ON_PENDING */
 	uint64_t mpidr;
+	uint64_t wfi_taken_mark;        /* the core's taken count when a WFI last returned at once */
 };
 
 /* Per physical CPU; TPIDR_EL2 points here. The first fields are read from assembly. */

@@ -209,6 +209,14 @@ int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
 int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);
 /* Something deliverable is queued (a WFI should not sleep). */
 bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu);
+/*
+ * The same, seen through the guest's CPU interface state in vmcr (ICH_VMCR_EL2):
+ * a queued pending interrupt whose group the guest enabled and whose priority
+ * passes its PMR. A WFI whose pending interrupts are all masked may sleep; the
+ * hardware would not signal them either. Call it only when has_pending says
+ * yes, so an idle vCPU costs no VMCR read.
+ */
+bool vgic_vcpu_should_wake(struct vgic *vm, uint32_t vcpu, uint64_t vmcr);
 
 /* ---- register emulation: GICD, GICR, trapped ICC registers (docs/design.md, "Register emulation") ---- */
 /*

@@ -435,6 +435,27 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 	return HV_OK;
 }
 
+bool vgic_vcpu_should_wake(struct vgic *vm, uint32_t vcpu, uint64_t vmcr)
+{
+	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
+	uint8_t pmr = (uint8_t)((vmcr & ICH_VMCR_VPMR_MASK) >> ICH_VMCR_VPMR_SHIFT);
+	struct vgic_irq *irq = NULL;
+	bool wake = false;
+
+	if (!v)
+		return false;
+	vgic_lock(vm, &v->ap_lock);
+	/* In priority order: the first one of an enabled group decides for all behind it. */
+	while ((irq = vgic_aplist_next(&v->aplist, VGIC_AP_PENDING, irq))) {
+		if (!(vmcr & (irq->group ? ICH_VMCR_VENG1 : ICH_VMCR_VENG0)))
+			continue;
+		wake = irq->priority < pmr;
+		break;
+	}
+	vgic_unlock(vm, &v->ap_lock);
+	return wake;
+}
+
 bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu)
 {
 	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);

@@ -12,6 +12,10 @@
 #define TOLERANCE_PCT  25U
 #define SLACK_TICKS    2U
 #define PRIO_TIMER     4U
+#define L_MASKED       29U     /* an ABI line left pending under the priority mask */
+#define PRIO_MASKED    12U
+#define PRIO_MASK      8U      /* blocks PRIO_MASKED, lets PRIO_TIMER through */
+#define WFI_SPIN_MAX   8U      /* WFI returns allowed before the timer; a spinning WFI makes hundreds */
 
 static volatile uint32_t vt_ticks;
 static uint64_t vt_period_ns, vt_next_ns;
@@ -91,6 +95,52 @@ static void test_wfi_wakeup(void)
 	      WFI_DELAY_NS / NS_PER_US, vt_ticks);
 }
 
+static volatile uint32_t masked_hits;
+
+static void masked_handler(unsigned irq, void *arg)
+{
+	(void)irq;
+	(void)arg;
+	__atomic_add_fetch(&masked_hits, 1, __ATOMIC_RELEASE);
+}
+
+/*
+ * WFI with only a priority-masked interrupt pending: the CPU interface would not
+ * signal it, so the wait must last until the timer (unmasked) fires, not return
+ * at once again and again.
+ */
+static void test_wfi_masked_pending_sleeps(void)
+{
+	unsigned irq = line_setup(L_MASKED, PRIO_MASKED, false, 0, masked_handler, NULL);
+	unsigned returns = 0;
+	uint64_t start, slept;
+
+	masked_hits = 0;
+	vt_ticks = 0;
+	vt_periodic = false;
+	guest_arch_irq_enable(irq, true);
+	guest_arch_set_priority_mask(PRIO_MASK);
+	hv_line(L_MASKED, HV_LINE_PULSE);
+	start = guest_arch_now_ns();
+	guest_arch_timer_oneshot_ns(WFI_DELAY_NS);
+	while (!guest_arch_irq_pending(guest_arch_irq_of_timer()) && vt_ticks == 0 &&
+	       guest_arch_now_ns() - start < NS_PER_S) {
+		guest_arch_wait_for_interrupt();
+		returns++;
+	}
+	slept = guest_arch_now_ns() - start;
+	guest_arch_local_irq_enable();
+	wait_count(&vt_ticks, 1, 100 * NS_PER_MS);
+	guest_arch_set_priority_mask(GUEST_PRIO_LEVELS);
+	wait_count(&masked_hits, 1, 100 * NS_PER_MS);
+	guest_arch_local_irq_disable();
+	guest_arch_irq_enable(irq, false);
+	guest_arch_timer_stop();
+	check("wfi_masked_pending_sleeps", returns <= WFI_SPIN_MAX && vt_ticks == 1 && masked_hits == 1,
+	      "%u WFI returns in %lu us with a masked interrupt pending (at most %u), timer %u, masked one "
+	      "delivered after unmasking %u", returns, slept / NS_PER_US, WFI_SPIN_MAX, vt_ticks, masked_hits);
+}
+
 static volatile uint32_t pv_ticks;
 
 static void pv_handler(unsigned irq, void *arg)
@@ -132,5 +182,6 @@ void tests_timer(void)
 {
 	test_vtimer_rate();
 	test_wfi_wakeup();
+	test_wfi_masked_pending_sleeps();
 	test_pv_timer();
 }

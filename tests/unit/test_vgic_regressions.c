@@ -340,6 +340,26 @@ static void lrs_in_memory_backend_never_reads_elrsr(void **state)
 	h_finish(h);
 }
 
+/* A WFI with everything pending masked by the guest's PMR (or group enables) may sleep. */
+static void should_wake_honours_the_guests_pmr_and_group_enables(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, NR_LRS);
+	uint64_t vmcr_pmr_hi = ICH_VMCR_VENG1 | ((uint64_t)PRIO << ICH_VMCR_VPMR_SHIFT);
+	uint64_t vmcr_pmr_lo = ICH_VMCR_VENG1 | ((uint64_t)(PRIO / 2) << ICH_VMCR_VPMR_SHIFT);
+
+	(void)state;
+	assert_false(vgic_vcpu_should_wake(&h->vm, 0, vmcr_pmr_hi));   /* nothing queued */
+	h_cfg(h, 0, SPI(1), PRIO / 2, VGIC_EDGE);
+	raise_line(h, 0, SPI(1), true);
+	assert_true(vgic_vcpu_should_wake(&h->vm, 0, vmcr_pmr_hi));    /* 0x40 < 0x80 */
+	assert_false(vgic_vcpu_should_wake(&h->vm, 0, vmcr_pmr_lo));   /* 0x40 is not < 0x40 */
+	assert_false(vgic_vcpu_should_wake(&h->vm, 0, vmcr_pmr_hi & ~ICH_VMCR_VENG1));
+	assert_false(vgic_vcpu_should_wake(NULL, 0, vmcr_pmr_hi));
+	assert_false(vgic_vcpu_should_wake(&h->vm, 7, vmcr_pmr_hi));
+	assert_int_equal(h_run(h, 0, STEPS), 1);
+	h_finish(h);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
@@ -358,6 +378,7 @@ int main(void)
 		T(vcpu_load_forgets_what_the_lrs_hold),
 		T(taken_counts_every_acknowledged_interrupt_and_nothing_else),
 		T(lrs_in_memory_backend_never_reads_elrsr),
+		T(should_wake_honours_the_guests_pmr_and_group_enables),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
