@@ -61,10 +61,20 @@ extern const struct policy pol_ours;
 extern const struct policy pol_kvm_classic;
 extern const struct policy pol_kvm619;
 extern const struct policy pol_xen;
+/*
+ * Ours again, on an ICV model backend with lrs_in_memory set (nested with NV2: the LRs are memory,
+ * ELRSR traps), so the core takes the exit path an NV2 build would take. The NV2 projection uses this
+ * run and nothing else does: the peers' code has no such flag, and every other table (and every
+ * projection where all ICH_* accesses trap) keeps ours on the real-register setting.
+ */
+extern const struct policy pol_ours_nv2;
 
-/* Every policy in the order the reports list them; ours first. */
+/* The policies compared, in the order the reports list them; ours first. */
 #define B_NR_POLICIES 4U
-extern const struct policy *const b_policies[B_NR_POLICIES];
+/* Runs per configuration: the policies, then ours on the NV2 backend (index B_RUN_OURS_NV2). */
+#define B_NR_RUNS      (B_NR_POLICIES + 1U)
+#define B_RUN_OURS_NV2 B_NR_POLICIES
+extern const struct policy *const b_runs[B_NR_RUNS];
 
 /* Prepare the models the way a guest with group 1 enabled and PMR open leaves them. */
 void bvm_init_models(struct bvm *vm, const struct policy *pol, unsigned nr_vcpus, unsigned nr_lrs);

@@ -8,8 +8,8 @@
 /* A guest loop that has not gone idle after this many steps is live-locked: fail loudly. */
 #define GUEST_MAX_STEPS 1000000U
 
-const struct policy *const b_policies[B_NR_POLICIES] = {
-	&pol_ours, &pol_kvm_classic, &pol_kvm619, &pol_xen,
+const struct policy *const b_runs[B_NR_RUNS] = {
+	&pol_ours, &pol_kvm_classic, &pol_kvm619, &pol_xen, &pol_ours_nv2,
 };
 
 static void model_phys_deactivate(void *ctx, uint32_t pintid)

@@ -161,14 +161,14 @@ static unsigned nr_configs(const struct b_options *o)
 	return n;
 }
 
-/* One line per configuration: each peer's time as a multiple of ours, and the access counts. */
+/* One line per configuration: each run's time as a multiple of ours, and the access counts. */
 static void print_block(const struct b_result *b)
 {
 	char scope[64];
 
 	snprintf(scope, sizeof(scope), "%s/%uLR/d%u", b->sc->name, b->nr_lrs, b->depth);
 	printf("%-20s", scope);
-	for (unsigned p = 0; p < B_NR_POLICIES; p++)
+	for (unsigned p = 0; p < B_NR_RUNS; p++)
 		printf(" %s %.0fns %.1f+%.1f x%.2f |", b[p].pol->name, b[p].ns_med, res_entry_acc(&b[p]),
 		       res_exit_acc(&b[p]), b[0].ns_med > 0.0 ? b[p].ns_med / b[0].ns_med : NAN);
 	printf("\n");
@@ -184,7 +184,7 @@ int main(int argc, char **argv)
 	parse(argc, argv, &o);
 	make_dirs(o.out_dir);
 	load_start = host_loadavg();
-	res = calloc((size_t)nr_configs(&o) * B_NR_POLICIES, sizeof(*res));
+	res = calloc((size_t)nr_configs(&o) * B_NR_RUNS, sizeof(*res));
 	if (!res)
 		return 2;
 	printf("lr_bench: %u reps, batches of %.0f us, host %.3f GHz, results in %s\n", o.reps,
@@ -199,7 +199,7 @@ int main(int argc, char **argv)
 				run_config(&o, sc, o.lr_counts[l], sc->depth_sweep ? o.depths[d] : 0, &res[n]);
 				print_block(&res[n]);
 				fflush(stdout);
-				n += B_NR_POLICIES;
+				n += B_NR_RUNS;
 			}
 		}
 	}

@@ -83,7 +83,9 @@ static void ours_lpi_reset(struct ours_vm *o)
 	}
 }
 
-static struct bvm *ours_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_lpis)
+/* lrs_in_memory: the backend flag the core reads at every exit (vgic/lr_backend.h). */
+static struct bvm *ours_create_on(const struct policy *pol, bool lrs_in_memory, unsigned nr_vcpus,
+				  unsigned nr_lrs, unsigned nr_lpis)
 {
 	struct ours_vm *o = calloc(1, sizeof(*o));
 	struct vgic_config cfg = { .nr_vcpus = nr_vcpus, .nr_spis = B_NR_SPIS, .prio_bits = B_PRI_BITS };
@@ -93,7 +95,10 @@ static struct bvm *ours_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_l
 		abort();
 	}
 	o->nr_lpis = nr_lpis;
-	bvm_init_models(&o->base, &pol_ours, nr_vcpus, nr_lrs);
+	bvm_init_models(&o->base, pol, nr_vcpus, nr_lrs);
+	/* Before the core sees the backend: it is a property of the hardware, fixed for the VM's life. */
+	for (unsigned i = 0; i < nr_vcpus; i++)
+		o->base.cpu[i].be.lrs_in_memory = lrs_in_memory;
 	OURS_CHECK(vgic_init(&o->vm, &cfg, &ours_hooks, &o->base, o->vcpus, o->spis));
 	ours_lpi_reset(o);
 	vgic_set_lpi_lookup(&o->vm, ours_lpi_lookup, o);
@@ -101,6 +106,18 @@ static struct bvm *ours_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_l
 		OURS_CHECK(vgic_vcpu_set_backend(&o->vm, i, &o->base.cpu[i].be));
 	OURS_CHECK(vgic_dist_enable(&o->vm, false, true));
 	return &o->base;
+}
+
+/* Real ICH_* registers: the setting of arch-arm64's backend, and of every table but the NV2 one. */
+static struct bvm *ours_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_lpis)
+{
+	return ours_create_on(&pol_ours, false, nr_vcpus, nr_lrs, nr_lpis);
+}
+
+/* Nested with NV2: LRs in the VNCR page, ELRSR trapping; measured for the NV2 projection only. */
+static struct bvm *ours_nv2_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_lpis)
+{
+	return ours_create_on(&pol_ours_nv2, true, nr_vcpus, nr_lrs, nr_lpis);
 }
 
 static void ours_destroy(struct bvm *b)
@@ -183,6 +200,22 @@ static void ours_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)
 const struct policy pol_ours = {
 	.name = "ours",
 	.create = ours_create,
+	.destroy = ours_destroy,
+	.configure = ours_configure,
+	.map_hw = ours_map_hw,
+	.set_resample = ours_set_resample,
+	.raise_edge = ours_raise_edge,
+	.set_level = ours_set_level,
+	.sgi = ours_sgi,
+	.flush = ours_flush,
+	.sync = ours_sync,
+	.dir_trap = ours_dir_trap,
+};
+
+/* The same core and data path; only the backend's lrs_in_memory differs (set in ours_nv2_create). */
+const struct policy pol_ours_nv2 = {
+	.name = "ours_nv2",
+	.create = ours_nv2_create,
 	.destroy = ours_destroy,
 	.configure = ours_configure,
 	.map_hw = ours_map_hw,

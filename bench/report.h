@@ -1,5 +1,6 @@
 /* report.h: writing lr_bench's results and judging them against the acceptance targets.
- * Results arrive in blocks of B_NR_POLICIES per configuration, ours first in each block. */
+ * Results arrive in blocks of B_NR_RUNS per configuration, in b_runs order: ours first, ours on the NV2
+ * backend last. */
 #ifndef REPORT_H
 #define REPORT_H
 

@@ -25,7 +25,8 @@ start=$(date +%s)
 failed=0
 
 # Repetitions, sized so that the whole of `make bench` stays under 5 minutes on 2 cores with QEMU under TCG:
-# lr_bench ~50 s, QEMU 4 suite + 4 idle runs ~10 s, x86 3 rounds of 3 modes ~50 s, Linux 2 boots per
+# lr_bench ~60 s (five runs per configuration: the four policies and ours on the NV2 backend), QEMU 4
+# suite + 4 idle runs ~10 s, x86 3 rounds of 3 modes ~50 s, Linux 2 boots per
 # configuration and vCPU count (8 boots of ~15 s) ~130 s. Override any of them from the environment.
 export QEMU_BENCH_RUNS=${QEMU_BENCH_RUNS:-4}
 export X86_BENCH_ROUNDS=${X86_BENCH_ROUNDS:-3}

@@ -1,5 +1,6 @@
 /* runner.h: options, results and the measuring loop of lr_bench.
- * All policies of one configuration are measured in the same run, interleaved batch by batch. */
+ * All runs of one configuration (the policies, and ours on the NV2 backend) are measured together,
+ * interleaved batch by batch. */
 #ifndef RUNNER_H
 #define RUNNER_H
 
@@ -43,8 +44,14 @@ struct b_result {
 double res_entry_acc(const struct b_result *r);
 double res_exit_acc(const struct b_result *r);
 double res_maint_per_irq(const struct b_result *r);   /* NAN: maintenance without deliveries */
+/* Accesses of the counted rounds that trap to an outer hypervisor: all of them, or under NV2 only
+ * the kinds B_NV2_TRAPPING names. */
+uint64_t res_traps(const struct b_result *r, bool nv2);
 
-/* Measure every policy on one configuration; appends B_NR_POLICIES results, ours first. */
+/*
+ * Measure every run on one configuration; appends B_NR_RUNS results in b_runs order: ours, the peers,
+ * then ours on the NV2 backend (B_RUN_OURS_NV2).
+ */
 void run_config(const struct b_options *o, const struct scenario *sc, unsigned nr_lrs, unsigned depth,
 		struct b_result *out);
 
