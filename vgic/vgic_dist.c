@@ -202,9 +202,9 @@ static void irouter_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned 
 /* ---- the map ---- */
 
 #define W32      VGIC_MMIO_W32
-#define W8_32    (VGIC_MMIO_W8 | VGIC_MMIO_W32)
-#define W16_32   (VGIC_MMIO_W16 | VGIC_MMIO_W32)
-#define W32_64   (VGIC_MMIO_W32 | VGIC_MMIO_W64)
+#define W8_32    VGIC_MMIO_W8_32
+#define W16_32   VGIC_MMIO_W16_32
+#define W32_64   VGIC_MMIO_W32_64
 
 /*
  * RAZ/WI entries are listed, not left as holes, where the architecture gives the register a

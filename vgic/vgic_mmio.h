@@ -15,6 +15,10 @@
 #define VGIC_MMIO_W16  (1U << 1)
 #define VGIC_MMIO_W32  (1U << 2)
 #define VGIC_MMIO_W64  (1U << 3)
+/* The width sets the register tables use, one name each so every frame spells them alike. */
+#define VGIC_MMIO_W8_32  (VGIC_MMIO_W8 | VGIC_MMIO_W32)
+#define VGIC_MMIO_W16_32 (VGIC_MMIO_W16 | VGIC_MMIO_W32)
+#define VGIC_MMIO_W32_64 (VGIC_MMIO_W32 | VGIC_MMIO_W64)
 
 /* Who is accessing what. */
 struct vgic_mmio_ctx {

@@ -96,8 +96,8 @@ static void pendbaser_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigne
 }
 
 #define W32      VGIC_MMIO_W32
-#define W8_32    (VGIC_MMIO_W8 | VGIC_MMIO_W32)
-#define W32_64   (VGIC_MMIO_W32 | VGIC_MMIO_W64)
+#define W8_32    VGIC_MMIO_W8_32
+#define W32_64   VGIC_MMIO_W32_64
 
 /*
  * GICR_CTLR reads as zero: EnableLPIs is RES0 without LPIs, RWP and UWP are zero because writes
