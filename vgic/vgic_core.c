@@ -354,8 +354,6 @@ static struct vgic_vcpu *ppi_chip_vcpu(struct irq_chip *chip)
 	return vgic_container_of(chip, struct vgic_vcpu, ppi_chip);
 }
 
-int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
-
 static int spi_chip_set_level(struct irq_chip *chip, uint32_t line, bool high)
 {
 	struct vgic *vm = spi_chip_vm(chip);

@@ -2,17 +2,24 @@
  * Edge inputs latch on a rising edge; level inputs track the line, so pending follows the wire. */
 #include "vgic_internal.h"
 
-int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
+/* A level input follows its line. irq lock held. */
+static void set_level_locked(struct vgic_irq *irq, bool high)
+{
+	irq->line_level = high;
+	if (!high)
+		irq->line_in_lr = 0; /* lowered while in an LR: do not give the old level back */
+}
 
 int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 {
 	struct vgic_vcpu *v = vgic_irq_lock_listed(vm, irq);
 
 	if (pulse) {
-		/* One event: an edge latches, a level input sees high then low. */
-		if (irq->trigger == VGIC_EDGE)
-			irq->pending_latch = 1;
-		else if (!irq->hw)
+		/*
+		 * One event: it latches, so a short pulse on a level input is not
+		 * lost either; a HW level's pending state is the physical line's.
+		 */
+		if (irq->trigger == VGIC_EDGE || !irq->hw)
 			irq->pending_latch = 1;
 		irq->line_level = 0;
 	} else if (irq->trigger == VGIC_EDGE) {
@@ -20,9 +27,7 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 			irq->pending_latch = 1;
 		irq->line_level = high;
 	} else {
-		irq->line_level = high;
-		if (!high)
-			irq->line_in_lr = 0; /* lowered while in an LR: do not give the old level back */
+		set_level_locked(irq, high);
 	}
 	vgic_irq_update_unlock(vm, irq, v);
 	return HV_OK;
@@ -37,11 +42,9 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 	if (!irq)
 		return err;
 	v = vgic_irq_lock_listed(vm, irq);
-	if (irq->trigger == VGIC_LEVEL) {
-		irq->line_level = level;
-		if (!level)
-			irq->line_in_lr = 0; /* lowered while in an LR: do not give the old level back */
-	} else if (level)
+	if (irq->trigger == VGIC_LEVEL)
+		set_level_locked(irq, level);
+	else if (level)
 		irq->pending_latch = 1;
 	vgic_irq_update_unlock(vm, irq, v);
 	return HV_OK;

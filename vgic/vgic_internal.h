@@ -97,6 +97,9 @@ void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
 /* A level interrupt was deactivated: its line owner must resample (after unlock). */
 void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq);
 
+/* A device's line changed (irq_line chips): wire semantics, or one event when pulse. */
+int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
+
 /* Argument checking shared by the public entry points. */
 struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err);
 
