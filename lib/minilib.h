@@ -27,4 +27,7 @@ char *strrchr(const char *s, int c);
  */
 size_t minilib_vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 
+/* Is `word` one of the space-separated words of `args` (a boot command line)? */
+int minilib_has_word(const char *args, const char *word);
+
 #endif

@@ -1,4 +1,4 @@
-/* minilib_string.c: the memory and string functions of the freestanding C library subset.
+/* minilib_string.c: the memory and string functions of the freestanding C library subset, and word lookup.
  * Byte loops on purpose: they run on small buffers (boot, DTB edits, messages), and need no FP/SIMD. */
 #include "minilib.h"
 
@@ -99,6 +99,21 @@ char *strchr(const char *s, int c)
 		if (!*s)
 			return NULL;
 	}
+}
+
+int minilib_has_word(const char *args, const char *word)
+{
+	size_t n = strlen(word);
+
+	while (*args) {
+		while (*args == ' ')
+			args++;
+		if (strncmp(args, word, n) == 0 && (args[n] == ' ' || args[n] == 0))
+			return 1;
+		while (*args && *args != ' ')
+			args++;
+	}
+	return 0;
 }
 
 char *strrchr(const char *s, int c)

@@ -4,17 +4,7 @@
 
 bool guest_has_arg(const char *args, const char *word)
 {
-	size_t n = strlen(word);
-
-	while (*args) {
-		while (*args == ' ')
-			args++;
-		if (strncmp(args, word, n) == 0 && (args[n] == ' ' || args[n] == 0))
-			return true;
-		while (*args && *args != ' ')
-			args++;
-	}
-	return false;
+	return minilib_has_word(args, word);
 }
 
 /* libfdt is built with -fstack-protector. */

@@ -117,19 +117,5 @@ uint64_t g_tsc_to_ns(uint64_t tsc)
 
 bool g_has_word(const char *args, const char *word)
 {
-	for (const char *p = args; *p;) {
-		const char *w = word;
-
-		while (*p == ' ')
-			p++;
-		while (*w && *p == *w) {
-			p++;
-			w++;
-		}
-		if (!*w && (*p == ' ' || !*p))
-			return true;
-		while (*p && *p != ' ')
-			p++;
-	}
-	return false;
+	return minilib_has_word(args, word);
 }
