@@ -44,7 +44,7 @@ fi
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
 timeout --foreground -k 5 "$timeout_s" qemu-system-aarch64 \
-	-M "$machine" -accel "$accel" -cpu "$cpu" -smp "$smp" -m 512M -nographic -no-reboot \
+	-M "$machine" -accel "$accel" -cpu "$cpu" -smp "$smp" -m 512M -nographic -no-reboot -nic none \
 	-kernel "$build/hyp.elf" \
 	-device loader,file="$build/guest.bin",addr=$guest_load,force-raw=on \
 	-append "$args" 2>&1 | tr -d '\r' | tee "$out"

@@ -93,7 +93,7 @@ initramfs
 [[ $mode == shell ]] && bootargs+=" linuxtest=shell"
 
 # SVE and SME are hidden in both configurations: the hypervisor traps them (CPTR_EL2) rather than switch them.
-qemu=(qemu-system-aarch64 -cpu max,sve=off,sme=off -smp "$smp" -nographic -no-reboot)
+qemu=(qemu-system-aarch64 -cpu max,sve=off,sme=off -smp "$smp" -nographic -no-reboot -nic none)
 if ((plain)); then
 	qemu+=(-M virt,gic-version=3 -m "${guest_ram_mib}M" -kernel "$dir/Image" -initrd "$dir/initrd.gz"
 	       -append "$bootargs")
