@@ -63,6 +63,9 @@ HELPER_OBJS := $(patsubst tests/unit/%.c,$(TEST_DIR)/obj/%.o,$(HELPER_SRCS))
 # arch-x86: chips, VMM, x86 guest and their runs (defines X86_HOST_LIB, test-x86, run-x86).
 include arch-x86/x86.mk
 
+# mk/release.mk: release libraries, make install/uninstall, the export check, test-install.
+include mk/release.mk
+
 # The lists above are wildcards, so deleting a source changes no timestamp.
 # Record them in a stamp that is rewritten only when they change; archives and
 # test binaries depend on it, so a removed file leaves no stale member behind.
@@ -77,12 +80,14 @@ endif
 
 # Test suites run by `make test`, in order. Add an integration suite by
 # appending its target name here (and defining the target below).
-TEST_TARGETS := test-unit test-tsan test-arm64 test-linux test-x86
+TEST_TARGETS := test-unit test-tsan test-arm64 test-linux test-x86 test-install
+# CI (CI=true, as root) also proves the set-up on a fresh Debian 12 root; by hand: `make test-fresh` as root.
+TEST_TARGETS += $(if $(filter true 1,$(CI) $(FRESH)),test-fresh)
 
 # Keep test objects: they are reached only through a pattern chain.
 .SECONDARY: $(TEST_OBJS) $(HELPER_OBJS)
 
-.PHONY: all host aarch64 check-freestanding tests deps test test-unit run clean
+.PHONY: all host aarch64 check-freestanding tests deps test test-unit test-fresh run clean
 
 all: host aarch64 check-freestanding tests
 
@@ -135,6 +140,10 @@ test-unit: $(TEST_BINS)
 # ---- top-level workflows ---------------------------------------------------
 deps:
 	bash scripts/deps.sh
+
+# debootstrap a minimal Debian 12, clone this checkout's HEAD into it, and run the README's set-up there.
+test-fresh:
+	bash scripts/test-fresh.sh
 
 # deps first (it may install the compilers), then the build, then every suite.
 # A failed build step (e.g. check-freestanding) or suite does not stop the

@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vgic_export.h"
 #include "lr_backend.h"
 #include "ich_regs.h"
 
@@ -34,28 +35,28 @@ enum icv_dir_result { ICV_DIR_DONE = 0, ICV_DIR_TRAPPED = 1 };
  * Resets every field, including phys_deactivate and the quirk flag: set those after.
  * Returns HV_OK or HV_EINVAL.
  */
-int icv_model_init(struct icv_model *m, unsigned nr_lrs, unsigned pri_bits);
+VGIC_API int icv_model_init(struct icv_model *m, unsigned nr_lrs, unsigned pri_bits);
 
 /* ---- the guest's view (not counted as hypervisor register accesses) ---- */
-uint32_t icv_iar(struct icv_model *m, unsigned grp);            /* ICV_IAR0/1_EL1 */
-void icv_eoir(struct icv_model *m, unsigned grp, uint32_t intid); /* ICV_EOIR0/1_EL1 */
-enum icv_dir_result icv_dir(struct icv_model *m, uint32_t intid); /* ICV_DIR_EL1 */
-uint32_t icv_hppir(struct icv_model *m, unsigned grp);          /* ICV_HPPIR0/1_EL1 */
-uint8_t icv_rpr(struct icv_model *m);                            /* ICV_RPR_EL1 */
-void icv_set_pmr(struct icv_model *m, uint8_t pmr);
-uint8_t icv_get_pmr(struct icv_model *m);
-void icv_set_bpr(struct icv_model *m, unsigned grp, unsigned bpr); /* clamps to the minimum */
-unsigned icv_get_bpr(struct icv_model *m, unsigned grp);
-void icv_set_eoimode(struct icv_model *m, bool split);
-void icv_set_group_enable(struct icv_model *m, unsigned grp, bool on);
+VGIC_API uint32_t icv_iar(struct icv_model *m, unsigned grp);            /* ICV_IAR0/1_EL1 */
+VGIC_API void icv_eoir(struct icv_model *m, unsigned grp, uint32_t intid); /* ICV_EOIR0/1_EL1 */
+VGIC_API enum icv_dir_result icv_dir(struct icv_model *m, uint32_t intid); /* ICV_DIR_EL1 */
+VGIC_API uint32_t icv_hppir(struct icv_model *m, unsigned grp);          /* ICV_HPPIR0/1_EL1 */
+VGIC_API uint8_t icv_rpr(struct icv_model *m);                            /* ICV_RPR_EL1 */
+VGIC_API void icv_set_pmr(struct icv_model *m, uint8_t pmr);
+VGIC_API uint8_t icv_get_pmr(struct icv_model *m);
+VGIC_API void icv_set_bpr(struct icv_model *m, unsigned grp, unsigned bpr); /* clamps to the minimum */
+VGIC_API unsigned icv_get_bpr(struct icv_model *m, unsigned grp);
+VGIC_API void icv_set_eoimode(struct icv_model *m, bool split);
+VGIC_API void icv_set_group_enable(struct icv_model *m, unsigned grp, bool on);
 
 /* Would the vCPU take a virtual IRQ (grp 1) or FIQ (grp 0) now? */
-bool icv_irq_signalled(struct icv_model *m, unsigned grp);
+VGIC_API bool icv_irq_signalled(struct icv_model *m, unsigned grp);
 /* Registers as the hypervisor would read them (uncounted peeks for tests). */
-uint32_t icv_misr(const struct icv_model *m);
-uint32_t icv_eisr(const struct icv_model *m);
-uint32_t icv_elrsr(const struct icv_model *m);
+VGIC_API uint32_t icv_misr(const struct icv_model *m);
+VGIC_API uint32_t icv_eisr(const struct icv_model *m);
+VGIC_API uint32_t icv_elrsr(const struct icv_model *m);
 /* ICH_HCR_EL2.En set and MISR non-zero: the maintenance interrupt is asserted. */
-bool icv_maint_asserted(const struct icv_model *m);
+VGIC_API bool icv_maint_asserted(const struct icv_model *m);
 
 #endif

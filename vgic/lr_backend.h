@@ -5,6 +5,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vgic_export.h"
 
 #define LR_BACKEND_MAX_LRS 16U
 #define LR_BACKEND_MAX_APRS 4U
@@ -60,9 +61,9 @@ struct lr_backend {
 	uint64_t count[LR_ACC_NR];    /* accesses since the last lr_backend_reset_counts() */
 };
 
-const char *lr_access_name(enum lr_access kind);
-void lr_backend_reset_counts(struct lr_backend *be);
-uint64_t lr_backend_total(const struct lr_backend *be);
+VGIC_API const char *lr_access_name(enum lr_access kind);
+VGIC_API void lr_backend_reset_counts(struct lr_backend *be);
+VGIC_API uint64_t lr_backend_total(const struct lr_backend *be);
 
 static inline uint64_t lr_read(struct lr_backend *be, unsigned n)
 {

@@ -5,6 +5,8 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "vgic_export.h"
+#include "vgic_version.h"
 #include "hv_errno.h"
 #include "irq_line.h"
 #include "lr_backend.h"
@@ -158,29 +160,29 @@ struct vgic_config {
 };
 
 /* ---- set-up ---- */
-int vgic_init(struct vgic *vm, const struct vgic_config *cfg,
+VGIC_API int vgic_init(struct vgic *vm, const struct vgic_config *cfg,
 	      const struct vgic_hooks *hooks, void *hooks_ctx,
 	      struct vgic_vcpu *vcpus, struct vgic_irq *spis);
-int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be);
-int vgic_vcpu_set_mpidr(struct vgic *vm, uint32_t vcpu, uint64_t mpidr);
-struct vgic_vcpu *vgic_get_vcpu(struct vgic *vm, uint32_t vcpu);
+VGIC_API int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be);
+VGIC_API int vgic_vcpu_set_mpidr(struct vgic *vm, uint32_t vcpu, uint64_t mpidr);
+VGIC_API struct vgic_vcpu *vgic_get_vcpu(struct vgic *vm, uint32_t vcpu);
 /* Private INTIDs need a vCPU; SPIs ignore it. NULL for anything that does not exist. */
-struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t intid);
-void vgic_set_lpi_lookup(struct vgic *vm, vgic_lpi_lookup_fn fn, void *ctx);
+VGIC_API struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t intid);
+VGIC_API void vgic_set_lpi_lookup(struct vgic *vm, vgic_lpi_lookup_fn fn, void *ctx);
 
 /* ---- distributor-level state (the register emulation calls these) ---- */
-int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1);
-int vgic_irq_set_enabled(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
-int vgic_irq_set_priority(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint8_t prio);
-int vgic_irq_set_group(struct vgic *vm, uint32_t vcpu, uint32_t intid, unsigned grp);
-int vgic_irq_set_trigger(struct vgic *vm, uint32_t vcpu, uint32_t intid, enum vgic_trigger t);
-int vgic_irq_set_target(struct vgic *vm, uint32_t intid, uint32_t target_vcpu);
+VGIC_API int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1);
+VGIC_API int vgic_irq_set_enabled(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
+VGIC_API int vgic_irq_set_priority(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint8_t prio);
+VGIC_API int vgic_irq_set_group(struct vgic *vm, uint32_t vcpu, uint32_t intid, unsigned grp);
+VGIC_API int vgic_irq_set_trigger(struct vgic *vm, uint32_t vcpu, uint32_t intid, enum vgic_trigger t);
+VGIC_API int vgic_irq_set_target(struct vgic *vm, uint32_t intid, uint32_t target_vcpu);
 /* ISPENDR/ICPENDR semantics: set or clear the software pending latch. */
-int vgic_irq_set_pending(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
+VGIC_API int vgic_irq_set_pending(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
 /* ISACTIVER/ICACTIVER semantics. */
-int vgic_irq_set_active(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
-int vgic_irq_map_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint32_t pintid);
-int vgic_irq_unmap_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid);
+VGIC_API int vgic_irq_set_active(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
+VGIC_API int vgic_irq_map_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint32_t pintid);
+VGIC_API int vgic_irq_unmap_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid);
 
 struct vgic_irq_state {
 	bool pending, active, enabled, hw, level_cfg, line_level, queued;
@@ -188,27 +190,27 @@ struct vgic_irq_state {
 	int32_t queued_on;              /* vCPU id whose ap_list holds it, or -1 */
 	int32_t target;                 /* routing target vCPU id, or -1 */
 };
-int vgic_irq_get_state(struct vgic *vm, uint32_t vcpu, uint32_t intid, struct vgic_irq_state *out);
+VGIC_API int vgic_irq_get_state(struct vgic *vm, uint32_t vcpu, uint32_t intid, struct vgic_irq_state *out);
 
 /* ---- injection ---- */
 /* Level semantics for level interrupts (line high/low); for edge ones a true is one edge. */
-int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level);
+VGIC_API int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level);
 /* SGI from a vCPU (src) to another, as ICC_SGI1R would. */
-int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi);
-struct irq_chip *vgic_spi_chip(struct vgic *vm);
-struct irq_chip *vgic_ppi_chip(struct vgic *vm, uint32_t vcpu);
+VGIC_API int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi);
+VGIC_API struct irq_chip *vgic_spi_chip(struct vgic *vm);
+VGIC_API struct irq_chip *vgic_ppi_chip(struct vgic *vm, uint32_t vcpu);
 
 /* ---- world switch ---- */
 /* Before guest entry: ap_list -> LRs. Touches no register when there is nothing to do. */
-int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu);
+VGIC_API int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu);
 /* After guest exit: in-use LRs -> interrupt state, then prune. */
-int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu);
+VGIC_API int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu);
 /* The LR hardware of this physical CPU no longer holds this vCPU's state (vCPU migrated or switched). */
-int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
+VGIC_API int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
 /* Trapped ICC_DIR_EL1 (ICH_HCR_EL2.TDIR); call between sync and flush. */
-int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);
+VGIC_API int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);
 /* Something deliverable is queued (a WFI should not sleep). */
-bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu);
+VGIC_API bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu);
 /*
  * The same, seen through the guest's CPU interface state in vmcr (ICH_VMCR_EL2):
  * a queued pending interrupt whose group the guest enabled and whose priority
@@ -216,7 +218,7 @@ bool vgic_vcpu_has_pending(struct vgic *vm, uint32_t vcpu);
  * hardware would not signal them either. Call it only when has_pending says
  * yes, so an idle vCPU costs no VMCR read.
  */
-bool vgic_vcpu_should_wake(struct vgic *vm, uint32_t vcpu, uint64_t vmcr);
+VGIC_API bool vgic_vcpu_should_wake(struct vgic *vm, uint32_t vcpu, uint64_t vmcr);
 
 /* ---- register emulation: GICD, GICR, trapped ICC registers (docs/design.md, "Register emulation") ---- */
 /*
@@ -234,21 +236,21 @@ enum vgic_mmio_result {
  * A write takes *val (bits above width ignored); a read stores the zero-extended value in *val.
  * The arch calls vgic_sync_lrs() before emulating, so the accessing vCPU's own LR state is folded.
  */
-int vgic_mmio_dist_access(struct vgic *vm, uint32_t vcpu, uint64_t offset, unsigned width,
+VGIC_API int vgic_mmio_dist_access(struct vgic *vm, uint32_t vcpu, uint64_t offset, unsigned width,
 			  bool write, uint64_t *val);
-int vgic_mmio_redist_access(struct vgic *vm, uint32_t vcpu, uint32_t redist, uint64_t offset,
+VGIC_API int vgic_mmio_redist_access(struct vgic *vm, uint32_t vcpu, uint32_t redist, uint64_t offset,
 			    unsigned width, bool write, uint64_t *val);
 enum vgic_mmio_frame_id { VGIC_FRAME_GICD = 0, VGIC_FRAME_GICR = 1 };
 /* The register at offset ("GICD_ISENABLER"), or NULL for reserved space: for logs and tools. */
-const char *vgic_mmio_reg_name(enum vgic_mmio_frame_id frame, uint64_t offset);
+VGIC_API const char *vgic_mmio_reg_name(enum vgic_mmio_frame_id frame, uint64_t offset);
 
 enum vgic_sgi_reg { VGIC_ICC_SGI1R = 0, VGIC_ICC_ASGI1R = 1, VGIC_ICC_SGI0R = 2 };
 /* A trapped write of ICC_SGI1R_EL1/ICC_ASGI1R_EL1/ICC_SGI0R_EL1 by vcpu. Any value is accepted. */
-int vgic_sysreg_sgi(struct vgic *vm, uint32_t vcpu, enum vgic_sgi_reg which, uint64_t value);
+VGIC_API int vgic_sysreg_sgi(struct vgic *vm, uint32_t vcpu, enum vgic_sgi_reg which, uint64_t value);
 /* A trapped ICC_DIR_EL1 write (guest value); INTIDs that do not exist are ignored. */
-int vgic_sysreg_dir(struct vgic *vm, uint32_t vcpu, uint64_t value);
+VGIC_API int vgic_sysreg_dir(struct vgic *vm, uint32_t vcpu, uint64_t value);
 
 /* Print the distributor, each redistributor, each ap_list and LR shadow through hooks->print. */
-int vgic_dump(struct vgic *vm);
+VGIC_API int vgic_dump(struct vgic *vm);
 
 #endif
