@@ -48,6 +48,12 @@ struct vgic_irq {
 	uint32_t hw_intid;              /* physical INTID when hw */
 	uint16_t bucket;                /* ap_list bucket while listed */
 	uint8_t priority;
+	/*
+	 * The priority the guest acknowledged it at, kept while it is active: its LR must carry this one,
+	 * whatever IPRIORITYR says now, or the guest's EOI (which drops the running priority) would
+	 * match no LR and never deactivate it.
+	 */
+	uint8_t active_prio;
 	uint8_t lr;                     /* LR index while in_lr */
 	uint8_t group : 1;
 	uint8_t enabled : 1;

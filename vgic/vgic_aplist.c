@@ -5,9 +5,11 @@
 #define BUCKET_WORD(prio) ((prio) / 64U)
 #define BUCKET_BIT(prio)  (1ULL << ((prio) % 64U))
 
+/* Active interrupts sort by the priority they were taken at: the order the guest will end them in. */
 static inline unsigned bucket_of(const struct vgic_irq *irq)
 {
-	return vgic_irq_class(irq) * VGIC_NR_PRIORITIES + irq->priority;
+	return irq->active ? VGIC_AP_ACTIVE * VGIC_NR_PRIORITIES + irq->active_prio
+			   : VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority;
 }
 
 void vgic_aplist_init(struct vgic_aplist *l)

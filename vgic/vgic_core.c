@@ -243,6 +243,7 @@ int vgic_irq_set_active(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on)
 			irq->act_req = on ? VGIC_ACT_REQ_SET : VGIC_ACT_REQ_CLEAR;
 		} else if (on && !irq->active) {
 			irq->active = 1;
+			irq->active_prio = irq->priority;
 			irq->active_on = irq->vcpu ? irq->vcpu : irq->target;
 		} else if (!on && irq->active) {
 			/* A deactivation like any other: the line owner resamples. */

@@ -8,15 +8,21 @@ static inline bool lr_wants_eoi_exit(uint64_t lr)
 	return (lr & (ICH_LR_HW | ICH_LR_EOI)) == ICH_LR_EOI;
 }
 
-/* Encode an interrupt as an LR value; *pend_placed says whether its pending state went in. */
+/*
+ * Encode an interrupt as an LR value; *pend_placed says whether its pending state went in.
+ * refill asks for a maintenance exit when the guest deactivates it (software interrupts only:
+ * on a HW LR bit 41 belongs to the pINTID).
+ */
 static uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
-			  const struct vgic_irq *irq, bool *pend_placed)
+			  const struct vgic_irq *irq, bool refill, bool *pend_placed)
 {
 	bool pend = vgic_irq_is_pending(irq);
 	bool act = irq->active;
 	uint64_t val = irq->intid & ICH_LR_VINTID_MASK;
 
-	val |= (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT;
+	val |= (uint64_t)(act ? irq->active_prio : irq->priority) << ICH_LR_PRIORITY_SHIFT;
+	if (refill && !irq->hw)
+		val |= ICH_LR_EOI;
 	if (irq->group)
 		val |= ICH_LR_GROUP;
 	if (irq->hw) {
@@ -66,13 +72,13 @@ static void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
 	v->lr_hw_known |= 1U << n;
 }
 
-static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n)
+static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n, bool refill)
 {
 	bool pend_placed;
 	uint64_t val;
 
 	vgic_lock(vm, &irq->lock);
-	val = lr_encode(vm, v, irq, &pend_placed);
+	val = lr_encode(vm, v, irq, refill, &pend_placed);
 	/*
 	 * The LR now carries the latched pending state: clear the latch or it
 	 * would be delivered twice. Sync gives it back if the guest did not
@@ -140,15 +146,172 @@ static uint32_t lr_assign_slots(const struct vgic_vcpu *v, struct vgic_irq *cons
 	return used;
 }
 
+/* Both groups, as a mask of bit (1 << group): what the choice assumes when it has not read VMCR. */
+#define LR_GROUPS_ALL 3U
+
+/* What one flush chose: the interrupts for the LRs, and how the guest's progress must call us back. */
+struct lr_choice {
+	struct vgic_irq *sel[LR_BACKEND_MAX_LRS];
+	bool refill[LR_BACKEND_MAX_LRS]; /* EOI bit: exit when the guest deactivates this one */
+	unsigned n;
+	uint32_t placed[VGIC_AP_CLASSES];
+	unsigned skipped_groups;         /* groups of pending interrupts passed over as disabled */
+	uint64_t hcr;                    /* maintenance conditions beyond En */
+};
+
+/*
+ * The next pending interrupt after prev whose group the guest's CPU interface has enabled. Passing
+ * over disabled ones is the one walk that is not O(number of LRs); it happens only while the guest
+ * keeps a group disabled with interrupts of it queued, and costs one step per such interrupt.
+ */
+static struct vgic_irq *lr_next_open(const struct vgic_vcpu *v, struct vgic_irq *prev, unsigned groups,
+				     struct lr_choice *c)
+{
+	struct vgic_irq *irq = prev;
+
+	for (;;) {
+		irq = vgic_aplist_next(&v->aplist, VGIC_AP_PENDING, irq);
+		if (!irq || ((groups >> irq->group) & 1U))
+			return irq;
+		c->skipped_groups |= 1U << irq->group;
+	}
+}
+
+static void lr_take(struct lr_choice *c, struct vgic_irq *irq, unsigned cls)
+{
+	c->refill[c->n] = false;
+	c->sel[c->n++] = irq;
+	c->placed[cls]++;
+}
+
+/*
+ * Which interrupts get the LRs (docs/design.md 7.3). Pending interrupts that can preempt every active
+ * one come first; then the actives, by the priority they run at; then the other pending ones. An
+ * active interrupt so keeps its LR against a pending one that could not be taken before it ends
+ * anyway, and the guest's EOI reaches it in place (no EOIcount, no trapped DIR). With preempt false
+ * every pending interrupt goes before every active one. Returns the first deliverable pending
+ * interrupt left out, or NULL.
+ */
+static struct vgic_irq *lr_select(const struct vgic *vm, const struct vgic_vcpu *v, unsigned groups,
+				  bool preempt, struct lr_choice *c)
+{
+	unsigned nr = v->be->nr_lrs;
+	struct vgic_irq *act = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, NULL);
+	unsigned running = act && preempt ? (unsigned)(act->active_prio & vm->prio_mask) : VGIC_NR_PRIORITIES;
+	struct vgic_irq *p = lr_next_open(v, NULL, groups, c);
+
+	c->n = 0;
+	c->placed[VGIC_AP_PENDING] = c->placed[VGIC_AP_ACTIVE] = 0;
+	c->skipped_groups = 0;
+	c->hcr = 0;
+	while (c->n < nr && p && (unsigned)(p->priority & vm->prio_mask) < running) {
+		lr_take(c, p, VGIC_AP_PENDING);
+		p = lr_next_open(v, p, groups, c);
+	}
+	for (; c->n < nr && act; act = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, act))
+		lr_take(c, act, VGIC_AP_ACTIVE);
+	while (c->n < nr && p) {
+		lr_take(c, p, VGIC_AP_PENDING);
+		p = lr_next_open(v, p, groups, c);
+	}
+	return p;
+}
+
+/*
+ * A deliverable pending interrupt got no LR: arrange to be called back when the guest can take it.
+ *
+ * EOImode 0 (preempt rule): the guest can take it only once the running priority falls below it and
+ * an LR is free, that is, after deactivations. Ask for an exit at them (the EOI bit) on every placed
+ * active and on the last placed pending one, which the guest ends after the others it can take. That
+ * is one exit per LR-full of interrupts, and never an exit the guest cannot use (NPIE at an
+ * acknowledge, when the rest cannot preempt what it just took). HW LRs cannot carry the bit: NPIE
+ * stands in for a HW pending one, UIE for HW actives. Returns false when nothing can be armed (one
+ * LR, holding a HW active): the caller then chooses as for EOImode 1.
+ *
+ * EOImode 1: the guest drops priority without deactivating, and nothing signals a drop of an
+ * interrupt in an LR. NPIE exits once the guest has taken every pending LR; the next entry then puts
+ * pending interrupts before the actives, whose drops (EOIcount) and DIRs (TDIR) still reach us.
+ */
+static bool lr_arm_refill(const struct vgic_vcpu *v, bool preempt_rule, struct lr_choice *c)
+{
+	int last_pend = -1;
+	bool armed = false;
+
+	if (!preempt_rule) {
+		if (c->placed[VGIC_AP_PENDING])
+			c->hcr |= ICH_HCR_NPIE;
+		return true;
+	}
+	for (unsigned k = 0; k < c->n; k++) {
+		if (!c->sel[k]->active) {
+			last_pend = (int)k;
+		} else if (!c->sel[k]->hw) {
+			c->refill[k] = true;
+			armed = true;
+		}
+	}
+	if (last_pend >= 0) {
+		if (c->sel[last_pend]->hw)
+			c->hcr |= ICH_HCR_NPIE;
+		else
+			c->refill[last_pend] = true;
+		return true;
+	}
+	if (!armed && v->be->nr_lrs > 1) {
+		c->hcr |= ICH_HCR_UIE;
+		armed = true;
+	}
+	return armed;
+}
+
+/*
+ * The guest's CPU interface (ICH_VMCR_EL2), read only when the ap_list does not fit in the LRs.
+ * - Group enables: a pending interrupt of a group the guest has disabled cannot be taken, so it must
+ *   not hold an LR that a deliverable one needs (lr_group_triggers() brings us back when that changes).
+ * - EOImode: with EOImode 0 an active interrupt holds its priority until it is deactivated, so the
+ *   highest active one is the running priority and "can it preempt" is a comparison. With EOImode 1
+ *   the guest may have dropped the priority of an interrupt it still holds active (a threaded
+ *   handler), so every pending interrupt goes before every active one.
+ */
+static unsigned lr_read_cpu_if(struct vgic_vcpu *v, bool *preempt_rule)
+{
+	uint64_t vmcr = lr_read_vmcr(v->be);
+
+	*preempt_rule = !(vmcr & ICH_VMCR_VEOIM);
+	return ((vmcr & ICH_VMCR_VENG0) ? 1U << 0 : 0U) | ((vmcr & ICH_VMCR_VENG1) ? 1U << 1 : 0U);
+}
+
+/*
+ * The VGrp*E/D maintenance conditions (levels, so each is set only for the state it waits to leave):
+ * enabling a group with interrupts of it passed over must exit to place them; disabling an enabled
+ * group while a deliverable interrupt waits must exit, since that group's LRs stop being taken.
+ */
+static uint64_t lr_group_triggers(const struct lr_choice *c, unsigned groups, bool left_out)
+{
+	static const uint64_t enable_ie[2] = { ICH_HCR_VGRP0EIE, ICH_HCR_VGRP1EIE };
+	static const uint64_t disable_ie[2] = { ICH_HCR_VGRP0DIE, ICH_HCR_VGRP1DIE };
+	uint64_t hcr = 0;
+
+	for (unsigned g = 0; g < 2; g++) {
+		if (c->skipped_groups & (1U << g))
+			hcr |= enable_ie[g];
+		else if (left_out && (groups & (1U << g)))
+			hcr |= disable_ie[g];
+	}
+	return hcr;
+}
+
 int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 {
 	int err;
 	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
 	struct lr_backend *be;
-	uint32_t placed[VGIC_AP_CLASSES] = { 0, 0 };
-	struct vgic_irq *sel[LR_BACKEND_MAX_LRS];
+	struct lr_choice c;
 	unsigned slot[LR_BACKEND_MAX_LRS];
-	uint32_t total, used, n = 0;
+	unsigned groups = LR_GROUPS_ALL;
+	bool preempt_rule = false;
+	struct vgic_irq *left_out;
+	uint32_t total, used;
 	uint64_t hcr;
 
 	if (!v)
@@ -168,36 +331,34 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	}
 	v->stats.flushes++;
 
-	/* Pending-not-active first, then active: a new interrupt never waits behind old actives. */
-	for (unsigned cls = 0; cls < VGIC_AP_CLASSES; cls++) {
-		struct vgic_irq *irq = NULL;
-
-		while (n < be->nr_lrs && (irq = vgic_aplist_next(&v->aplist, cls, irq))) {
-			sel[n++] = irq;
-			placed[cls]++;
-		}
+	if (total > be->nr_lrs)
+		groups = lr_read_cpu_if(v, &preempt_rule);
+	left_out = lr_select(vm, v, groups, preempt_rule, &c);
+	if (left_out && !lr_arm_refill(v, preempt_rule, &c)) {
+		left_out = lr_select(vm, v, groups, false, &c);
+		lr_arm_refill(v, false, &c);
 	}
-	used = lr_assign_slots(v, sel, n, slot);
-	for (unsigned k = 0; k < n; k++)
-		lr_place(vm, v, sel[k], slot[k]);
+	if (total > be->nr_lrs)
+		c.hcr |= lr_group_triggers(&c, groups, left_out != NULL);
+	used = lr_assign_slots(v, c.sel, c.n, slot);
+	for (unsigned k = 0; k < c.n; k++)
+		lr_place(vm, v, c.sel[k], slot[k], c.refill[k]);
 	for (unsigned i = 0; i < be->nr_lrs; i++)
 		if (!(used & (1U << i)) && (v->hw_dirty & (1U << i)))
 			lr_write_if_changed(v, i, 0);
 	v->hw_dirty = used;
 	v->used_mask = used;
-	v->used_lrs = n;
+	v->used_lrs = c.n;
 
-	hcr = ICH_HCR_EN;
-	if (placed[VGIC_AP_PENDING] < v->aplist.count[VGIC_AP_PENDING])
-		hcr |= ICH_HCR_NPIE;    /* refill when the guest has taken every pending LR */
-	if (placed[VGIC_AP_ACTIVE] < v->aplist.count[VGIC_AP_ACTIVE]) {
+	hcr = ICH_HCR_EN | c.hcr;
+	if (c.placed[VGIC_AP_ACTIVE] < v->aplist.count[VGIC_AP_ACTIVE]) {
 		hcr |= ICH_HCR_LRENPIE; /* EOImode 0: EOIs of left-out actives arrive as EOIcount */
 		hcr |= ICH_HCR_TDIR;    /* EOImode 1: their DIRs trap and name the INTID */
-		v->stats.evicted_active += v->aplist.count[VGIC_AP_ACTIVE] - placed[VGIC_AP_ACTIVE];
+		v->stats.evicted_active += v->aplist.count[VGIC_AP_ACTIVE] - c.placed[VGIC_AP_ACTIVE];
 	}
-	if (n < total)
+	if (c.n < total)
 		v->stats.overflows++;
-	v->stats.lrs_filled += n;
+	v->stats.lrs_filled += c.n;
 	if (hcr != v->hcr) {
 		lr_write_hcr(be, hcr);
 		v->hcr = hcr;
@@ -291,6 +452,8 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	if (now_act) {
 		irq->active = 1;
 		irq->active_on = v;
+		/* Taken now, or kept: either way the LR holds the priority it runs at. */
+		irq->active_prio = (uint8_t)((written & ICH_LR_PRIORITY_MASK) >> ICH_LR_PRIORITY_SHIFT);
 	} else {
 		irq->active = 0;
 		irq->active_on = NULL;
@@ -298,6 +461,7 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	if (irq->act_req == VGIC_ACT_REQ_SET && !irq->active) {
 		irq->active = 1;
 		irq->active_on = v;
+		irq->active_prio = irq->priority;
 	} else if (irq->act_req == VGIC_ACT_REQ_CLEAR && irq->active) {
 		vgic_irq_deactivate_locked(vm, irq);
 		vgic_defer_resample(d, irq);

@@ -487,7 +487,12 @@ static void test_hw_lr_pintid_bit9_is_not_mistaken_for_eoi_request(void **state)
 	assert_int_equal(hw_deactivation_resamples(600), 0);
 }
 
-static void test_overflow_16_pending_4_lrs_writes_4_lrs_and_hcr_with_npie(void **state)
+/*
+ * Overflow in EOImode 0: the four highest go in, and the refill is armed at the deactivation of the
+ * last of them (its EOI bit), not at the acknowledge of the last (NPIE): the rest cannot preempt it.
+ * The entry reads VMCR once (group enables, EOImode) and asks to hear of group 1 being disabled.
+ */
+static void test_overflow_16_pending_4_lrs_writes_4_lrs_and_arms_a_refill_at_the_last(void **state)
 {
 	struct harness *h = vm(4);
 
@@ -497,12 +502,15 @@ static void test_overflow_16_pending_4_lrs_writes_4_lrs_and_hcr_with_npie(void *
 		inject(h, SPI(i));
 	}
 	enter(h);
-	EXPECT_ACC(h, .lr_w = 4, .hcr_w = 1);
-	assert_int_equal(h->cpu[0].hcr, HCR_EN | HCR_NPIE);
+	EXPECT_ACC(h, .lr_w = 4, .hcr_w = 1, .vmcr_r = 1);
+	assert_int_equal(h->cpu[0].hcr, HCR_EN | ICH_HCR_VGRP1DIE);
 	/* The four highest priorities (lowest values): SPIs 15, 14, 13, 12. */
 	for (unsigned i = 0; i < 4; i++)
 		EXPECT_LR(h, i, SPI(15 - i), ST_P);
-	assert_false(icv_maint_asserted(&h->cpu[0])); /* every LR pending: NPIE cannot fire at once */
+	for (unsigned i = 0; i < 3; i++)
+		assert_false(h->cpu[0].lr[i] & ICH_LR_EOI);
+	assert_true(h->cpu[0].lr[3] & ICH_LR_EOI);
+	assert_false(icv_maint_asserted(&h->cpu[0]));
 	leave(h);
 	EXPECT_ACC(h, .elrsr = 1, .lr_r = 4);
 	assert_int_equal(h_run(h, 0, 100), 16);
@@ -595,11 +603,13 @@ static void test_sixteen_pending_acked_by_priority_then_arrival_with_4_lrs(void 
 	h_finish(h);
 }
 
-static void test_pending_class_placed_before_active_class_each_by_priority(void **state)
+/* EOImode 1: a held active may have dropped its priority already, so pending interrupts go first. */
+static void test_eoimode1_pending_class_placed_before_active_class_each_by_priority(void **state)
 {
 	struct harness *h = vm(4);
 
 	(void)state;
+	icv_set_eoimode(&h->cpu[0], true);
 	h_cfg(h, 0, SPI(0), 0x10, VGIC_EDGE);   /* active */
 	h_cfg(h, 0, SPI(1), 0x20, VGIC_EDGE);   /* active */
 	h_cfg(h, 0, SPI(2), 0x80, VGIC_EDGE);   /* pending */
@@ -616,6 +626,48 @@ static void test_pending_class_placed_before_active_class_each_by_priority(void 
 	EXPECT_LR(h, 2, SPI(2), ST_P);
 	EXPECT_LR(h, 3, SPI(0), ST_A);          /* the higher-priority active wins the last LR */
 	assert_int_equal(h->cpu[0].hcr, HCR_EN | HCR_LRENPIE_TDIR); /* SPI 1 left out */
+	leave(h);
+	set_active(h, SPI(0), false);
+	set_active(h, SPI(1), false);
+	assert_int_equal(h_run(h, 0, 100), 3);
+	assert_int_equal(h->acked[0][0], SPI(3));
+	assert_int_equal(h->acked[0][1], SPI(4));
+	assert_int_equal(h->acked[0][2], SPI(2));
+	assert_int_equal(queued_total(h), 0);
+	h_finish(h);
+}
+
+/*
+ * EOImode 0: the same set. No pending interrupt can preempt the running priority (SPI 0 at 0x10), so
+ * both actives keep their LRs, the two highest pending ones take the rest, and the refill is armed at
+ * the deactivations (EOI bits on the actives and on the last pending one). Nothing is evicted.
+ */
+static void test_eoimode0_actives_keep_their_lrs_against_pending_that_cannot_preempt(void **state)
+{
+	struct harness *h = vm(4);
+
+	(void)state;
+	h_cfg(h, 0, SPI(0), 0x10, VGIC_EDGE);
+	h_cfg(h, 0, SPI(1), 0x20, VGIC_EDGE);
+	h_cfg(h, 0, SPI(2), 0x80, VGIC_EDGE);
+	h_cfg(h, 0, SPI(3), 0x40, VGIC_EDGE);
+	h_cfg(h, 0, SPI(4), 0x40, VGIC_EDGE);
+	set_active(h, SPI(1), true);
+	set_active(h, SPI(0), true);
+	inject(h, SPI(2));
+	inject(h, SPI(3));
+	inject(h, SPI(4));
+	enter(h);
+	EXPECT_LR(h, 0, SPI(0), ST_A);
+	EXPECT_LR(h, 1, SPI(1), ST_A);
+	EXPECT_LR(h, 2, SPI(3), ST_P);
+	EXPECT_LR(h, 3, SPI(4), ST_P);
+	assert_true(h->cpu[0].lr[0] & ICH_LR_EOI);
+	assert_true(h->cpu[0].lr[1] & ICH_LR_EOI);
+	assert_false(h->cpu[0].lr[2] & ICH_LR_EOI);
+	assert_true(h->cpu[0].lr[3] & ICH_LR_EOI);
+	assert_int_equal(h->cpu[0].hcr, HCR_EN | ICH_HCR_VGRP1DIE); /* no active left out */
+	assert_int_equal(h->vcpus[0].stats.evicted_active, 0);
 	leave(h);
 	set_active(h, SPI(0), false);
 	set_active(h, SPI(1), false);
@@ -874,9 +926,10 @@ static void eoimode1_nested_split_eoi(bool quirk)
 		if (quirk) {
 			h_acc_reset(h, 0);
 			assert_true(service_maint(h));
-			/* EOIcount read, VMCR read (EOImode 1: ignored), HCR rewritten to clear it. */
+			/* EOIcount read, VMCR read (EOImode 1: ignored), HCR rewritten to clear it; the
+			 * entry reads VMCR once more, since the actives overflow the LRs. */
 			assert_int_equal(h_acc(h, 0, LR_ACC_HCR_READ), 1);
-			assert_int_equal(h_acc(h, 0, LR_ACC_VMCR_READ), 1);
+			assert_int_equal(h_acc(h, 0, LR_ACC_VMCR_READ), 2);
 			assert_int_equal(h_acc(h, 0, LR_ACC_HCR_WRITE), 1);
 			assert_int_equal(ich_hcr_eoicount(h->cpu[0].hcr), 0);
 		}
@@ -1023,7 +1076,7 @@ static void test_new_high_priority_interrupt_gets_an_lr_over_pending_active_ones
  * 4. No NPIE storm, no exit per EOI
  * ===================================================================================== */
 
-static void test_npie_set_on_overflow_and_cleared_after_refill_when_nothing_left_out(void **state)
+static void test_refill_armed_on_overflow_and_cleared_when_nothing_left_out(void **state)
 {
 	struct harness *h = vm(4);
 
@@ -1033,19 +1086,20 @@ static void test_npie_set_on_overflow_and_cleared_after_refill_when_nothing_left
 		inject(h, SPI(i));
 	}
 	enter(h);
-	assert_int_equal(h->cpu[0].hcr, HCR_EN | HCR_NPIE);
+	assert_int_equal(h->cpu[0].hcr, HCR_EN | ICH_HCR_VGRP1DIE);
+	assert_true(h->cpu[0].lr[3] & ICH_LR_EOI);
 	for (unsigned i = 0; i < 3; i++) {
 		take_and_end(h, SPI(i));
-		assert_false(icv_maint_asserted(&h->cpu[0])); /* a pending LR remains */
+		assert_false(icv_maint_asserted(&h->cpu[0])); /* no exit at each EOI */
 	}
 	take_and_end(h, SPI(3));
 	assert_true(icv_maint_asserted(&h->cpu[0]));
-	assert_int_equal(icv_misr(&h->cpu[0]), ICH_MISR_NP);
+	assert_int_equal(icv_misr(&h->cpu[0]), ICH_MISR_EOI);
 	h_acc_reset(h, 0);
 	leave(h);
-	EXPECT_ACC(h, .elrsr = 1);
+	EXPECT_ACC(h, .elrsr = 1, .lr_r = 1);   /* the EOI-marked LR is not "empty" in ELRSR */
 	enter(h);
-	EXPECT_ACC(h, .lr_w = 1, .hcr_w = 1);
+	EXPECT_ACC(h, .lr_w = 2, .hcr_w = 1);   /* SPI 4 in, the spent LR zeroed */
 	assert_int_equal(h->cpu[0].hcr, HCR_EN);
 	take_and_end(h, SPI(4));
 	assert_false(icv_maint_asserted(&h->cpu[0]));
@@ -1596,12 +1650,13 @@ int main(void)
 		cmocka_unit_test_teardown(test_hw_mapped_lr_has_hw_bit_and_pintid_and_deactivates_physically_via_lr, h_teardown),
 		cmocka_unit_test_teardown(test_hw_active_interrupt_is_loaded_active_only_never_pending_and_active, h_teardown),
 		cmocka_unit_test_teardown(test_hw_lr_pintid_bit9_is_not_mistaken_for_eoi_request, h_teardown),
-		cmocka_unit_test_teardown(test_overflow_16_pending_4_lrs_writes_4_lrs_and_hcr_with_npie, h_teardown),
+		cmocka_unit_test_teardown(test_overflow_16_pending_4_lrs_writes_4_lrs_and_arms_a_refill_at_the_last, h_teardown),
 		cmocka_unit_test_teardown(test_entry_zeroes_stale_lrs_it_does_not_refill, h_teardown),
 		cmocka_unit_test_teardown(test_lrs_reported_empty_at_exit_are_not_rewritten_at_entry, h_teardown),
 		/* 2. order */
 		cmocka_unit_test_teardown(test_sixteen_pending_acked_by_priority_then_arrival_with_4_lrs, h_teardown),
-		cmocka_unit_test_teardown(test_pending_class_placed_before_active_class_each_by_priority, h_teardown),
+		cmocka_unit_test_teardown(test_eoimode1_pending_class_placed_before_active_class_each_by_priority, h_teardown),
+		cmocka_unit_test_teardown(test_eoimode0_actives_keep_their_lrs_against_pending_that_cannot_preempt, h_teardown),
 		cmocka_unit_test_teardown(test_1_2_4_16_lrs_deliver_16_and_32_in_priority_order, h_teardown),
 		cmocka_unit_test_teardown(test_1_2_4_16_lrs_deliver_in_priority_order_with_split_eoi, h_teardown),
 		/* 3. more actives than LRs */
@@ -1614,7 +1669,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_uie_is_never_set_even_when_actives_hold_every_lr, h_teardown),
 		cmocka_unit_test_teardown(test_new_high_priority_interrupt_gets_an_lr_over_pending_active_ones, h_teardown),
 		/* 4. maintenance */
-		cmocka_unit_test_teardown(test_npie_set_on_overflow_and_cleared_after_refill_when_nothing_left_out, h_teardown),
+		cmocka_unit_test_teardown(test_refill_armed_on_overflow_and_cleared_when_nothing_left_out, h_teardown),
 		cmocka_unit_test_teardown(test_sixteen_edges_in_four_lrs_cost_exactly_three_maintenance_exits, h_teardown),
 		cmocka_unit_test_teardown(test_four_edges_in_four_lrs_cost_no_exit_at_all, h_teardown),
 		cmocka_unit_test_teardown(test_many_rounds_of_bursts_keep_maintenance_exits_at_the_refill_bound, h_teardown),
