@@ -22,6 +22,7 @@
 #define VGIC_NR_PRIORITIES    256U
 #define VGIC_PRIO_WORDS       (VGIC_NR_PRIORITIES / 64U)
 #define VGIC_DEFAULT_PRIO_BITS 5U
+#define VGIC_MIN_PRIO_BITS    5U     /* the GICv3 virtual CPU interface implements 5 to 8 */
 #define VGIC_TARGET_NONE      UINT32_MAX /* vgic_irq_set_target: IROUTER names no vCPU */
 #define VGIC_HCR_UNKNOWN      (~0ULL)
 
@@ -162,13 +163,17 @@ struct vgic {
 struct vgic_config {
 	uint32_t nr_vcpus;              /* 1..VGIC_MAX_VCPUS */
 	uint32_t nr_spis;               /* a multiple of 32 up to 960, or VGIC_MAX_SPIS (988: INTIDs up to 1019) */
-	uint32_t prio_bits;             /* 4..8 implemented priority bits; 0 means 5 */
+	uint32_t prio_bits;             /* 5..8 implemented priority bits, = ICH_VTR_EL2.PRIbits + 1; 0 means 5 */
 };
 
 /* ---- set-up ---- */
 VGIC_API int vgic_init(struct vgic *vm, const struct vgic_config *cfg,
 	      const struct vgic_hooks *hooks, void *hooks_ctx,
 	      struct vgic_vcpu *vcpus, struct vgic_irq *spis);
+/*
+ * Give a vCPU its LR backend. Reads ICH_VTR_EL2 once (if the backend has read_vtr): HV_EINVAL when its
+ * PRIbits disagree with vgic_config.prio_bits. HV_EBUSY while the vCPU is flushed and not synced.
+ */
 VGIC_API int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be);
 VGIC_API int vgic_vcpu_set_mpidr(struct vgic *vm, uint32_t vcpu, uint64_t mpidr);
 VGIC_API struct vgic_vcpu *vgic_get_vcpu(struct vgic *vm, uint32_t vcpu);
@@ -196,6 +201,10 @@ struct vgic_irq_state {
 	int32_t queued_on;              /* vCPU id whose ap_list holds it, or -1 */
 	int32_t target;                 /* routing target vCPU id, or -1 */
 };
+/*
+ * The state as of the owning vCPU's last vgic_sync_lrs(): while that vCPU runs in the guest its list
+ * registers own the in-flight state (the guest may have acknowledged or ended it since).
+ */
 VGIC_API int vgic_irq_get_state(struct vgic *vm, uint32_t vcpu, uint32_t intid, struct vgic_irq_state *out);
 
 /* ---- injection ---- */
@@ -207,11 +216,23 @@ VGIC_API struct irq_chip *vgic_spi_chip(struct vgic *vm);
 VGIC_API struct irq_chip *vgic_ppi_chip(struct vgic *vm, uint32_t vcpu);
 
 /* ---- world switch ---- */
-/* Before guest entry: ap_list -> LRs. Touches no register when there is nothing to do. */
+/*
+ * Before guest entry: ap_list -> LRs and ICH_HCR_EL2. Touches no register when there is nothing to
+ * do. HV_EBUSY if the vCPU is already flushed (every flush needs a sync before the next).
+ */
 VGIC_API int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu);
-/* After guest exit: in-use LRs -> interrupt state, then prune. */
+/*
+ * After guest exit, before handling the exit: in-use LRs -> interrupt state, then prune. Emulating a
+ * GICD/GICR/ICC access or a trapped DIR for this vCPU is correct only after this. Resample callbacks
+ * of level lines the guest ended run from inside this call, with no vgic lock held.
+ */
 VGIC_API int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu);
-/* The LR hardware of this physical CPU no longer holds this vCPU's state (vCPU migrated or switched). */
+/*
+ * The LR hardware of this physical CPU no longer holds what this vCPU last wrote (it migrated, or
+ * another vCPU used the LRs since): the next flush writes every LR it needs and ICH_HCR_EL2. It does
+ * not touch ICH_VMCR_EL2 or the APRs: the arch saves them when the vCPU leaves a CPU and restores them
+ * here, like the guest's general registers. HV_EBUSY while flushed and not synced.
+ */
 VGIC_API int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
 /* Trapped ICC_DIR_EL1 (ICH_HCR_EL2.TDIR); call between sync and flush. */
 VGIC_API int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);

@@ -46,7 +46,8 @@ int vgic_init(struct vgic *vm, const struct vgic_config *cfg,
 	    (cfg->nr_spis % 32U && cfg->nr_spis != VGIC_MAX_SPIS))
 		return HV_ERANGE;
 	prio_bits = cfg->prio_bits ? cfg->prio_bits : VGIC_DEFAULT_PRIO_BITS;
-	if (prio_bits < 4 || prio_bits > 8)
+	/* The GICv3 virtual CPU interface implements at least 5 priority bits (ICH_VTR_EL2.PRIbits >= 4). */
+	if (prio_bits < VGIC_MIN_PRIO_BITS || prio_bits > 8)
 		return HV_ERANGE;
 
 	vgic_zero(vm, sizeof(*vm));
@@ -98,7 +99,24 @@ int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be)
 		return HV_ERANGE;
 	if (be->nr_lrs == 0 || be->nr_lrs > LR_BACKEND_MAX_LRS)
 		return HV_ERANGE;
+	/*
+	 * The LRs hold priorities at the precision the CPU interface implements. A configuration with more
+	 * bits would write values the hardware truncates, so every entry would see a "changed" LR.
+	 */
+	if (be->ops->read_vtr) {
+		unsigned hw_bits = (unsigned)((lr_read_vtr(be) >> ICH_VTR_PRIBITS_SHIFT) & 7U) + 1U;
+
+		if ((uint8_t)(0xffU << (8 - hw_bits)) != vm->prio_mask)
+			return HV_EINVAL;
+	}
+	vgic_lock(vm, &v->ap_lock);
+	if (v->loaded) {
+		/* Flushed and not synced: the LRs of the old backend own in-flight state. */
+		vgic_unlock(vm, &v->ap_lock);
+		return HV_EBUSY;
+	}
 	v->be = be;
+	vgic_unlock(vm, &v->ap_lock);
 	return HV_OK;
 }
 
@@ -255,36 +273,39 @@ int vgic_irq_set_active(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on)
 	return HV_OK;
 }
 
+/*
+ * Map or unmap: refused with HV_EBUSY while the interrupt is in an LR or active, since the physical
+ * side of an in-flight interrupt would be orphaned. A refused call changes nothing and kicks nobody.
+ */
+static int irq_set_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool hw, uint32_t pintid)
+{
+	int err;
+	struct vgic_vcpu *v;
+	struct vgic_irq *irq = vgic_lookup(vm, vcpu, intid, &err);
+
+	if (!irq)
+		return err;
+	v = vgic_irq_lock_listed(vm, irq);
+	if (irq->in_lr || irq->active) {
+		vgic_irq_unlock_listed(vm, irq, v);
+		return HV_EBUSY;
+	}
+	irq->hw = hw;
+	irq->hw_intid = hw ? pintid : 0;
+	vgic_irq_update_unlock(vm, irq, v);
+	return HV_OK;
+}
+
 int vgic_irq_map_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint32_t pintid)
 {
-	int rc = HV_OK;
-
 	if (pintid < VGIC_NR_SGIS || pintid > ICH_LR_PINTID_MAX)
 		return HV_ERANGE;
-	VGIC_IRQ_UPDATE(vm, vcpu, intid, irq, {
-		if (irq->in_lr || irq->active) {
-			rc = HV_EBUSY;
-		} else {
-			irq->hw = 1;
-			irq->hw_intid = pintid;
-		}
-	});
-	return rc;
+	return irq_set_hw(vm, vcpu, intid, true, pintid);
 }
 
 int vgic_irq_unmap_hw(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 {
-	int rc = HV_OK;
-
-	VGIC_IRQ_UPDATE(vm, vcpu, intid, irq, {
-		if (irq->in_lr || irq->active) {
-			rc = HV_EBUSY;
-		} else {
-			irq->hw = 0;
-			irq->hw_intid = 0;
-		}
-	});
-	return rc;
+	return irq_set_hw(vm, vcpu, intid, false, 0);
 }
 
 int vgic_irq_get_state(struct vgic *vm, uint32_t vcpu, uint32_t intid, struct vgic_irq_state *out)

@@ -77,6 +77,8 @@ bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq);
 struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq);
 /* Lock irq and the ap_list it sits on; returns that vCPU (NULL if unlisted). */
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
+/* Release what vgic_irq_lock_listed took, changing nothing (no requeue, no kick). */
+void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
 /*
  * After changing irq state: move the interrupt to where the oracle says,
  * kick whoever must notice, and release the locks vgic_irq_lock_listed took.

@@ -60,7 +60,7 @@ struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq)
 	}
 }
 
-static void unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
 {
 	vgic_unlock(vm, &irq->lock);
 	if (v)
@@ -101,7 +101,7 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
 		 */
 		if (irq->in_lr) {
 			vgic_aplist_reposition(&v->aplist, irq);
-			unlock_listed(vm, irq, v);
+			vgic_irq_unlock_listed(vm, irq, v);
 			vgic_kick(vm, v);
 			return;
 		}
@@ -114,7 +114,7 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
 			bool wake = v && vgic_aplist_reposition(&v->aplist, irq) &&
 				    vgic_irq_is_pending(irq);
 
-			unlock_listed(vm, irq, v);
+			vgic_irq_unlock_listed(vm, irq, v);
 			if (wake)
 				vgic_kick(vm, v);
 			return;
@@ -122,11 +122,11 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
 		if (!t) {
 			vgic_aplist_remove(&v->aplist, irq);
 			__atomic_store_n(&irq->vcpu, NULL, __ATOMIC_RELEASE);
-			unlock_listed(vm, irq, v);
+			vgic_irq_unlock_listed(vm, irq, v);
 			return;
 		}
 		/* Moving to another vCPU: take both ap_locks in order, then re-check. */
-		unlock_listed(vm, irq, v);
+		vgic_irq_unlock_listed(vm, irq, v);
 		lock_pair(vm, v, t);
 		vgic_lock(vm, &irq->lock);
 		if (irq->vcpu == v && !irq->in_lr && vgic_oracle(vm, irq) == t) {

@@ -285,6 +285,46 @@ static void masking_group1_at_the_cpu_interface_lets_a_queued_group0_in(void **s
 	h_finish(h);
 }
 
+/* A refused HW map changes nothing: no kick, no kick count (it used to kick before refusing). */
+static void a_refused_hw_map_kicks_nobody(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, 4);
+	uint64_t kicks;
+
+	(void)state;
+	h_cfg(h, 0, SPI(3), PRIO, VGIC_EDGE);
+	assert_int_equal(vgic_inject(&h->vm, 0, SPI(3), true), HV_OK);
+	h_enter(h, 0);
+	kicks = h->vcpus[0].stats.kicks;
+	assert_int_equal(vgic_irq_map_hw(&h->vm, 0, SPI(3), 100), HV_EBUSY);
+	assert_int_equal(vgic_irq_unmap_hw(&h->vm, 0, SPI(3)), HV_EBUSY);
+	assert_int_equal(h->vcpus[0].stats.kicks, kicks);
+	assert_int_equal(h->kicks[0], 1);       /* the inject's own kick only */
+	assert_false(h_state(h, 0, SPI(3)).hw);
+	h_exit(h, 0);
+	h_finish(h);
+}
+
+/* set_backend: refused while the vCPU is flushed (as vgic_vcpu_load is), and on a PRIbits mismatch,
+ * which used to make every entry rewrite an LR the hardware had truncated. */
+static void set_backend_refuses_a_loaded_vcpu_and_a_priority_bits_mismatch(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, 4);
+	struct icv_model other, eight;
+
+	(void)state;
+	assert_int_equal(icv_model_init(&other, 4, 5), HV_OK);
+	assert_int_equal(icv_model_init(&eight, 4, 8), HV_OK);
+	h_enter(h, 0);
+	assert_int_equal(vgic_vcpu_set_backend(&h->vm, 0, &other.be), HV_EBUSY);
+	assert_ptr_equal(h->vcpus[0].be, &h->cpu[0].be);
+	h_exit(h, 0);
+	assert_int_equal(vgic_vcpu_set_backend(&h->vm, 0, &eight.be), HV_EINVAL);
+	assert_ptr_equal(h->vcpus[0].be, &h->cpu[0].be);
+	assert_int_equal(vgic_vcpu_set_backend(&h->vm, 0, &h->cpu[0].be), HV_OK);
+	h_finish(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -295,6 +335,8 @@ int main(void)
 		cmocka_unit_test_teardown(a_priority_change_while_active_and_evicted_still_ends_at_dir, h_teardown),
 		cmocka_unit_test_teardown(group0_is_delivered_while_the_guest_has_group1_disabled, h_teardown),
 		cmocka_unit_test_teardown(masking_group1_at_the_cpu_interface_lets_a_queued_group0_in, h_teardown),
+		cmocka_unit_test_teardown(a_refused_hw_map_kicks_nobody, h_teardown),
+		cmocka_unit_test_teardown(set_backend_refuses_a_loaded_vcpu_and_a_priority_bits_mismatch, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
