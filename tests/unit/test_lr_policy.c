@@ -603,13 +603,9 @@ static void test_sixteen_pending_acked_by_priority_then_arrival_with_4_lrs(void 
 	h_finish(h);
 }
 
-/* EOImode 1: a held active may have dropped its priority already, so pending interrupts go first. */
-static void test_eoimode1_pending_class_placed_before_active_class_each_by_priority(void **state)
+/* SPIs 0 (0x10) and 1 (0x20) active; 2 (0x80), 3 and 4 (0x40, 3 first) pending: five for four LRs. */
+static void queue_two_actives_three_pending(struct harness *h)
 {
-	struct harness *h = vm(4);
-
-	(void)state;
-	icv_set_eoimode(&h->cpu[0], true);
 	h_cfg(h, 0, SPI(0), 0x10, VGIC_EDGE);   /* active */
 	h_cfg(h, 0, SPI(1), 0x20, VGIC_EDGE);   /* active */
 	h_cfg(h, 0, SPI(2), 0x80, VGIC_EDGE);   /* pending */
@@ -620,12 +616,11 @@ static void test_eoimode1_pending_class_placed_before_active_class_each_by_prior
 	inject(h, SPI(2));
 	inject(h, SPI(3));
 	inject(h, SPI(4));
-	enter(h);
-	EXPECT_LR(h, 0, SPI(3), ST_P);
-	EXPECT_LR(h, 1, SPI(4), ST_P);
-	EXPECT_LR(h, 2, SPI(2), ST_P);
-	EXPECT_LR(h, 3, SPI(0), ST_A);          /* the higher-priority active wins the last LR */
-	assert_int_equal(h->cpu[0].hcr, HCR_EN | HCR_LRENPIE_TDIR); /* SPI 1 left out */
+}
+
+/* Then: the actives end outside the guest, and the guest takes the three by priority, then arrival. */
+static void end_actives_and_run_the_pending(struct harness *h)
+{
 	leave(h);
 	set_active(h, SPI(0), false);
 	set_active(h, SPI(1), false);
@@ -634,6 +629,23 @@ static void test_eoimode1_pending_class_placed_before_active_class_each_by_prior
 	assert_int_equal(h->acked[0][1], SPI(4));
 	assert_int_equal(h->acked[0][2], SPI(2));
 	assert_int_equal(queued_total(h), 0);
+}
+
+/* EOImode 1: a held active may have dropped its priority already, so pending interrupts go first. */
+static void test_eoimode1_pending_class_placed_before_active_class_each_by_priority(void **state)
+{
+	struct harness *h = vm(4);
+
+	(void)state;
+	icv_set_eoimode(&h->cpu[0], true);
+	queue_two_actives_three_pending(h);
+	enter(h);
+	EXPECT_LR(h, 0, SPI(3), ST_P);
+	EXPECT_LR(h, 1, SPI(4), ST_P);
+	EXPECT_LR(h, 2, SPI(2), ST_P);
+	EXPECT_LR(h, 3, SPI(0), ST_A);          /* the higher-priority active wins the last LR */
+	assert_int_equal(h->cpu[0].hcr, HCR_EN | HCR_LRENPIE_TDIR); /* SPI 1 left out */
+	end_actives_and_run_the_pending(h);
 	h_finish(h);
 }
 
@@ -647,16 +659,7 @@ static void test_eoimode0_actives_keep_their_lrs_against_pending_that_cannot_pre
 	struct harness *h = vm(4);
 
 	(void)state;
-	h_cfg(h, 0, SPI(0), 0x10, VGIC_EDGE);
-	h_cfg(h, 0, SPI(1), 0x20, VGIC_EDGE);
-	h_cfg(h, 0, SPI(2), 0x80, VGIC_EDGE);
-	h_cfg(h, 0, SPI(3), 0x40, VGIC_EDGE);
-	h_cfg(h, 0, SPI(4), 0x40, VGIC_EDGE);
-	set_active(h, SPI(1), true);
-	set_active(h, SPI(0), true);
-	inject(h, SPI(2));
-	inject(h, SPI(3));
-	inject(h, SPI(4));
+	queue_two_actives_three_pending(h);
 	enter(h);
 	EXPECT_LR(h, 0, SPI(0), ST_A);
 	EXPECT_LR(h, 1, SPI(1), ST_A);
@@ -668,14 +671,7 @@ static void test_eoimode0_actives_keep_their_lrs_against_pending_that_cannot_pre
 	assert_true(h->cpu[0].lr[3] & ICH_LR_EOI);
 	assert_int_equal(h->cpu[0].hcr, HCR_EN | ICH_HCR_VGRP1DIE); /* no active left out */
 	assert_int_equal(h->vcpus[0].stats.evicted_active, 0);
-	leave(h);
-	set_active(h, SPI(0), false);
-	set_active(h, SPI(1), false);
-	assert_int_equal(h_run(h, 0, 100), 3);
-	assert_int_equal(h->acked[0][0], SPI(3));
-	assert_int_equal(h->acked[0][1], SPI(4));
-	assert_int_equal(h->acked[0][2], SPI(2));
-	assert_int_equal(queued_total(h), 0);
+	end_actives_and_run_the_pending(h);
 	h_finish(h);
 }
 
