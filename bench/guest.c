@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "bench.h"
+#include "bpol.h"
 #include "hv_errno.h"
 
 /* A guest loop that has not gone idle after this many steps is live-locked: fail loudly. */
@@ -61,11 +62,11 @@ void guest_enter(struct bvm *vm, unsigned vcpu, struct run_stats *st)
 	uint64_t before[LR_ACC_NR];
 
 	if (!st) {
-		vm->pol->flush(vm, vcpu);
+		bpol_flush(vm, vcpu);
 		return;
 	}
 	snapshot(vm, before);
-	vm->pol->flush(vm, vcpu);
+	bpol_flush(vm, vcpu);
 	add_delta(vm, before, st->entry_acc);
 	st->entries++;
 }
@@ -77,7 +78,7 @@ void guest_exit(struct scen_ctx *c, const struct guest_hooks *h, struct bvm *vm,
 
 	if (st)
 		snapshot(vm, before);
-	vm->pol->sync(vm, vcpu);
+	bpol_sync(vm, vcpu);
 	if (st) {
 		add_delta(vm, before, st->exit_acc);
 		st->exits++;
@@ -95,8 +96,7 @@ static void guest_dir(struct scen_ctx *c, const struct guest_hooks *h, struct bv
 	if (st)
 		st->dir_traps++;
 	guest_exit(c, h, vm, vcpu, st);
-	if (vm->pol->dir_trap)
-		vm->pol->dir_trap(vm, vcpu, intid);
+	bpol_dir_trap(vm, vcpu, intid);
 	guest_enter(vm, vcpu, st);
 }
 

@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <sys/stat.h>
 #include "report.h"
+#include "instr.h"
 
 #define DEFAULT_OUT        "bench/results"
 #define DEFAULT_REPS       101U
@@ -29,7 +30,8 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: lr_bench [--smoke] [--out DIR] [--reps N] [--batch-us US] [--ghz GHZ]\n"
-		"                [--trap-cycles C1,C2,...] [--depths D1,D2,...]\n");
+		"                [--trap-cycles C1,C2,...] [--depths D1,D2,...]\n"
+		"       lr_bench --instr POLICY SCENARIO NR_LRS DEPTH ROUNDS   (for callgrind)\n");
 	exit(2);
 }
 
@@ -181,6 +183,8 @@ int main(int argc, char **argv)
 	unsigned n = 0, failed;
 	double load_start;
 
+	if (argc > 1 && !strcmp(argv[1], "--instr"))
+		return instr_main(argc, argv);
 	parse(argc, argv, &o);
 	make_dirs(o.out_dir);
 	load_start = host_loadavg();

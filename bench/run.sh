@@ -8,6 +8,8 @@
 # fragment path as its last two arguments and writes both (a header line first in the CSV; the fragment
 # is one self-contained section starting with "## "). To decline on this machine it prints a line
 # starting with "SKIP" and exits 0 without writing them; any other non-zero exit is a failure.
+#   bench/instructions.sh  -> instructions.{csv,md} callgrind instructions per round, every policy,
+#                                                  scenario, LR count and depth (~40 s)
 #   scripts/bench-qemu.sh  -> qemu_irq.{csv,md}   exits and LR accesses per delivered interrupt, arm64
 #                                                  hypervisor under QEMU, per guest-suite check
 #   scripts/bench-x86.sh   -> x86_irq.{csv,md}    exits per tick and per device interrupt, cold start,
@@ -37,7 +39,7 @@ say() { printf 'bench: %s\n' "$*"; }
 [[ -x $bin ]] || { say "error: $bin not built (run: make bench)"; exit 1; }
 command -v gnuplot >/dev/null || { say "error: gnuplot not found (run: make deps)"; exit 1; }
 mkdir -p "$results"
-rm -f "$results"/*.md "$results"/qemu_irq.csv "$results"/x86_irq.csv "$results"/linux_boot.csv
+rm -f "$results"/*.md "$results"/instructions.csv "$results"/qemu_irq.csv "$results"/x86_irq.csv "$results"/linux_boot.csv
 
 # 1. Host microbenchmarks: every LR policy on the software ICV model, interleaved in one run.
 say "LR policies on the software ICV model: $bin --out $results"
@@ -74,6 +76,7 @@ run_producer() { # run_producer NAME SCRIPT [ARGS...]: the CSV and fragment path
 		echo "$name,$cmd,ran,$(($(date +%s) - t0))," >>"$status"
 	fi
 }
+run_producer instructions bench/instructions.sh "$bin"
 run_producer qemu_irq scripts/bench-qemu.sh
 run_producer x86_irq scripts/bench-x86.sh build/x86/x86-vmm build/x86/guest.elf
 run_producer linux_boot scripts/bench-linux.sh

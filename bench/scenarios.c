@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "scenarios.h"
+#include "bpol.h"
 
 #define SPI(n)              (B_NR_PRIVATE + (n))
 #define EDGE_SPI            SPI(0)
@@ -51,7 +52,7 @@ static void setup_edge(struct scen_ctx *c, struct bvm *vm)
 
 static void round_edge(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
 {
-	vm->pol->raise_edge(vm, 0, EDGE_SPI);
+	bpol_raise_edge(vm, 0, EDGE_SPI);
 	guest_run(c, NULL, vm, 0, st);
 }
 
@@ -65,7 +66,7 @@ static void setup_burst(struct bvm *vm, unsigned n)
 static void burst(struct scen_ctx *c, struct bvm *vm, struct run_stats *st, unsigned n)
 {
 	for (unsigned i = 0; i < n; i++)
-		vm->pol->raise_edge(vm, 0, SPI(i));
+		bpol_raise_edge(vm, 0, SPI(i));
 	guest_run(c, NULL, vm, 0, st);
 }
 
@@ -89,7 +90,7 @@ static void level_resample(void *owner, uint32_t intid)
 
 	if (++c->level_deliveries >= LEVEL_DELIVERIES && c->level_high) {
 		c->level_high = false;
-		c->vm->pol->set_level(c->vm, 0, intid, false);
+		bpol_set_level(c->vm, 0, intid, false);
 	}
 }
 
@@ -104,7 +105,7 @@ static void round_level(struct scen_ctx *c, struct bvm *vm, struct run_stats *st
 {
 	c->level_deliveries = 0;
 	c->level_high = true;
-	vm->pol->set_level(vm, 0, LEVEL_SPI, true);
+	bpol_set_level(vm, 0, LEVEL_SPI, true);
 	for (unsigned runs = 0; c->level_high; runs++) {
 		if (runs == LEVEL_MAX_RUNS) {
 			fprintf(stderr, "lr_bench: %s never resampled the level line\n", vm->pol->name);
@@ -127,7 +128,7 @@ static void timer_exit(struct scen_ctx *c, struct bvm *vm, unsigned vcpu)
 	if (!c->timer_handled[vcpu])
 		return;
 	c->timer_handled[vcpu] = false;
-	vm->pol->set_level(vm, vcpu, TIMER_PPI, false);
+	bpol_set_level(vm, vcpu, TIMER_PPI, false);
 }
 
 static const struct guest_hooks timer_hooks = { .on_ack = timer_ack, .on_exit = timer_exit };
@@ -141,7 +142,7 @@ static void setup_timer(struct scen_ctx *c, struct bvm *vm)
 
 static void round_timer(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
 {
-	vm->pol->set_level(vm, 0, TIMER_PPI, true);
+	bpol_set_level(vm, 0, TIMER_PPI, true);
 	guest_run(c, &timer_hooks, vm, 0, st);
 }
 
@@ -164,7 +165,7 @@ static void round_sgi(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
 	for (unsigned src = 0; src < SGI_VCPUS; src++)
 		for (unsigned dst = 0; dst < SGI_VCPUS; dst++)
 			for (unsigned k = 0; dst != src && k < SGIS_PER_PAIR; k++)
-				vm->pol->sgi(vm, src, dst, sgi_of(src, k));
+				bpol_sgi(vm, src, dst, sgi_of(src, k));
 	for (unsigned v = 0; v < SGI_VCPUS; v++)
 		guest_run(c, NULL, vm, v, st);
 }
@@ -174,7 +175,7 @@ static void setup_depth(struct scen_ctx *c, struct bvm *vm)
 {
 	for (unsigned i = 0; i < c->depth; i++) {
 		vm->pol->configure(vm, 0, B_LPI_BASE + i, spread_prio(i, PRIO_LEVELS), false);
-		vm->pol->raise_edge(vm, 0, B_LPI_BASE + i);
+		bpol_raise_edge(vm, 0, B_LPI_BASE + i);
 	}
 }
 

@@ -23,6 +23,7 @@ PACKAGES=(
 	clang
 	libclang-rt-14-dev    # libFuzzer's runtime (make fuzz, test-fuzz): only a Recommends of clang
 	gnuplot-nox
+	valgrind              # callgrind instruction counts per round (make bench: bench/instructions.sh)
 	python3
 	pkg-config            # the example consumer builds against the installed core through pkg-config
 	git                   # test-fresh clones the checkout into a clean root

@@ -88,6 +88,7 @@ struct vgic_irq {
 struct vgic_aplist {
 	struct vgic_node bucket[VGIC_AP_CLASSES][VGIC_NR_PRIORITIES];
 	uint64_t nonempty[VGIC_AP_CLASSES][VGIC_PRIO_WORDS];
+	uint32_t words[VGIC_AP_CLASSES];     /* bit w: nonempty[cls][w] != 0, so a scan skips empty words */
 	uint32_t count[VGIC_AP_CLASSES];
 };
 

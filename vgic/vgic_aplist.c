@@ -19,6 +19,7 @@ void vgic_aplist_init(struct vgic_aplist *l)
 			vgic_node_init(&l->bucket[c][p]);
 		for (unsigned w = 0; w < VGIC_PRIO_WORDS; w++)
 			l->nonempty[c][w] = 0;
+		l->words[c] = 0;
 		l->count[c] = 0;
 	}
 }
@@ -30,6 +31,7 @@ void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
 
 	vgic_node_add_tail(&irq->ap_node, &l->bucket[cls][prio]);
 	l->nonempty[cls][BUCKET_WORD(prio)] |= BUCKET_BIT(prio);
+	l->words[cls] |= 1U << BUCKET_WORD(prio);
 	l->count[cls]++;
 	irq->bucket = (uint16_t)b;
 }
@@ -39,8 +41,11 @@ void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
 	unsigned cls = irq->bucket / VGIC_NR_PRIORITIES, prio = irq->bucket % VGIC_NR_PRIORITIES;
 
 	vgic_node_del(&irq->ap_node);
-	if (vgic_node_empty(&l->bucket[cls][prio]))
+	if (vgic_node_empty(&l->bucket[cls][prio])) {
 		l->nonempty[cls][BUCKET_WORD(prio)] &= ~BUCKET_BIT(prio);
+		if (!l->nonempty[cls][BUCKET_WORD(prio)])
+			l->words[cls] &= ~(1U << BUCKET_WORD(prio));
+	}
 	l->count[cls]--;
 }
 
@@ -66,10 +71,14 @@ struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 			return vgic_container_of(prev->ap_node.next, struct vgic_irq, ap_node);
 		from = prio + 1;
 	}
-	for (unsigned w = BUCKET_WORD(from); w < VGIC_PRIO_WORDS; w++) {
+	if (from >= VGIC_NR_PRIORITIES)
+		return NULL;
+	/* Only the words that hold something, from the one that holds "from". */
+	for (uint32_t words = l->words[cls] & ~((1U << BUCKET_WORD(from)) - 1U); words; words &= words - 1U) {
+		unsigned w = (unsigned)__builtin_ctz(words);
 		uint64_t bits = l->nonempty[cls][w];
 
-		if (w == BUCKET_WORD(from) && from % 64U)
+		if (w == BUCKET_WORD(from))
 			bits &= ~(BUCKET_BIT(from) - 1);
 		if (bits) {
 			unsigned prio = w * 64U + (unsigned)__builtin_ctzll(bits);

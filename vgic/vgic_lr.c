@@ -184,6 +184,17 @@ static void lr_take(struct lr_choice *c, struct vgic_irq *irq, unsigned cls)
 	c->placed[cls]++;
 }
 
+/* Every interrupt of one class, in order; the caller knows they all fit. */
+static void lr_take_class(const struct vgic_vcpu *v, struct lr_choice *c, unsigned cls)
+{
+	struct vgic_irq *irq = NULL;
+
+	for (uint32_t k = v->aplist.count[cls]; k; k--) {
+		irq = vgic_aplist_next(&v->aplist, cls, irq);
+		lr_take(c, irq, cls);
+	}
+}
+
 /*
  * Which interrupts get the LRs (docs/design.md 7.3). Pending interrupts that can preempt every active
  * one come first; then the actives, by the priority they run at; then the other pending ones. An
@@ -196,14 +207,22 @@ static struct vgic_irq *lr_select(const struct vgic *vm, const struct vgic_vcpu 
 				  bool preempt, struct lr_choice *c)
 {
 	unsigned nr = v->be->nr_lrs;
-	struct vgic_irq *act = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, NULL);
-	unsigned running = act && preempt ? (unsigned)(act->active_prio & vm->prio_mask) : VGIC_NR_PRIORITIES;
-	struct vgic_irq *p = lr_next_open(v, NULL, groups, c);
+	struct vgic_irq *act, *p;
+	unsigned running;
 
 	c->n = 0;
 	c->placed[VGIC_AP_PENDING] = c->placed[VGIC_AP_ACTIVE] = 0;
 	c->skipped_groups = 0;
 	c->hcr = 0;
+	if (vgic_aplist_total(&v->aplist) <= nr) {
+		/* Everything fits (the common case): no choice to make, and no scan past the last entry. */
+		lr_take_class(v, c, VGIC_AP_PENDING);
+		lr_take_class(v, c, VGIC_AP_ACTIVE);
+		return NULL;
+	}
+	act = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, NULL);
+	running = act && preempt ? (unsigned)(act->active_prio & vm->prio_mask) : VGIC_NR_PRIORITIES;
+	p = lr_next_open(v, NULL, groups, c);
 	while (c->n < nr && p && (unsigned)(p->priority & vm->prio_mask) < running) {
 		lr_take(c, p, VGIC_AP_PENDING);
 		p = lr_next_open(v, p, groups, c);
@@ -343,9 +362,8 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	used = lr_assign_slots(v, c.sel, c.n, slot);
 	for (unsigned k = 0; k < c.n; k++)
 		lr_place(vm, v, c.sel[k], slot[k], c.refill[k]);
-	for (unsigned i = 0; i < be->nr_lrs; i++)
-		if (!(used & (1U << i)) && (v->hw_dirty & (1U << i)))
-			lr_write_if_changed(v, i, 0);
+	for (uint32_t stale = v->hw_dirty & ~used; stale; stale &= stale - 1U)
+		lr_write_if_changed(v, (unsigned)__builtin_ctz(stale), 0);
 	v->hw_dirty = used;
 	v->used_mask = used;
 	v->used_lrs = c.n;

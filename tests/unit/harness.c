@@ -254,6 +254,9 @@ const char *h_check_invariants(struct harness *h)
 			}
 			if (n != l->count[cls])
 				return "ap_list count wrong";
+			for (unsigned w = 0; w < VGIC_PRIO_WORDS; w++)
+				if (((l->words[cls] >> w) & 1U) != (l->nonempty[cls][w] != 0))
+					return "ap_list word summary out of step with its bitmap";
 		}
 	}
 	for (unsigned i = 0; i < nr_spis; i++)
