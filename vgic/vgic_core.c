@@ -178,7 +178,7 @@ struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int
 		struct vgic_irq *irq = vgic_lookup(vm, vcpu, intid, &err_);  \
 		if (!irq)                                                     \
 			return err_;                                          \
-		v_ = vgic_irq_lock_listed(vm, irq);                           \
+		v_ = vgic_irq_lock_for_update(vm, irq);                       \
 		stmt;                                                         \
 		vgic_irq_update_unlock(vm, irq, v_);                          \
 	} while (0)
@@ -228,7 +228,7 @@ int vgic_irq_set_target(struct vgic *vm, uint32_t intid, uint32_t target_vcpu)
 	if (target_vcpu >= vm->nr_vcpus && target_vcpu != VGIC_TARGET_NONE)
 		return HV_ERANGE;
 	t = target_vcpu == VGIC_TARGET_NONE ? NULL : &vm->vcpus[target_vcpu];
-	VGIC_IRQ_UPDATE(vm, 0, intid, irq, irq->target = t);
+	VGIC_IRQ_UPDATE(vm, 0, intid, irq, __atomic_store_n(&irq->target, t, __ATOMIC_RELAXED));
 	return HV_OK;
 }
 
@@ -396,10 +396,11 @@ static int spi_chip_pulse(struct irq_chip *chip, uint32_t line)
 
 static int set_resample(struct vgic *vm, struct vgic_irq *irq, irq_resample_fn fn, void *owner)
 {
-	vgic_lock(vm, &irq->lock);
+	struct vgic_vcpu *v = vgic_irq_lock_listed(vm, irq);
+
 	irq->resample = fn;
 	irq->resample_owner = owner;
-	vgic_unlock(vm, &irq->lock);
+	vgic_irq_unlock_listed(vm, irq, v);
 	return HV_OK;
 }
 

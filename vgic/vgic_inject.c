@@ -12,7 +12,7 @@ static void set_level_locked(struct vgic_irq *irq, bool high)
 
 int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 {
-	struct vgic_vcpu *v = vgic_irq_lock_listed(vm, irq);
+	struct vgic_vcpu *v = vgic_irq_lock_for_update(vm, irq);
 
 	if (pulse) {
 		/*
@@ -41,7 +41,7 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 
 	if (!irq)
 		return err;
-	v = vgic_irq_lock_listed(vm, irq);
+	v = vgic_irq_lock_for_update(vm, irq);
 	if (irq->trigger == VGIC_LEVEL)
 		set_level_locked(irq, level);
 	else if (level)

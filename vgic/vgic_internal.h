@@ -1,5 +1,6 @@
 /* vgic_internal.h: declarations shared by the vgic core's own files; not part of the public API.
- * Lock order: vCPU ap_lock (two of them: lower id first) -> irq lock. dist_lock guards only GICD-wide fields. */
+ * Lock order: vCPU ap_lock (two of them: lower id first) -> irq lock. dist_lock guards only GICD-wide fields.
+ * A listed interrupt changes only with its vCPU's ap_lock held too, so flush and sync need no irq lock. */
 #ifndef VGIC_INTERNAL_H
 #define VGIC_INTERNAL_H
 
@@ -77,16 +78,23 @@ bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq);
 struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq);
 /* Lock irq and the ap_list it sits on; returns that vCPU (NULL if unlisted). */
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
-/* Release what vgic_irq_lock_listed took, changing nothing (no requeue, no kick). */
+/*
+ * For a change that ends in vgic_irq_update_unlock(): as vgic_irq_lock_listed, but an interrupt on
+ * no list has the ap_lock of its routing target taken too (returned), so that queueing it there
+ * needs no second round of locking. Lock order is the same: ap_lock, then irq lock.
+ */
+struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq);
+/* Release what vgic_irq_lock_listed or _for_update took, changing nothing (no requeue, no kick). */
 void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
 /*
  * After changing irq state: move the interrupt to where the oracle says,
- * kick whoever must notice, and release the locks vgic_irq_lock_listed took.
+ * kick whoever must notice, and release the locks vgic_irq_lock_listed or
+ * vgic_irq_lock_for_update took (v is what either returned).
  */
 void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
-/* The physical side of a HW interrupt is done with: deactivate it on its owner's CPU. irq lock held. */
+/* The physical side of a HW interrupt is done with: deactivate it on its owner's CPU. Locked as for a change. */
 void vgic_irq_phys_deactivate(struct vgic *vm, struct vgic_irq *irq);
-/* Deactivate outside any LR (EOIcount, trapped DIR, ICACTIVER). irq lock held. */
+/* Deactivate outside any LR (EOIcount, trapped DIR, ICACTIVER). Locked as for a change. */
 void vgic_irq_deactivate_locked(struct vgic *vm, struct vgic_irq *irq);
 
 /* Work collected under locks and done after they are released. */

@@ -77,7 +77,6 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	bool pend_placed;
 	uint64_t val;
 
-	vgic_lock(vm, &irq->lock);
 	val = lr_encode(vm, v, irq, refill, &pend_placed);
 	/*
 	 * The LR now carries the latched pending state: clear the latch or it
@@ -99,7 +98,6 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	irq->lr = (uint8_t)n;
 	irq->pend_clear_req = 0;
 	irq->act_req = VGIC_ACT_REQ_NONE;
-	vgic_unlock(vm, &irq->lock);
 	v->lr_irq[n] = irq;
 	v->lr_val[n] = val;
 	lr_write_if_changed(v, n, val);
@@ -430,16 +428,14 @@ static void sync_eoicount(struct vgic *vm, struct vgic_vcpu *v, struct vgic_defe
 			victims[nr++] = irq;
 	for (unsigned i = 0; i < nr; i++) {
 		irq = victims[i];
-		vgic_lock(vm, &irq->lock);
 		vgic_irq_deactivate_locked(vm, irq);
 		vgic_defer_resample(d, irq);
 		sync_prune_locked(vm, v, irq, d);
-		vgic_unlock(vm, &irq->lock);
 		v->stats.eoicount_deact++;
 	}
 }
 
-/* Fold one LR back into its interrupt. irq lock held. */
+/* Fold one LR back into its interrupt. The vCPU's ap_lock held: it guards every interrupt it lists. */
 static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 		    uint64_t written, uint64_t now, struct vgic_deferred *d)
 {
@@ -541,10 +537,8 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 			if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
 				v->hw_dirty &= ~(1U << i);
 		}
-		vgic_lock(vm, &irq->lock);
 		lr_fold(vm, v, irq, v->lr_val[i], now, &d);
 		sync_prune_locked(vm, v, irq, &d);
-		vgic_unlock(vm, &irq->lock);
 	}
 	v->used_mask = 0;
 	v->used_lrs = 0;

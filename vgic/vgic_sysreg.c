@@ -17,11 +17,11 @@ static bool group_allows(enum vgic_sgi_reg which, unsigned grp)
 static void send(struct vgic *vm, uint32_t src, uint32_t dst, enum vgic_sgi_reg which, uint32_t sgi)
 {
 	struct vgic_irq *irq = &vm->vcpus[dst].priv[sgi];
-	unsigned grp;
+	/* The group shares its byte with state a sync writes under the ap_lock alone: take both. */
+	struct vgic_vcpu *v = vgic_irq_lock_listed(vm, irq);
+	unsigned grp = irq->group;
 
-	vgic_lock(vm, &irq->lock);
-	grp = irq->group;
-	vgic_unlock(vm, &irq->lock);
+	vgic_irq_unlock_listed(vm, irq, v);
 	if (group_allows(which, grp))
 		(void)vgic_inject_sgi(vm, src, dst, sgi);
 }
