@@ -153,7 +153,7 @@ struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 	return NULL;
 }
 
-struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err)
+struct vgic_irq *vgic_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err)
 {
 	struct vgic_irq *irq;
 

@@ -69,8 +69,18 @@ static inline uint32_t vgic_aplist_total(const struct vgic_aplist *l)
 }
 
 /* ---- locking and queueing (vgic_queue.c) ---- */
-void vgic_lock(struct vgic *vm, vgic_lock_t *l);
-void vgic_unlock(struct vgic *vm, vgic_lock_t *l);
+/* Inline: every world switch and injection takes several, and most hosts have a lock hook. */
+static inline void vgic_lock(struct vgic *vm, vgic_lock_t *l)
+{
+	if (vm->hooks->lock)
+		vm->hooks->lock(vm->hooks_ctx, l);
+}
+
+static inline void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
+{
+	if (vm->hooks->unlock)
+		vm->hooks->unlock(vm->hooks_ctx, l);
+}
 void vgic_kick(struct vgic *vm, struct vgic_vcpu *v);
 /* Enabled, and its group enabled in the distributor: the distributor would forward its pending state. */
 bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq);
@@ -111,6 +121,15 @@ void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq);
 int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
 
 /* Argument checking shared by the public entry points. */
-struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err);
+struct vgic_irq *vgic_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err);
+/* The same; an SPI of a valid VM is found inline, the rest (and every error) out of line. */
+static inline struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err)
+{
+	if (vm && intid - VGIC_SPI_BASE < vm->nr_spis) {
+		*err = HV_OK;
+		return &vm->spis[intid - VGIC_SPI_BASE];
+	}
+	return vgic_lookup_slow(vm, vcpu, intid, err);
+}
 
 #endif

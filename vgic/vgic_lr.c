@@ -103,13 +103,13 @@ static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	lr_write_if_changed(v, n, val);
 }
 
-/* Argument checks shared by the world-switch entry points. */
-static struct vgic_vcpu *lr_vcpu(struct vgic *vm, uint32_t vcpu, int *err)
+/* Argument checks shared by the world-switch entry points: one test on the way in, the reason only on failure. */
+static inline struct vgic_vcpu *lr_vcpu(struct vgic *vm, uint32_t vcpu, int *err)
 {
-	struct vgic_vcpu *v = vgic_get_vcpu(vm, vcpu);
-
-	*err = !vm ? HV_EINVAL : !v ? HV_ERANGE : !v->be ? HV_ENODEV : HV_OK;
-	return *err ? NULL : v;
+	if (vm && vcpu < vm->nr_vcpus && vm->vcpus[vcpu].be)
+		return &vm->vcpus[vcpu];
+	*err = !vm ? HV_EINVAL : vcpu >= vm->nr_vcpus ? HV_ERANGE : HV_ENODEV;
+	return NULL;
 }
 
 /*
@@ -123,17 +123,21 @@ static uint32_t lr_assign_slots(const struct vgic_vcpu *v, struct vgic_irq *cons
 				unsigned *slot)
 {
 	uint32_t used = 0;
+	unsigned nr = v->be->nr_lrs;
+	bool homeless = false;
 
 	for (unsigned k = 0; k < n; k++) {
 		unsigned i = sel[k]->lr;
 
 		slot[k] = LR_BACKEND_MAX_LRS;
-		if (i < v->be->nr_lrs && v->lr_irq[i] == sel[k] && !(used & (1U << i))) {
+		if (i < nr && v->lr_irq[i] == sel[k] && !(used & (1U << i))) {
 			slot[k] = i;
 			used |= 1U << i;
+		} else {
+			homeless = true;
 		}
 	}
-	for (unsigned k = 0; k < n; k++) {
+	for (unsigned k = 0; homeless && k < n; k++) {
 		if (slot[k] == LR_BACKEND_MAX_LRS) {
 			unsigned i = (unsigned)__builtin_ctz(~used);
 
@@ -543,7 +547,8 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 	v->used_mask = 0;
 	v->used_lrs = 0;
 	vgic_unlock(vm, &v->ap_lock);
-	vgic_deferred_run(vm, &d);
+	if (d.nr_requeue | d.nr_resample)
+		vgic_deferred_run(vm, &d);
 	return HV_OK;
 }
 
@@ -607,7 +612,8 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 	vgic_unlock(vm, &irq->lock);
 	if (v)
 		vgic_unlock(vm, &v->ap_lock);
-	vgic_deferred_run(vm, &d);
+	if (d.nr_requeue | d.nr_resample)
+		vgic_deferred_run(vm, &d);
 	return HV_OK;
 }
 

@@ -2,18 +2,6 @@
  * Every state change ends in vgic_irq_update_unlock(), so queueing and pruning follow one rule. */
 #include "vgic_internal.h"
 
-void vgic_lock(struct vgic *vm, vgic_lock_t *l)
-{
-	if (vm->hooks->lock)
-		vm->hooks->lock(vm->hooks_ctx, l);
-}
-
-void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
-{
-	if (vm->hooks->unlock)
-		vm->hooks->unlock(vm->hooks_ctx, l);
-}
-
 void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
 {
 	if (!v)
