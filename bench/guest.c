@@ -120,7 +120,7 @@ void guest_run(struct scen_ctx *c, const struct guest_hooks *h, struct bvm *vm, 
 		if (!icv_irq_signalled(m, B_GRP1))
 			break;
 		intid = icv_iar(m, B_GRP1);
-		if (intid >= GIC_INTID_SPECIAL_FIRST)
+		if (intid >= GIC_INTID_SPECIAL_FIRST && intid < GIC_INTID_LPI_FIRST)
 			break;
 		if (st)
 			st->delivered++;

@@ -1,5 +1,5 @@
 /* pol_ours.c: our policy: the real vgic core (vgic_flush_lrs/vgic_sync_lrs) on the software ICV model.
- * Storage is the caller's, as in the hypervisor: SPIs in an array, LPIs behind the vgic_set_lpi_lookup hook. */
+ * Storage is the caller's, as in the hypervisor: SPIs in an array, LPIs in a pool given to vgic_lpi_init. */
 #include <stdio.h>
 #include <stdlib.h>
 #include "bench.h"
@@ -61,26 +61,17 @@ static const struct vgic_hooks ours_hooks = {
 	.unlock = hook_unlock,
 };
 
-static struct vgic_irq *ours_lpi_lookup(void *ctx, uint32_t intid)
+/* LPIs: the pool goes to the core, each LPI is routed to vCPU 0, and RD 0 turns LPIs on as a guest would. */
+static void ours_lpi_setup(struct ours_vm *o)
 {
-	struct ours_vm *o = ctx;
+	uint64_t enable = 1; /* GICR_CTLR.EnableLPIs */
 
-	if (intid < B_LPI_BASE || intid - B_LPI_BASE >= o->nr_lpis)
-		return NULL;
-	return &o->lpis[intid - B_LPI_BASE];
-}
-
-/* LPIs are the caller's storage: reset them as the core resets its own interrupts. */
-static void ours_lpi_reset(struct ours_vm *o)
-{
-	for (unsigned i = 0; i < o->nr_lpis; i++) {
-		struct vgic_irq *irq = &o->lpis[i];
-
-		irq->ap_node.next = irq->ap_node.prev = &irq->ap_node;
-		irq->intid = B_LPI_BASE + i;
-		irq->target = &o->vcpus[0];
-		irq->trigger = VGIC_EDGE;
-	}
+	if (!o->nr_lpis)
+		return;
+	OURS_CHECK(vgic_lpi_init(&o->vm, o->lpis, o->nr_lpis));
+	for (unsigned i = 0; i < o->nr_lpis; i++)
+		OURS_CHECK(vgic_irq_set_target(&o->vm, B_LPI_BASE + i, 0));
+	OURS_CHECK(vgic_mmio_redist_access(&o->vm, 0, 0, 0 /* GICR_CTLR */, 4, true, &enable));
 }
 
 /* lrs_in_memory: the backend flag the core reads at every exit (vgic/lr_backend.h). */
@@ -100,8 +91,7 @@ static struct bvm *ours_create_on(const struct policy *pol, bool lrs_in_memory, 
 	for (unsigned i = 0; i < nr_vcpus; i++)
 		o->base.cpu[i].be.lrs_in_memory = lrs_in_memory;
 	OURS_CHECK(vgic_init(&o->vm, &cfg, &ours_hooks, &o->base, o->vcpus, o->spis));
-	ours_lpi_reset(o);
-	vgic_set_lpi_lookup(&o->vm, ours_lpi_lookup, o);
+	ours_lpi_setup(o);
 	for (unsigned i = 0; i < nr_vcpus; i++)
 		OURS_CHECK(vgic_vcpu_set_backend(&o->vm, i, &o->base.cpu[i].be));
 	OURS_CHECK(vgic_dist_enable(&o->vm, false, true));

@@ -116,8 +116,14 @@
 #define GICR_TYPER                0x0008U
 #define GICR_STATUSR              0x0010U
 #define GICR_WAKER                0x0014U
+#define GICR_SETLPIR              0x0040U
+#define GICR_CLRLPIR              0x0048U
 #define GICR_PROPBASER            0x0070U
 #define GICR_PENDBASER            0x0078U
+#define GICR_INVLPIR              0x00A0U
+#define GICR_INVALLR              0x00B0U
+#define GICR_SYNCR                0x00C0U
+#define GICR_LPIR_INTID_MASK      0xffffffffULL  /* SETLPIR/CLRLPIR/INVLPIR: pINTID in [31:0] */
 #define GICR_IDREGS               0xFFD0U
 #define GICR_PIDR2                0xFFE8U
 

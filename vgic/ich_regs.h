@@ -74,7 +74,8 @@
 
 /* Special INTIDs */
 #define GIC_INTID_SPURIOUS      1023U
-#define GIC_INTID_SPECIAL_FIRST 1020U
+#define GIC_INTID_SPECIAL_FIRST 1020U   /* 1020..1023; 1024..8191 are reserved */
+#define GIC_INTID_LPI_FIRST     8192U
 
 static inline uint32_t ich_lr_vintid(uint64_t lr) { return (uint32_t)(lr & ICH_LR_VINTID_MASK); }
 static inline uint32_t ich_lr_pintid(uint64_t lr)

@@ -59,7 +59,12 @@ static unsigned lowest_set_bit(uint32_t v)
 
 static bool intid_is_special(uint32_t intid)
 {
-	return intid >= GIC_INTID_SPECIAL_FIRST;
+	return intid >= GIC_INTID_SPECIAL_FIRST && intid < GIC_INTID_LPI_FIRST;
+}
+
+static bool intid_is_lpi(uint32_t intid)
+{
+	return intid >= GIC_INTID_LPI_FIRST;
 }
 
 /* Unimplemented low-order priority bits are RAZ/WI, in LRs and in VPMR alike. */
@@ -423,13 +428,15 @@ void icv_eoir(struct icv_model *m, unsigned grp, uint32_t intid)
 
 	idx = find_active(m, intid);
 	if (idx == ICV_NO_LR) {
-		if (!eoi_split(m) || m->quirk_eoicount_on_split_eoir)
+		/* An LPI in no LR only drops the priority: it has no active state to count. */
+		if (!intid_is_lpi(intid) && (!eoi_split(m) || m->quirk_eoicount_on_split_eoir))
 			eoicount_inc(m);
 		return;
 	}
 	lr = m->lr[idx];
+	/* An LPI is deactivated by its EOI in either EOImode: no DIR ever follows one. */
 	if (lr_group(lr) == grp && (ich_lr_priority(lr) & gprio_mask(m, grp)) == dropped &&
-	    !eoi_split(m))
+	    (!eoi_split(m) || intid_is_lpi(intid)))
 		deactivate(m, (unsigned)idx);
 }
 
@@ -439,8 +446,9 @@ enum icv_dir_result icv_dir(struct icv_model *m, uint32_t intid)
 
 	if (m->hcr & ICH_HCR_TDIR)
 		return ICV_DIR_TRAPPED;
-	/* With EOImode 0 the EOIR already deactivated, so DIR is UNPREDICTABLE; ignore it. */
-	if (!eoi_split(m) || intid_is_special(intid))
+	/* With EOImode 0 the EOIR already deactivated, so DIR is UNPREDICTABLE; ignore it. LPIs have no
+	 * active state to deactivate: a DIR of one is ignored too. */
+	if (!eoi_split(m) || intid_is_special(intid) || intid_is_lpi(intid))
 		return ICV_DIR_DONE;
 	idx = find_active(m, intid);
 	if (idx == ICV_NO_LR)

@@ -17,7 +17,8 @@
 #define VGIC_NR_PRIVATE       32U
 #define VGIC_SPI_BASE         32U
 #define VGIC_MAX_SPIS         988U   /* INTIDs 32..1019 */
-#define VGIC_LPI_BASE         8192U  /* first LPI; storage for LPIs comes from a lookup hook */
+#define VGIC_LPI_BASE         8192U  /* first LPI; storage for LPIs is the caller's (vgic_lpi_init) */
+#define VGIC_MAX_LPIS         65536U /* INTIDs 8192..73727: 17 ID bits */
 #define VGIC_MAX_VCPUS        64U
 #define VGIC_NR_PRIORITIES    256U
 #define VGIC_PRIO_WORDS       (VGIC_NR_PRIORITIES / 64U)
@@ -56,6 +57,9 @@ struct vgic_irq {
 	 */
 	uint8_t active_prio;
 	uint8_t lr;                     /* LR index while in_lr */
+	/* An LPI: edge, Group 1, no active state, gated by its RD's EnableLPIs. Set once at init, never
+	 * changed, and kept out of the bit-fields so that it may be read without a lock. */
+	bool lpi;
 	uint8_t group : 1;
 	uint8_t enabled : 1;
 	uint8_t trigger : 1;            /* enum vgic_trigger */
@@ -138,11 +142,11 @@ struct vgic_vcpu {
 	struct vgic_vcpu_stats stats;
 	/* Redistributor registers (vgic_redist.c), under vm->dist_lock; all-zero is the reset state. */
 	bool rd_awake;                  /* GICR_WAKER.ProcessorSleep == 0 (resets asleep) */
-	uint64_t rd_propbaser;          /* GICR_PROPBASER, stored for the LPI step */
-	uint64_t rd_pendbaser;          /* GICR_PENDBASER, stored for the LPI step */
+	uint64_t rd_propbaser;          /* GICR_PROPBASER: the LPI configuration table */
+	uint64_t rd_pendbaser;          /* GICR_PENDBASER: this RD's LPI pending table */
+	bool rd_pend_ptz;               /* PENDBASER was last written with PTZ: the table is all zero */
+	bool rd_lpis_enabled;           /* GICR_CTLR.EnableLPIs (atomic: the oracle reads it) */
 };
-
-typedef struct vgic_irq *(*vgic_lpi_lookup_fn)(void *ctx, uint32_t intid);
 
 struct vgic {
 	const struct vgic_hooks *hooks;
@@ -157,8 +161,8 @@ struct vgic {
 	vgic_lock_t dist_lock;          /* serialises distributor-wide config changes and routing */
 	uint32_t route_gen;             /* bumped by each IROUTER or WAKER change; dist_lock */
 	struct irq_chip spi_chip;       /* line N is SPI 32+N */
-	vgic_lpi_lookup_fn lpi_lookup;  /* NULL until LPIs exist */
-	void *lpi_ctx;
+	struct vgic_irq *lpis;          /* INTID 8192 + i is lpis[i]; NULL until vgic_lpi_init */
+	uint32_t nr_lpis;
 };
 
 struct vgic_config {
@@ -180,7 +184,13 @@ VGIC_API int vgic_vcpu_set_mpidr(struct vgic *vm, uint32_t vcpu, uint64_t mpidr)
 VGIC_API struct vgic_vcpu *vgic_get_vcpu(struct vgic *vm, uint32_t vcpu);
 /* Private INTIDs need a vCPU; SPIs ignore it. NULL for anything that does not exist. */
 VGIC_API struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t intid);
-VGIC_API void vgic_set_lpi_lookup(struct vgic *vm, vgic_lpi_lookup_fn fn, void *ctx);
+/*
+ * LPIs: INTIDs 8192 .. 8192 + nr_lpis - 1 (up to VGIC_MAX_LPIS), one struct vgic_irq each in pool,
+ * found in O(1). Call once, after vgic_init and before the guest runs. GICD_TYPER then reports
+ * LPIS and the ID bits, each GICR_TYPER PLPIS and DirectLPI; the guest's configuration and pending
+ * tables are reached through hooks->guest_read/guest_write (docs/design.md, "LPIs").
+ */
+VGIC_API int vgic_lpi_init(struct vgic *vm, struct vgic_irq *pool, uint32_t nr_lpis);
 
 /* ---- distributor-level state (the register emulation calls these) ---- */
 VGIC_API int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1);
@@ -269,7 +279,8 @@ VGIC_API int vgic_mmio_dist_access(struct vgic *vm, uint32_t vcpu, uint64_t offs
 VGIC_API int vgic_mmio_redist_access(struct vgic *vm, uint32_t vcpu, uint32_t redist, uint64_t offset,
 			    unsigned width, bool write, uint64_t *val);
 enum vgic_mmio_frame_id { VGIC_FRAME_GICD = 0, VGIC_FRAME_GICR = 1 };
-/* The register at offset ("GICD_ISENABLER"), or NULL for reserved space: for logs and tools. */
+/* The register at offset ("GICD_ISENABLER"), or NULL for reserved space: for logs and tools.
+ * GICR names include the direct LPI registers, reserved in a VM without LPIs. */
 VGIC_API const char *vgic_mmio_reg_name(enum vgic_mmio_frame_id frame, uint64_t offset);
 
 enum vgic_sgi_reg { VGIC_ICC_SGI1R = 0, VGIC_ICC_ASGI1R = 1, VGIC_ICC_SGI0R = 2 };

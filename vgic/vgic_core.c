@@ -132,14 +132,6 @@ int vgic_vcpu_set_mpidr(struct vgic *vm, uint32_t vcpu, uint64_t mpidr)
 	return HV_OK;
 }
 
-void vgic_set_lpi_lookup(struct vgic *vm, vgic_lpi_lookup_fn fn, void *ctx)
-{
-	if (!vm)
-		return;
-	vm->lpi_lookup = fn;
-	vm->lpi_ctx = ctx;
-}
-
 struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 {
 	if (!vm)
@@ -148,8 +140,8 @@ struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 		return vcpu < vm->nr_vcpus ? &vm->vcpus[vcpu].priv[intid] : NULL;
 	if (intid - VGIC_SPI_BASE < vm->nr_spis)
 		return &vm->spis[intid - VGIC_SPI_BASE];
-	if (intid >= VGIC_LPI_BASE && vm->lpi_lookup)
-		return vm->lpi_lookup(vm->lpi_ctx, intid);
+	if (intid - VGIC_LPI_BASE < vm->nr_lpis)
+		return &vm->lpis[intid - VGIC_LPI_BASE];
 	return NULL;
 }
 
@@ -199,6 +191,9 @@ int vgic_irq_set_group(struct vgic *vm, uint32_t vcpu, uint32_t intid, unsigned 
 {
 	if (grp > 1)
 		return HV_EINVAL;
+	/* LPIs are always Group 1. */
+	if (intid >= VGIC_LPI_BASE && vgic_get_irq(vm, vcpu, intid))
+		return grp == 1 ? HV_OK : HV_EPERM;
 	VGIC_IRQ_UPDATE(vm, vcpu, intid, irq, irq->group = grp & 1U);
 	return HV_OK;
 }
@@ -211,7 +206,8 @@ int vgic_irq_set_trigger(struct vgic *vm, uint32_t vcpu, uint32_t intid, enum vg
 		return err;
 	if (t != VGIC_EDGE && t != VGIC_LEVEL)
 		return HV_EINVAL;
-	if (intid < VGIC_NR_SGIS)
+	/* SGIs and LPIs are always edge-triggered. */
+	if (intid < VGIC_NR_SGIS || intid >= VGIC_LPI_BASE)
 		return t == VGIC_EDGE ? HV_OK : HV_EPERM;
 	VGIC_IRQ_UPDATE(vm, vcpu, intid, irq, irq->trigger = t);
 	return HV_OK;
@@ -359,6 +355,12 @@ int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1)
 		}
 	for (uint32_t i = 0; i < vm->nr_spis; i++) {
 		struct vgic_irq *irq = &vm->spis[i];
+
+		vgic_irq_update_unlock(vm, irq, vgic_irq_lock_listed(vm, irq));
+	}
+	/* LPIs too (Group 1): one pending while the group was off must arrive when it comes back. */
+	for (uint32_t i = 0; i < vm->nr_lpis; i++) {
+		struct vgic_irq *irq = &vm->lpis[i];
 
 		vgic_irq_update_unlock(vm, irq, vgic_irq_lock_listed(vm, irq));
 	}

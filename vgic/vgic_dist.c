@@ -2,8 +2,6 @@
  * One security state (DS = 1) with affinity routing always on, so the GICD holds no SGI/PPI state. */
 #include "vgic_mmio.h"
 
-/* 16-bit INTIDs, as the CPU interface reports, so LPIs can arrive without changing TYPER's width. */
-#define VGIC_ID_BITS     16U
 #define VGIC_TYPER_CPUS_MAX (GICD_TYPER_CPUNumber_MAX + 1U)
 
 /* ---- values shared with the dump ---- */
@@ -31,12 +29,12 @@ uint32_t vgic_dist_typer(const struct vgic *vm)
 	/*
 	 * MBIS: SETSPI/CLRSPI_NSR exist only when it is set, and we implement them.
 	 * No1N clear: IRM=1 routing is supported. RSS: ICC_SGI1R.RS reaches Aff0 up to 255.
-	 * A3V: a vCPU's MPIDR may have a non-zero Aff3. No LPIs, no ESPI range, no NMI.
+	 * A3V: a vCPU's MPIDR may have a non-zero Aff3. LPIS with vgic_lpi_init. No ESPI range, no NMI.
 	 */
 	return (lines & GICD_TYPER_ITLinesNumber_MASK) |
 	       ((cpus - 1U) << GICD_TYPER_CPUNumber_SHIFT) |
-	       GICD_TYPER_MBIS |
-	       ((VGIC_ID_BITS - 1U) << GICD_TYPER_IDbits_SHIFT) |
+	       GICD_TYPER_MBIS | (vm->nr_lpis ? GICD_TYPER_LPIS : 0U) |
+	       ((vgic_lpi_id_bits(vm) - 1U) << GICD_TYPER_IDbits_SHIFT) |
 	       GICD_TYPER_A3V | GICD_TYPER_RSS;
 }
 

@@ -35,6 +35,14 @@ struct vgic_hooks {
 	void (*phys_deactivate)(void *ctx, struct vgic_vcpu *owner, uint32_t pintid);
 	/* Console output for vgic_dump(). Optional. */
 	void (*print)(void *ctx, const char *s);
+	/*
+	 * Guest physical memory, for the LPI configuration and pending tables (and the ITS's tables
+	 * and command queue). Copy len bytes; return 0, or a negative HV_* code when any part of the
+	 * range is outside guest RAM (the core then treats the table as unusable; the guest broke it).
+	 * Called with no vgic lock held. Optional; required for LPIs that the guest configures.
+	 */
+	int (*guest_read)(void *ctx, uint64_t gpa, void *buf, uint32_t len);
+	int (*guest_write)(void *ctx, uint64_t gpa, const void *buf, uint32_t len);
 };
 
 #endif

@@ -41,6 +41,14 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 
 	if (!irq)
 		return err;
+	/* An LPI becomes pending only through a redistributor with EnableLPIs set: the one it targets. */
+	if (irq->lpi) {
+		struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+
+		if (!rd || !__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE))
+			return HV_EBUSY;
+		return level ? vgic_lpi_set_pending(vm, rd, intid, true) : HV_OK;
+	}
 	v = vgic_irq_lock_for_update(vm, irq);
 	if (irq->trigger == VGIC_LEVEL)
 		set_level_locked(irq, level);

@@ -117,6 +117,16 @@ void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
 /* A level interrupt was deactivated: its line owner must resample (after unlock). */
 void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq);
 
+/* ---- LPIs (vgic_lpi.c) ---- */
+/* GICD_TYPER.IDbits + 1: enough for the configured LPIs, at least 16. */
+uint32_t vgic_lpi_id_bits(const struct vgic *vm);
+/* GICR_CTLR.EnableLPIs written on rd. */
+void vgic_lpi_ctlr_write(struct vgic *vm, struct vgic_vcpu *rd, bool enable);
+/* Re-read pool entries [first, first + count) from the configuration table rd names. */
+void vgic_lpi_read_config(struct vgic *vm, struct vgic_vcpu *rd, uint32_t first, uint32_t count);
+/* Make an LPI pending on rd (ignored while rd's EnableLPIs is clear), or withdraw it. */
+int vgic_lpi_set_pending(struct vgic *vm, struct vgic_vcpu *rd, uint32_t intid, bool on);
+
 /* A device's line changed (irq_line chips): wire semantics, or one event when pulse. */
 int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
 

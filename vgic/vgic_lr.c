@@ -2,6 +2,15 @@
  * The policy and its reasons are in docs/design.md ("List-register policy"); the tests follow it rule by rule. */
 #include "vgic_internal.h"
 
+/*
+ * Whether an LR may ask for an exit at deactivation. A HW LR may not: bit 41 is its pINTID. Nor
+ * does an LPI rely on it: an LPI has no active state to deactivate, so NPIE stands in for both.
+ */
+static inline bool lr_can_carry_eoi(const struct vgic_irq *irq)
+{
+	return !irq->hw && !irq->lpi;
+}
+
 /* Bit 41 is the EOI flag only when HW == 0; with HW == 1 it is part of the pINTID. */
 static inline bool lr_wants_eoi_exit(uint64_t lr)
 {
@@ -21,7 +30,7 @@ static uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
 	uint64_t val = irq->intid & ICH_LR_VINTID_MASK;
 
 	val |= (uint64_t)(act ? irq->active_prio : irq->priority) << ICH_LR_PRIORITY_SHIFT;
-	if (refill && !irq->hw)
+	if (refill && lr_can_carry_eoi(irq))
 		val |= ICH_LR_EOI;
 	if (irq->group)
 		val |= ICH_LR_GROUP;
@@ -266,13 +275,13 @@ static bool lr_arm_refill(const struct vgic_vcpu *v, bool preempt_rule, struct l
 	for (unsigned k = 0; k < c->n; k++) {
 		if (!c->sel[k]->active) {
 			last_pend = (int)k;
-		} else if (!c->sel[k]->hw) {
+		} else if (lr_can_carry_eoi(c->sel[k])) {
 			c->refill[k] = true;
 			armed = true;
 		}
 	}
 	if (last_pend >= 0) {
-		if (c->sel[last_pend]->hw)
+		if (!lr_can_carry_eoi(c->sel[last_pend]))
 			c->hcr |= ICH_HCR_NPIE;
 		else
 			c->refill[last_pend] = true;
@@ -467,6 +476,13 @@ static void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 		irq->pend_clear_req = 0;
 	}
 
+	/*
+	 * An LPI has no active state: the guest's EOI ends it in the LR, and one whose LR is gone by
+	 * then only drops the running priority (no EOIcount, no DIR). So the core forgets the active
+	 * state the LR shows; the next entry may reuse that LR.
+	 */
+	if (irq->lpi)
+		now_act = false;
 	if (now_act) {
 		irq->active = 1;
 		irq->active_on = v;
@@ -585,6 +601,8 @@ int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid)
 		return err;
 	if (!owner)
 		return HV_ERANGE;
+	if (irq->lpi)
+		return HV_OK;  /* an LPI has no active state: a DIR of one does nothing */
 	d.nr_requeue = d.nr_resample = 0;
 	v = vgic_irq_lock_listed(vm, irq);
 	if (irq->in_lr) {

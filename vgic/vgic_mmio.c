@@ -96,7 +96,7 @@ const char *vgic_mmio_reg_name(enum vgic_mmio_frame_id frame, uint64_t offset)
 	if (frame == VGIC_FRAME_GICD && offset < GICD_FRAME_SIZE) {
 		f = &vgic_dist_frame;
 	} else if (frame == VGIC_FRAME_GICR && offset < GICR_SGI_BASE) {
-		f = &vgic_redist_rd_frame;
+		f = &vgic_redist_rd_lpi_frame;  /* every register a configuration can have */
 	} else if (frame == VGIC_FRAME_GICR && offset < GICR_STRIDE) {
 		f = &vgic_redist_sgi_frame;
 		offset -= GICR_SGI_BASE;

@@ -52,6 +52,7 @@ struct vgic_mmio_frame {
 
 extern const struct vgic_mmio_frame vgic_dist_frame;
 extern const struct vgic_mmio_frame vgic_redist_rd_frame;
+extern const struct vgic_mmio_frame vgic_redist_rd_lpi_frame;  /* the same with the direct LPI registers */
 extern const struct vgic_mmio_frame vgic_redist_sgi_frame;
 
 enum vgic_mmio_outcome {

@@ -17,9 +17,17 @@ static bool group_enabled(const struct vgic *vm, const struct vgic_irq *irq)
 			  : __atomic_load_n(&vm->grp0_enabled, __ATOMIC_ACQUIRE);
 }
 
+/* An LPI reaches a CPU interface only through a redistributor with EnableLPIs set. */
+static bool lpi_rd_enabled(const struct vgic_irq *irq)
+{
+	const struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+
+	return rd && __atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE);
+}
+
 bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq)
 {
-	return irq->enabled && group_enabled(vm, irq);
+	return irq->enabled && group_enabled(vm, irq) && (!irq->lpi || lpi_rd_enabled(irq));
 }
 
 struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq)

@@ -6,8 +6,12 @@
 
 uint64_t vgic_redist_typer(const struct vgic *vm, const struct vgic_vcpu *v)
 {
-	/* No LPIs, no VLPIs, no DPG bits, 16 PPIs; Last marks the end of the walk Linux does. */
+	/* No VLPIs, no DPG bits, 16 PPIs; Last marks the end of the walk Linux does. */
 	uint64_t t = (uint64_t)gic_mpidr_aff(v->mpidr) << GICR_TYPER_Affinity_SHIFT;
+
+	/* With LPIs: physical LPIs, and the direct LPI registers (SETLPIR and friends) as well. */
+	if (vm->nr_lpis)
+		t |= GICR_TYPER_PLPIS | GICR_TYPER_DirectLPI;
 
 	t |= ((uint64_t)v->id & GICR_TYPER_Processor_Number_MASK) << GICR_TYPER_Processor_Number_SHIFT;
 	if (v->id + 1U == vm->nr_vcpus)
@@ -69,8 +73,16 @@ static uint64_t propbaser_read(const struct vgic_mmio_ctx *c, uint32_t off, unsi
 	return vgic_mmio_extract64(v, off, width);
 }
 
+/* With EnableLPIs set a write to PROPBASER or PENDBASER is UNPREDICTABLE: we ignore it. */
+static bool lpis_on(const struct vgic_mmio_ctx *c)
+{
+	return __atomic_load_n(&c->rd->rd_lpis_enabled, __ATOMIC_ACQUIRE);
+}
+
 static void propbaser_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width, uint64_t val)
 {
+	if (lpis_on(c))
+		return;
 	vgic_lock(c->vm, &c->vm->dist_lock);
 	c->rd->rd_propbaser = vgic_mmio_merge64(c->rd->rd_propbaser, off, width, val) &
 			      GICR_PROPBASER_WRITABLE;
@@ -89,10 +101,64 @@ static uint64_t pendbaser_read(const struct vgic_mmio_ctx *c, uint32_t off, unsi
 
 static void pendbaser_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width, uint64_t val)
 {
+	uint64_t merged;
+
+	if (lpis_on(c))
+		return;
 	vgic_lock(c->vm, &c->vm->dist_lock);
-	c->rd->rd_pendbaser = vgic_mmio_merge64(c->rd->rd_pendbaser, off, width, val) &
-			      GICR_PENDBASER_WRITABLE;
+	merged = vgic_mmio_merge64(c->rd->rd_pendbaser, off, width, val);
+	/* PTZ is a hint at the time of the write (reads as zero): remember it for the next enable. */
+	if (off + width > 7U)
+		c->rd->rd_pend_ptz = (merged & GICR_PENDBASER_PTZ) != 0;
+	c->rd->rd_pendbaser = merged & GICR_PENDBASER_WRITABLE;
 	vgic_unlock(c->vm, &c->vm->dist_lock);
+}
+
+/* GICR_CTLR: EnableLPIs is the only writable bit, and only with LPIs; RWP reads 0 (writes complete). */
+static uint64_t ctlr_read(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width)
+{
+	(void)off;
+	(void)width;
+	return lpis_on(c) ? GICR_CTLR_EnableLPIs : 0;
+}
+
+static void ctlr_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width, uint64_t val)
+{
+	(void)off;
+	(void)width;
+	vgic_lpi_ctlr_write(c->vm, c->rd, (val & GICR_CTLR_EnableLPIs) != 0);
+}
+
+/* The direct LPI registers: reserved (RAZ/WI) without LPIs. */
+static void setlpir_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width, uint64_t val)
+{
+	if (off == 0 && c->vm->nr_lpis)
+		(void)vgic_lpi_set_pending(c->vm, c->rd, (uint32_t)(val & GICR_LPIR_INTID_MASK), true);
+	(void)width;
+}
+
+static void clrlpir_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width, uint64_t val)
+{
+	if (off == 0 && c->vm->nr_lpis)
+		(void)vgic_lpi_set_pending(c->vm, c->rd, (uint32_t)(val & GICR_LPIR_INTID_MASK), false);
+	(void)width;
+}
+
+static void invlpir_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width, uint64_t val)
+{
+	uint32_t intid = (uint32_t)(val & GICR_LPIR_INTID_MASK);
+
+	(void)width;
+	if (off == 0 && intid - VGIC_LPI_BASE < c->vm->nr_lpis)
+		vgic_lpi_read_config(c->vm, c->rd, intid - VGIC_LPI_BASE, 1);
+}
+
+static void invallr_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigned width, uint64_t val)
+{
+	(void)val;
+	(void)width;
+	if (off == 0 && c->vm->nr_lpis)
+		vgic_lpi_read_config(c->vm, c->rd, 0, c->vm->nr_lpis);
 }
 
 #define W32      VGIC_MMIO_W32
@@ -100,24 +166,43 @@ static void pendbaser_write(const struct vgic_mmio_ctx *c, uint32_t off, unsigne
 #define W32_64   VGIC_MMIO_W32_64
 
 /*
- * GICR_CTLR reads as zero: EnableLPIs is RES0 without LPIs, RWP and UWP are zero because writes
- * complete at once. SETLPIR, INVLPIR, SYNCR and friends exist only with LPIs: reserved here.
+ * GICR_CTLR: EnableLPIs (RES0 without LPIs); RWP and UWP are zero because writes complete at once.
+ * Without LPIs the direct LPI registers are reserved space (RAZ/WI at any width); with them the
+ * second table applies: SETLPIR, CLRLPIR, INVLPIR, INVALLR, and SYNCR, which reads 0 because
+ * nothing is ever in flight.
  */
-static const struct vgic_mmio_reg rd_regs[] = {
-	{ "GICR_CTLR",      GICR_CTLR,      VGIC_REG32, W32, NULL, NULL },
-	{ "GICR_IIDR",      GICR_IIDR,      VGIC_REG32, W32, vgic_mmio_read_iidr, NULL },
-	{ "GICR_TYPER",     GICR_TYPER,     VGIC_REG64, W32_64, typer_read, NULL },
-	{ "GICR_STATUSR",   GICR_STATUSR,   VGIC_REG32, W32, NULL, NULL },
-	{ "GICR_WAKER",     GICR_WAKER,     VGIC_REG32, W32, waker_read, waker_write },
-	{ "GICR_PROPBASER", GICR_PROPBASER, VGIC_REG64, W32_64, propbaser_read, propbaser_write },
-	{ "GICR_PENDBASER", GICR_PENDBASER, VGIC_REG64, W32_64, pendbaser_read, pendbaser_write },
-	{ "GICR_ID",        GICR_IDREGS,    GIC_IDREGS_BYTES, W32, vgic_mmio_read_idreg, NULL },
+#define RD_REGS_COMMON \
+	{ "GICR_CTLR",      GICR_CTLR,      VGIC_REG32, W32, ctlr_read, ctlr_write }, \
+	{ "GICR_IIDR",      GICR_IIDR,      VGIC_REG32, W32, vgic_mmio_read_iidr, NULL }, \
+	{ "GICR_TYPER",     GICR_TYPER,     VGIC_REG64, W32_64, typer_read, NULL }, \
+	{ "GICR_STATUSR",   GICR_STATUSR,   VGIC_REG32, W32, NULL, NULL }, \
+	{ "GICR_WAKER",     GICR_WAKER,     VGIC_REG32, W32, waker_read, waker_write }, \
+	{ "GICR_PROPBASER", GICR_PROPBASER, VGIC_REG64, W32_64, propbaser_read, propbaser_write }, \
+	{ "GICR_PENDBASER", GICR_PENDBASER, VGIC_REG64, W32_64, pendbaser_read, pendbaser_write }, \
+	{ "GICR_ID",        GICR_IDREGS,    GIC_IDREGS_BYTES, W32, vgic_mmio_read_idreg, NULL }
+
+static const struct vgic_mmio_reg rd_regs[] = { RD_REGS_COMMON };
+
+static const struct vgic_mmio_reg rd_lpi_regs[] = {
+	RD_REGS_COMMON,
+	{ "GICR_SETLPIR",   GICR_SETLPIR,   VGIC_REG64, W32_64, NULL, setlpir_write },
+	{ "GICR_CLRLPIR",   GICR_CLRLPIR,   VGIC_REG64, W32_64, NULL, clrlpir_write },
+	{ "GICR_INVLPIR",   GICR_INVLPIR,   VGIC_REG64, W32_64, NULL, invlpir_write },
+	{ "GICR_INVALLR",   GICR_INVALLR,   VGIC_REG64, W32_64, NULL, invallr_write },
+	{ "GICR_SYNCR",     GICR_SYNCR,     VGIC_REG32, W32, NULL, NULL },
 };
 
 const struct vgic_mmio_frame vgic_redist_rd_frame = {
 	.name = "GICR_RD",
 	.regs = rd_regs,
 	.nr_regs = sizeof(rd_regs) / sizeof(rd_regs[0]),
+	.size = GICR_FRAME_SIZE,
+};
+
+const struct vgic_mmio_frame vgic_redist_rd_lpi_frame = {
+	.name = "GICR_RD",
+	.regs = rd_lpi_regs,
+	.nr_regs = sizeof(rd_lpi_regs) / sizeof(rd_lpi_regs[0]),
 	.size = GICR_FRAME_SIZE,
 };
 
@@ -149,12 +234,13 @@ const struct vgic_mmio_frame vgic_redist_sgi_frame = {
 int vgic_mmio_redist_access(struct vgic *vm, uint32_t vcpu, uint32_t redist, uint64_t offset,
 			    unsigned width, bool write, uint64_t *val)
 {
-	const struct vgic_mmio_frame *f = &vgic_redist_rd_frame;
+	const struct vgic_mmio_frame *f;
 	struct vgic_mmio_ctx c;
 	int rc = vgic_mmio_check_args(vm, vcpu, width, val);
 
 	if (rc)
 		return rc;
+	f = vm->nr_lpis ? &vgic_redist_rd_lpi_frame : &vgic_redist_rd_frame;
 	if (redist >= vm->nr_vcpus || offset >= GICR_STRIDE)
 		return HV_ERANGE;
 	if (offset >= GICR_SGI_BASE) {

@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "harness.h"
 #include "vgic_internal.h"
@@ -28,9 +29,43 @@ static void h_phys_deactivate(void *ctx, struct vgic_vcpu *owner, uint32_t pinti
 	h_log_phys_deactivate(ctx, owner ? (int)owner->id : -1, pintid);
 }
 
+/* Guest RAM: a window [ram_base, ram_base + ram_size); anything else is outside guest memory. */
+static uint8_t *h_ram_at(struct harness *h, uint64_t gpa, uint32_t len)
+{
+	if (!h->ram || gpa < h->ram_base || len > h->ram_size || gpa - h->ram_base > h->ram_size - len)
+		return NULL;
+	return h->ram + (gpa - h->ram_base);
+}
+
+static int h_guest_read(void *ctx, uint64_t gpa, void *buf, uint32_t len)
+{
+	struct harness *h = ctx;
+	uint8_t *p = h_ram_at(h, gpa, len);
+
+	h->guest_reads++;
+	if (!p)
+		return HV_ERANGE;
+	memcpy(buf, p, len);
+	return HV_OK;
+}
+
+static int h_guest_write(void *ctx, uint64_t gpa, const void *buf, uint32_t len)
+{
+	struct harness *h = ctx;
+	uint8_t *p = h_ram_at(h, gpa, len);
+
+	h->guest_writes++;
+	if (!p)
+		return HV_ERANGE;
+	memcpy(p, buf, len);
+	return HV_OK;
+}
+
 static const struct vgic_hooks h_hooks = {
 	.kick = h_kick,
 	.phys_deactivate = h_phys_deactivate,
+	.guest_read = h_guest_read,
+	.guest_write = h_guest_write,
 };
 
 /* The model's HW LR deactivations happen on the CPU interface itself; -2 marks "by the LR". */
@@ -67,7 +102,25 @@ struct harness *h_new(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs)
 
 void h_free(struct harness *h)
 {
+	if (h) {
+		free(h->lpis);
+		free(h->ram);
+	}
 	free(h);
+}
+
+void h_lpis(struct harness *h, unsigned nr, uint64_t ram_base, uint64_t ram_size)
+{
+	h->lpis = calloc(nr, sizeof(*h->lpis));
+	assert_non_null(h->lpis);
+	h->nr_lpis = nr;
+	assert_int_equal(vgic_lpi_init(&h->vm, h->lpis, nr), HV_OK);
+	if (ram_size) {
+		h->ram = calloc(1, ram_size);
+		assert_non_null(h->ram);
+		h->ram_base = ram_base;
+		h->ram_size = ram_size;
+	}
 }
 
 static struct harness *h_current;
@@ -129,7 +182,7 @@ uint32_t h_ack(struct harness *h, unsigned vcpu)
 {
 	uint32_t intid = icv_iar(&h->cpu[vcpu], 1);
 
-	if (intid < GIC_INTID_SPECIAL_FIRST && h->nr_acked[vcpu] < H_MAX_LOG)
+	if ((intid < GIC_INTID_SPECIAL_FIRST || intid >= GIC_INTID_LPI_FIRST) && h->nr_acked[vcpu] < H_MAX_LOG)
 		h->acked[vcpu][h->nr_acked[vcpu]++] = intid;
 	return intid;
 }
@@ -166,7 +219,7 @@ unsigned h_run(struct harness *h, unsigned vcpu, unsigned max_steps)
 			break;
 		uint32_t intid = h_ack(h, vcpu);
 
-		if (intid >= GIC_INTID_SPECIAL_FIRST)
+		if (intid >= GIC_INTID_SPECIAL_FIRST && intid < GIC_INTID_LPI_FIRST)
 			break;
 		taken++;
 		h_eoi(h, vcpu, intid);
@@ -235,6 +288,13 @@ const char *h_check_invariants(struct harness *h)
 					struct vgic_irq *irq = vgic_container_of(nd, struct vgic_irq, ap_node);
 					unsigned idx;
 
+					if (irq->lpi) {
+						/* LPIs: listed here means irq->vcpu says so; counted below */
+						if (irq->vcpu != &h->vcpus[c])
+							return "LPI's irq->vcpu does not match its ap_list";
+						n++;
+						continue;
+					}
 					if (irq->bucket != cls * VGIC_NR_PRIORITIES + p)
 						return "irq->bucket wrong";
 					if (irq->intid >= VGIC_SPI_BASE)
@@ -266,5 +326,19 @@ const char *h_check_invariants(struct harness *h)
 		for (unsigned i = 0; i < VGIC_NR_PRIVATE; i++)
 			if ((err = check_irq(h, &h->vcpus[c].priv[i], seen[nr_spis + c * VGIC_NR_PRIVATE + i])))
 				return err;
+	/* An LPI is on at most one list (irq->vcpu, checked above) and where the oracle says. */
+	for (unsigned i = 0; i < h->nr_lpis; i++) {
+		struct vgic_irq *irq = &h->lpis[i];
+		unsigned one[H_MAX_VCPUS] = { 0 };
+
+		if (irq->vcpu)
+			one[irq->vcpu->id] = 1;
+		if (irq->vcpu && vgic_node_empty(&irq->ap_node))
+			return "LPI says it is listed but is on no list";
+		if ((err = check_irq(h, irq, one)))
+			return err;
+		if (irq->active)
+			return "an LPI has an active state";
+	}
 	return NULL;
 }

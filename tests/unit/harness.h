@@ -27,6 +27,12 @@ struct harness {
 	int phys_deactivated_on[H_MAX_LOG];  /* owner vCPU id the core named; -2: done by an HW LR */
 	unsigned nr_phys_deactivated;
 	unsigned resampled[VGIC_MAX_SPIS];
+	/* LPIs (h_lpis) and a guest RAM for their tables (h_ram); both absent by default */
+	struct vgic_irq *lpis;
+	unsigned nr_lpis;
+	uint8_t *ram;
+	uint64_t ram_base, ram_size;
+	unsigned guest_reads, guest_writes;
 };
 
 /* Calloc'd VM with nr_vcpus, nr_spis SPIs, nr_lrs LRs per vCPU, 5 priority bits, both groups
@@ -42,6 +48,9 @@ void h_free(struct harness *h);
 struct harness *h_mk(unsigned nr_vcpus, unsigned nr_spis, unsigned nr_lrs);
 void h_finish(struct harness *h);
 int h_teardown(void **state);
+/* Give the VM nr LPIs (calloc'd pool, vgic_lpi_init) and, if size, a zeroed guest RAM at base for
+ * the LPI tables, reached through the guest_read/guest_write hooks. Freed by h_free. */
+void h_lpis(struct harness *h, unsigned nr, uint64_t ram_base, uint64_t ram_size);
 /* vgic_irq_get_state, asserting success. */
 struct vgic_irq_state h_state(struct harness *h, uint32_t vcpu, uint32_t intid);
 

@@ -175,9 +175,9 @@ static void every_register_allows_exactly_its_architected_widths(void **state)
 static void reserved_space_reads_zero_and_ignores_writes(void **state)
 {
 	struct harness *h = mk(NV);
-	/* RD_base: LPI registers (no LPIs), MPAM, VLPI space; SGI_base: extended PPI ranges,
-	 * INMIR (no NMI), the ID block (RD_base only) and everything else. */
-	static const uint32_t holes[] = { 0x0018, 0x0020, 0x0040, 0x0048, 0x00a0, 0x00b0, 0x00c0,
+	/* RD_base: MPAM, VLPI space; SGI_base: extended PPI ranges, INMIR (no NMI), the ID block
+	 * (RD_base only) and everything else. The direct LPI registers: lpi_registers_are_reserved_without_lpis. */
+	static const uint32_t holes[] = { 0x0018, 0x0020,
 					  0x0100, 0x8000, 0xffc8, SGI(0x0000), SGI(0x0084),
 					  SGI(0x0104), SGI(0x0420), SGI(0x0c08), SGI(0x0d04),
 					  SGI(0x0e04), SGI(0x0f80), SGI(0x1000), SGI(0xffe8) };
@@ -194,6 +194,30 @@ static void reserved_space_reads_zero_and_ignores_writes(void **state)
 				continue;
 			assert_int_equal(rd(h, 2, holes[i], widths[j]), 0);
 			wr(h, 2, holes[i], widths[j], ALL_ONES);
+			assert_int_equal(digest(h), d);
+		}
+	}
+	h_finish(h);
+}
+
+/* Without vgic_lpi_init, SETLPIR, CLRLPIR, INVLPIR, INVALLR and SYNCR are reserved: RAZ/WI at any width. */
+static void lpi_registers_are_reserved_without_lpis(void **state)
+{
+	struct harness *h = mk(NV);
+	static const uint32_t lpi_regs[] = { 0x0040, 0x0048, 0x00a0, 0x00b0, 0x00c0 };
+	static const unsigned widths[] = { 1, 2, 4, 8 };
+
+	(void)state;
+	populate(h);
+	for (unsigned i = 0; i < sizeof(lpi_regs) / sizeof(lpi_regs[0]); i++) {
+		assert_non_null(vgic_mmio_reg_name(VGIC_FRAME_GICR, lpi_regs[i]));
+		for (unsigned j = 0; j < 4; j++) {
+			uint64_t d = digest(h);
+
+			if (lpi_regs[i] % widths[j])
+				continue;
+			assert_int_equal(rd(h, 2, lpi_regs[i], widths[j]), 0);
+			wr(h, 2, lpi_regs[i], widths[j], ALL_ONES);
 			assert_int_equal(digest(h), d);
 		}
 	}
@@ -506,6 +530,7 @@ int main(void)
 		T(fresh_redistributors_have_architected_reset_values),
 		T(every_register_allows_exactly_its_architected_widths),
 		T(reserved_space_reads_zero_and_ignores_writes),
+		T(lpi_registers_are_reserved_without_lpis),
 		T(misaligned_accesses_abort),
 		T(host_argument_errors_return_hv_codes),
 		T(typer_reports_affinity_processor_number_and_last),

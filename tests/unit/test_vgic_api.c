@@ -362,7 +362,7 @@ static void every_entry_point_rejects_a_null_vm_with_einval(void **state)
 	assert_false(vgic_vcpu_has_pending(NULL, 0));
 	assert_null(vgic_spi_chip(NULL));
 	assert_null(vgic_ppi_chip(NULL, 0));
-	vgic_set_lpi_lookup(NULL, NULL, NULL); /* void: must simply not crash */
+	assert_int_equal(vgic_lpi_init(NULL, NULL, 0), HV_EINVAL);
 	assert_unchanged(h, &snap_before, true);
 	h_finish(h);
 }
@@ -1553,92 +1553,6 @@ static void clear_pending_while_in_an_lr_drops_it_at_the_next_sync(void **state)
 	h_finish(h);
 }
 
-/* ======================= LPIs through the lookup hook ======================= */
-
-struct lpi_table {
-	struct vgic_irq irq;   /* INTID 8192, owned by the test */
-	unsigned calls;
-	uint32_t last;
-};
-
-static struct vgic_irq *lpi_lookup(void *ctx, uint32_t intid)
-{
-	struct lpi_table *t = ctx;
-
-	t->calls++;
-	t->last = intid;
-	return intid == VGIC_LPI_BASE ? &t->irq : NULL;
-}
-
-static void lpi_init(struct lpi_table *t)
-{
-	*t = (struct lpi_table){ 0 };
-	t->irq.ap_node.next = t->irq.ap_node.prev = &t->irq.ap_node;
-	t->irq.intid = VGIC_LPI_BASE;
-	t->irq.trigger = VGIC_EDGE;
-}
-
-static void lpi_lookup_hook_makes_get_irq_find_a_caller_owned_lpi(void **state)
-{
-	struct harness *h = h_mk(NV, NS, NL);
-	struct lpi_table t;
-	struct vgic_irq_state s = { 0 };
-
-	(void)state;
-	lpi_init(&t);
-	assert_null(vgic_get_irq(&h->vm, 0, VGIC_LPI_BASE));
-	assert_int_equal(vgic_irq_get_state(&h->vm, 0, VGIC_LPI_BASE, &s), HV_ERANGE);
-
-	vgic_set_lpi_lookup(&h->vm, lpi_lookup, &t);
-	assert_ptr_equal(vgic_get_irq(&h->vm, 0, VGIC_LPI_BASE), &t.irq);
-	assert_int_equal(t.last, VGIC_LPI_BASE);
-	assert_ptr_equal(vgic_get_irq(&h->vm, 1, VGIC_LPI_BASE), &t.irq); /* no vCPU needed */
-	assert_null(vgic_get_irq(&h->vm, 0, VGIC_LPI_BASE + 1));
-	assert_int_equal(t.last, VGIC_LPI_BASE + 1);
-	/* Below 8192 the hook is never asked. */
-	t.calls = 0;
-	assert_null(vgic_get_irq(&h->vm, 0, 1020));
-	assert_null(vgic_get_irq(&h->vm, 0, 8191));
-	assert_null(vgic_get_irq(&h->vm, 0, FIRST_MISSING_SPI));
-	assert_int_equal(t.calls, 0);
-	assert_int_equal(vgic_irq_get_state(&h->vm, 0, VGIC_LPI_BASE, &s), HV_OK);
-	assert_false(s.pending);
-	assert_false(s.queued);
-	assert_int_equal(vgic_irq_get_state(&h->vm, 0, VGIC_LPI_BASE + 1, &s), HV_ERANGE);
-
-	vgic_set_lpi_lookup(&h->vm, NULL, NULL);
-	assert_null(vgic_get_irq(&h->vm, 0, VGIC_LPI_BASE));
-	h_finish(h);
-}
-
-static void lpi_from_the_lookup_is_configured_and_queued_like_any_interrupt(void **state)
-{
-	struct harness *h = h_mk(NV, NS, NL);
-	struct lpi_table t;
-	struct vgic_irq_state s;
-
-	(void)state;
-	lpi_init(&t);
-	vgic_set_lpi_lookup(&h->vm, lpi_lookup, &t);
-	assert_int_equal(vgic_irq_set_group(&h->vm, 0, VGIC_LPI_BASE, 1), HV_OK);
-	assert_int_equal(vgic_irq_set_priority(&h->vm, 0, VGIC_LPI_BASE, 0xa7), HV_OK);
-	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, VGIC_LPI_BASE, true), HV_OK);
-	assert_int_equal(vgic_irq_set_target(&h->vm, VGIC_LPI_BASE, 1), HV_OK);
-	assert_int_equal(vgic_inject(&h->vm, 0, VGIC_LPI_BASE, true), HV_OK);
-	s = h_state(h, 0, VGIC_LPI_BASE);
-	assert_true(s.pending);
-	assert_int_equal(s.priority, 0xa0);
-	assert_int_equal(s.group, 1);
-	assert_int_equal(s.queued_on, 1);
-	assert_true(vgic_vcpu_has_pending(&h->vm, 1));
-	/* Retire it again: the harness's invariant walk knows only SPIs and private INTIDs. */
-	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, VGIC_LPI_BASE, false), HV_OK);
-	assert_false(h_state(h, 0, VGIC_LPI_BASE).queued);
-	assert_false(vgic_vcpu_has_pending(&h->vm, 1));
-	assert_null(t.irq.vcpu);
-	h_finish(h);
-}
-
 #define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
@@ -1705,9 +1619,6 @@ int main(void)
 		T(set_active_while_in_an_lr_is_applied_at_the_next_sync),
 		T(clear_active_while_in_an_lr_is_applied_at_the_next_sync),
 		T(clear_pending_while_in_an_lr_drops_it_at_the_next_sync),
-		/* LPIs */
-		T(lpi_lookup_hook_makes_get_irq_find_a_caller_owned_lpi),
-		T(lpi_from_the_lookup_is_configured_and_queued_like_any_interrupt),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
