@@ -2,12 +2,13 @@
  * Written against the architecture, not against vgic_dist.c, so a wrong table or handler shows up here. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include "fuzz_check.h"
 #include "vgic_internal.h"
 #include "gic_regs.h"
 
 #define PRIV VGIC_NR_PRIVATE
-#define MAX_IRQS (VGIC_MAX_SPIS + FZ_MAX_VCPUS * PRIV)
+#define MAX_IRQS (VGIC_MAX_SPIS + FZ_MAX_VCPUS * PRIV + FZ_MAX_LPIS)
 #define LOW32 0xffffffffULL
 
 void fz_fail(const char *what, unsigned long long a, unsigned long long b)
@@ -68,6 +69,8 @@ static unsigned seen[MAX_IRQS];
 
 static unsigned irq_index(struct vgic *vm, const struct vgic_irq *irq)
 {
+	if (irq->lpi)
+		return vm->nr_spis + vm->nr_vcpus * PRIV + (irq->intid - VGIC_LPI_BASE);
 	if (irq->intid >= VGIC_SPI_BASE)
 		return irq->intid - VGIC_SPI_BASE;
 	return vm->nr_spis + irq->target->id * PRIV + irq->intid;
@@ -75,7 +78,7 @@ static unsigned irq_index(struct vgic *vm, const struct vgic_irq *irq)
 
 static void check_lists(struct vgic *vm)
 {
-	for (unsigned i = 0; i < vm->nr_spis + vm->nr_vcpus * PRIV; i++)
+	for (unsigned i = 0; i < vm->nr_spis + vm->nr_vcpus * PRIV + vm->nr_lpis; i++)
 		seen[i] = 0;
 	for (uint32_t c = 0; c < vm->nr_vcpus; c++) {
 		struct vgic_vcpu *v = &vm->vcpus[c];
@@ -158,7 +161,7 @@ static void check_id_registers(struct vgic *vm)
 {
 	uint64_t t = read_reg(vm, FZ_GICD, 0, GICD_TYPER, 4);
 
-	if ((t & GICD_TYPER_ITLinesNumber_MASK) != (vm->nr_spis + 31) / 32 || (t & GICD_TYPER_LPIS))
+	if ((t & GICD_TYPER_ITLinesNumber_MASK) != (vm->nr_spis + 31) / 32 || !(t & GICD_TYPER_LPIS) != !vm->nr_lpis)
 		fz_fail("GICD_TYPER changed", t, vm->nr_spis);
 	if (((read_reg(vm, FZ_GICD, 0, GICD_PIDR2, 4) >> 4) & 0xf) != 3)
 		fz_fail("GICD_PIDR2 not GICv3", 0, 0);
@@ -168,7 +171,8 @@ static void check_id_registers(struct vgic *vm)
 	for (uint32_t c = 0; c < vm->nr_vcpus; c++) {
 		uint64_t m = vm->vcpus[c].mpidr;
 		uint64_t want = ((m & 0xffffff) | ((m >> 32) & 0xff) << 24) << 32 | (uint64_t)c << 8 |
-				(c + 1 == vm->nr_vcpus ? GICR_TYPER_Last : 0);
+				(c + 1 == vm->nr_vcpus ? GICR_TYPER_Last : 0) |
+				(vm->nr_lpis ? GICR_TYPER_PLPIS | GICR_TYPER_DirectLPI : 0);
 		uint64_t got = read_reg(vm, FZ_GICR, c, GICR_TYPER, 8);
 
 		if (got != want)
@@ -181,6 +185,15 @@ static void check_id_registers(struct vgic *vm)
 void fz_check_invariants(struct vgic *vm, bool id_regs)
 {
 	check_lists(vm);
+	for (uint32_t i = 0; i < vm->nr_lpis; i++) {
+		struct vgic_irq *irq = &vm->lpis[i];
+
+		check_irq(vm, irq);
+		if (irq->active)
+			fz_fail("an LPI holds an active state", irq->intid, 0);
+		if (!irq->group || irq->trigger != VGIC_EDGE)
+			fz_fail("an LPI is not Group 1 edge", irq->intid, irq->group);
+	}
 	for (uint32_t i = 0; i < vm->nr_spis; i++) {
 		struct vgic_irq *irq = &vm->spis[i];
 
@@ -269,8 +282,30 @@ static void fz_print(void *ctx, const char *s)
 		fz_fail("dump line malformed", n, 0);
 }
 
+uint8_t fz_ram[FZ_RAM_SIZE];
+
+static int fz_guest_read(void *ctx, uint64_t gpa, void *buf, uint32_t len)
+{
+	(void)ctx;
+	if (gpa < FZ_RAM_BASE || len > FZ_RAM_SIZE || gpa - FZ_RAM_BASE > FZ_RAM_SIZE - len)
+		return HV_ERANGE;
+	memcpy(buf, &fz_ram[gpa - FZ_RAM_BASE], len);
+	return HV_OK;
+}
+
+static int fz_guest_write(void *ctx, uint64_t gpa, const void *buf, uint32_t len)
+{
+	(void)ctx;
+	if (gpa < FZ_RAM_BASE || len > FZ_RAM_SIZE || gpa - FZ_RAM_BASE > FZ_RAM_SIZE - len)
+		return HV_ERANGE;
+	memcpy(&fz_ram[gpa - FZ_RAM_BASE], buf, len);
+	return HV_OK;
+}
+
 void fz_hooks_install(struct vgic_hooks *h)
 {
+	h->guest_read = fz_guest_read;
+	h->guest_write = fz_guest_write;
 	h->lock = fz_lock;
 	h->unlock = fz_unlock;
 	h->kick = fz_kick;

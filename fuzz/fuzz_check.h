@@ -25,6 +25,11 @@ void fz_check_invariants(struct vgic *vm, bool id_regs);
  * nothing taken under dist_lock. */
 void fz_check_locks(void);
 void fz_hooks_install(struct vgic_hooks *h);
+/* LPIs in the fuzzed VM: at most this many, and a small guest RAM their tables and the ITS live in. */
+#define FZ_MAX_LPIS   64U
+#define FZ_RAM_BASE   0x10000ULL
+#define FZ_RAM_SIZE   0x8000ULL
+extern uint8_t fz_ram[FZ_RAM_SIZE];
 
 enum fz_frame { FZ_GICD, FZ_GICR };
 

@@ -5,10 +5,12 @@
 #include <string.h>
 #include "fuzz_check.h"
 #include "icv_model.h"
+#include "vgic_its.h"
 #include "gic_regs.h"
 
 /*
- * Input: byte 0 picks the VM (vCPUs, SPIs, MPIDR layout), byte 1 the LR count; then records of one opcode byte and
+ * Input: byte 0 picks the VM (vCPUs, SPIs, MPIDR layout), byte 1 the LR count and (bit 4) whether the VM has
+ * LPIs and an ITS, their tables in a small guest RAM the input also writes; then records of one opcode byte and
  * up to 14 argument bytes each, read little-endian (fuzz/gen_seeds.py writes the same format). A short record is padded with zeros, so every
  * byte string is a valid program. The vCPU life cycle follows the arch rules: a vCPU is synced
  * before its own traps are emulated, guest actions happen only between entry and exit.
@@ -28,6 +30,9 @@ enum op {
 	OP_EOI,
 	OP_GUEST_CFG,
 	OP_DUMP,
+	OP_ITS,           /* an ITS register, near a known one (only with LPIs) */
+	OP_MSI,           /* a device's MSI */
+	OP_RAM,           /* the guest writes its RAM: tables and command queue */
 	OP_NR
 };
 
@@ -45,6 +50,12 @@ static const uint32_t gicr_regs[] = {
 	GICR_SGI_BASE + GICR_ISPENDR0, GICR_SGI_BASE + GICR_ICPENDR0, GICR_SGI_BASE + GICR_ISACTIVER0,
 	GICR_SGI_BASE + GICR_ICACTIVER0, GICR_SGI_BASE + GICR_IPRIORITYR0, GICR_SGI_BASE + GICR_ICFGR0,
 	GICR_SGI_BASE + GICR_ICFGR1, GICR_SGI_BASE + GICR_IGRPMODR0, GICR_SGI_BASE + GICR_NSACR,
+	GICR_SETLPIR, GICR_CLRLPIR, GICR_INVLPIR, GICR_INVALLR, GICR_SYNCR,
+};
+
+static const uint32_t gits_regs[] = {
+	GITS_CTLR, GITS_IIDR, GITS_TYPER, GITS_CBASER, GITS_CWRITER, GITS_CREADR, GITS_BASER,
+	GITS_BASER + 8, GITS_IDREGS, GITS_TRANSLATER,
 };
 
 #define NR(a) (sizeof(a) / sizeof((a)[0]))
@@ -58,6 +69,9 @@ static struct vgic_vcpu vcpus[FZ_MAX_VCPUS];
 static struct vgic_irq spis[VGIC_MAX_SPIS];
 static struct icv_model cpu[FZ_MAX_VCPUS];
 static struct vgic_hooks hooks;
+static struct vgic_irq lpis[FZ_MAX_LPIS];
+static struct vgic_its its;
+static bool have_its;
 static uint32_t acked[FZ_MAX_VCPUS][MAX_ACKED];
 static unsigned nr_acked[FZ_MAX_VCPUS];
 
@@ -127,6 +141,12 @@ static void setup(uint8_t shape, uint8_t lrs)
 		icv_set_pmr(&cpu[c], 0xff);
 		must(vgic_vcpu_set_backend(&vm, c, &cpu[c].be), HV_OK, "set_backend");
 		nr_acked[c] = 0;
+	}
+	have_its = (lrs & 0x10) != 0;
+	if (have_its) {
+		memset(fz_ram, 0, sizeof(fz_ram));
+		must(vgic_lpi_init(&vm, lpis, FZ_MAX_LPIS), HV_OK, "lpi_init");
+		must(vgic_its_init(&its, &vm), HV_OK, "its_init");
 	}
 }
 
@@ -367,6 +387,51 @@ static void op_guest_cfg(struct cursor *c)
 	}
 }
 
+/* ---- LPIs and the ITS ---- */
+
+static void op_its(struct cursor *c)
+{
+	bool vc_ok;
+	uint32_t vc = trapping_vcpu(byte(c), &vc_ok);
+	uint64_t off = pick_offset(c, gits_regs, NR(gits_regs));
+	unsigned width = width_of(byte(c));
+	bool write = byte(c) & 1;
+	/* Addresses are mostly steered into the small RAM, so tables and queue can be real. */
+	uint64_t val = le(c, 8);
+	uint64_t v = (val & 0x80) ? (val & ~0xffffffffff000ULL) | FZ_RAM_BASE | (val & 0x7000) : val;
+	bool ok = vc_ok && off < VGIC_ITS_SIZE && off + width <= VGIC_ITS_SIZE &&
+		  (width == 1 || width == 2 || width == 4 || width == 8);
+	int rc;
+
+	if (!have_its)
+		return;
+	rc = vgic_its_mmio_access(&its, vc, off, width, write, &v);
+	if (!ok && rc >= 0)
+		fz_fail("bad ITS host arguments accepted", off, width);
+	if (ok && rc != VGIC_MMIO_OK && rc != VGIC_MMIO_ABORT)
+		fz_fail("ITS guest access got a host error", off, (unsigned long long)(long long)rc);
+	if (ok && rc == VGIC_MMIO_OK && !write && width < 8 && (v >> (8 * width)))
+		fz_fail("ITS read wider than the access", off, v);
+}
+
+static void op_msi(struct cursor *c)
+{
+	uint32_t dev = (uint32_t)le(c, 2) % 64U, event = byte(c) % 64U;
+
+	if (!have_its)
+		return;
+	(void)vgic_its_send_msi(&its, (byte(c) & 0x80) ? (uint32_t)le(c, 4) : dev, event);
+}
+
+static void op_ram(struct cursor *c)
+{
+	uint32_t off = (uint32_t)le(c, 2) % (FZ_RAM_SIZE - 8U);
+	uint64_t v = le(c, 8);
+
+	for (unsigned i = 0; i < 8; i++)
+		fz_ram[off + i] = (uint8_t)(v >> (8 * i));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -399,6 +464,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_ACK: op_ack(&args); break;
 		case OP_EOI: op_eoi(&args); break;
 		case OP_GUEST_CFG: op_guest_cfg(&args); break;
+		case OP_ITS: op_its(&args); break;
+		case OP_MSI: op_msi(&args); break;
+		case OP_RAM: op_ram(&args); break;
 		default:
 			if (opb & 0x80)
 				must(vgic_dump(&vm), HV_OK, "dump");

@@ -29,7 +29,7 @@ REL_CHECKED := $(REL_DIR)/.exports-ok
 REL_CFLAGS := -std=c11 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes $(INCLUDES)
 
 # What `make install` puts under include/vgic/. Everything else in vgic/ is internal.
-PUBLIC_HDRS := vgic/vgic.h vgic/vgic_export.h vgic/vgic_version.h vgic/vgic_hooks.h vgic/lr_backend.h \
+PUBLIC_HDRS := vgic/vgic.h vgic/vgic_its.h vgic/vgic_export.h vgic/vgic_version.h vgic/vgic_hooks.h vgic/lr_backend.h \
                vgic/icv_model.h vgic/ich_regs.h include/irq_line.h include/hv_errno.h
 
 .PHONY: release install uninstall test-install check-exports

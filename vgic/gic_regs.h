@@ -237,4 +237,63 @@ static inline uint32_t gic_irouter_aff(uint64_t irouter)
 			    irouter >> GICD_IROUTER_Aff1_SHIFT, irouter >> GICD_IROUTER_Aff0_SHIFT);
 }
 
+/* ---- ITS (GITS_*): control frame, then the translation frame at +64 KiB ---- */
+#define GITS_CTLR                 0x0000U
+#define GITS_IIDR                 0x0004U
+#define GITS_TYPER                0x0008U
+#define GITS_CBASER               0x0080U
+#define GITS_CWRITER              0x0088U
+#define GITS_CREADR               0x0090U
+#define GITS_BASER                0x0100U   /* GITS_BASER<n> at 0x0100 + 8n, n = 0..7 */
+#define GITS_IDREGS               0xFFD0U
+#define GITS_TRANSLATER           0x10040U
+#define GITS_FRAME_SIZE           0x20000U
+
+#define GITS_CTLR_Enabled         (1U << 0)
+#define GITS_CTLR_Quiescent       (1U << 31)
+
+#define GITS_TYPER_Physical       (1ULL << 0)
+#define GITS_TYPER_ITT_entry_size_SHIFT 4
+#define GITS_TYPER_IDbits_SHIFT   8
+#define GITS_TYPER_Devbits_SHIFT  13
+
+#define GITS_CBASER_Valid         (1ULL << 63)
+#define GITS_CBASER_Size_MASK     0xffULL
+#define GITS_CBASER_PA_MASK       (((1ULL << 52) - 1) & ~((1ULL << 12) - 1))
+#define GITS_CBASER_WRITABLE      (GITS_CBASER_Valid | (0x7ULL << 59) | (0x7ULL << 53) | \
+				   GITS_CBASER_PA_MASK | (0x3ULL << 10) | GITS_CBASER_Size_MASK)
+#define GITS_CQUEUE_OFFSET_MASK   (((1ULL << 20) - 1) & ~((1ULL << 5) - 1))  /* CWRITER/CREADR [19:5] */
+#define GITS_CMD_BYTES            32U
+
+#define GITS_BASER_Valid          (1ULL << 63)
+#define GITS_BASER_Indirect       (1ULL << 62)
+#define GITS_BASER_Type_SHIFT     56
+#define GITS_BASER_Type_Devices   1ULL
+#define GITS_BASER_Type_Collections 4ULL
+#define GITS_BASER_Entry_Size_SHIFT 48
+#define GITS_BASER_PA_MASK        (((1ULL << 48) - 1) & ~((1ULL << 12) - 1))  /* [47:12] */
+#define GITS_BASER_PA_HI_MASK     (0xfULL << 12)  /* 64 KiB pages: PA[51:48] in [15:12] */
+#define GITS_BASER_Page_Size_SHIFT 8
+#define GITS_BASER_Page_Size_MASK (0x3ULL << GITS_BASER_Page_Size_SHIFT)
+#define GITS_BASER_Size_MASK      0xffULL
+#define GITS_BASER_WRITABLE       (GITS_BASER_Valid | GITS_BASER_Indirect | (0x7ULL << 59) | \
+				   (0x7ULL << 53) | GITS_BASER_PA_MASK | (0x3ULL << 10) | \
+				   GITS_BASER_Page_Size_MASK | GITS_BASER_Size_MASK)
+#define GITS_LVL1_Valid           (1ULL << 63)
+#define GITS_LVL1_PA_MASK         (((1ULL << 52) - 1) & ~((1ULL << 12) - 1))
+
+/* Command opcodes (DW0[7:0]) */
+#define GITS_CMD_MOVI             0x01U
+#define GITS_CMD_INT              0x03U
+#define GITS_CMD_CLEAR            0x04U
+#define GITS_CMD_SYNC             0x05U
+#define GITS_CMD_MAPD             0x08U
+#define GITS_CMD_MAPC             0x09U
+#define GITS_CMD_MAPTI            0x0AU
+#define GITS_CMD_MAPI             0x0BU
+#define GITS_CMD_INV              0x0CU
+#define GITS_CMD_INVALL           0x0DU
+#define GITS_CMD_MOVALL           0x0EU
+#define GITS_CMD_DISCARD          0x0FU
+
 #endif

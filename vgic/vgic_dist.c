@@ -260,6 +260,7 @@ int vgic_mmio_dist_access(struct vgic *vm, uint32_t vcpu, uint64_t offset, unsig
 		return HV_ERANGE;
 	c.vm = vm;
 	c.rd = NULL;
+	c.its = NULL;
 	return vgic_mmio_account(vm, vcpu, vgic_mmio_dispatch(&vgic_dist_frame, &c, (uint32_t)offset,
 							       width, write, val));
 }

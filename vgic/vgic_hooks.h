@@ -39,7 +39,8 @@ struct vgic_hooks {
 	 * Guest physical memory, for the LPI configuration and pending tables (and the ITS's tables
 	 * and command queue). Copy len bytes; return 0, or a negative HV_* code when any part of the
 	 * range is outside guest RAM (the core then treats the table as unusable; the guest broke it).
-	 * Called with no vgic lock held. Optional; required for LPIs that the guest configures.
+	 * Called with no vgic lock held, except an ITS's own lock while it runs commands or translates
+	 * an MSI: so it must not call into the core. Optional; required for LPIs the guest configures.
 	 */
 	int (*guest_read)(void *ctx, uint64_t gpa, void *buf, uint32_t len);
 	int (*guest_write)(void *ctx, uint64_t gpa, const void *buf, uint32_t len);

@@ -124,7 +124,7 @@ uint32_t vgic_lpi_id_bits(const struct vgic *vm);
 void vgic_lpi_ctlr_write(struct vgic *vm, struct vgic_vcpu *rd, bool enable);
 /* Re-read pool entries [first, first + count) from the configuration table rd names. */
 void vgic_lpi_read_config(struct vgic *vm, struct vgic_vcpu *rd, uint32_t first, uint32_t count);
-/* Make an LPI pending on rd (ignored while rd's EnableLPIs is clear), or withdraw it. */
+/* Make an LPI pending on rd (HV_EBUSY, and lost, while rd's EnableLPIs is clear), or withdraw it. */
 int vgic_lpi_set_pending(struct vgic *vm, struct vgic_vcpu *rd, uint32_t intid, bool on);
 
 /* A device's line changed (irq_line chips): wire semantics, or one event when pulse. */

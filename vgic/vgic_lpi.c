@@ -116,6 +116,7 @@ int vgic_lpi_set_pending(struct vgic *vm, struct vgic_vcpu *rd, uint32_t intid, 
 {
 	struct vgic_irq *irq;
 	struct vgic_vcpu *v;
+	int rc = HV_OK;
 
 	if (intid - VGIC_LPI_BASE >= vm->nr_lpis)
 		return HV_ERANGE;
@@ -129,13 +130,15 @@ int vgic_lpi_set_pending(struct vgic *vm, struct vgic_vcpu *rd, uint32_t intid, 
 		if (__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE)) {
 			__atomic_store_n(&irq->target, rd, __ATOMIC_RELAXED);
 			irq->pending_latch = 1;
+		} else {
+			rc = HV_EBUSY;
 		}
 	} else if (irq->target == rd) {
 		irq->pending_latch = 0;
 		irq->pend_clear_req = irq->in_lr;
 	}
 	vgic_irq_update_unlock(vm, irq, v);
-	return HV_OK;
+	return rc;
 }
 
 /* EnableLPIs 0 -> 1: read the configuration, then the pending bits the guest left for this RD. */

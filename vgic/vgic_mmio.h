@@ -20,10 +20,13 @@
 #define VGIC_MMIO_W16_32 (VGIC_MMIO_W16 | VGIC_MMIO_W32)
 #define VGIC_MMIO_W32_64 (VGIC_MMIO_W32 | VGIC_MMIO_W64)
 
+struct vgic_its;
+
 /* Who is accessing what. */
 struct vgic_mmio_ctx {
 	struct vgic *vm;
 	struct vgic_vcpu *rd;   /* GICR frames: the redistributor's vCPU. NULL for the GICD. */
+	struct vgic_its *its;   /* the ITS frame: which ITS. NULL elsewhere. */
 };
 
 /*
@@ -54,6 +57,7 @@ extern const struct vgic_mmio_frame vgic_dist_frame;
 extern const struct vgic_mmio_frame vgic_redist_rd_frame;
 extern const struct vgic_mmio_frame vgic_redist_rd_lpi_frame;  /* the same with the direct LPI registers */
 extern const struct vgic_mmio_frame vgic_redist_sgi_frame;
+extern const struct vgic_mmio_frame vgic_its_frame;
 
 enum vgic_mmio_outcome {
 	VGIC_MMIO_HIT,        /* a register handled it */

@@ -249,5 +249,6 @@ int vgic_mmio_redist_access(struct vgic *vm, uint32_t vcpu, uint32_t redist, uin
 	}
 	c.vm = vm;
 	c.rd = &vm->vcpus[redist];
+	c.its = NULL;
 	return vgic_mmio_account(vm, vcpu, vgic_mmio_dispatch(f, &c, (uint32_t)offset, width, write, val));
 }
