@@ -2,6 +2,7 @@
  * Run-time facts are filled in with libfdt: CPU count and MPIDRs, memory, GICR span, bootargs, initrd. */
 #include <libfdt.h>
 #include "fdt_guest.h"
+#include "vgic_its.h"
 #include "mmu.h"
 #include "platform.h"
 #include "vgic.h"
@@ -83,4 +84,13 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootarg
 uint32_t fdt_guest_uart_intid(void)
 {
 	return platform_fdt_spi(guest_dtb_start, "arm,pl011");
+}
+
+uint64_t fdt_guest_its_base(void)
+{
+	uint64_t base, size;
+
+	if (platform_fdt_reg(guest_dtb_start, "arm,gic-v3-its", 0, &base, &size) < 0 || size < VGIC_ITS_SIZE)
+		return 0;
+	return base;
 }

@@ -12,5 +12,7 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootarg
 
 /* The INTID of the guest's PL011 in dts/guest.dts; 0 if it has none. */
 uint32_t fdt_guest_uart_intid(void);
+/* Where dts/guest.dts puts the ITS (arm,gic-v3-its, 128 KiB); 0 if it has none. */
+uint64_t fdt_guest_its_base(void);
 
 #endif

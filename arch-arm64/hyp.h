@@ -24,6 +24,7 @@
 
 /* Guest interrupt configuration */
 #define GUEST_NR_SPIS       64U            /* INTIDs 32..95: ABI lines 0..31 and the UART's */
+#define GUEST_NR_LPIS       8192U          /* INTIDs 8192..16383, behind the guest's ITS */
 
 /* Physical interrupts the hypervisor uses */
 #define HYP_SGI_KICK        0U   /* cross-CPU kick: "your vCPU has new work" */

@@ -1,5 +1,5 @@
 /* mmio.c: stage-2 data aborts: decode ESR_EL2 (ISV, SAS, SSE, SRT, SF, WnR) into a vgic register access.
- * Anything that is not a well-formed access to the guest's GICD or a GICR frame gets an external abort. */
+ * Anything that is not a well-formed access to the guest's GICD, a GICR frame or the ITS gets an external abort. */
 #include "trap.h"
 #include "platform.h"
 #include "sysreg.h"
@@ -22,6 +22,10 @@ static int gic_access(struct pcpu *p, struct vcpu *v, uint64_t ipa, unsigned wid
 	if (ipa - platform.gicd_base < VGIC_GICD_SIZE) {
 		p->stats.exits[EXC_MMIO_GICD]++;
 		return vgic_mmio_dist_access(&hyp_vgic, v->id, ipa - platform.gicd_base, width, write, val);
+	}
+	if (hyp_its_base && ipa - hyp_its_base < VGIC_ITS_SIZE) {
+		p->stats.exits[EXC_MMIO_GITS]++;
+		return vgic_its_mmio_access(&hyp_its, v->id, ipa - hyp_its_base, width, write, val);
 	}
 	if (ipa - platform.gicr_base < gicr_span) {
 		uint64_t off = ipa - platform.gicr_base;

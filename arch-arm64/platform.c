@@ -33,7 +33,7 @@ static int read_reg(const void *fdt, int node, int idx, uint64_t *addr, uint64_t
 	return 0;
 }
 
-static int find_compatible_reg(const void *fdt, const char *compat, int idx, uint64_t *a, uint64_t *s)
+int platform_fdt_reg(const void *fdt, const char *compat, int idx, uint64_t *a, uint64_t *s)
 {
 	int node = fdt_node_offset_by_compatible(fdt, -1, compat);
 
@@ -81,11 +81,11 @@ int platform_init(const void *dtb)
 	if (fdt_check_header(dtb))
 		return -1;
 	platform.dtb = dtb;
-	if (find_compatible_reg(dtb, "arm,pl011", 0, &platform.uart_base, &unused) < 0)
+	if (platform_fdt_reg(dtb, "arm,pl011", 0, &platform.uart_base, &unused) < 0)
 		platform.uart_base = PLATFORM_UART_EARLY;
 	platform.uart_intid = platform_fdt_spi(dtb, "arm,pl011");
-	if (find_compatible_reg(dtb, "arm,gic-v3", 0, &platform.gicd_base, &platform.gicd_size) < 0 ||
-	    find_compatible_reg(dtb, "arm,gic-v3", 1, &platform.gicr_base, &platform.gicr_size) < 0)
+	if (platform_fdt_reg(dtb, "arm,gic-v3", 0, &platform.gicd_base, &platform.gicd_size) < 0 ||
+	    platform_fdt_reg(dtb, "arm,gic-v3", 1, &platform.gicr_base, &platform.gicr_size) < 0)
 		return -1;
 	node = fdt_path_offset(dtb, "/memory");
 	if (node < 0)

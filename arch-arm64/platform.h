@@ -30,5 +30,7 @@ int platform_init(const void *dtb);
 /* The INTID of the first SPI in the interrupts of the first node compatible with compat
  * (three-cell GIC specifiers); 0 if there is none. Serves QEMU's tree and the guest's alike. */
 uint32_t platform_fdt_spi(const void *fdt, const char *compat);
+/* Entry idx of the reg property of the first node compatible with compat: 0, or -1 if there is none. */
+int platform_fdt_reg(const void *fdt, const char *compat, int idx, uint64_t *addr, uint64_t *size);
 
 #endif

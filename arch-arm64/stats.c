@@ -8,7 +8,7 @@
 
 static const char *const exit_names[EXC_NR] = {
 	[EXC_HVC_ABI] = "hvc_abi", [EXC_HVC_PSCI] = "hvc_psci", [EXC_MMIO_GICD] = "mmio_gicd",
-	[EXC_MMIO_GICR] = "mmio_gicr", [EXC_MMIO_OTHER] = "mmio_other", [EXC_SGI1R] = "sgi_sysreg",
+	[EXC_MMIO_GICR] = "mmio_gicr", [EXC_MMIO_GITS] = "mmio_gits", [EXC_MMIO_OTHER] = "mmio_other", [EXC_SGI1R] = "sgi_sysreg",
 	[EXC_DIR] = "dir_sysreg", [EXC_SYSREG_OTHER] = "sysreg_other", [EXC_WFI] = "wfi",
 	[EXC_WFE] = "wfe", [EXC_IRQ] = "irq", [EXC_FIQ_SERROR] = "fiq_serror", [EXC_IABT] = "iabt",
 	[EXC_OTHER_SYNC] = "other_sync",

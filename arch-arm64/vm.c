@@ -1,16 +1,22 @@
 /* vm.c: the guest VM's vgic and the hooks the core calls: spinlocks, kicks by physical SGI, DIR, print.
  * The virtual timer and the UART are HW-mapped, so the guest's deactivation reaches the physical GIC. */
+#include <string.h>
 #include "vm.h"
 #include "gic.h"
+#include "mmu.h"
 #include "hv_abi.h"
 #include "hyp.h"
 #include "ich_backend.h"
 #include "spinlock.h"
 #include "vcpu.h"
+#include "fdt_guest.h"
 
 struct vgic hyp_vgic;
+struct vgic_its hyp_its;
+uint64_t hyp_its_base;
 static struct vgic_vcpu vgic_vcpus[HYP_MAX_CPUS];
 static struct vgic_irq vgic_spis[GUEST_NR_SPIS];
+static struct vgic_irq vgic_lpis[GUEST_NR_LPIS];
 /* The UART's SPI as the guest sees it and as the GIC raises it; 0 while not forwarded. */
 static uint32_t uart_vintid, uart_pintid;
 
@@ -52,12 +58,37 @@ static void hook_print(void *ctx, const char *s)
 	hyp_puts(s);
 }
 
+/* The LPI tables and the ITS's live in guest RAM, which the hypervisor maps cacheable like the guest. */
+static int hook_guest_read(void *ctx, uint64_t gpa, void *buf, uint32_t len)
+{
+	const void *p = mmu_guest_ram_ptr(gpa, len);
+
+	(void)ctx;
+	if (!p)
+		return HV_ERANGE;
+	memcpy(buf, p, len);
+	return HV_OK;
+}
+
+static int hook_guest_write(void *ctx, uint64_t gpa, const void *buf, uint32_t len)
+{
+	void *p = mmu_guest_ram_ptr(gpa, len);
+
+	(void)ctx;
+	if (!p)
+		return HV_ERANGE;
+	memcpy(p, buf, len);
+	return HV_OK;
+}
+
 static const struct vgic_hooks hyp_hooks = {
 	.lock = hook_lock,
 	.unlock = hook_unlock,
 	.kick = hook_kick,
 	.phys_deactivate = hook_phys_deactivate,
 	.print = hook_print,
+	.guest_read = hook_guest_read,
+	.guest_write = hook_guest_write,
 };
 
 int vm_init(uint32_t nr_vcpus)
@@ -69,6 +100,13 @@ int vm_init(uint32_t nr_vcpus)
 		rc = vgic_vcpu_set_mpidr(&hyp_vgic, i, vcpus[i].mpidr);
 		if (rc == HV_OK)
 			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_VTIMER, PPI_VTIMER);
+	}
+	/* LPIs and one ITS, where the guest's device tree puts it (none: no LPIs either). */
+	hyp_its_base = fdt_guest_its_base();
+	if (rc == HV_OK && hyp_its_base) {
+		rc = vgic_lpi_init(&hyp_vgic, vgic_lpis, GUEST_NR_LPIS);
+		if (rc == HV_OK)
+			rc = vgic_its_init(&hyp_its, &hyp_vgic);
 	}
 	return rc;
 }

@@ -6,8 +6,12 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include "vgic.h"
+#include "vgic_its.h"
 
 extern struct vgic hyp_vgic;
+/* The guest's ITS and its base IPA (0: the guest's device tree has none). */
+extern struct vgic_its hyp_its;
+extern uint64_t hyp_its_base;
 
 int vm_init(uint32_t nr_vcpus);
 int vm_cpu_init(uint32_t cpu);

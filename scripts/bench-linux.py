@@ -31,7 +31,7 @@ import sys
 import time
 
 RUN_TIMEOUT_S = 150
-EXIT_CAUSES = ["hvc_abi", "hvc_psci", "mmio_gicd", "mmio_gicr", "mmio_other", "sgi_sysreg", "dir_sysreg",
+EXIT_CAUSES = ["hvc_abi", "hvc_psci", "mmio_gicd", "mmio_gicr", "mmio_gits", "mmio_other", "sgi_sysreg", "dir_sysreg",
                "sysreg_other", "wfi", "wfe", "irq", "fiq_serror", "iabt", "other_sync"]
 IRQ_CAUSES = ["vtimer", "pvtimer", "maintenance", "kick_sgi", "uart", "spurious", "other"]
 COLUMNS = (["config", "smp", "rep", "ok", "load1", "boot_to_init_s", "total_s", "kernel_init_s", "exits_total"]

@@ -8,7 +8,8 @@
 #   timer-every-cpu arch_timer counts rose on every CPU between the two /proc/interrupts snapshots
 #   ipis            rescheduling and function-call IPI counts both rose
 #   poweroff        the run ended by the guest's power-off (PSCI SYSTEM_OFF), not a timeout or a panic
-#   no-warnings     no kernel warning splat and no GIC, timer, PSCI, SMP or hypervisor warning on the console
+#   its             the ITS in the guest DT probed: device and collection tables, LPI property and pending tables
+#   no-warnings     no kernel warning splat and no GIC, ITS, timer, PSCI, SMP or hypervisor warning on the console
 # Prints "N passed, M failed"; exits 1 if any failed. The kernel comes from the Debian mirror on first use;
 # when it cannot be fetched this prints a SKIP line with the reason and fails nothing.
 set -uo pipefail
@@ -24,6 +25,7 @@ pass=0 fail=0
 # then the GIC, timer, PSCI and SMP bring-up drivers, then the hypervisor's own complaints.
 WARN_RE='WARNING:|cut here|BUG:|Oops|Call trace:|Kernel panic|nobody cared|rcu.*stall|hrtimer'
 WARN_RE+='|GIC.*(error|fail|broken|warn|bug|spurious|invalid|unable)|irq.*(error|fail|mismatch)'
+WARN_RE+='|ITS.*(error|fail|broken|warn|timeout|timed out|unable|stall|not )|LPI.*(error|fail|unable)'
 WARN_RE+='|arch_timer.*(error|fail|broken|warn|unstable|invalid|erratum)|clocksource.*(unstable|skew)'
 WARN_RE+='|psci.*(error|fail|warn|not supported|invalid|unknown)|CPU[0-9]+:.*(fail|stuck|timed out)'
 WARN_RE+='|smp:.*fail|hyp: (warning|PANIC|guest fault|EL2 exception)'
@@ -54,6 +56,17 @@ check_run() { # check_run SMP LOG RC
 	done
 	ok=0; [[ -z $missing ]] && ok=1
 	result "$name-redistributors" $ok "${missing:+none for$missing}${missing:-$n of $n CPUs found a redistributor}" "$log"
+
+	# The ITS in the guest's device tree: probed, its tables allocated, LPIs on every CPU.
+	missing=
+	grep -qE "ITS@0x0*8080000: allocated [0-9]+ Devices" "$log" || missing+=" (no ITS device table)"
+	grep -qE "ITS@0x0*8080000: allocated [0-9]+ Interrupt Collections" "$log" || missing+=" (no collection table)"
+	grep -q "GICv3: using LPI property table" "$log" || missing+=" (no LPI property table)"
+	for ((i = 0; i < n; i++)); do
+		grep -qE "GICv3: CPU$i: using (allocated|reserved) LPI pending table" "$log" || missing+=" (no pending table on CPU$i)"
+	done
+	ok=0; [[ -z $missing ]] && ok=1
+	result "$name-its" $ok "${missing:-ITS probed: device and collection tables, LPI property table, $n pending tables}" "$log"
 
 	missing=
 	grep -q "SMP: Total of $n processors activated" "$log" || missing+=" (no 'Total of $n processors')"
