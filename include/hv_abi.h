@@ -10,9 +10,20 @@
 #define HV_CALL_CONSOLE_WRITE  0x3U  /* a0 = guest physical address, a1 = length; -> bytes written */
 #define HV_CALL_LINE_SET       0x4U  /* a0 = line, a1 = HV_LINE_LOWER/RAISE/PULSE */
 #define HV_CALL_INFO           0x5U  /* a0 = HV_INFO_*; -> value */
-#define HV_CALL_COUNT          0x6U
+#define HV_CALL_MSI_SEND       0x6U  /* a0 = MSI address, a1 = MSI data: the test device sends that message */
+#define HV_CALL_COUNT          0x7U
 
-#define HV_ABI_VERSION_CURRENT 0x00010000U  /* major 1, minor 0 */
+#define HV_ABI_VERSION_CURRENT 0x00010001U  /* major 1, minor 1: MSI_SEND */
+
+/*
+ * The test device's message (HV_CALL_MSI_SEND): it writes a1 (32 bits) to guest physical address a0,
+ * as a PCI device writes the MSI the guest programmed into it. arm64: a0 must be the GITS_TRANSLATER
+ * of the ITS in the guest's device tree, and the device's DeviceID is HV_MSI_TEST_DEVID. x86: a0 is
+ * in the local APICs' MSI window (0xFEEx_xxxx), decoded as the x86 MSI address/data format.
+ * Anything else is HV_ABI_INVALID_PARAM; a message that translates to nothing is still HV_ABI_OK,
+ * as a bus write that the interrupt controller drops would be.
+ */
+#define HV_MSI_TEST_DEVID      0x10U
 
 #define HV_LINE_LOWER 0U
 #define HV_LINE_RAISE 1U

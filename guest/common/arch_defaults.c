@@ -16,3 +16,24 @@ __attribute__((weak)) bool guest_arch_level_retracts(void)
 {
 	return false;
 }
+
+__attribute__((weak)) bool guest_arch_msi_setup(unsigned n, unsigned cpu, unsigned prio, uint64_t *addr,
+						uint32_t *data)
+{
+	(void)n;
+	(void)cpu;
+	(void)prio;
+	(void)addr;
+	(void)data;
+	return false;
+}
+
+__attribute__((weak)) unsigned guest_arch_irq_of_msi(unsigned n)
+{
+	return n;
+}
+
+__attribute__((weak)) void guest_arch_msi_teardown(unsigned n)
+{
+	(void)n;
+}

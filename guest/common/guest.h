@@ -51,6 +51,7 @@ static inline long hv_call(unsigned call, unsigned long a0, unsigned long a1, un
 }
 static inline void hv_halt(unsigned status) { hv_call(HV_CALL_HALT, status, 0, 0); }
 static inline long hv_line(unsigned line, unsigned op) { return hv_call(HV_CALL_LINE_SET, line, op, 0); }
+static inline long hv_msi_send(uint64_t addr, uint32_t data) { return hv_call(HV_CALL_MSI_SEND, addr, data, 0); }
 
 /* irq.c: handlers by arch irq number */
 typedef void (*guest_irq_fn)(unsigned irq, void *arg);

@@ -65,6 +65,18 @@ int guest_arch_irq_pending(unsigned irq);
 int guest_arch_irq_active(unsigned irq);
 void guest_arch_irq_clear_pending(unsigned irq);
 
+/* ---- message-signalled interrupts from the test device (optional: the weak defaults in
+ * guest/common/arch_defaults.c say "not supported", and the suite's MSI checks then SKIP) ---- */
+#define GUEST_NR_MSIS 64U
+/* Make message n (< GUEST_NR_MSIS) arrive on cpu at prio (0 highest), enabled; give the address and
+ * data the device must write for it. Called again for the same n: move it to cpu (arm64: ITS MOVI).
+ * false if the layer has no MSIs. */
+bool guest_arch_msi_setup(unsigned n, unsigned cpu, unsigned prio, uint64_t *addr, uint32_t *data);
+/* The irq number message n arrives as (what guest_irq_dispatch() is given). */
+unsigned guest_arch_irq_of_msi(unsigned n);
+/* Unmap message n (arm64: ITS DISCARD): the device's later writes of it deliver nothing. */
+void guest_arch_msi_teardown(unsigned n);
+
 /* ---- this CPU ---- */
 void guest_arch_local_irq_enable(void);
 void guest_arch_local_irq_disable(void);
