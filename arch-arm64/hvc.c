@@ -75,6 +75,8 @@ static int64_t abi_call(struct pcpu *p, struct vcpu *v, uint32_t call)
 		return vm_line_set((uint32_t)a0, (uint32_t)a1);
 	case HV_CALL_INFO:
 		return abi_info(v, a0);
+	case HV_CALL_MSI_SEND:
+		return vm_msi_send(a0, a1);
 	default:
 		return HV_ABI_NOT_SUPPORTED;
 	}

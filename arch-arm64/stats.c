@@ -105,6 +105,9 @@ static void print_vgic(void)
 		   t.flushes, t.syncs, t.lrs_filled, t.overflows, t.evicted_active);
 	hyp_printf("hyp: vgic eoicount_deact %lu dir_traps %lu resamples %lu kicks %lu pvtimer_ticks %lu\n",
 		   t.eoicount_deact, t.dir_traps, t.resamples, t.kicks, pvtimer_ticks_delivered());
+	if (hyp_its_base)
+		hyp_printf("hyp: its commands %lu errors %lu msis %lu dropped %lu\n", hyp_its.stats.commands,
+			   hyp_its.stats.cmd_errors, hyp_its.stats.msis, hyp_its.stats.msis_dropped);
 	if (t.lrs_filled) {
 		uint64_t exits = 0, acc = 0;
 

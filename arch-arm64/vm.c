@@ -181,3 +181,16 @@ void vm_timer_line_pulse(void)
 	if (irq_line_bind(&l, vgic_spi_chip(&hyp_vgic), HV_LINE_TIMER) == HV_OK)
 		irq_line_pulse(&l);
 }
+
+/*
+ * ABI MSI_SEND: the test device (DeviceID HV_MSI_TEST_DEVID) writes data to address. The only
+ * address an arm64 guest can program into it is its ITS's GITS_TRANSLATER; a message the ITS drops
+ * (unmapped, disabled) is still a completed bus write.
+ */
+int vm_msi_send(uint64_t addr, uint64_t data)
+{
+	if (!hyp_its_base || addr != hyp_its_base + GITS_TRANSLATER_OFFSET || data > UINT32_MAX)
+		return HV_ABI_INVALID_PARAM;
+	(void)vgic_its_send_msi(&hyp_its, HV_MSI_TEST_DEVID, (uint32_t)data);
+	return HV_ABI_OK;
+}

@@ -21,6 +21,8 @@ int vm_forward_uart(uint32_t vintid, uint32_t pintid);
 bool vm_forward_spi(uint32_t pintid);
 /* ABI LINE_SET: drive test-device line 1..31 (HV_LINE_LOWER/RAISE/PULSE). */
 int vm_line_set(uint32_t line, uint32_t op);
+/* ABI MSI_SEND: the test device's message to the ITS. */
+int vm_msi_send(uint64_t addr, uint64_t data);
 /* The paravirtual timer's line 0 fired. */
 void vm_timer_line_pulse(void);
 

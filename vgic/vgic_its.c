@@ -12,6 +12,8 @@
  * The two-level device or collection table's first level is the architecture's: [63] valid,
  * [51:page bits] the second-level page.
  */
+_Static_assert(GITS_TRANSLATER == GITS_TRANSLATER_OFFSET, "the public and the register-map offsets agree");
+
 #define ITS_ENTRY_BYTES      8U
 #define ITS_ENTRY_VALID      (1ULL << 63)
 #define DTE_ITT_MASK         (((1ULL << 52) - 1) & ~((1ULL << 8) - 1))

@@ -9,6 +9,7 @@
 #include "vgic.h"
 
 #define VGIC_ITS_SIZE        0x20000U  /* control frame (64 KiB) + translation frame (64 KiB) */
+#define GITS_TRANSLATER_OFFSET 0x10040U  /* where a device writes its EventID */
 #define VGIC_ITS_NR_BASER    8U
 #define VGIC_ITS_DEVID_BITS  16U       /* GITS_TYPER.Devbits + 1 */
 #define VGIC_ITS_EVENT_BITS  16U       /* GITS_TYPER.IDbits + 1 */

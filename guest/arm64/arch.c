@@ -102,6 +102,9 @@ static int parse_dtb(const void *fdt)
 	if (node < 0 || reg_of(fdt, node, 0, &machine.gicd, &size) ||
 	    reg_of(fdt, node, 1, &machine.gicr, &machine.gicr_size))
 		return -1;
+	node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its");
+	if (node < 0 || reg_of(fdt, node, 0, &machine.its, &size))
+		machine.its = 0;
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return -1;

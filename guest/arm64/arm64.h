@@ -53,6 +53,7 @@ static inline void mmio_w64(uint64_t a, uint64_t v) { __asm__ volatile("str %0, 
 
 struct arm64_machine {
 	uint64_t gicd, gicr, gicr_size;
+	uint64_t its;                         /* the ITS (arm,gic-v3-its), 0 if the machine has none */
 	unsigned nr_cpus;
 	uint64_t mpidr[GUEST_MAX_CPUS];
 	uint64_t timer_hz;
@@ -63,6 +64,11 @@ extern struct arm64_machine machine;
 /* gic.c */
 int gic_dist_init(void);
 int gic_cpu_init(void);
+/* RD_base of a CPU's redistributor (0 before that CPU ran gic_cpu_init). */
+uint64_t gic_redist(unsigned cpu);
+/* exceptions.c dispatches LPI INTID 8192 + n as guest irq GUEST_IRQ_MSI_BASE + n (its.c). */
+#define GIC_LPI_BASE        8192U
+#define GUEST_IRQ_MSI_BASE  1024U
 /* exceptions.c: a synchronous exception the hostile mode expects (an injected external abort) */
 extern volatile bool arm64_abort_expected;
 extern volatile uint64_t arm64_aborts_taken;

@@ -133,6 +133,11 @@ int gic_cpu_init(void)
 	return 0;
 }
 
+uint64_t gic_redist(unsigned cpu)
+{
+	return cpu < GUEST_MAX_CPUS ? redist[cpu] : 0;
+}
+
 /* The frame that holds an INTID's registers for this CPU: GICR SGI frame or GICD. */
 static uint64_t frame_of(unsigned irq)
 {

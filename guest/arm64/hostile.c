@@ -1,10 +1,22 @@
 /* hostile.c: the hostile mode: pseudo-random garbage written to (and read from) every GICD and GICR
- * offset at every access width, and to the SGI system registers; then the controller is set up afresh.
+ * offset at every access width (the ITS too, with a garbage command queue over overlapping tables and
+ * tables outside RAM, and garbage MSIs), and to the SGI system registers; then the controller is set up afresh.
  * The hypervisor must survive all of it, answering bad accesses with an external abort at worst. */
 #include "arm64.h"
+#include "hv_abi.h"
 
 #define GICD_SPAN     0x10000U
 #define GICR_SPAN     0x20000U
+#define GITS_SPAN     0x20000U
+#define GITS_CTLR_OFF 0x0000U
+#define GITS_CBASER_OFF 0x0080U
+#define GITS_CWRITER_OFF 0x0088U
+#define GITS_BASER0_OFF 0x0100U
+#define GITS_TRANSLATER_OFF 0x10040U
+#define GITS_VALID    (1UL << 63)
+#define QUEUE_WORDS   (0x1000U / 8U)
+#define NOWHERE       0xfff000000000UL      /* 48-bit IPA far outside any RAM */
+#define BAD_MSIS      256U
 #define SGI_WRITES    4096U
 #define XORSHIFT_SEED 0x9e3779b97f4a7c15UL
 
@@ -34,6 +46,30 @@ static void sweep(uint64_t base, uint64_t span)
 	}
 }
 
+/* A command queue of garbage, over tables that overlap it and tables outside RAM. */
+static uint64_t bad_queue[QUEUE_WORDS] __attribute__((aligned(0x10000)));
+
+static void its_garbage(void)
+{
+	uint64_t its = machine.its;
+
+	sweep(its, GITS_SPAN);
+	for (unsigned i = 0; i < QUEUE_WORDS; i++)
+		bad_queue[i] = next_garbage();
+	dsb(ish);
+	mmio_w32(its + GITS_CTLR_OFF, 0);
+	mmio_w64(its + GITS_BASER0_OFF, GITS_VALID | NOWHERE);                        /* devices: outside RAM */
+	mmio_w64(its + GITS_BASER0_OFF + 8, GITS_VALID | (uint64_t)(uintptr_t)bad_queue);  /* collections: the queue */
+	mmio_w64(its + GITS_CBASER_OFF, GITS_VALID | (uint64_t)(uintptr_t)bad_queue);
+	mmio_w32(its + GITS_CTLR_OFF, 1);
+	mmio_w64(its + GITS_CWRITER_OFF, 0xfe0);                                   /* 127 garbage commands */
+	mmio_w64(its + GITS_BASER0_OFF, GITS_VALID | (uint64_t)(uintptr_t)bad_queue);  /* ignored: enabled */
+	for (unsigned i = 0; i < BAD_MSIS; i++)
+		guest_arch_hypercall(HV_CALL_MSI_SEND, (next_garbage() & 1) ? its + GITS_TRANSLATER_OFF : next_garbage(),
+				     next_garbage() & 0xffffffffUL, 0);
+	mmio_w32(its + GITS_CTLR_OFF, 0);
+}
+
 bool guest_arch_hostile(void)
 {
 	guest_arch_local_irq_disable();
@@ -41,6 +77,8 @@ bool guest_arch_hostile(void)
 	sweep(machine.gicd, GICD_SPAN);
 	for (unsigned cpu = 0; cpu < machine.nr_cpus; cpu++)
 		sweep(machine.gicr + (uint64_t)cpu * GICR_SPAN, GICR_SPAN);
+	if (machine.its)
+		its_garbage();
 	for (unsigned i = 0; i < SGI_WRITES; i++) {
 		write_sysreg(icc_sgi1r_el1, next_garbage());
 		write_sysreg(icc_asgi1r_el1, next_garbage());

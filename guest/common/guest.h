@@ -55,7 +55,7 @@ static inline long hv_msi_send(uint64_t addr, uint32_t data) { return hv_call(HV
 
 /* irq.c: handlers by arch irq number */
 typedef void (*guest_irq_fn)(unsigned irq, void *arg);
-#define GUEST_MAX_IRQ 1024U
+#define GUEST_MAX_IRQ (1024U + GUEST_NR_MSIS)  /* arm64: INTIDs, then its MSIs' numbers */
 void guest_irq_register(unsigned irq, guest_irq_fn fn, void *arg);
 uint64_t guest_irq_count(unsigned irq);
 uint64_t guest_irq_unhandled(void);
@@ -81,6 +81,7 @@ void tests_irq(void);
 void tests_eoi(void);
 void tests_smp(void);
 void tests_timer(void);
+void tests_msi(void);
 void mode_idle(void);
 void mode_fault(unsigned kind);
 

@@ -26,6 +26,7 @@ static void run_suite(void)
 	tests_eoi();
 	tests_timer();
 	tests_smp();
+	tests_msi();
 	/* Every interrupt the suite caused has a handler: anything else is a spurious delivery. */
 	strays = guest_irq_unhandled() - strays;
 	check("no_stray_interrupts", strays == 0, "%lu interrupt(s) arrived that no check asked for", strays);
