@@ -9,7 +9,7 @@
 #define ORDER_FIRST 8U                   /* messages 8..55 */
 
 /* Messages used by this file (each check its own). */
-enum { M_BASIC = 0, M_OTHER = 1, M_MOVE = 2, M_GONE = 3 };
+enum { M_BASIC = 0, M_OTHER = 1, M_MOVE = 2, M_GONE = 3, M_PRIO_A = 4, M_PRIO_B = 5 };
 
 static volatile uint32_t hits;
 static volatile uint32_t last_cpu;
@@ -163,6 +163,53 @@ static void test_many_in_priority_order(void)
 	      "%u of %u messages taken, %u out of priority order", order_n, ORDER_MSIS, bad);
 }
 
+/*
+ * A message's priority changes when it is set up again (arm64: the configuration table and INV; x86:
+ * another vector class): two sent while masked arrive in the order of their new priorities.
+ */
+static volatile uint32_t first_irq, reprio_n;
+
+static void reprio_handler(unsigned irq, void *arg)
+{
+	(void)arg;
+	if (__atomic_fetch_add(&reprio_n, 1, __ATOMIC_ACQ_REL) == 0)
+		first_irq = irq;
+}
+
+static unsigned first_of_two(unsigned prio_a, unsigned prio_b, bool *ok)
+{
+	uint64_t aa, ab;
+	uint32_t da, db;
+
+	*ok = guest_arch_msi_setup(M_PRIO_A, 0, prio_a, &aa, &da) &&
+	      guest_arch_msi_setup(M_PRIO_B, 0, prio_b, &ab, &db);
+	if (!*ok)
+		return 0;
+	guest_irq_register(guest_arch_irq_of_msi(M_PRIO_A), reprio_handler, NULL);
+	guest_irq_register(guest_arch_irq_of_msi(M_PRIO_B), reprio_handler, NULL);
+	reprio_n = 0;
+	hv_msi_send(aa, da);
+	hv_msi_send(ab, db);
+	guest_arch_local_irq_enable();
+	wait_count(&reprio_n, 2, DELIVER_NS);
+	delay_ns(SETTLE_NS);
+	guest_arch_local_irq_disable();
+	*ok = reprio_n == 2;
+	return first_irq;
+}
+
+static void test_reprioritise(void)
+{
+	bool ok1, ok2;
+	unsigned first1 = first_of_two(2, 12, &ok1);
+	unsigned first2 = first_of_two(12, 2, &ok2);
+
+	check("msi_reprioritise", ok1 && ok2 && first1 == guest_arch_irq_of_msi(M_PRIO_A) &&
+	      first2 == guest_arch_irq_of_msi(M_PRIO_B),
+	      "A above B: first irq %u; after swapping priorities: first irq %u (want %u, then %u)",
+	      first1, first2, guest_arch_irq_of_msi(M_PRIO_A), guest_arch_irq_of_msi(M_PRIO_B));
+}
+
 void tests_msi(void)
 {
 	uint64_t a;
@@ -175,5 +222,6 @@ void tests_msi(void)
 	test_basic();
 	test_other_cpu_and_move();
 	test_teardown();
+	test_reprioritise();
 	test_many_in_priority_order();
 }
