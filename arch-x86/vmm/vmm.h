@@ -67,6 +67,7 @@ struct vcpu {
 struct vmm_stats {
 	atomic_ullong exits[EX_COUNT];
 	atomic_ullong injected, nmis, kicks_sent, resamples, abi_errors, pv_ticks, pv_reinjected;
+	atomic_ullong msis, msis_unclaimed;   /* MSI_SEND messages, and those no LAPIC accepted */
 	atomic_ullong cold_start_exits;   /* exits from reset to the first timer tick */
 	atomic_ullong cold_start_kvm_exits; /* the same span in KVM's count (BSP), in-kernel exits included */
 	atomic_bool cold_start_done;
@@ -124,6 +125,8 @@ int vmm_put_bootargs(struct vm *vm);
 /* vmm_irq.c: the interrupt path (userspace chips or KVM's) */
 int vmm_irq_init(struct vm *vm);
 int vmm_line_set(struct vm *vm, unsigned line, unsigned op);
+/* A valid MSI write reaching no APIC is still HV_OK; HV_EINVAL outside the 0xFEEx_xxxx window. */
+int vmm_msi_send(struct vm *vm, uint64_t addr, uint32_t data);
 void vmm_pv_tick(struct vm *vm, uint64_t expirations);
 void vmm_pv_timer_reset(struct vm *vm);
 void vmm_lapic_timer_fired(struct vm *vm, unsigned idx);

@@ -70,6 +70,14 @@ static int64_t line_set(struct vm *vm, uint64_t line, uint64_t op)
 	return vmm_line_set(vm, (unsigned)line, (unsigned)op) ? HV_ABI_INVALID_PARAM : HV_ABI_OK;
 }
 
+/* The test device writes 32 bits of data to addr: wider data is no bus write it could make. */
+static int64_t msi_send(struct vm *vm, uint64_t addr, uint64_t data)
+{
+	if (data > UINT32_MAX)
+		return HV_ABI_INVALID_PARAM;
+	return vmm_msi_send(vm, addr, (uint32_t)data) ? HV_ABI_INVALID_PARAM : HV_ABI_OK;
+}
+
 static int64_t info(struct vcpu *v, uint64_t key)
 {
 	switch (key) {
@@ -121,6 +129,9 @@ void vmm_abi_call(struct vcpu *v)
 		break;
 	case HV_CALL_INFO:
 		ret = info(v, r.rdi);
+		break;
+	case HV_CALL_MSI_SEND:
+		ret = msi_send(vm, r.rdi, r.rsi);
 		break;
 	default:
 		ret = HV_ABI_NOT_SUPPORTED;

@@ -7,6 +7,7 @@
 
 #include "vmm.h"
 #include "hv_abi.h"
+#include "x86_msi.h"
 
 #define EXTINT_PENDING  256     /* not a vector: "ask the PIC at INTA time" */
 #define NO_IRQ          (-1)
@@ -48,24 +49,14 @@ static void h_eoi_broadcast(void *ctx, uint8_t vector)
 }
 
 /* In-kernel mode the second IOAPIC is still ours; its messages reach KVM's LAPICs as MSIs. */
-#define MSI_ADDR_BASE 0xFEE00000U
-#define MSI_ADDR_DEST_SHIFT 12U
-#define MSI_ADDR_LOGICAL (1U << 2)
-#define MSI_DATA_DM_SHIFT 8U
-#define MSI_DATA_LEVEL (1U << 15)
-#define MSI_DATA_ASSERT (1U << 14)
-
 static unsigned h_msi_deliver(void *ctx, const struct apic_msg *m)
 {
 	struct vm *vm = ctx;
-	struct kvm_msi msi = {
-		.address_lo = MSI_ADDR_BASE | ((uint32_t)m->dest << MSI_ADDR_DEST_SHIFT) |
-			      (m->logical ? MSI_ADDR_LOGICAL : 0),
-		.data = m->vector | ((uint32_t)m->delivery << MSI_DATA_DM_SHIFT) |
-			(m->level ? (MSI_DATA_LEVEL | MSI_DATA_ASSERT) : 0),
-	};
-	int rc = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
+	struct kvm_msi msi = { 0 };
+	int rc;
 
+	x86_msi_encode(m, &msi.address_lo, &msi.data);
+	rc = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
 	/* No EOI comes back to userspace from KVM's LAPIC, so claim no taker: a level pin then
 	 * sets no remote IRR it could never clear (edge is what lines 24..31 are for here). */
 	(void)rc;
@@ -160,6 +151,40 @@ int vmm_line_set(struct vm *vm, unsigned line, unsigned op)
 		rc = op == HV_LINE_PULSE ? irq_line_pulse(&l) : irq_line_set(&l, op == HV_LINE_RAISE);
 	pthread_mutex_unlock(&vm->lock);
 	return rc;
+}
+
+/* In-kernel mode: the delivery modes the userspace LAPIC accepts. KVM would act on INIT, SIPI and
+ * SMI for real and park a vCPU that can only run in long mode here, so those (and ExtINT and the
+ * reserved mode) reach no APIC in any mode, as the userspace LAPIC counts and ignores them. */
+static bool kernel_msi_mode_ok(uint8_t delivery)
+{
+	return delivery == APIC_DM_FIXED || delivery == APIC_DM_LOWEST || delivery == APIC_DM_NMI;
+}
+
+/* The test device's MSI write (ABI MSI_SEND). The userspace modes put the decoded message on the
+ * APIC bus as the IOAPIC does: the accepting LAPIC's kick hook wakes or exits its vCPU. */
+int vmm_msi_send(struct vm *vm, uint64_t addr, uint32_t data)
+{
+	struct apic_msg m;
+	unsigned taken = 0;
+
+	if (x86_msi_decode(addr, data, &m) != HV_OK)
+		return HV_EINVAL;
+	vm->stats.msis++;
+	if (vm->mode == VMM_MODE_KERNEL) {
+		struct kvm_msi msi = { .address_lo = (uint32_t)addr, .data = data };
+
+		/* KVM_SIGNAL_MSI: > 0 delivered, 0 blocked or nobody addressed, < 0 an error. */
+		if (kernel_msi_mode_ok(m.delivery) && ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0)
+			taken = 1;
+	} else {
+		pthread_mutex_lock(&vm->lock);
+		taken = apic_bus_send(&vm->bus, APIC_BUS_NO_SRC, &m);
+		pthread_mutex_unlock(&vm->lock);
+	}
+	if (!taken)
+		vm->stats.msis_unclaimed++;
+	return HV_OK;
 }
 
 #define PV_BACKLOG_MAX 1000U   /* a guest that never takes its ticks must not grow this forever */

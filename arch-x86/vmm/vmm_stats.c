@@ -46,10 +46,12 @@ void vmm_print_stats(struct vm *vm)
 	vmm_kstats_print(vm);
 	printf("x86-vmm: pv-timer ticks=%llu re-sent-late=%llu\n", (unsigned long long)vm->stats.pv_ticks,
 	       (unsigned long long)vm->stats.pv_reinjected);
-	printf("x86-vmm: injected=%llu nmis=%llu kicks=%llu resamples=%llu abi-errors=%llu\n",
+	printf("x86-vmm: injected=%llu nmis=%llu kicks=%llu resamples=%llu abi-errors=%llu msis=%llu "
+	       "msis-unclaimed=%llu\n",
 	       (unsigned long long)vm->stats.injected, (unsigned long long)vm->stats.nmis,
 	       (unsigned long long)vm->stats.kicks_sent, (unsigned long long)vm->stats.resamples,
-	       (unsigned long long)vm->stats.abi_errors);
+	       (unsigned long long)vm->stats.abi_errors, (unsigned long long)vm->stats.msis,
+	       (unsigned long long)vm->stats.msis_unclaimed);
 	if (vm->mode != VMM_MODE_KERNEL) {
 		unsigned long long bad = vm->ioapic.stats.bad_access + vm->ioapic_hi.stats.bad_access +
 					 vm->pic.stats.bad_access;
