@@ -62,6 +62,12 @@
 #define G_RTE_REMOTE_IRR 0x4000U
 #define G_RTE_LOGICAL   0x800U
 
+/* MSI address/data a device is programmed with (SDM 11.11): physical destination, fixed, edge */
+#define G_MSI_ADDR_BASE       0xFEE00000UL
+#define G_MSI_ADDR_DEST_SHIFT 12U
+#define G_MSI_DATA_FIXED      (0U << 8)
+#define G_MSI_DATA_EDGE       (0U << 15)
+
 /* PIC and ELCR ports */
 #define G_PIC_M_CMD  0x20U
 #define G_PIC_M_DATA 0x21U

@@ -7,14 +7,21 @@
 #define IRQ_LINE_BASE  256U
 #define IRQ_IPI_BASE   320U
 #define IRQ_TIMER      352U
-#define NR_SRC         (IRQ_TIMER + 1U)
+#define IRQ_MSI_BASE   384U          /* message n of the test device: 384 + n (< GUEST_MAX_IRQ) */
+#define NR_SRC         (IRQ_MSI_BASE + GUEST_NR_MSIS)
+/* vec_owner of a torn-down MSI's vector: free for reuse, but a message the device still sends
+ * there is ended without a dispatch (arm64's ITS DISCARD delivers nothing either). */
+#define VEC_RETIRED    0xFFFFU
 #define UNHANDLED_IRQ  0xFFFFFFFFU   /* >= GUEST_MAX_IRQ: the dispatcher counts it as unhandled */
 #define HALT_FAULT     0xF0U         /* guest/common's GUEST_STATUS_FAULT */
 
-/* Priority p (0 highest) -> vector class: 13 usable classes (2..14) for 16 levels, so three pairs of
- * adjacent levels share a class; the higher level of a pair takes the upper half of its vectors. */
-#define CLASS_TOP      14U
-#define CLASS_SPAN     12U
+/* Priority p (0 highest) -> vector class 16 - p, held to 15..2: 14 usable classes for 16 levels, so
+ * only the two extreme pairs (0, 1) and (14, 15) share a class; the higher level of a pair takes the
+ * upper half of its vectors. One class per middle level leaves room for the suite's busiest levels
+ * (lines, IPIs and up to 64 MSIs): 16 vectors is all a class has. */
+#define CLASS_TOP      15U
+#define CLASS_BOTTOM   2U
+#define CLASS_OF_ZERO  16U           /* class of priority 0 before holding it to CLASS_TOP */
 #define DEFAULT_PRIO   8U
 #define VECTORS_PER_CLASS 16U
 #define FIRST_EXTERNAL 32U
@@ -29,19 +36,19 @@
 #define UNMAPPED_VA    0x100000000000ULL   /* above the 4 GiB identity map: faults */
 
 struct src {
-	uint16_t vector;         /* 0: none yet */
+	uint16_t vector;         /* 0: none yet (an MSI: not set up, or torn down) */
 	uint8_t prio;
 	bool level;
 	bool configured;
 	bool enabled;            /* lines: the suite's enable (lazy: the RTE is masked only on arrival) */
 	volatile bool soft_pending;
-	uint8_t cpu;             /* lines: routing target */
+	uint8_t cpu;             /* lines and MSIs: target */
 	volatile uint32_t cpu_enabled;   /* IPIs and the timer: per-CPU enable bits */
 	volatile uint32_t cpu_pending;   /* per-CPU soft pending while disabled */
 };
 
 static struct src srcs[NR_SRC];
-static volatile uint16_t vec_owner[256];   /* vector -> irq + 1 */
+static volatile uint16_t vec_owner[256];   /* vector -> irq + 1, 0 or VEC_RETIRED: none */
 static unsigned nr_cpus = 1;
 static unsigned boot_flags;
 static uint64_t tsc_per_ms = 1000000ULL;
@@ -58,8 +65,14 @@ static volatile unsigned idt_ready;
 
 static unsigned class_of(unsigned p)
 {
-	return CLASS_TOP - (p * CLASS_SPAN) / (GUEST_PRIO_LEVELS - 1U);
+	unsigned c = p < CLASS_OF_ZERO - CLASS_TOP ? CLASS_TOP : CLASS_OF_ZERO - p;
+
+	return c < CLASS_BOTTOM ? CLASS_BOTTOM : c;
 }
+
+static bool is_msi(unsigned irq) { return irq >= IRQ_MSI_BASE && irq < IRQ_MSI_BASE + GUEST_NR_MSIS; }
+/* IPIs and the LAPIC timer are enabled per CPU; lines and MSIs are not. */
+static bool is_per_cpu(unsigned irq) { return irq >= IRQ_IPI_BASE && irq <= IRQ_TIMER; }
 
 static bool shares_class_with_higher(unsigned p)
 {
@@ -74,14 +87,16 @@ static void assign_vector(unsigned irq, unsigned prio)
 	unsigned c = class_of(prio);
 	bool from_bottom = shares_class_with_higher(prio);
 
+	/* A device may still send an MSI's old vector: retire it rather than leave it unowned. */
 	if (s->vector)
-		vec_owner[s->vector] = 0;
+		vec_owner[s->vector] = is_msi(irq) ? VEC_RETIRED : 0;
 	s->vector = 0;
 	for (unsigned k = 0; k < VECTORS_PER_CLASS; k++) {
 		unsigned sub = from_bottom ? k : VECTORS_PER_CLASS - 1U - k;
 		unsigned v = c * VECTORS_PER_CLASS + sub;
 
-		if (v >= FIRST_EXTERNAL && v != CALIB_VECTOR && !vec_owner[v]) {
+		if (v >= FIRST_EXTERNAL && v != CALIB_VECTOR && v != G_SPURIOUS_VEC &&
+		    (!vec_owner[v] || vec_owner[v] == VEC_RETIRED)) {
 			s->vector = (uint16_t)v;
 			break;
 		}
@@ -282,7 +297,8 @@ void guest_arch_irq_configure(unsigned irq, unsigned prio, bool level)
 {
 	struct src *s;
 
-	if (irq >= NR_SRC)
+	/* An MSI's vector is in the device's data: only guest_arch_msi_setup() may change it. */
+	if (irq >= NR_SRC || is_msi(irq))
 		return;
 	s = &srcs[irq];
 	assign_vector(irq, prio < GUEST_PRIO_LEVELS ? prio : GUEST_PRIO_LEVELS - 1U);
@@ -300,8 +316,8 @@ void guest_arch_irq_enable(unsigned irq, bool on)
 	struct src *s;
 	unsigned me = g_cpu();
 
-	if (irq >= NR_SRC || !srcs[irq].configured)
-		return;
+	if (irq >= NR_SRC || !srcs[irq].configured || is_msi(irq))
+		return;   /* an MSI is on from its setup to its teardown */
 	s = &srcs[irq];
 	if (is_line(irq)) {
 		s->enabled = on;
@@ -367,6 +383,56 @@ void guest_arch_irq_clear_pending(unsigned irq)
 		srcs[irq].soft_pending = false;
 		__atomic_and_fetch(&srcs[irq].cpu_pending, ~(1U << g_cpu()), __ATOMIC_SEQ_CST);
 	}
+}
+
+/* ---- message-signalled interrupts of the test device ---- */
+
+/* The VMM (and KVM) give vCPU i the APIC ID i; IPIs and IOAPIC routes here rely on it too. */
+static unsigned apic_id_of(unsigned cpu) { return cpu; }
+
+/* The message gets a vector of prio's class like any other source (so it never collides with a
+ * line's, an IPI's or the timer's) and the device is programmed with it, edge, fixed delivery,
+ * physical destination. Set up again, the vector stays unless the priority moved, so a message
+ * already in flight still finds its owner; only the address changes (a move to another CPU). */
+bool guest_arch_msi_setup(unsigned n, unsigned cpu, unsigned prio, uint64_t *addr, uint32_t *data)
+{
+	unsigned irq = IRQ_MSI_BASE + n;
+	struct src *s;
+
+	if (n >= GUEST_NR_MSIS || cpu >= nr_cpus || !addr || !data)
+		return false;
+	s = &srcs[irq];
+	if (prio >= GUEST_PRIO_LEVELS)
+		prio = GUEST_PRIO_LEVELS - 1U;
+	if (!s->vector || s->prio != prio)
+		assign_vector(irq, prio);
+	if (!s->vector)
+		return false;
+	s->cpu = (uint8_t)cpu;
+	s->level = false;
+	s->configured = true;
+	s->enabled = true;
+	*addr = G_MSI_ADDR_BASE | ((uint64_t)apic_id_of(cpu) << G_MSI_ADDR_DEST_SHIFT);
+	*data = s->vector | G_MSI_DATA_FIXED | G_MSI_DATA_EDGE;
+	return true;
+}
+
+unsigned guest_arch_irq_of_msi(unsigned n) { return IRQ_MSI_BASE + n; }
+
+/* x86 has no translation to undo: the device would simply be told to stop. The vector is retired,
+ * so a message the test device sends anyway is ended unseen (x86_isr) and the vector can be reused. */
+void guest_arch_msi_teardown(unsigned n)
+{
+	struct src *s;
+
+	if (n >= GUEST_NR_MSIS)
+		return;
+	s = &srcs[IRQ_MSI_BASE + n];
+	if (s->vector)
+		vec_owner[s->vector] = VEC_RETIRED;
+	s->vector = 0;
+	s->configured = false;
+	s->enabled = false;
 }
 
 /* ---- this CPU ---- */
@@ -469,6 +535,12 @@ void x86_isr(struct g_frame *f)
 			    v == PF_VECTOR ? cr2 : 0, f->rip);
 		return;
 	}
+	if (owner == VEC_RETIRED) {
+		/* A torn-down MSI the device sent anyway: nothing is delivered for it. */
+		if (lapic_in_service(v))
+			lapic_eoi();
+		return;
+	}
 	if (!owner) {
 		guest_irq_dispatch(UNHANDLED_IRQ);
 		if (lapic_in_service(v))
@@ -483,7 +555,7 @@ void x86_isr(struct g_frame *f)
 		lapic_eoi();
 		return;
 	}
-	if (!is_line(owner - 1U) && !(s->cpu_enabled & (1U << me))) {
+	if (is_per_cpu(owner - 1U) && !(s->cpu_enabled & (1U << me))) {
 		__atomic_or_fetch(&s->cpu_pending, 1U << me, __ATOMIC_SEQ_CST);
 		lapic_eoi();
 		return;
