@@ -26,6 +26,9 @@
 #define WAIT_MS 2000U
 #define SETTLE_MS 20U
 #define TICKS 5U
+#define MSI_WINDOW 0x100000UL       /* the LAPIC MSI window: 0xFEE00000..0xFEEFFFFF */
+#define MSI_ABSENT_APIC 0x7FUL       /* no vCPU has this APIC ID */
+#define MSI_DATA_INIT (5U << 8)     /* delivery mode INIT */
 
 struct g_env g_env;
 volatile unsigned g_ap_go, g_ap_ready;
@@ -96,6 +99,16 @@ static bool t_abi_bad_calls(void)
 	ok &= hv_call(HV_CALL_LINE_SET, HV_NR_LINES, HV_LINE_RAISE, 0) == HV_ABI_INVALID_PARAM;
 	ok &= hv_call(HV_CALL_LINE_SET, 3, 9, 0) == HV_ABI_INVALID_PARAM;
 	ok &= hv_call(HV_CALL_INFO, 99, 0, 0) == HV_ABI_INVALID_PARAM;
+	/* MSI_SEND: only the LAPIC window 0xFEEx_xxxx and 32-bit data are a write the device can make. */
+	ok &= hv_call(HV_CALL_MSI_SEND, G_MSI_ADDR_BASE - 1U, V_EDGE, 0) == HV_ABI_INVALID_PARAM;
+	ok &= hv_call(HV_CALL_MSI_SEND, G_MSI_ADDR_BASE + MSI_WINDOW, V_EDGE, 0) == HV_ABI_INVALID_PARAM;
+	ok &= hv_call(HV_CALL_MSI_SEND, G_MSI_ADDR_BASE | (1ULL << 32), V_EDGE, 0) == HV_ABI_INVALID_PARAM;
+	ok &= hv_call(HV_CALL_MSI_SEND, G_MSI_ADDR_BASE, 1ULL << 32, 0) == HV_ABI_INVALID_PARAM;
+	/* Valid messages that no APIC takes still complete: a fixed one to an absent APIC ID, and an
+	 * INIT to this CPU (no mode delivers INIT: it would park a long-mode-only vCPU under KVM). */
+	ok &= hv_call(HV_CALL_MSI_SEND, G_MSI_ADDR_BASE | (MSI_ABSENT_APIC << G_MSI_ADDR_DEST_SHIFT), V_EDGE, 0) ==
+	      HV_ABI_OK;
+	ok &= hv_call(HV_CALL_MSI_SEND, G_MSI_ADDR_BASE, MSI_DATA_INIT, 0) == HV_ABI_OK;
 	return ok;
 }
 
