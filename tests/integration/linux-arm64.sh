@@ -25,7 +25,7 @@ pass=0 fail=0
 # then the GIC, timer, PSCI and SMP bring-up drivers, then the hypervisor's own complaints.
 WARN_RE='WARNING:|cut here|BUG:|Oops|Call trace:|Kernel panic|nobody cared|rcu.*stall|hrtimer'
 WARN_RE+='|GIC.*(error|fail|broken|warn|bug|spurious|invalid|unable)|irq.*(error|fail|mismatch)'
-WARN_RE+='|ITS.*(error|fail|broken|warn|timeout|timed out|unable|stall|not )|LPI.*(error|fail|unable)'
+WARN_RE+='|ITS(@[^ :]*)?:.*(error|fail|broken|warn|timeout|timed out|unable|stall|not )|LPI.*(error|fail|unable)'
 WARN_RE+='|arch_timer.*(error|fail|broken|warn|unstable|invalid|erratum)|clocksource.*(unstable|skew)'
 WARN_RE+='|psci.*(error|fail|warn|not supported|invalid|unknown)|CPU[0-9]+:.*(fail|stuck|timed out)'
 WARN_RE+='|smp:.*fail|hyp: (warning|PANIC|guest fault|EL2 exception)'
