@@ -116,6 +116,21 @@ struct vgic_vcpu_stats {
 
 struct vgic;
 
+/*
+ * One physical CPU's virtual CPU interface, as the core knows it between vCPUs: its LR backend and
+ * what its list registers and ICH_HCR_EL2 hold, whichever vCPU of whichever VM put it there. Caller
+ * storage, one per physical CPU, shared by every VM that runs there (vgic_cpu_if_init).
+ */
+struct vgic_cpu_if {
+	struct lr_backend *be;
+	const struct vgic_vcpu *last;           /* the vCPU that last left this CPU (NULL: none since init) */
+	uint32_t hw_dirty;                       /* LRs that may hold something */
+	uint32_t lr_hw_known;                    /* LRs whose content lr_hw[] records */
+	uint64_t lr_hw[LR_BACKEND_MAX_LRS];
+	uint64_t hcr;                            /* ICH_HCR_EL2, or VGIC_HCR_UNKNOWN */
+	uint8_t prio_mask;                       /* implemented priority bits (ICH_VTR), 0 if unknown */
+};
+
 struct vgic_vcpu {
 	struct vgic *vm;
 	uint32_t id;                    /* 0..nr_vcpus-1; also the lock order */
@@ -139,6 +154,7 @@ struct vgic_vcpu {
 	uint32_t lr_hw_known;           /* entry skips writing a value the LR already holds */
 	uint64_t hcr;                   /* value last written to ICH_HCR_EL2; VGIC_HCR_UNKNOWN forces a write */
 	bool loaded;                    /* flushed and not yet synced: the LRs own in-flight state */
+	struct vgic_cpu_if *cpu_if;     /* the physical CPU it is loaded on (vgic_vcpu_load_on), or NULL */
 	struct vgic_vcpu_stats stats;
 	/* Redistributor registers (vgic_redist.c), under vm->dist_lock; all-zero is the reset state. */
 	bool rd_awake;                  /* GICR_WAKER.ProcessorSleep == 0 (resets asleep) */
@@ -245,6 +261,23 @@ VGIC_API int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu);
  * here, like the guest's general registers. HV_EBUSY while flushed and not synced.
  */
 VGIC_API int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
+/*
+ * Scheduling vCPUs: a physical CPU's interface (its backend and what its LRs hold) is a struct
+ * vgic_cpu_if, initialised once with that CPU's backend; the LRs' content starts unknown.
+ *   vgic_vcpu_load_on(vm, vcpu, cpu_if)   the vCPU now runs on that CPU (its backend replaces the one
+ *                                          set_backend gave); the next flush writes exactly what
+ *                                          differs from what the LRs hold, whoever wrote it
+ *   vgic_vcpu_put(vm, vcpu)               it leaves: records what the LRs hold for the next vCPU
+ * Both refuse a flushed, not yet synced vCPU (HV_EBUSY): every exit syncs, so put after the sync.
+ * After a put, flush and sync return HV_ENODEV until the next load; load_on refuses (HV_EINVAL) a CPU
+ * whose ICH_VTR_EL2.PRIbits (read once, at vgic_cpu_if_init) disagree with the VM's prio_bits.
+ * A vCPU switch with nothing in flight then costs no LR access at all. The core saves no CPU
+ * interface register itself: ICH_VMCR_EL2 and the APRs are the guest's context, which the arch saves
+ * at put and restores at load (docs/design.md, "vCPUs that move").
+ */
+VGIC_API int vgic_cpu_if_init(struct vgic_cpu_if *cpu_if, struct lr_backend *be);
+VGIC_API int vgic_vcpu_load_on(struct vgic *vm, uint32_t vcpu, struct vgic_cpu_if *cpu_if);
+VGIC_API int vgic_vcpu_put(struct vgic *vm, uint32_t vcpu);
 /* Trapped ICC_DIR_EL1 (ICH_HCR_EL2.TDIR); call between sync and flush. */
 VGIC_API int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);
 /* Something deliverable is queued (a WFI should not sleep). */
