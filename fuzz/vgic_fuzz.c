@@ -33,6 +33,7 @@ enum op {
 	OP_ITS,           /* an ITS register, near a known one (only with LPIs) */
 	OP_MSI,           /* a device's MSI */
 	OP_RAM,           /* the guest writes its RAM: tables and command queue */
+	OP_RESTORE,       /* save, corrupt a few bytes, restore into a second instance */
 	OP_NR
 };
 
@@ -70,6 +71,12 @@ static struct vgic_irq spis[VGIC_MAX_SPIS];
 static struct icv_model cpu[FZ_MAX_VCPUS];
 static struct vgic_hooks hooks;
 static struct vgic_irq lpis[FZ_MAX_LPIS];
+/* The second instance a saved blob is restored into, and the blob. */
+static struct vgic vm2;
+static struct vgic_vcpu vcpus2[FZ_MAX_VCPUS];
+static struct vgic_irq spis2[VGIC_MAX_SPIS];
+static struct vgic_irq lpis2[FZ_MAX_LPIS];
+static uint8_t blob[64 * 1024];
 static struct vgic_its its;
 static bool have_its;
 static uint32_t acked[FZ_MAX_VCPUS][MAX_ACKED];
@@ -423,6 +430,34 @@ static void op_msi(struct cursor *c)
 	(void)vgic_its_send_msi(&its, (byte(c) & 0x80) ? (uint32_t)le(c, 4) : dev, event);
 }
 
+/* Save (all vCPUs synced), flip up to four bytes the input names, restore into a fresh instance of
+ * the same shape: a refusal must leave it untouched; an acceptance must leave it consistent. */
+static void op_restore(struct cursor *c)
+{
+	struct vgic_config cfg = { .nr_vcpus = vm.nr_vcpus, .nr_spis = vm.nr_spis, .prio_bits = 5 };
+	size_t len = 0;
+	uint64_t before;
+
+	for (uint32_t i = 0; i < vm.nr_vcpus; i++)
+		leave(i);
+	must(vgic_save(&vm, NULL, blob, sizeof(blob), &len), HV_OK, "save");
+	for (unsigned k = 0; k < 4; k++) {
+		uint32_t at = (uint32_t)le(c, 2) % (uint32_t)len;
+		uint8_t x = byte(c);
+
+		blob[at] ^= x;
+	}
+	must(vgic_init(&vm2, &cfg, &hooks, &vm2, vcpus2, spis2), HV_OK, "init vm2");
+	if (vm.nr_lpis)
+		must(vgic_lpi_init(&vm2, lpis2, vm.nr_lpis), HV_OK, "lpi_init vm2");
+	for (uint32_t i = 0; i < vm.nr_vcpus; i++)
+		must(vgic_vcpu_set_backend(&vm2, i, &cpu[i].be), HV_OK, "set_backend vm2");
+	before = fz_digest(&vm2);
+	if (vgic_restore(&vm2, blob, len, NULL) != HV_OK && fz_digest(&vm2) != before)
+		fz_fail("refused restore changed state", len, 0);
+	fz_check_invariants(&vm2, false);
+}
+
 static void op_ram(struct cursor *c)
 {
 	uint32_t off = (uint32_t)le(c, 2) % (FZ_RAM_SIZE - 8U);
@@ -467,6 +502,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case OP_ITS: op_its(&args); break;
 		case OP_MSI: op_msi(&args); break;
 		case OP_RAM: op_ram(&args); break;
+		case OP_RESTORE: op_restore(&args); break;
 		default:
 			if (opb & 0x80)
 				must(vgic_dump(&vm), HV_OK, "dump");

@@ -4,6 +4,7 @@
 #define VGIC_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "vgic_export.h"
 #include "vgic_version.h"
@@ -278,6 +279,26 @@ VGIC_API int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu);
 VGIC_API int vgic_cpu_if_init(struct vgic_cpu_if *cpu_if, struct lr_backend *be);
 VGIC_API int vgic_vcpu_load_on(struct vgic *vm, uint32_t vcpu, struct vgic_cpu_if *cpu_if);
 VGIC_API int vgic_vcpu_put(struct vgic *vm, uint32_t vcpu);
+/*
+ * Save and restore (docs/design.md, "Save and restore"). The blob is versioned and little-endian and
+ * holds the distributor, every redistributor, every interrupt (pending, active, level, HW mapping,
+ * routing, LPIs) and, if the caller passes them, each vCPU's CPU interface registers (VMCR, APRs:
+ * the arch reads them, since the core does not own them). Every vCPU must be synced (none flushed):
+ * then nothing sits in an LR that the interrupts do not record. HV_EBUSY otherwise.
+ *   vgic_save: needs *used bytes (set even on HV_ENOSPC, so a first call with size 0 asks the size).
+ *   vgic_restore: into an instance freshly made with the same vCPUs, SPIs, LPIs and priority bits
+ *   (the LR count may differ). The blob is checked completely first: a corrupt, truncated or
+ *   incompatible one is refused (HV_EINVAL; HV_ERANGE for another shape) and nothing changes.
+ *   cpu (nr_vcpus entries, may be NULL) receives the CPU interface registers to load at entry.
+ * HW mappings come back as the virtual side only: the arch re-establishes the physical one.
+ */
+#define VGIC_SAVE_APRS 4U
+struct vgic_cpu_state {
+	uint64_t vmcr;
+	uint32_t apr[2][VGIC_SAVE_APRS];   /* ICH_AP0R<n>_EL2, ICH_AP1R<n>_EL2 */
+};
+VGIC_API int vgic_save(struct vgic *vm, const struct vgic_cpu_state *cpu, void *buf, size_t size, size_t *used);
+VGIC_API int vgic_restore(struct vgic *vm, const void *blob, size_t len, struct vgic_cpu_state *cpu);
 /* Trapped ICC_DIR_EL1 (ICH_HCR_EL2.TDIR); call between sync and flush. */
 VGIC_API int vgic_handle_dir(struct vgic *vm, uint32_t vcpu, uint32_t intid);
 /* Something deliverable is queued (a WFI should not sleep). */
