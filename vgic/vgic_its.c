@@ -575,3 +575,81 @@ int vgic_its_mmio_access(struct vgic_its *its, uint32_t vcpu, uint64_t offset, u
 		process_queue(its);
 	return vgic_mmio_account(its->vm, vcpu, o);
 }
+
+/* ---- save and restore (vgic_its.h) ---- */
+
+#define ITS_SAVE_MAGIC   0x53544947U   /* "GITS" as a little-endian u32 */
+#define ITS_SAVE_VERSION 1U
+
+static void put_le(uint8_t *p, uint64_t v, unsigned bytes)
+{
+	for (unsigned i = 0; i < bytes; i++)
+		p[i] = (uint8_t)(v >> (8U * i));
+}
+
+static uint64_t get_le(const uint8_t *p, unsigned bytes)
+{
+	uint64_t v = 0;
+
+	for (unsigned i = 0; i < bytes; i++)
+		v |= (uint64_t)p[i] << (8U * i);
+	return v;
+}
+
+int vgic_its_save(struct vgic_its *its, void *buf, size_t size)
+{
+	uint8_t *p = buf;
+
+	if (!its || !its->vm || !buf)
+		return HV_EINVAL;
+	if (size < VGIC_ITS_SAVE_BYTES)
+		return HV_ENOSPC;
+	vgic_lock(its->vm, &its->lock);
+	put_le(p, ITS_SAVE_MAGIC, 4);
+	put_le(p + 4, ITS_SAVE_VERSION, 2);
+	put_le(p + 6, its->enabled, 2);
+	put_le(p + 8, its->cbaser, 8);
+	put_le(p + 16, its->cwriter, 8);
+	put_le(p + 24, its->creadr, 8);
+	for (unsigned n = 0; n < VGIC_ITS_NR_BASER; n++)
+		put_le(p + 32 + 8U * n, its->baser[n], 8);
+	vgic_unlock(its->vm, &its->lock);
+	return HV_OK;
+}
+
+int vgic_its_restore(struct vgic_its *its, const void *blob, size_t len)
+{
+	const uint8_t *p = blob;
+	uint64_t cbaser, cwriter, creadr, qbytes, baser[VGIC_ITS_NR_BASER];
+	uint16_t enabled;
+
+	if (!its || !its->vm || !blob || len != VGIC_ITS_SAVE_BYTES)
+		return HV_EINVAL;
+	enabled = (uint16_t)get_le(p + 6, 2);
+	cbaser = get_le(p + 8, 8);
+	cwriter = get_le(p + 16, 8);
+	creadr = get_le(p + 24, 8);
+	qbytes = ((cbaser & GITS_CBASER_Size_MASK) + 1U) * ITS_PAGE_4K;
+	if (get_le(p, 4) != ITS_SAVE_MAGIC || get_le(p + 4, 2) != ITS_SAVE_VERSION || enabled > 1 ||
+	    (cbaser & ~GITS_CBASER_WRITABLE) || (cwriter & ~GITS_CQUEUE_OFFSET_MASK) ||
+	    (creadr & ~GITS_CQUEUE_OFFSET_MASK) || cwriter >= qbytes || creadr >= qbytes)
+		return HV_EINVAL;
+	for (unsigned n = 0; n < VGIC_ITS_NR_BASER; n++) {
+		baser[n] = get_le(p + 32 + 8U * n, 8);
+		/* Only what a guest could have written: implemented BASERs' writable bits, nothing else. */
+		if ((baser[n] & ~GITS_BASER_WRITABLE) ||
+		    (baser[n] && n != ITS_BASER_DEVICES && n != ITS_BASER_COLLECTIONS))
+			return HV_EINVAL;
+	}
+	vgic_lock(its->vm, &its->lock);
+	its->enabled = enabled;
+	its->cbaser = cbaser;
+	its->cwriter = cwriter;
+	its->creadr = creadr;
+	for (unsigned n = 0; n < VGIC_ITS_NR_BASER; n++)
+		its->baser[n] = baser[n];
+	vgic_unlock(its->vm, &its->lock);
+	/* Commands the guest queued before the save and the ITS had not reached run now. */
+	process_queue(its);
+	return HV_OK;
+}

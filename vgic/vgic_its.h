@@ -4,6 +4,7 @@
 #define VGIC_ITS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include "vgic_export.h"
 #include "vgic.h"
@@ -60,5 +61,15 @@ VGIC_API int vgic_its_mmio_access(struct vgic_its *its, uint32_t vcpu, uint64_t 
  * disabled or the mapping is missing, HV_ERANGE for IDs out of range).
  */
 VGIC_API int vgic_its_send_msi(struct vgic_its *its, uint32_t devid, uint32_t eventid);
+
+/*
+ * Save and restore one ITS's registers (its tables are in guest memory and travel with it): a
+ * little-endian blob of VGIC_ITS_SAVE_BYTES, "GITS", version 1, CTLR.Enabled, CBASER, CWRITER, CREADR
+ * and the eight BASERs. Restore checks everything (magic, version, RES0 bits, the queue offsets
+ * inside the queue) before changing anything: HV_EINVAL for a bad blob, HV_ENOSPC for a short buffer.
+ */
+#define VGIC_ITS_SAVE_BYTES (4U + 2U + 2U + 8U * 3U + 8U * VGIC_ITS_NR_BASER)
+VGIC_API int vgic_its_save(struct vgic_its *its, void *buf, size_t size);
+VGIC_API int vgic_its_restore(struct vgic_its *its, const void *blob, size_t len);
 
 #endif

@@ -416,6 +416,49 @@ static void test_two_itses_are_independent(void **state)
 	h_finish(h);
 }
 
+/* The ITS's registers survive a save into a fresh ITS; its tables are in guest memory already. */
+static void test_save_and_restore_the_its_registers(void **state)
+{
+	struct harness *h = vm_with_lpis();
+	struct its_env e;
+	struct vgic_its fresh;
+	uint8_t blob[VGIC_ITS_SAVE_BYTES], bad[VGIC_ITS_SAVE_BYTES];
+
+	(void)state;
+	env_init(&e, h, 0);
+	mapd(&e, 6, 4, true);
+	mapc(&e, 0, 1, true);
+	mapti(&e, 6, 2, LPI(70), 0);
+	assert_int_equal(vgic_its_save(&e.its, blob, sizeof(blob) - 1), HV_ENOSPC);
+	assert_int_equal(vgic_its_save(&e.its, blob, sizeof(blob)), HV_OK);
+	assert_int_equal(vgic_its_init(&fresh, &h->vm), HV_OK);
+	/* Bad blobs first: each refused, the fresh ITS untouched. */
+	memcpy(bad, blob, sizeof(bad));
+	bad[0] ^= 1;                                   /* magic */
+	assert_int_equal(vgic_its_restore(&fresh, bad, sizeof(bad)), HV_EINVAL);
+	memcpy(bad, blob, sizeof(bad));
+	bad[16] = 0xff;                                /* CWRITER: not a command boundary */
+	assert_int_equal(vgic_its_restore(&fresh, bad, sizeof(bad)), HV_EINVAL);
+	memcpy(bad, blob, sizeof(bad));
+	bad[32 + 8 * 5 + 7] = 0x80;                    /* an unimplemented BASER made valid */
+	assert_int_equal(vgic_its_restore(&fresh, bad, sizeof(bad)), HV_EINVAL);
+	assert_int_equal(vgic_its_restore(&fresh, blob, sizeof(blob) - 1), HV_EINVAL);
+	assert_false(fresh.enabled);
+	assert_int_equal(fresh.cbaser, 0);
+	assert_int_equal(vgic_its_restore(&fresh, blob, sizeof(blob)), HV_OK);
+	assert_int_equal(vgic_its_send_msi(&fresh, 6, 2), HV_OK);
+	assert_int_equal(h_state(h, 0, LPI(70)).queued_on, 1);
+	{
+		struct its_env f2 = e;                 /* the restored ITS takes more commands */
+
+		f2.its = fresh;
+		mapti(&f2, 6, 3, LPI(71), 0);
+		assert_int_equal(vgic_its_send_msi(&f2.its, 6, 3), HV_OK);
+		assert_true(h_state(h, 0, LPI(71)).pending);
+	}
+	h_finish(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -428,6 +471,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_bad_commands_are_ignored_and_the_queue_moves_on, h_teardown),
 		cmocka_unit_test_teardown(test_msis_that_translate_to_nothing_are_dropped_with_a_reason, h_teardown),
 		cmocka_unit_test_teardown(test_two_itses_are_independent, h_teardown),
+		cmocka_unit_test_teardown(test_save_and_restore_the_its_registers, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
