@@ -32,7 +32,7 @@ void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
 	vgic_node_add_tail(&irq->ap_node, &l->bucket[cls][prio]);
 	l->nonempty[cls][BUCKET_WORD(prio)] |= BUCKET_BIT(prio);
 	l->words[cls] |= 1U << BUCKET_WORD(prio);
-	l->count[cls]++;
+	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
 	irq->bucket = (uint16_t)b;
 }
 
@@ -46,7 +46,7 @@ void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
 		if (!l->nonempty[cls][BUCKET_WORD(prio)])
 			l->words[cls] &= ~(1U << BUCKET_WORD(prio));
 	}
-	l->count[cls]--;
+	__atomic_store_n(&l->count[cls], l->count[cls] - 1U, __ATOMIC_RELEASE);
 }
 
 bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq)

@@ -110,7 +110,7 @@ int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be)
 			return HV_EINVAL;
 	}
 	vgic_lock(vm, &v->ap_lock);
-	if (v->loaded) {
+	if (vgic_vcpu_loaded(v)) {
 		/* Flushed and not synced: the LRs of the old backend own in-flight state. */
 		vgic_unlock(vm, &v->ap_lock);
 		return HV_EBUSY;

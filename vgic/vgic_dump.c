@@ -246,7 +246,7 @@ static void snap_cpu(struct vgic *vm, struct vgic_vcpu *v, struct cpu_snap *s)
 	s->used_mask = v->used_mask;
 	s->hw_dirty = v->hw_dirty;
 	s->hcr = v->hcr;
-	s->loaded = v->loaded;
+	s->loaded = vgic_vcpu_loaded(v);
 	for (unsigned i = 0; i < LR_BACKEND_MAX_LRS; i++) {
 		if (!(s->used_mask & (1U << i)))
 			continue;

@@ -67,6 +67,21 @@ static inline uint32_t vgic_aplist_total(const struct vgic_aplist *l)
 {
 	return l->count[VGIC_AP_PENDING] + l->count[VGIC_AP_ACTIVE];
 }
+/* The same without the ap_lock (the counts are stored atomically): for the idle entry's early look. */
+static inline uint32_t vgic_aplist_total_unlocked(const struct vgic_aplist *l)
+{
+	return __atomic_load_n(&l->count[VGIC_AP_PENDING], __ATOMIC_ACQUIRE) +
+	       __atomic_load_n(&l->count[VGIC_AP_ACTIVE], __ATOMIC_ACQUIRE);
+}
+/* Flushed and not yet synced. Atomic: the idle entry and exit set it without the ap_lock. */
+static inline bool vgic_vcpu_loaded(const struct vgic_vcpu *v)
+{
+	return __atomic_load_n(&v->loaded, __ATOMIC_ACQUIRE);
+}
+static inline void vgic_vcpu_set_loaded(struct vgic_vcpu *v, bool on)
+{
+	__atomic_store_n(&v->loaded, on, __ATOMIC_RELEASE);
+}
 
 /* ---- locking and queueing (vgic_queue.c) ---- */
 /* Inline: every world switch and injection takes several, and most hosts have a lock hook. */

@@ -347,12 +347,24 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	if (!v)
 		return err;
 	be = v->be;
+	/*
+	 * Idle (nothing queued, nothing left in an LR, no maintenance armed): done without the ap_lock.
+	 * An interrupt queued just after this look kicks the vCPU, which exits and flushes again, as it
+	 * would if the queueing came just after a locked flush. hw_dirty and hcr change only in this
+	 * vCPU's own world-switch calls.
+	 */
+	if (!vgic_vcpu_loaded(v) && v->hw_dirty == 0 &&
+	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK)) &&
+	    vgic_aplist_total_unlocked(&v->aplist) == 0) {
+		vgic_vcpu_set_loaded(v, true);
+		return HV_OK;
+	}
 	vgic_lock(vm, &v->ap_lock);
-	if (v->loaded) {
+	if (vgic_vcpu_loaded(v)) {
 		vgic_unlock(vm, &v->ap_lock);
 		return HV_EBUSY;
 	}
-	v->loaded = true;
+	vgic_vcpu_set_loaded(v, true);
 	total = vgic_aplist_total(&v->aplist);
 	if (total == 0 && v->hw_dirty == 0 &&
 	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
@@ -520,18 +532,21 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 
 	if (!v)
 		return err;
-	d.nr_requeue = d.nr_resample = 0;
-	vgic_lock(vm, &v->ap_lock);
-	if (!v->loaded) {
-		vgic_unlock(vm, &v->ap_lock);
+	if (!vgic_vcpu_loaded(v))
 		return HV_OK;
-	}
-	v->loaded = false;
+	/* Nothing placed and no EOIcount armed: nothing to read back (the flush's idle case), no lock. */
 	eoi_count_armed = v->hcr != VGIC_HCR_UNKNOWN && (v->hcr & ICH_HCR_LRENPIE);
 	if (v->used_lrs == 0 && !eoi_count_armed) {
+		vgic_vcpu_set_loaded(v, false);
+		return HV_OK;
+	}
+	d.nr_requeue = d.nr_resample = 0;
+	vgic_lock(vm, &v->ap_lock);
+	if (!vgic_vcpu_loaded(v)) {
 		vgic_unlock(vm, &v->ap_lock);
 		return HV_OK;
 	}
+	vgic_vcpu_set_loaded(v, false);
 	v->stats.syncs++;
 	if (eoi_count_armed)
 		sync_eoicount(vm, v, &d);
@@ -577,7 +592,7 @@ int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu)
 	if (!v)
 		return err;
 	vgic_lock(vm, &v->ap_lock);
-	if (v->loaded) {
+	if (vgic_vcpu_loaded(v)) {
 		rc = HV_EBUSY;
 	} else {
 		v->hw_dirty = VGIC_LR_MASK(v->be->nr_lrs);

@@ -125,7 +125,7 @@ int vgic_save(struct vgic *vm, const struct vgic_cpu_state *cpu, void *buf, size
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
 		vgic_lock(vm, &vm->vcpus[i].ap_lock);
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].loaded)
+		if (vgic_vcpu_loaded(&vm->vcpus[i]))
 			rc = HV_EBUSY;
 	if (rc == HV_OK) {
 		bool grp0, grp1;
@@ -331,7 +331,7 @@ int vgic_restore(struct vgic *vm, const void *blob, size_t len, struct vgic_cpu_
 	if (!vm || !blob)
 		return HV_EINVAL;
 	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
-		if (vm->vcpus[i].loaded)
+		if (vgic_vcpu_loaded(&vm->vcpus[i]))
 			return HV_EBUSY;
 	rc = restore_pass(vm, blob, len, NULL, false);
 	return rc ? rc : restore_pass(vm, blob, len, cpu, true);

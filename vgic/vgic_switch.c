@@ -39,7 +39,7 @@ int vgic_vcpu_load_on(struct vgic *vm, uint32_t vcpu, struct vgic_cpu_if *c)
 	if (c->prio_mask && c->prio_mask != vm->prio_mask)
 		return HV_EINVAL;  /* its LRs would truncate the priorities this VM writes */
 	vgic_lock(vm, &v->ap_lock);
-	if (v->loaded) {
+	if (vgic_vcpu_loaded(v)) {
 		vgic_unlock(vm, &v->ap_lock);
 		return HV_EBUSY;
 	}
@@ -72,9 +72,9 @@ int vgic_vcpu_put(struct vgic *vm, uint32_t vcpu)
 		return err;
 	vgic_lock(vm, &v->ap_lock);
 	c = v->cpu_if;
-	if (v->loaded || !c) {
+	if (vgic_vcpu_loaded(v) || !c) {
 		vgic_unlock(vm, &v->ap_lock);
-		return v->loaded ? HV_EBUSY : HV_EINVAL;
+		return vgic_vcpu_loaded(v) ? HV_EBUSY : HV_EINVAL;
 	}
 	c->hw_dirty = v->hw_dirty;
 	c->lr_hw_known = v->lr_hw_known;
