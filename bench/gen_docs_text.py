@@ -233,6 +233,9 @@ it found it (`bench/scenarios.c`).
   reprograms it, and the arch lowers the line at the following exit, as KVM's timer sync does.
 - **sgi4**: 4 vCPUs; each sends 2 SGIs to each of the others (6 per vCPU, mixed priorities), then each
   vCPU runs its guest.
+- **lpi1**: one LPI (INTID 8192), edge, made pending as an ITS does for an MSI, taken and ended: the
+  delivery cost an MSI adds once the ITS has translated it (the translation itself is two or three
+  8-byte guest-memory reads in our ITS, and not modelled for the peers).
 - **depth**: N LPIs queued on one vCPU, N from 1 to 4096, priorities spread over all 32 levels; the guest
   takes none (interrupts masked), so a round is one flush and one sync."""
 

@@ -45,7 +45,7 @@ int instr_main(int argc, char **argv)
 		return 2;
 	}
 	memset(&ctx, 0, sizeof(ctx));
-	vm = pol->create(sc->nr_vcpus, nr_lrs, sc->depth_sweep ? depth : 0);
+	vm = pol->create(sc->nr_vcpus, nr_lrs, sc->depth_sweep ? depth : sc->lpis);
 	ctx.sc = sc;
 	ctx.depth = depth;
 	ctx.vm = vm;

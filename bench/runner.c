@@ -82,7 +82,7 @@ static void prepare(const struct b_options *o, struct polrun *pr, const struct p
 	double t;
 
 	memset(pr, 0, sizeof(*pr));
-	pr->vm = pol->create(sc->nr_vcpus, nr_lrs, sc->depth_sweep ? depth : 0);
+	pr->vm = pol->create(sc->nr_vcpus, nr_lrs, sc->depth_sweep ? depth : sc->lpis);
 	pr->ctx.sc = sc;
 	pr->ctx.depth = depth;
 	pr->ctx.vm = pr->vm;

@@ -170,6 +170,21 @@ static void round_sgi(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
 		guest_run(c, NULL, vm, v, st);
 }
 
+/* ---- one LPI, as an MSI through an ITS ends: made pending, taken and ended ---- */
+#define LPI_ONE (B_LPI_BASE)
+
+static void setup_lpi(struct scen_ctx *c, struct bvm *vm)
+{
+	(void)c;
+	vm->pol->configure(vm, 0, LPI_ONE, PRIO_EDGE, false);
+}
+
+static void round_lpi(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
+{
+	bpol_raise_edge(vm, 0, LPI_ONE);
+	guest_run(c, NULL, vm, 0, st);
+}
+
 /* ---- ap_list depth: N LPIs stay queued; the guest has interrupts masked and takes none ---- */
 static void setup_depth(struct scen_ctx *c, struct bvm *vm)
 {
@@ -188,16 +203,17 @@ static void round_depth(struct scen_ctx *c, struct bvm *vm, struct run_stats *st
 	guest_exit(c, NULL, vm, 0, st);
 }
 
-static const struct scenario sc_idle = { "idle", 1, false, queued_none, setup_nothing, round_idle };
-static const struct scenario sc_edge = { "edge1", 1, false, queued_one, setup_edge, round_edge };
-static const struct scenario sc_b16 = { "burst16", 1, false, queued_small, setup_burst16, round_burst16 };
-static const struct scenario sc_b64 = { "burst64", 1, false, queued_large, setup_burst64, round_burst64 };
-static const struct scenario sc_level = { "level", 1, false, queued_one, setup_level, round_level };
-static const struct scenario sc_timer = { "hwtimer", 1, false, queued_one, setup_timer, round_timer };
-static const struct scenario sc_sgi = { "sgi4", SGI_VCPUS, false, queued_sgi, setup_sgi, round_sgi };
-static const struct scenario sc_depth = { "depth", 1, true, queued_depth, setup_depth, round_depth };
+static const struct scenario sc_idle = { "idle", 1, false, queued_none, setup_nothing, round_idle, 0 };
+static const struct scenario sc_edge = { "edge1", 1, false, queued_one, setup_edge, round_edge, 0 };
+static const struct scenario sc_b16 = { "burst16", 1, false, queued_small, setup_burst16, round_burst16, 0 };
+static const struct scenario sc_b64 = { "burst64", 1, false, queued_large, setup_burst64, round_burst64, 0 };
+static const struct scenario sc_level = { "level", 1, false, queued_one, setup_level, round_level, 0 };
+static const struct scenario sc_timer = { "hwtimer", 1, false, queued_one, setup_timer, round_timer, 0 };
+static const struct scenario sc_sgi = { "sgi4", SGI_VCPUS, false, queued_sgi, setup_sgi, round_sgi, 0 };
+static const struct scenario sc_lpi = { "lpi1", 1, false, queued_one, setup_lpi, round_lpi, 1 };
+static const struct scenario sc_depth = { "depth", 1, true, queued_depth, setup_depth, round_depth, 0 };
 
 const struct scenario *const b_scenarios[] = {
-	&sc_idle, &sc_edge, &sc_b16, &sc_b64, &sc_level, &sc_timer, &sc_sgi, &sc_depth,
+	&sc_idle, &sc_edge, &sc_b16, &sc_b64, &sc_level, &sc_timer, &sc_sgi, &sc_lpi, &sc_depth,
 };
 const unsigned b_nr_scenarios = sizeof(b_scenarios) / sizeof(b_scenarios[0]);

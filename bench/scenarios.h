@@ -23,6 +23,7 @@ struct scenario {
 	unsigned (*queued)(const struct scen_ctx *c);   /* interrupts queued per vCPU at round start */
 	void (*setup)(struct scen_ctx *c, struct bvm *vm);
 	void (*round)(struct scen_ctx *c, struct bvm *vm, struct run_stats *st);
+	unsigned lpis;                   /* LPIs the VM needs besides a depth sweep's */
 };
 
 extern const struct scenario *const b_scenarios[];
