@@ -209,7 +209,14 @@ VGIC_API struct vgic_irq *vgic_get_irq(struct vgic *vm, uint32_t vcpu, uint32_t 
  */
 VGIC_API int vgic_lpi_init(struct vgic *vm, struct vgic_irq *pool, uint32_t nr_lpis);
 
-/* ---- distributor-level state (the register emulation calls these) ---- */
+/*
+ * ---- distributor-level state (the register emulation calls these) ----
+ * Every call below that changes an interrupt (these setters, the injection calls, the register
+ * emulation's writes, vgic_sysreg_sgi, vgic_dist_enable, vgic_restore) may call hooks->kick for the
+ * vCPU that must notice, and a level line's resample callback, from inside the call, after it has
+ * released every vgic lock. So the caller must not hold a lock those hooks take. A kick of the
+ * calling vCPU itself is harmless: its next entry flushes anyway.
+ */
 VGIC_API int vgic_dist_enable(struct vgic *vm, bool grp0, bool grp1);
 VGIC_API int vgic_irq_set_enabled(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool on);
 VGIC_API int vgic_irq_set_priority(struct vgic *vm, uint32_t vcpu, uint32_t intid, uint8_t prio);
