@@ -1,5 +1,5 @@
 /* gic.c: physical GICv3 set-up and the interrupt acknowledge/EOI/DIR/SGI primitives EL2 uses.
- * Group 1, one priority, so EL2 never nests: SGI 0, PPIs 25-27, and the UART's SPI forwarded to the guest. */
+ * Group 1, one priority, so EL2 never nests: SGI 0, PPIs 25-27 and 30, and the UART's SPI forwarded to the guest. */
 #include "gic.h"
 #include "hyp.h"
 #include "platform.h"
@@ -120,7 +120,7 @@ int gic_cpu_init(uint64_t mpidr)
 {
 	uint64_t rd = find_redist(mpidr), sgi;
 	uint32_t enable = (1U << HYP_SGI_KICK) | (1U << PPI_MAINTENANCE) |
-			  (1U << PPI_HYP_TIMER) | (1U << PPI_VTIMER);
+			  (1U << PPI_HYP_TIMER) | (1U << PPI_VTIMER) | (1U << PPI_PTIMER);
 
 	if (!rd)
 		return -1;

@@ -30,7 +30,8 @@
 #define HYP_SGI_KICK        0U   /* cross-CPU kick: "your vCPU has new work" */
 #define PPI_MAINTENANCE     25U
 #define PPI_HYP_TIMER       26U
-#define PPI_VTIMER          27U
+#define PPI_VTIMER          27U  /* EL1 virtual timer: the guest's, forwarded HW-mapped */
+#define PPI_PTIMER          30U  /* EL1 physical timer: the guest's too, forwarded the same way */
 
 /* Exit status the hypervisor reports when it, not the guest, ends the run */
 #define HYP_STATUS_GUEST_FAULT  0xfaU

@@ -1,30 +1,53 @@
 /* irq.c: handling of the physical interrupts the hypervisor enables, counted by cause.
- * The virtual timer and the UART are forwarded: each stays active until the guest deactivates its HW LR. */
+ * The EL1 timers and the UART are forwarded: each stays active until the guest deactivates its HW LR. */
 #include "irq.h"
 #include "gic.h"
 #include "pvtimer.h"
 #include "sysreg.h"
 #include "vm.h"
 
-/* A forwarded vtimer interrupt this CPU injected and the guest has not yet taken. */
-static bool vtimer_in_flight[HYP_MAX_CPUS];
+/* The guest's two EL1 timers (it programs both directly: CNTHCTL_EL2.EL1PCEN), each HW-mapped
+ * physical PPI n -> virtual PPI n. */
+enum fwd_timer { FWD_VTIMER, FWD_PTIMER, FWD_NR };
+static const uint32_t fwd_ppi[FWD_NR] = { [FWD_VTIMER] = PPI_VTIMER, [FWD_PTIMER] = PPI_PTIMER };
+static const enum irq_cause fwd_cause[FWD_NR] = { [FWD_VTIMER] = IRQC_VTIMER, [FWD_PTIMER] = IRQC_PTIMER };
 
-static void forward_vtimer(struct pcpu *p)
+/* A forwarded timer interrupt this CPU injected and the guest has not yet taken. */
+static bool in_flight[HYP_MAX_CPUS][FWD_NR];
+
+static uint64_t timer_ctl(enum fwd_timer t)
+{
+	return t == FWD_VTIMER ? read_sysreg(cntv_ctl_el0) : read_sysreg(cntp_ctl_el0);
+}
+
+static void forward_timer(struct pcpu *p, enum fwd_timer t)
 {
 	struct vcpu *v = p->vcpu;
 
 	/* Priority already dropped; the PPI stays active so it cannot fire again until the guest is done. */
 	if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON) {
-		gic_deactivate(PPI_VTIMER);
+		gic_deactivate(fwd_ppi[t]);
 		return;
 	}
-	vgic_inject(&hyp_vgic, v->id, PPI_VTIMER, true);
-	vtimer_in_flight[p->index] = true;
+	vgic_inject(&hyp_vgic, v->id, fwd_ppi[t], true);
+	in_flight[p->index][t] = true;
+}
+
+static bool forwarded_timer(uint32_t intid, enum fwd_timer *t)
+{
+	for (unsigned i = 0; i < FWD_NR; i++) {
+		if (fwd_ppi[i] == intid) {
+			*t = (enum fwd_timer)i;
+			return true;
+		}
+	}
+	return false;
 }
 
 bool irq_poll(struct pcpu *p)
 {
 	bool any = false, maint_seen = false;
+	enum fwd_timer t;
 
 	for (;;) {
 		uint32_t intid = gic_ack();
@@ -33,11 +56,12 @@ bool irq_poll(struct pcpu *p)
 			return any;
 		any = true;
 		gic_priority_drop(intid);
-		switch (intid) {
-		case PPI_VTIMER:
-			p->stats.irqs[IRQC_VTIMER]++;
-			forward_vtimer(p);
+		if (forwarded_timer(intid, &t)) {
+			p->stats.irqs[fwd_cause[t]]++;
+			forward_timer(p, t);
 			continue; /* left active on purpose */
+		}
+		switch (intid) {
 		case HYP_SGI_KICK:
 			p->stats.irqs[IRQC_KICK]++;
 			break;
@@ -57,7 +81,7 @@ bool irq_poll(struct pcpu *p)
 		default:
 			if (vm_forward_spi(intid)) {
 				p->stats.irqs[IRQC_UART]++;
-				continue; /* left active on purpose, like the timer */
+				continue; /* left active on purpose, like the timers */
 			}
 			p->stats.irqs[IRQC_OTHER]++;
 			break;
@@ -66,25 +90,31 @@ bool irq_poll(struct pcpu *p)
 	}
 }
 
-void irq_vtimer_resample(struct pcpu *p)
+static void resample(struct pcpu *p, enum fwd_timer t)
 {
 	struct vgic_irq_state st;
 	uint64_t ctl;
 
-	if (!vtimer_in_flight[p->index])
+	if (!in_flight[p->index][t])
 		return;
-	if (vgic_irq_get_state(&hyp_vgic, p->vcpu->id, PPI_VTIMER, &st) != HV_OK)
+	if (vgic_irq_get_state(&hyp_vgic, p->vcpu->id, fwd_ppi[t], &st) != HV_OK)
 		return;
 	if (!st.pending || st.active) {
 		/* Taken: the HW LR carries the deactivation to the physical PPI from here. */
-		vtimer_in_flight[p->index] = false;
+		in_flight[p->index][t] = false;
 		return;
 	}
-	ctl = read_sysreg(cntv_ctl_el0);
+	ctl = timer_ctl(t);
 	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) == (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
 		return;
 	/* The guest stopped, masked or moved its timer before taking the interrupt: withdraw it. */
-	vgic_inject(&hyp_vgic, p->vcpu->id, PPI_VTIMER, false);
-	gic_deactivate(PPI_VTIMER);
-	vtimer_in_flight[p->index] = false;
+	vgic_inject(&hyp_vgic, p->vcpu->id, fwd_ppi[t], false);
+	gic_deactivate(fwd_ppi[t]);
+	in_flight[p->index][t] = false;
+}
+
+void irq_timer_resample(struct pcpu *p)
+{
+	for (unsigned t = 0; t < FWD_NR; t++)
+		resample(p, (enum fwd_timer)t);
 }

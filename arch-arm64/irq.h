@@ -1,4 +1,4 @@
-/* irq.h: physical interrupts at EL2: the kick SGI, the maintenance interrupt, the two timers.
+/* irq.h: physical interrupts at EL2: the kick SGI, the maintenance interrupt, the timers.
  * EL2 never unmasks: interrupts are taken as guest exits or polled here, so handlers never nest. */
 #ifndef HYP_IRQ_H
 #define HYP_IRQ_H
@@ -8,7 +8,7 @@
 
 /* Acknowledge and handle every pending physical interrupt; true if there was any. */
 bool irq_poll(struct pcpu *p);
-/* After an exit: withdraw a forwarded virtual-timer interrupt the guest no longer asserts. */
-void irq_vtimer_resample(struct pcpu *p);
+/* After an exit: withdraw a forwarded EL1-timer interrupt (virtual or physical) the guest no longer asserts. */
+void irq_timer_resample(struct pcpu *p);
 
 #endif

@@ -34,6 +34,10 @@ static void cpu_el2_init(void)
 	write_sysreg(cnthctl_el2, CNTHCTL_EL1PCTEN | CNTHCTL_EL1PCEN);
 	write_sysreg(cntvoff_el2, 0);
 	write_sysreg(cnthp_ctl_el2, 0);
+	/* The guest's EL1 timers reset to an UNKNOWN enable: one left firing before its vCPU is loaded
+	 * would be taken and deactivated over and over while the CPU waits for CPU_ON. */
+	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	write_sysreg(vpidr_el2, read_sysreg(midr_el1));
 	write_sysreg(vmpidr_el2, read_sysreg(mpidr_el1));
 	isb();

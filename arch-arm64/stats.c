@@ -15,8 +15,9 @@ static const char *const exit_names[EXC_NR] = {
 };
 
 static const char *const irq_names[IRQC_NR] = {
-	[IRQC_VTIMER] = "vtimer", [IRQC_PVTIMER] = "pvtimer", [IRQC_MAINT] = "maintenance",
-	[IRQC_KICK] = "kick_sgi", [IRQC_UART] = "uart", [IRQC_SPURIOUS] = "spurious", [IRQC_OTHER] = "other",
+	[IRQC_VTIMER] = "vtimer", [IRQC_PTIMER] = "ptimer", [IRQC_PVTIMER] = "pvtimer",
+	[IRQC_MAINT] = "maintenance", [IRQC_KICK] = "kick_sgi", [IRQC_UART] = "uart",
+	[IRQC_SPURIOUS] = "spurious", [IRQC_OTHER] = "other",
 };
 
 static uint64_t sum_exits(unsigned cause)

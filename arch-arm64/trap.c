@@ -116,7 +116,7 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 		/* A kick SGI or timer that arrives after the check stays pending and ends the WFI at once. */
 		if (!irq_poll(p))
 			wfi();
-		irq_vtimer_resample(p);
+		irq_timer_resample(p);
 	}
 	gic_ppi_enable(PPI_MAINTENANCE, true);
 }
@@ -205,5 +205,5 @@ void trap_handle_exit(struct pcpu *p, struct vcpu *v, uint64_t kind)
 		p->stats.exits[EXC_FIQ_SERROR]++;
 		trap_guest_fatal(v, read_sysreg(esr_el2), read_sysreg(far_el2), "SError");
 	}
-	irq_vtimer_resample(p);
+	irq_timer_resample(p);
 }

@@ -29,7 +29,7 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t x0)
 	v->el1.sctlr = SCTLR_EL1_RESET;
 }
 
-/* Put this vCPU's EL1 and virtual-timer state into the registers of its physical CPU. */
+/* Put this vCPU's EL1 and EL1-timer state into the registers of its physical CPU. */
 void vcpu_load(struct vcpu *v)
 {
 	const struct vcpu_el1 *e = &v->el1;
@@ -60,10 +60,12 @@ void vcpu_load(struct vcpu *v)
 	write_sysreg(cntvoff_el2, e->cntvoff);
 	write_sysreg(cntv_cval_el0, e->cntv_cval);
 	write_sysreg(cntv_ctl_el0, e->cntv_ctl);
+	write_sysreg(cntp_cval_el0, e->cntp_cval);
+	write_sysreg(cntp_ctl_el0, e->cntp_ctl);
 	isb();
 }
 
-/* Save it back (CPU_OFF). The virtual timer is stopped so an off vCPU raises nothing. */
+/* Save it back (CPU_OFF). Both EL1 timers are stopped so an off vCPU raises nothing. */
 void vcpu_put(struct vcpu *v)
 {
 	struct vcpu_el1 *e = &v->el1;
@@ -94,7 +96,10 @@ void vcpu_put(struct vcpu *v)
 	e->cntv_ctl = read_sysreg(cntv_ctl_el0);
 	e->cntv_cval = read_sysreg(cntv_cval_el0);
 	e->cntvoff = read_sysreg(cntvoff_el2);
+	e->cntp_ctl = read_sysreg(cntp_ctl_el0);
+	e->cntp_cval = read_sysreg(cntp_cval_el0);
 	write_sysreg(cntv_ctl_el0, 0);
+	write_sysreg(cntp_ctl_el0, 0);
 	isb();
 }
 
@@ -164,8 +169,8 @@ void vcpu_run_loop(struct pcpu *p)
 		__atomic_store_n(&v->power, VCPU_ON, __ATOMIC_RELEASE);
 		run_until_off(p, v);
 		vcpu_put(v);
-		/* The timer is stopped now: withdraw a tick injected but never taken, and let the
+		/* The timers are stopped now: withdraw a tick injected but never taken, and let the
 		 * physical PPI go, or it would stay active and the timer mute after the next CPU_ON. */
-		irq_vtimer_resample(p);
+		irq_timer_resample(p);
 	}
 }

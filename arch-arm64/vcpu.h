@@ -25,6 +25,7 @@ struct vcpu_el1 {
 	uint64_t sp_el0, sp_el1, elr, spsr, esr, far, afsr0, afsr1, tpidr_el0, tpidrro_el0, tpidr_el1;
 	uint64_t cpacr, cntkctl, par, csselr;
 	uint64_t cntv_ctl, cntv_cval, cntvoff;
+	uint64_t cntp_ctl, cntp_cval;
 };
 
 /* CLAIMED: a CPU_ON is writing the entry point; ON_PENDING: ready for the owning CPU to start it. */
@@ -36,7 +37,9 @@ enum exit_cause {
 	EXC_SGI1R, EXC_DIR, EXC_SYSREG_OTHER, EXC_WFI, EXC_WFE, EXC_IRQ, EXC_FIQ_SERROR,
 	EXC_IABT, EXC_OTHER_SYNC, EXC_NR
 };
-enum irq_cause { IRQC_VTIMER, IRQC_PVTIMER, IRQC_MAINT, IRQC_KICK, IRQC_UART, IRQC_SPURIOUS, IRQC_OTHER, IRQC_NR };
+enum irq_cause {
+	IRQC_VTIMER, IRQC_PTIMER, IRQC_PVTIMER, IRQC_MAINT, IRQC_KICK, IRQC_UART, IRQC_SPURIOUS, IRQC_OTHER, IRQC_NR
+};
 
 struct exit_stats {
 	uint64_t exits[EXC_NR];

@@ -1,5 +1,5 @@
 /* vm.c: the guest VM's vgic and the hooks the core calls: spinlocks, kicks by physical SGI, DIR, print.
- * The virtual timer and the UART are HW-mapped, so the guest's deactivation reaches the physical GIC. */
+ * The EL1 timers and the UART are HW-mapped, so the guest's deactivation reaches the physical GIC. */
 #include <string.h>
 #include "vm.h"
 #include "gic.h"
@@ -100,6 +100,8 @@ int vm_init(uint32_t nr_vcpus)
 		rc = vgic_vcpu_set_mpidr(&hyp_vgic, i, vcpus[i].mpidr);
 		if (rc == HV_OK)
 			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_VTIMER, PPI_VTIMER);
+		if (rc == HV_OK)
+			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_PTIMER, PPI_PTIMER);
 	}
 	/* LPIs and one ITS, where the guest's device tree puts it (none: no LPIs either). */
 	hyp_its_base = fdt_guest_its_base();
