@@ -103,6 +103,11 @@
 #define VEC_CUR_SPX         0x200
 #define VEC_LOWER_A64       0x400
 #define VEC_SYNC            0x000
+#define VEC_ENTRY_SIZE      0x80   /* one vector: 32 instructions */
+
+/* PAR_EL1 after an AT instruction */
+#define PAR_F               BIT(0)           /* the translation faulted */
+#define PAR_PA_MASK         0x0000fffffffff000UL  /* PA (here: IPA) bits [47:12] */
 
 /* CNTHCTL_EL2 (E2H = 0) */
 #define CNTHCTL_EL1PCTEN    BIT(0)  /* EL1 may read CNTPCT_EL0 */

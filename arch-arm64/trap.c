@@ -3,12 +3,15 @@
 #include "trap.h"
 #include "gic.h"
 #include "irq.h"
+#include "mmu.h"
 #include "sysreg.h"
 #include "vm.h"
 
 /* ESR_EL1 values for the exceptions we inject (EC, IL, ISS) */
 #define INJ_ESR_DABT_CUR  (((uint64_t)ESR_EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
 #define INJ_ESR_DABT_LOW  (((uint64_t)ESR_EC_DABT_LOW << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
+#define INJ_ESR_IABT_CUR  (((uint64_t)ESR_EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
+#define INJ_ESR_IABT_LOW  (((uint64_t)ESR_EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
 #define INJ_ESR_UNDEF     (((uint64_t)ESR_EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL)
 
 uint64_t trap_get_reg(const struct vcpu *v, unsigned rt)
@@ -27,30 +30,76 @@ void trap_skip_insn(struct vcpu *v)
 	v->regs.elr += 4;
 }
 
+/* The vector group of VBAR_EL1 a synchronous exception from the guest's current mode is taken to. */
+static uint64_t vector_offset(const struct vcpu *v)
+{
+	uint64_t mode = v->regs.spsr & PSR_MODE_MASK;
+
+	if (mode == PSR_MODE_EL1H)
+		return VEC_CUR_SPX;
+	if (mode == PSR_MODE_EL1T)
+		return VEC_CUR_SP0;
+	return VEC_LOWER_A64;
+}
+
+/* Where that exception enters the guest: its synchronous vector, a VA of the guest's stage 1. */
+static uint64_t sync_vector(const struct vcpu *v)
+{
+	return read_sysreg(vbar_el1) + vector_offset(v) + VEC_SYNC;
+}
+
 /* Take an exception to the guest's EL1 as the hardware would: save PC/PSTATE, jump into VBAR_EL1. */
 static void inject(struct vcpu *v, uint64_t esr_cur, uint64_t esr_low, uint64_t far)
 {
-	uint64_t mode = v->regs.spsr & PSR_MODE_MASK;
-	uint64_t vbar = read_sysreg(vbar_el1), off;
+	uint64_t off = vector_offset(v);
 
-	if (mode == PSR_MODE_EL1H)
-		off = VEC_CUR_SPX;
-	else if (mode == PSR_MODE_EL1T)
-		off = VEC_CUR_SP0;
-	else
-		off = VEC_LOWER_A64;
 	write_sysreg(esr_el1, off == VEC_LOWER_A64 ? esr_low : esr_cur);
 	write_sysreg(far_el1, far);
 	write_sysreg(elr_el1, v->regs.elr);
 	write_sysreg(spsr_el1, v->regs.spsr);
-	v->regs.elr = vbar + off + VEC_SYNC;
+	v->regs.elr = sync_vector(v);
 	v->regs.spsr = PSR_MODE_EL1H | PSR_DAIF;
+}
+
+/*
+ * Does the guest VA of `len` bytes (inside one page) lead to guest RAM? It goes through the guest's
+ * own stage 1 (AT S1E1R; from EL2 a fault lands in PAR_EL1, never as an exception), then the IPA
+ * must be RAM. PAR_EL1 is the guest's register: put it back.
+ */
+static bool guest_va_in_ram(uint64_t va, uint64_t len)
+{
+	uint64_t saved = read_sysreg(par_el1), par;
+
+	__asm__ volatile("at s1e1r, %0" : : "r"(va) : "memory");
+	isb();
+	par = read_sysreg(par_el1);
+	write_sysreg(par_el1, saved);
+	if (par & PAR_F)
+		return false;
+	return mmu_guest_ram_ptr((par & PAR_PA_MASK) | (va & PAGE_OFFSET_MASK), len) != NULL;
 }
 
 void trap_inject_dabt(struct pcpu *p, struct vcpu *v, uint64_t far)
 {
 	p->stats.injected_aborts++;
 	inject(v, INJ_ESR_DABT_CUR, INJ_ESR_DABT_LOW, far);
+}
+
+/*
+ * A stage-2 instruction abort: the guest fetched from an IPA with no memory behind it. Like a bus
+ * with nothing there, the guest gets a synchronous external instruction abort at its own vector,
+ * FAR_EL1 and ELR_EL1 = the faulting PC. Not when its vector is itself unreachable (or is what
+ * faulted): the guest would fault on its way into the handler, again and again.
+ */
+static void handle_iabt(struct pcpu *p, struct vcpu *v, uint64_t esr, uint64_t far)
+{
+	uint64_t vec = sync_vector(v);
+
+	p->stats.exits[EXC_IABT]++;
+	if (v->regs.elr - vec < VEC_ENTRY_SIZE || !guest_va_in_ram(vec, VEC_ENTRY_SIZE))
+		trap_guest_fatal(v, esr, far, "instruction fetch outside guest memory");
+	p->stats.injected_aborts++;
+	inject(v, INJ_ESR_IABT_CUR, INJ_ESR_IABT_LOW, far);
 }
 
 void trap_inject_undef(struct pcpu *p, struct vcpu *v)
@@ -168,9 +217,8 @@ static void handle_sync(struct pcpu *p, struct vcpu *v)
 		mmio_handle_dabt(p, v, esr);
 		break;
 	case ESR_EC_IABT_LOW:
-		/* Executing outside guest memory: no handler the guest could have would help. */
-		p->stats.exits[EXC_IABT]++;
-		trap_guest_fatal(v, esr, far, "instruction fetch outside guest memory");
+		handle_iabt(p, v, esr, far);
+		break;
 	case ESR_EC_SMC64:
 		/* The guest has no firmware: SMC is undefined for it (PSCI goes through HVC). */
 		/* A trapped SMC's ELR_EL2 is the SMC itself, which is what the guest's ELR_EL1 must show. */

@@ -4,7 +4,7 @@
 #   scripts/run-arm64.sh [--smp N] [--args "BOOTARGS"] [--timeout SECONDS] [--log FILE]
 #
 # BOOTARGS reach the guest as /chosen/bootargs: "" runs the suite; "hostile", "idle", "fault",
-# "fault-exec" pick the other modes (guest/common/suite.c). ACCEL=kvm runs on an arm64 host with
+# "fault-exec", "fault-novec" pick the other modes (guest/common/suite.c). ACCEL=kvm runs on an arm64 host with
 # nested virtualisation instead of TCG (docs/arm64.md, "Nested virtualisation").
 #
 # The status is read from the hypervisor's last line, "hyp: run ended: status N": the hypervisor

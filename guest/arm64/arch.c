@@ -250,11 +250,16 @@ uint64_t guest_arch_now_ns(void)
 	return t / hz * NS_PER_SEC + t % hz * NS_PER_SEC / hz;
 }
 
-void guest_arch_timer_at_ns(uint64_t when)
+uint64_t arm64_ns_to_ticks(uint64_t ns)
 {
 	uint64_t hz = machine.timer_hz;
 
-	write_sysreg(cntv_cval_el0, when / NS_PER_SEC * hz + when % NS_PER_SEC * hz / NS_PER_SEC);
+	return ns / NS_PER_SEC * hz + ns % NS_PER_SEC * hz / NS_PER_SEC;
+}
+
+void guest_arch_timer_at_ns(uint64_t when)
+{
+	write_sysreg(cntv_cval_el0, arm64_ns_to_ticks(when));
 	write_sysreg(cntv_ctl_el0, CNT_CTL_ENABLE);
 	isb();
 }
@@ -277,15 +282,19 @@ unsigned guest_arch_irq_of_timer(void)
 
 /* ---- fault mode ---- */
 #define FAULT_DATA_IPA 0x30000000UL  /* device GiB, no RAM or device there: stage 2 leaves it unmapped */
-#define FAULT_EXEC_IPA 0x7f000000UL  /* normal, executable at stage 1; beyond guest RAM at stage 2 */
 
 bool guest_arch_fault(unsigned kind)
 {
-	if (kind == 0) {
+	if (kind == GUEST_FAULT_DATA) {
 		(void)mmio_r32(FAULT_DATA_IPA);
 	} else {
 		void (*fn)(void) = (void (*)(void))FAULT_EXEC_IPA;
 
+		if (kind == GUEST_FAULT_EXEC_NO_VECTOR) {
+			/* Vectors where nothing is: the abort can only be reported by the hypervisor. */
+			write_sysreg(vbar_el1, FAULT_EXEC_IPA);
+			isb();
+		}
 		fn();
 	}
 	return false; /* reached only if nothing faulted */

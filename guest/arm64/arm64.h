@@ -61,6 +61,13 @@ struct arm64_machine {
 };
 extern struct arm64_machine machine;
 
+/* Normal and executable at stage 1 (our identity map), beyond guest RAM at stage 2: a fetch there
+ * is an instruction abort (the fault-exec mode, and the suite's recovered one in exceptions.c). */
+#define FAULT_EXEC_IPA 0x7f000000UL
+
+/* arch.c: a time on the guest_arch_now_ns() scale in counter ticks */
+uint64_t arm64_ns_to_ticks(uint64_t ns);
+
 /* gic.c */
 int gic_dist_init(void);
 int gic_cpu_init(void);

@@ -1,16 +1,25 @@
 /* exceptions.c: the guest's C exception handlers: IRQ (acknowledge, dispatch, EOI, maybe deactivate)
- * and synchronous faults (fatal, except the external aborts the hostile mode provokes on purpose). */
+ * and synchronous faults (fatal, except the external aborts the hostile mode and the suite provoke). */
 #include "arm64.h"
 
 #define ESR_EC_SHIFT    26
 #define ESR_EC_MASK     0x3fUL
+#define ESR_EC_IABT_CUR 0x21UL
+#define ESR_EC_IABT_LOW 0x20UL
 #define ESR_EC_DABT_CUR 0x25UL
+#define ESR_EC_DABT_LOW 0x24UL
+#define ESR_FSC_MASK    0x3fUL
+#define ESR_FSC_EXTABT  0x10UL  /* synchronous external abort, not on a table walk */
 #define ICC_IAR_MASK    0xffffffUL
+#define FRAME_LR        30   /* index of x30 in the vector frame */
 #define FRAME_ELR       31   /* index of ELR_EL1 in the vector frame (x0-x30 first) */
 
 volatile bool arm64_abort_expected;
 volatile uint64_t arm64_aborts_taken;
 static bool split_eoi[GUEST_MAX_CPUS];
+/* guest_arch_exec_fault_recover(): an instruction abort is expected, and what the vector saw */
+static volatile bool iabt_expected;
+static struct guest_fault_seen iabt_seen;
 
 void guest_arm64_irq(uint64_t kind, uint64_t *frame);
 void guest_arm64_sync(uint64_t kind, uint64_t *frame);
@@ -37,19 +46,59 @@ void guest_arm64_irq(uint64_t kind, uint64_t *frame)
 	}
 }
 
+/* A name for the report of a synchronous exception nobody expected. */
+static const char *sync_name(uint64_t ec)
+{
+	if (ec == ESR_EC_IABT_CUR || ec == ESR_EC_IABT_LOW)
+		return "instruction abort";
+	if (ec == ESR_EC_DABT_CUR || ec == ESR_EC_DABT_LOW)
+		return "data abort";
+	return "synchronous exception";
+}
+
 void guest_arm64_sync(uint64_t kind, uint64_t *frame)
 {
-	uint64_t esr = read_sysreg(esr_el1);
+	uint64_t esr = read_sysreg(esr_el1), ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
 	static const char *const what[] = { "synchronous exception", "IRQ", "FIQ", "SError",
 					    "exception from EL0" };
 
-	if (kind == 0 && arm64_abort_expected && ((esr >> ESR_EC_SHIFT) & ESR_EC_MASK) == ESR_EC_DABT_CUR) {
+	if (kind == 0 && arm64_abort_expected && ec == ESR_EC_DABT_CUR) {
 		/* The hostile mode's access was refused with an external abort, as it should be: skip it. */
 		frame[FRAME_ELR] += 4;
 		arm64_aborts_taken++;
 		return;
 	}
-	guest_fatal(what[kind < 5 ? kind : 0], esr, read_sysreg(far_el1), frame[FRAME_ELR]);
+	if (kind == 0 && iabt_expected && ec == ESR_EC_IABT_CUR) {
+		iabt_expected = false;
+		iabt_seen.taken = true;
+		iabt_seen.syndrome = esr;
+		iabt_seen.addr = read_sysreg(far_el1);
+		iabt_seen.pc = frame[FRAME_ELR];
+		/* The fetch of the called function's first instruction faulted, so x30 still holds the
+		 * return address: resume there, as if that function had returned at once. */
+		frame[FRAME_ELR] = frame[FRAME_LR];
+		return;
+	}
+	guest_fatal(kind == 0 ? sync_name(ec) : what[kind < 5 ? kind : 0], esr, read_sysreg(far_el1),
+		    frame[FRAME_ELR]);
+}
+
+bool guest_arch_exec_fault_recover(struct guest_fault_seen *seen)
+{
+	uint64_t target = FAULT_EXEC_IPA, ec, fsc;
+
+	iabt_seen = (struct guest_fault_seen){ 0 };
+	iabt_expected = true;
+	/* A call: the abort handler above returns to the link register. Every other register comes
+	 * back from the exception frame as it was, so only x30 changes. */
+	__asm__ volatile("blr %0" : : "r"(target) : "x30", "memory");
+	iabt_expected = false;
+	*seen = iabt_seen;
+	ec = (seen->syndrome >> ESR_EC_SHIFT) & ESR_EC_MASK;
+	fsc = seen->syndrome & ESR_FSC_MASK;
+	seen->expected = seen->taken && ec == ESR_EC_IABT_CUR && fsc == ESR_FSC_EXTABT &&
+			 seen->addr == target && seen->pc == target;
+	return true;
 }
 
 bool guest_arch_has_split_eoi(void)

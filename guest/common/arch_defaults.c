@@ -37,3 +37,24 @@ __attribute__((weak)) void guest_arch_msi_teardown(unsigned n)
 {
 	(void)n;
 }
+
+__attribute__((weak)) bool guest_arch_timer2_irq(unsigned *irq)
+{
+	(void)irq;
+	return false;
+}
+
+__attribute__((weak)) void guest_arch_timer2_at_ns(uint64_t when_ns)
+{
+	(void)when_ns;
+}
+
+__attribute__((weak)) void guest_arch_timer2_stop(void)
+{
+}
+
+__attribute__((weak)) bool guest_arch_exec_fault_recover(struct guest_fault_seen *seen)
+{
+	(void)seen;
+	return false;
+}

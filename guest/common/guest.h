@@ -39,6 +39,9 @@ __attribute__((format(printf, 3, 4))) bool check(const char *name, bool ok, cons
 __attribute__((format(printf, 2, 3))) void skip(const char *name, const char *fmt, ...);
 void check_summary(unsigned *passed, unsigned *failed, unsigned *skipped);
 
+/* tests_timer.c: a timer's tick count against the count its rate gives, with the TCG tolerance */
+bool rate_within(uint32_t got, uint64_t want);
+
 /* time.c */
 void delay_ns(uint64_t ns);
 /* Spin (interrupts as they are) until *flag >= want or timeout; true if reached. */
@@ -81,6 +84,8 @@ void tests_irq(void);
 void tests_eoi(void);
 void tests_smp(void);
 void tests_timer(void);
+void tests_timer2(void);
+void tests_fault(void);
 void tests_msi(void);
 void mode_idle(void);
 void mode_fault(unsigned kind);

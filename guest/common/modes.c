@@ -47,8 +47,13 @@ void mode_idle(void)
 
 void mode_fault(unsigned kind)
 {
-	guest_printf("guest: fault mode: %s\n", kind ? "executing outside guest memory" :
-		     "reading an address with nothing behind it");
+	static const char *const what[] = {
+		[GUEST_FAULT_DATA] = "reading an address with nothing behind it",
+		[GUEST_FAULT_EXEC] = "executing outside guest memory",
+		[GUEST_FAULT_EXEC_NO_VECTOR] = "executing outside guest memory, exception vectors there too",
+	};
+
+	guest_printf("guest: fault mode: %s\n", kind <= GUEST_FAULT_EXEC_NO_VECTOR ? what[kind] : "?");
 	if (!guest_arch_fault(kind))
 		check("fault", false, "the access did not fault");
 }

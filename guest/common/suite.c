@@ -1,5 +1,5 @@
 /* suite.c: the guest's main: choose the mode from the boot arguments, run it, print the summary, halt.
- * Modes: (default) the test suite; "hostile" garbage first, then the suite; "idle"; "fault"/"fault-exec";
+ * Modes: (default) the test suite; "hostile" garbage first, then the suite; "idle"; "fault"/"fault-exec"/"fault-novec";
  * "bench" adds measurement marks to any of them (bench_marks.c). */
 #include "guest.h"
 
@@ -26,7 +26,9 @@ static void run_suite(void)
 	tests_eoi();
 	tests_timer();
 	tests_smp();
+	tests_timer2();
 	tests_msi();
+	tests_fault();
 	/* Every interrupt the suite caused has a handler: anything else is a spurious delivery. */
 	strays = guest_irq_unhandled() - strays;
 	check("no_stray_interrupts", strays == 0, "%lu interrupt(s) arrived that no check asked for", strays);
@@ -43,9 +45,11 @@ void guest_main(void)
 	if (guest_has_arg(args, "idle")) {
 		mode_idle();
 	} else if (guest_has_arg(args, "fault")) {
-		mode_fault(0);
+		mode_fault(GUEST_FAULT_DATA);
 	} else if (guest_has_arg(args, "fault-exec")) {
-		mode_fault(1);
+		mode_fault(GUEST_FAULT_EXEC);
+	} else if (guest_has_arg(args, "fault-novec")) {
+		mode_fault(GUEST_FAULT_EXEC_NO_VECTOR);
 	} else {
 		if (guest_has_arg(args, "hostile")) {
 			bool done = guest_arch_hostile();

@@ -34,7 +34,7 @@ static void vtimer_handler(unsigned irq, void *arg)
 	}
 }
 
-static bool within(uint32_t got, uint64_t want)
+bool rate_within(uint32_t got, uint64_t want)
 {
 	uint64_t tol = want * TOLERANCE_PCT / 100 + SLACK_TICKS;
 
@@ -68,7 +68,7 @@ static void test_vtimer_rate(void)
 	guest_arch_local_irq_disable();
 	after_stop = vt_ticks - got;
 	want = elapsed / vt_period_ns;
-	check("vtimer_rate", within(got, want) && after_stop <= 1,
+	check("vtimer_rate", rate_within(got, want) && after_stop <= 1,
 	      "%u ticks in %lu ms at %u Hz (expected %lu), %u after stop", got, elapsed / NS_PER_MS, VT_HZ,
 	      want, after_stop);
 }

@@ -106,11 +106,37 @@ void guest_arch_timer_oneshot_ns(uint64_t delta_ns);
 void guest_arch_timer_at_ns(uint64_t when_ns);
 void guest_arch_timer_stop(void);
 
+/* ---- a second per-CPU timer (optional: the weak defaults say there is none, and its checks SKIP).
+ * arm64: the EL1 physical timer (PPI 30) beside the virtual one. Deadlines are on the
+ * guest_arch_now_ns() scale; its interrupt is a level, like the first timer's. ---- */
+/* The second timer's irq in *irq; false when the layer has no second timer. */
+bool guest_arch_timer2_irq(unsigned *irq);
+void guest_arch_timer2_at_ns(uint64_t when_ns);
+void guest_arch_timer2_stop(void);
+
 /* ---- special modes (bootargs), each optional: return false when the layer has none ---- */
 /* Write garbage to every interrupt-controller register at every width, then reset the controller. */
 bool guest_arch_hostile(void);
-/* Touch memory that does not exist (kind 0: a data access, 1: an instruction fetch). */
+/* Touch memory that does not exist, without expecting the fault: kind GUEST_FAULT_DATA a data
+ * access, GUEST_FAULT_EXEC an instruction fetch, GUEST_FAULT_EXEC_NO_VECTOR an instruction fetch with
+ * the exception vectors moved outside memory first, so that the fault cannot be delivered at all
+ * (a layer without movable vectors may treat it as GUEST_FAULT_EXEC). */
+enum guest_fault_kind { GUEST_FAULT_DATA = 0, GUEST_FAULT_EXEC = 1, GUEST_FAULT_EXEC_NO_VECTOR = 2 };
 bool guest_arch_fault(unsigned kind);
+
+/* ---- a fault the guest survives (optional: the weak default says the layer cannot, and the
+ * check SKIPs) ---- */
+/* What the layer's own exception vector was given for a fault the suite provoked on purpose. */
+struct guest_fault_seen {
+	bool taken;         /* the vector took it and execution resumed after the faulting call */
+	bool expected;      /* the syndrome and addresses are those the architecture prescribes */
+	uint64_t syndrome;  /* arm64: ESR_EL1 */
+	uint64_t addr;      /* arm64: FAR_EL1 */
+	uint64_t pc;        /* arm64: ELR_EL1 */
+};
+/* Call an address with no memory behind it (the one guest_arch_fault(1) jumps to) with the layer's
+ * vector expecting the fault; fills *seen. false when the layer cannot recover from it. */
+bool guest_arch_exec_fault_recover(struct guest_fault_seen *seen);
 
 /* ---- provided by guest/common for the layer ---- */
 /* Entry of the suite on the boot CPU, after guest_arch_init(). Does not return. */

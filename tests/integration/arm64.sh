@@ -5,7 +5,9 @@
 #   suite-smp{1,2,4}  the guest suite passes on 1, 2 and 4 vCPUs (exit 0, no FAIL line, >= 20 checks)
 #   hostile           garbage to every GICD/GICR offset at every width and to ICC_SGI*R, then the suite
 #   fault-data        a guest data abort is reported with ESR/FAR/ELR and ends with a non-zero status
-#   fault-exec        an instruction fetch outside guest memory: the hypervisor reports it, non-zero status
+#   fault-exec        an instruction fetch outside guest memory: the guest's own vector takes the injected
+#                     instruction abort (EC 0x21, IFSC 0x10, FAR = ELR = the address) and halts with 240
+#   fault-novec       the same with the guest's vectors outside memory too: the hypervisor reports it, 250
 #   idle              WFI at 100 Hz: exits with nothing in flight make no list-register access
 # Each run has a timeout. Prints one PASS/FAIL line per check and "N passed, M failed"; exits 1 on failure.
 set -uo pipefail
@@ -51,10 +53,19 @@ run "$log" 1 "fault"
 if [[ $rc != 0 && $rc != 124 ]] && grep -qE 'ESR=0x[0-9a-f]+ FAR=0x[0-9a-f]+ ELR=0x[0-9a-f]+' "$log"; then ok=1; else ok=0; fi
 result fault-data $ok "exit $rc: $(grep -m1 -o 'FATAL.*' "$log")" "$log"
 
+# ESR_EL1 0x86000010: EC 0x21 (instruction abort, same EL), IL, IFSC 0x10 (synchronous external abort).
+GUEST_STATUS_FAULT=240 HYP_STATUS_GUEST_FAULT=250
 log=$logdir/fault-exec.log
 run "$log" 1 "fault-exec"
-if [[ $rc != 0 && $rc != 124 ]] && grep -qE '^hyp: guest fault.*ESR=0x[0-9a-f]+ FAR=0x[0-9a-f]+ ELR=0x[0-9a-f]+' "$log"; then ok=1; else ok=0; fi
-result fault-exec $ok "exit $rc: $(grep -m1 -o 'guest fault.*ELR=0x[0-9a-f]*' "$log")" "$log"
+if [[ $rc == "$GUEST_STATUS_FAULT" ]] && ! grep -q '^hyp: guest fault' "$log" &&
+   grep -q 'FATAL on CPU 0: instruction abort: ESR=0x86000010 FAR=0x7f000000 ELR=0x7f000000' "$log"; then ok=1; else ok=0; fi
+result fault-exec $ok "exit $rc: $(grep -m1 -o 'FATAL.*' "$log")" "$log"
+
+log=$logdir/fault-novec.log
+run "$log" 1 "fault-novec"
+if [[ $rc == "$HYP_STATUS_GUEST_FAULT" ]] &&
+   grep -qE '^hyp: guest fault.*instruction fetch outside guest memory: ESR=0x[0-9a-f]+ FAR=0x[0-9a-f]+ ELR=0x[0-9a-f]+' "$log"; then ok=1; else ok=0; fi
+result fault-novec $ok "exit $rc: $(grep -m1 -o 'guest fault.*ELR=0x[0-9a-f]*' "$log")" "$log"
 
 log=$logdir/idle.log
 run "$log" 1 "idle"
