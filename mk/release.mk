@@ -30,7 +30,7 @@ REL_CFLAGS := -std=c11 -O2 -g -fPIC -fvisibility=hidden -Wall -Wextra -Werror -W
 
 # What `make install` puts under include/vgic/. Everything else in vgic/ is internal.
 PUBLIC_HDRS := vgic/vgic.h vgic/vgic_its.h vgic/vgic_export.h vgic/vgic_version.h vgic/vgic_hooks.h vgic/lr_backend.h \
-               vgic/icv_model.h vgic/ich_regs.h include/irq_line.h include/hv_errno.h
+               vgic/icv_model.h vgic/ich_regs.h include/irq_line.h include/irq_msg.h include/hv_errno.h
 
 .PHONY: release install uninstall test-install check-exports
 release: $(REL_A) $(REL_SO) $(REL_DIR)/vgic.pc $(REL_DIR)/vgic-freestanding.pc

@@ -576,6 +576,31 @@ int vgic_its_mmio_access(struct vgic_its *its, uint32_t vcpu, uint64_t offset, u
 	return vgic_mmio_account(its->vm, vcpu, o);
 }
 
+/* ---- the irq_msg.h target ---- */
+
+static int msi_target_send(struct irq_msi_target *t, uint64_t addr, uint32_t data, uint32_t devid)
+{
+	struct vgic_its *its = vgic_container_of(t, struct vgic_its, msi);
+
+	if (!its->doorbell || addr != its->doorbell)
+		return HV_EINVAL;
+	return vgic_its_send_msi(its, devid, data);
+}
+
+static const struct irq_msi_ops its_msi_ops = { .send = msi_target_send };
+
+struct irq_msi_target *vgic_its_msi_target(struct vgic_its *its, uint64_t frame_gpa)
+{
+	if (!its)
+		return NULL;
+	vgic_lock(its->vm, &its->lock);
+	its->doorbell = frame_gpa + GITS_TRANSLATER_OFFSET;
+	its->msi.ops = &its_msi_ops;
+	its->msi.name = "gic-its";
+	vgic_unlock(its->vm, &its->lock);
+	return &its->msi;
+}
+
 /* ---- save and restore (vgic_its.h) ---- */
 
 #define ITS_SAVE_MAGIC   0x53544947U   /* "GITS" as a little-endian u32 */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include "vgic_export.h"
 #include "vgic.h"
+#include "irq_msg.h"
 
 #define VGIC_ITS_SIZE        0x20000U  /* control frame (64 KiB) + translation frame (64 KiB) */
 #define GITS_TRANSLATER_OFFSET 0x10040U  /* where a device writes its EventID */
@@ -45,6 +46,8 @@ struct vgic_its {
 	uint64_t baser[VGIC_ITS_NR_BASER];
 	enum vgic_its_error last_error;
 	struct vgic_its_stats stats;
+	struct irq_msi_target msi;    /* what devices send to (vgic_its_msi_target) */
+	uint64_t doorbell;            /* GITS_TRANSLATER's guest address, 0 until given */
 };
 
 /* Reset an ITS of vm (which should have LPIs: vgic_lpi_init). HV_EINVAL on NULL arguments. */
@@ -61,6 +64,12 @@ VGIC_API int vgic_its_mmio_access(struct vgic_its *its, uint32_t vcpu, uint64_t 
  * disabled or the mapping is missing, HV_ERANGE for IDs out of range).
  */
 VGIC_API int vgic_its_send_msi(struct vgic_its *its, uint32_t devid, uint32_t eventid);
+/*
+ * This ITS as the architecture-neutral message target of include/irq_msg.h, its 128 KiB frame at guest
+ * physical frame_gpa: a device's irq_msi_send(t, frame_gpa + GITS_TRANSLATER_OFFSET, eventid, devid)
+ * is vgic_its_send_msi(its, devid, eventid); any other address is HV_EINVAL. NULL if its is NULL.
+ */
+VGIC_API struct irq_msi_target *vgic_its_msi_target(struct vgic_its *its, uint64_t frame_gpa);
 
 /*
  * Save and restore one ITS's registers (its tables are in guest memory and travel with it): a

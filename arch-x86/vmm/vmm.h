@@ -14,6 +14,7 @@
 #include "ioapic.h"
 #include "lapic.h"
 #include "apic_bus.h"
+#include "irq_msg.h"
 #include "x86_gsi.h"
 
 #define VMM_MAX_VCPUS     8U
@@ -98,6 +99,7 @@ struct vm {
 	struct ioapic ioapic_hi;     /* GSI 24..47; userspace in every mode */
 	struct lapic lapic[VMM_MAX_VCPUS];
 	struct apic_bus bus;
+	struct irq_msi_target msi;          /* the local APICs' MSI window, as irq_msg.h's target */
 	struct x86_gsi gsi;
 
 	int epfd, pv_timerfd, watchdog_fd, stop_fd;

@@ -75,7 +75,9 @@ static int64_t msi_send(struct vm *vm, uint64_t addr, uint64_t data)
 {
 	if (data > UINT32_MAX)
 		return HV_ABI_INVALID_PARAM;
-	return vmm_msi_send(vm, addr, (uint32_t)data) ? HV_ABI_INVALID_PARAM : HV_ABI_OK;
+	/* Through irq_msg.h, as any device model would send; the test device has no device ID on x86. */
+	return irq_msi_send(&vm->msi, addr, (uint32_t)data, HV_MSI_TEST_DEVID) == HV_EINVAL ?
+	       HV_ABI_INVALID_PARAM : HV_ABI_OK;
 }
 
 static int64_t info(struct vcpu *v, uint64_t key)

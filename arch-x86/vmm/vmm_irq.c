@@ -1,5 +1,6 @@
 /* vmm_irq.c: the interrupt path: userspace PIC/IOAPIC/LAPIC wired to KVM_INTERRUPT, or KVM's irqchip.
  * Chip hooks run under vm->lock; kicks wake a halted vCPU or force a running one out of KVM_RUN. */
+#include <stddef.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -99,8 +100,21 @@ static const struct lapic_hooks lapic_hooks = {
 	.eoi_broadcast = h_eoi_broadcast,
 };
 
+/* irq_msg.h: a device's MSI reaches the local APICs whatever the mode; x86 has no device ID. */
+static int msi_target_send(struct irq_msi_target *t, uint64_t addr, uint32_t data, uint32_t devid)
+{
+	struct vm *vm = (struct vm *)(void *)((char *)t - offsetof(struct vm, msi));
+
+	(void)devid;
+	return vmm_msi_send(vm, addr, data);
+}
+
+static const struct irq_msi_ops msi_target_ops = { .send = msi_target_send };
+
 int vmm_irq_init(struct vm *vm)
 {
+	vm->msi.ops = &msi_target_ops;
+	vm->msi.name = "x86-lapic";
 	pthread_mutexattr_t a;
 
 	pthread_mutexattr_init(&a);

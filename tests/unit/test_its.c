@@ -459,6 +459,31 @@ static void test_save_and_restore_the_its_registers(void **state)
 	h_finish(h);
 }
 
+/* The ITS as an irq_msg.h target: a device's write to the doorbell is an MSI; elsewhere, refused. */
+static void test_the_its_as_a_message_target(void **state)
+{
+	struct harness *h = vm_with_lpis();
+	struct its_env e;
+	struct irq_msi_target *t;
+	const uint64_t frame = 0x08080000ULL;
+
+	(void)state;
+	env_init(&e, h, 0);
+	mapd(&e, 9, 4, true);
+	mapc(&e, 0, 3, true);
+	mapti(&e, 9, 1, LPI(90), 0);
+	assert_null(vgic_its_msi_target(NULL, frame));
+	t = vgic_its_msi_target(&e.its, frame);
+	assert_non_null(t);
+	assert_int_equal(irq_msi_send(t, frame + GITS_TRANSLATER, 1, 9), HV_OK);
+	assert_int_equal(h_state(h, 0, LPI(90)).queued_on, 3);
+	assert_int_equal(irq_msi_send(t, frame, 1, 9), HV_EINVAL);                 /* not the doorbell */
+	assert_int_equal(irq_msi_send(t, frame + GITS_TRANSLATER, 2, 9), HV_ENODEV); /* unmapped event */
+	assert_int_equal(irq_msi_send(NULL, frame + GITS_TRANSLATER, 1, 9), HV_EINVAL);
+	assert_int_equal(e.its.stats.msis, 1);
+	h_finish(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -472,6 +497,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_msis_that_translate_to_nothing_are_dropped_with_a_reason, h_teardown),
 		cmocka_unit_test_teardown(test_two_itses_are_independent, h_teardown),
 		cmocka_unit_test_teardown(test_save_and_restore_the_its_registers, h_teardown),
+		cmocka_unit_test_teardown(test_the_its_as_a_message_target, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
