@@ -38,6 +38,10 @@ __attribute__((weak)) void guest_arch_msi_teardown(unsigned n)
 	(void)n;
 }
 
+__attribute__((weak)) void guest_arch_msi_tests(void)
+{
+}
+
 __attribute__((weak)) bool guest_arch_timer2_irq(unsigned *irq)
 {
 	(void)irq;

@@ -58,7 +58,7 @@ static inline long hv_msi_send(uint64_t addr, uint32_t data) { return hv_call(HV
 
 /* irq.c: handlers by arch irq number */
 typedef void (*guest_irq_fn)(unsigned irq, void *arg);
-#define GUEST_MAX_IRQ (1024U + GUEST_NR_MSIS)  /* arm64: INTIDs, then its MSIs' numbers */
+#define GUEST_MAX_IRQ (1024U + GUEST_MAX_LAYER_MSIS)  /* arm64: INTIDs, then LPI 8192 + n as 1024 + n */
 void guest_irq_register(unsigned irq, guest_irq_fn fn, void *arg);
 uint64_t guest_irq_count(unsigned irq);
 uint64_t guest_irq_unhandled(void);

@@ -224,4 +224,5 @@ void tests_msi(void)
 	test_teardown();
 	test_reprioritise();
 	test_many_in_priority_order();
+	guest_arch_msi_tests();
 }

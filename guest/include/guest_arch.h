@@ -68,6 +68,8 @@ void guest_arch_irq_clear_pending(unsigned irq);
 /* ---- message-signalled interrupts from the test device (optional: the weak defaults in
  * guest/common/arch_defaults.c say "not supported", and the suite's MSI checks then SKIP) ---- */
 #define GUEST_NR_MSIS 64U
+/* Messages a layer may use in all, its own checks' included (the handler table's size). */
+#define GUEST_MAX_LAYER_MSIS 2176U
 /* Make message n (< GUEST_NR_MSIS) arrive on cpu at prio (0 highest), enabled; give the address and
  * data the device must write for it. Called again for the same n: move it to cpu (arm64: ITS MOVI).
  * false if the layer has no MSIs. */
@@ -76,6 +78,9 @@ bool guest_arch_msi_setup(unsigned n, unsigned cpu, unsigned prio, uint64_t *add
 unsigned guest_arch_irq_of_msi(unsigned n);
 /* Unmap message n (arm64: ITS DISCARD): the device's later writes of it deliver nothing. */
 void guest_arch_msi_teardown(unsigned n);
+/* The layer's own checks of its message controller, run after the common MSI checks (arm64: the ITS
+ * commands the common calls do not use, two-level tables, LPI pending tables, 2,000 LPIs at once). */
+void guest_arch_msi_tests(void);
 
 /* ---- this CPU ---- */
 void guest_arch_local_irq_enable(void);
