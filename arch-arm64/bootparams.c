@@ -1,5 +1,6 @@
 /* bootparams.c: split QEMU's -append string into hyp.* options and the guest's boot arguments.
- * Options: hyp.entry=ADDR (where the image starts), hyp.initrd=ADDR,SIZE (an initramfs for Linux). */
+ * Options: hyp.entry=ADDR (where the image starts), hyp.initrd=ADDR,SIZE (an initramfs for Linux),
+ * hyp.storm=US (checkpoint storm: save, destroy and restore the VGIC every 1..2*US microseconds). */
 #include "bootparams.h"
 
 #define HEX_BASE 16U
@@ -58,6 +59,10 @@ static int parse_option(const char *w, size_t len, struct bootparams *bp)
 		if (parse_num(&p, &bp->initrd_start) < 0 || *p++ != ',' ||
 		    parse_num(&p, &bp->initrd_size) < 0)
 			return -1;
+	} else if (starts_with(w, "hyp.storm=")) {
+		p = w + strlen("hyp.storm=");
+		if (parse_num(&p, &bp->storm_us) < 0 || bp->storm_us == 0)
+			return -1;
 	} else {
 		return -1;
 	}
@@ -70,6 +75,7 @@ int bootparams_parse(const char *args, struct bootparams *bp, const char **bad)
 
 	bp->entry = GUEST_ENTRY_IPA;
 	bp->initrd_start = bp->initrd_size = 0;
+	bp->storm_us = 0;
 	while (*args) {
 		const char *w;
 		size_t len = 0;

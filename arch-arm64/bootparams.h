@@ -9,6 +9,7 @@
 struct bootparams {
 	uint64_t entry;                         /* guest IPA of the image (hyp.entry=), default GUEST_ENTRY_IPA */
 	uint64_t initrd_start, initrd_size;     /* guest IPA and size (hyp.initrd=START,SIZE); size 0: none */
+	uint64_t storm_us;                      /* hyp.storm=US: mean checkpoint interval; 0: no storm */
 	char guest_args[PLATFORM_BOOTARGS_MAX]; /* everything that is not hyp.* */
 };
 

@@ -129,10 +129,32 @@ static const struct lr_backend_ops ich_ops = {
 	.read_vtr = ich_read_vtr,
 };
 
+unsigned ich_backend_nr_aprs(struct lr_backend *be)
+{
+	uint64_t vtr = lr_read_vtr(be);
+	/* 5 preemption bits need one APR per group, 6 two, 7 four. */
+	unsigned n = 1U << ((((vtr >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1) - 5);
+
+	return n < ICH_MAX_APRS ? n : ICH_MAX_APRS;
+}
+
+void ich_backend_clear(struct lr_backend *be)
+{
+	unsigned nr_apr = ich_backend_nr_aprs(be);
+
+	for (unsigned i = 0; i < be->nr_lrs; i++)
+		lr_write(be, i, 0);
+	for (unsigned i = 0; i < nr_apr; i++) {
+		lr_write_apr(be, 0, i, 0);
+		lr_write_apr(be, 1, i, 0);
+	}
+	lr_write_hcr(be, 0);
+	lr_write_vmcr(be, 0);
+}
+
 void ich_backend_init(struct lr_backend *be)
 {
 	uint64_t vtr;
-	unsigned nr_apr;
 
 	be->ops = &ich_ops;
 	vtr = lr_read_vtr(be);
@@ -140,16 +162,7 @@ void ich_backend_init(struct lr_backend *be)
 	be->lrs_in_memory = false; /* real ICH_* registers; an NV2 build would say true */
 	if (be->nr_lrs > ICH_MAX_LRS)
 		be->nr_lrs = ICH_MAX_LRS;
-	/* 5 preemption bits need one APR per group, 6 two, 7 four. */
-	nr_apr = 1U << ((((vtr >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1) - 5);
-	for (unsigned i = 0; i < be->nr_lrs; i++)
-		lr_write(be, i, 0);
-	for (unsigned i = 0; i < nr_apr && i < ICH_MAX_APRS; i++) {
-		lr_write_apr(be, 0, i, 0);
-		lr_write_apr(be, 1, i, 0);
-	}
-	lr_write_hcr(be, 0);
-	lr_write_vmcr(be, 0);
+	ich_backend_clear(be);
 	/* Set-up accesses are not world-switch costs: count from zero. */
 	lr_backend_reset_counts(be);
 }

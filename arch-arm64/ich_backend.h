@@ -7,5 +7,9 @@
 
 /* Read ICH_VTR_EL2 for the LR count, clear every LR, the APRs and ICH_HCR_EL2 (their reset is UNKNOWN). */
 void ich_backend_init(struct lr_backend *be);
+/* Clear every LR, the APRs, ICH_HCR_EL2 and ICH_VMCR_EL2 (a checkpoint's teardown), counted. */
+void ich_backend_clear(struct lr_backend *be);
+/* How many AP0R/AP1R registers this CPU has per group (ICH_VTR_EL2.PREbits). */
+unsigned ich_backend_nr_aprs(struct lr_backend *be);
 
 #endif

@@ -1,6 +1,7 @@
 /* main.c: bring-up: the boot CPU reads the DTB, sets up the GIC, stage 2, the VM and the guest's DTB,
  * starts the other CPUs through PSCI, then every CPU enters the run loop of its own vCPU. */
 #include "bootparams.h"
+#include "storm.h"
 #include "fdt_guest.h"
 #include "gic.h"
 #include "linux_image.h"
@@ -124,6 +125,7 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 	}
 	if (cpu_init(p) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "CPU 0 set-up failed");
+	storm_init(bootparams.storm_us);
 	start_secondaries();
 	vcpus[0].on_entry = bootparams.entry;
 	vcpus[0].on_context = GUEST_DTB_IPA;

@@ -64,6 +64,15 @@ void pvtimer_fire(struct pcpu *p)
 	arm_at(p->pvtimer_deadline);
 }
 
+void pvtimer_shift(struct pcpu *p, uint64_t ticks)
+{
+	if (!__atomic_load_n(&pv_period_ticks, __ATOMIC_ACQUIRE) ||
+	    __atomic_load_n(&pv_owner, __ATOMIC_ACQUIRE) != p->index)
+		return;
+	p->pvtimer_deadline += ticks;
+	arm_at(p->pvtimer_deadline);
+}
+
 uint64_t pvtimer_ticks_delivered(void)
 {
 	return pv_delivered;

@@ -10,6 +10,9 @@
 int64_t pvtimer_set_period(struct pcpu *p, uint64_t period_us);
 /* CNTHP fired on p. */
 void pvtimer_fire(struct pcpu *p);
+/* The VM was stopped for `ticks`: the owner moves its next deadline by as much (the guest's clock did
+ * not see the stop either). */
+void pvtimer_shift(struct pcpu *p, uint64_t ticks);
 uint64_t pvtimer_ticks_delivered(void);
 
 #endif

@@ -5,6 +5,7 @@
 #include "pvtimer.h"
 #include "vcpu.h"
 #include "vm.h"
+#include "storm.h"
 
 static const char *const exit_names[EXC_NR] = {
 	[EXC_HVC_ABI] = "hvc_abi", [EXC_HVC_PSCI] = "hvc_psci", [EXC_MMIO_GICD] = "mmio_gicd",
@@ -106,6 +107,7 @@ static void print_vgic(void)
 		   t.flushes, t.syncs, t.lrs_filled, t.overflows, t.evicted_active);
 	hyp_printf("hyp: vgic eoicount_deact %lu dir_traps %lu resamples %lu kicks %lu pvtimer_ticks %lu\n",
 		   t.eoicount_deact, t.dir_traps, t.resamples, t.kicks, pvtimer_ticks_delivered());
+	storm_report();
 	if (hyp_its_base)
 		hyp_printf("hyp: its commands %lu errors %lu msis %lu dropped %lu\n", hyp_its.stats.commands,
 			   hyp_its.stats.cmd_errors, hyp_its.stats.msis, hyp_its.stats.msis_dropped);

@@ -6,6 +6,7 @@
 #include "mmu.h"
 #include "sysreg.h"
 #include "vm.h"
+#include "storm.h"
 
 /* ESR_EL1 values for the exceptions we inject (EC, IL, ISS) */
 #define INJ_ESR_DABT_CUR  (((uint64_t)ESR_EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
@@ -166,6 +167,7 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 		if (!irq_poll(p))
 			wfi();
 		irq_timer_resample(p);
+		storm_point(p);
 	}
 	gic_ppi_enable(PPI_MAINTENANCE, true);
 }

@@ -6,11 +6,13 @@
 #include "sysreg.h"
 #include "trap.h"
 #include "vm.h"
+#include "storm.h"
 
 struct pcpu pcpus[HYP_MAX_CPUS];
 struct vcpu vcpus[HYP_MAX_CPUS];
 uint32_t hyp_nr_cpus;
 volatile uint32_t hyp_stopping;
+volatile uint64_t hyp_cntvoff;
 
 _Static_assert(__builtin_offsetof(struct pcpu, index) == 0, "hyp_cpu_index() reads the first word");
 _Static_assert(__builtin_offsetof(struct pcpu, host_sp) == PCPU_HOST_SP_OFF, "asm_offsets.h");
@@ -27,6 +29,7 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t x0)
 	v->regs.elr = entry;
 	v->regs.spsr = PSR_MODE_EL1H | PSR_DAIF;
 	v->el1.sctlr = SCTLR_EL1_RESET;
+	v->el1.cntvoff = hyp_cntvoff;
 }
 
 /* Put this vCPU's EL1 and EL1-timer state into the registers of its physical CPU. */
@@ -122,6 +125,7 @@ static void wait_power_on(struct pcpu *p, struct vcpu *v)
 			park(p);
 		if (!irq_poll(p))
 			wfi();
+		storm_point(p);
 	}
 	gic_ppi_enable(PPI_MAINTENANCE, true);
 }
@@ -144,6 +148,7 @@ static void run_until_off(struct pcpu *p, struct vcpu *v)
 
 		vgic_sync_lrs(&hyp_vgic, v->id);
 		trap_handle_exit(p, v, kind);
+		storm_point(p);
 		if (hyp_stopping)
 			park(p);
 		if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)

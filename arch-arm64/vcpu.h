@@ -78,6 +78,9 @@ extern struct pcpu pcpus[HYP_MAX_CPUS];
 extern struct vcpu vcpus[HYP_MAX_CPUS];
 extern uint32_t hyp_nr_cpus;
 extern volatile uint32_t hyp_stopping;
+/* The VM's CNTVOFF_EL2, the same on every vCPU: it grows by the time the VM spends stopped (a
+ * checkpoint), so the guest's virtual counter does not see the stop, as after a VMM's pause. */
+extern volatile uint64_t hyp_cntvoff;
 
 static inline struct pcpu *this_pcpu(void)
 {

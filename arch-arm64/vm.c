@@ -17,6 +17,7 @@ uint64_t hyp_its_base;
 static struct vgic_vcpu vgic_vcpus[HYP_MAX_CPUS];
 static struct vgic_irq vgic_spis[GUEST_NR_SPIS];
 static struct vgic_irq vgic_lpis[GUEST_NR_LPIS];
+#define VM_POISON 0xa5
 /* The UART's SPI as the guest sees it and as the GIC raises it; 0 while not forwarded. */
 static uint32_t uart_vintid, uart_pintid;
 
@@ -91,24 +92,43 @@ static const struct vgic_hooks hyp_hooks = {
 	.guest_write = hook_guest_write,
 };
 
-int vm_init(uint32_t nr_vcpus)
+/* The vgic instance, its LPIs and its ITS, with no interrupt state yet (boot, and a checkpoint's
+ * fresh instance). */
+int vm_vgic_create(uint32_t nr_vcpus)
 {
 	struct vgic_config cfg = { .nr_vcpus = nr_vcpus, .nr_spis = GUEST_NR_SPIS, .prio_bits = 0 };
 	int rc = vgic_init(&hyp_vgic, &cfg, &hyp_hooks, NULL, vgic_vcpus, vgic_spis);
 
-	for (uint32_t i = 0; rc == HV_OK && i < nr_vcpus; i++) {
+	for (uint32_t i = 0; rc == HV_OK && i < nr_vcpus; i++)
 		rc = vgic_vcpu_set_mpidr(&hyp_vgic, i, vcpus[i].mpidr);
-		if (rc == HV_OK)
-			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_VTIMER, PPI_VTIMER);
-		if (rc == HV_OK)
-			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_PTIMER, PPI_PTIMER);
-	}
 	/* LPIs and one ITS, where the guest's device tree puts it (none: no LPIs either). */
 	hyp_its_base = fdt_guest_its_base();
 	if (rc == HV_OK && hyp_its_base) {
 		rc = vgic_lpi_init(&hyp_vgic, vgic_lpis, GUEST_NR_LPIS);
 		if (rc == HV_OK)
 			rc = vgic_its_init(&hyp_its, &hyp_vgic);
+	}
+	return rc;
+}
+
+/* Tear the instance down for good: poison everything, so a restore that leaned on old state fails. */
+void vm_vgic_destroy(void)
+{
+	memset(&hyp_vgic, VM_POISON, sizeof(hyp_vgic));
+	memset(&hyp_its, VM_POISON, sizeof(hyp_its));
+	memset(vgic_vcpus, VM_POISON, sizeof(vgic_vcpus));
+	memset(vgic_spis, VM_POISON, sizeof(vgic_spis));
+	memset(vgic_lpis, VM_POISON, sizeof(vgic_lpis));
+}
+
+int vm_init(uint32_t nr_vcpus)
+{
+	int rc = vm_vgic_create(nr_vcpus);
+
+	for (uint32_t i = 0; rc == HV_OK && i < nr_vcpus; i++) {
+		rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_VTIMER, PPI_VTIMER);
+		if (rc == HV_OK)
+			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_PTIMER, PPI_PTIMER);
 	}
 	return rc;
 }

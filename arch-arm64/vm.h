@@ -14,6 +14,9 @@ extern struct vgic_its hyp_its;
 extern uint64_t hyp_its_base;
 
 int vm_init(uint32_t nr_vcpus);
+/* vm_init without the HW mappings (a restore brings them back); and the instance poisoned. */
+int vm_vgic_create(uint32_t nr_vcpus);
+void vm_vgic_destroy(void);
 int vm_cpu_init(uint32_t cpu);
 /* HW-map the guest's UART SPI vintid to the physical pintid and route that to CPU 0; a 0 skips it. */
 int vm_forward_uart(uint32_t vintid, uint32_t pintid);
