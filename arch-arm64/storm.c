@@ -7,6 +7,7 @@
 #include "hyp.h"
 #include "ich_backend.h"
 #include "pvtimer.h"
+#include "cntp.h"
 #include "sysreg.h"
 #include "vm.h"
 
@@ -98,6 +99,7 @@ static int cpu_in_state(struct pcpu *p)
 	write_sysreg(cntvoff_el2, hyp_cntvoff);
 	isb();
 	pvtimer_shift(p, pause_ticks);
+	cntp_resume(pause_ticks);
 	rc = vgic_vcpu_set_backend(&hyp_vgic, p->index, &p->be);
 	if (rc == HV_OK)
 		rc = vgic_vcpu_load(&hyp_vgic, p->index);

@@ -7,6 +7,7 @@
 #include "sysreg.h"
 #include "vm.h"
 #include "storm.h"
+#include "cntp.h"
 
 /* ESR_EL1 values for the exceptions we inject (EC, IL, ISS) */
 #define INJ_ESR_DABT_CUR  (((uint64_t)ESR_EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
@@ -191,6 +192,8 @@ static void handle_sysreg(struct pcpu *p, struct vcpu *v, uint64_t esr)
 		rc = vgic_sysreg_sgi(&hyp_vgic, v->id, which, val);
 	} else {
 		p->stats.exits[EXC_SYSREG_OTHER]++;
+		if (cntp_sysreg(v, reg, read, rt))
+			rc = HV_OK;   /* the physical counter and timer, trapped after a VM pause */
 	}
 	if (rc != HV_OK) {
 		/* A register we do not emulate (or a read of a write-only one): UNDEFINED for the guest. */

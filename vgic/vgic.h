@@ -297,7 +297,8 @@ VGIC_API int vgic_vcpu_put(struct vgic *vm, uint32_t vcpu);
  *   (the LR count may differ). The blob is checked completely first: a corrupt, truncated or
  *   incompatible one is refused (HV_EINVAL; HV_ERANGE for another shape) and nothing changes.
  *   cpu (nr_vcpus entries, may be NULL) receives the CPU interface registers to load at entry.
- * HW mappings come back as the virtual side only: the arch re-establishes the physical one.
+ * HW mappings come back with their physical INTID; where that means another device on the destination,
+ * map them again before the first entry.
  */
 #define VGIC_SAVE_APRS 4U
 struct vgic_cpu_state {

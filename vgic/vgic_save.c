@@ -37,11 +37,18 @@ struct cursor {
 	bool bad;
 };
 
+/* Past the end of the buffer only counts (a too-small buffer gets HV_ENOSPC and the size). The cursor
+ * is read into locals first: a byte store may alias it, which would reload it after every byte. */
 static void put(struct cursor *c, uint64_t v, unsigned bytes)
 {
-	for (unsigned i = 0; i < bytes; i++, c->pos++)
-		if (c->w && c->pos < c->len)
-			c->w[c->pos] = (uint8_t)(v >> (8U * i));
+	uint8_t *w = c->w;
+	size_t pos = c->pos;
+
+	if (w && pos <= c->len && c->len - pos >= bytes)
+#pragma GCC unroll 8
+		for (unsigned i = 0; i < bytes; i++)
+			w[pos + i] = (uint8_t)(v >> (8U * i));
+	c->pos = pos + bytes;
 }
 
 static uint64_t get(struct cursor *c, unsigned bytes)
@@ -52,8 +59,10 @@ static uint64_t get(struct cursor *c, unsigned bytes)
 		c->bad = true;
 		return 0;
 	}
+#pragma GCC unroll 8
 	for (unsigned i = 0; i < bytes; i++)
-		v |= (uint64_t)c->r[c->pos++] << (8U * i);
+		v |= (uint64_t)c->r[c->pos + i] << (8U * i);
+	c->pos += bytes;
 	return v;
 }
 
@@ -249,7 +258,7 @@ static int restore_pass(struct vgic *vm, const uint8_t *blob, size_t len, struct
 {
 	struct cursor c = { .r = blob, .len = len };
 	size_t nr_irqs = (size_t)vm->nr_vcpus * VGIC_NR_PRIVATE + vm->nr_spis + vm->nr_lpis;
-	uint32_t nr_vcpus, nr_spis, nr_lpis;
+	uint32_t nr_vcpus, nr_spis, nr_lpis, sum;
 	uint8_t prio_mask, grp0, grp1;
 
 	if (get(&c, 4) != SAVE_MAGIC)
@@ -259,7 +268,10 @@ static int restore_pass(struct vgic *vm, const uint8_t *blob, size_t len, struct
 	/* Truncated or padded: corrupt. A whole blob of another shape is refused below, as HV_ERANGE. */
 	if (get(&c, 4) != len || c.bad || len < SAVE_HEADER_BYTES)
 		return HV_EINVAL;
-	if (get(&c, 4) != fnv1a(blob + CHECKSUM_OFFSET + 4U, len - CHECKSUM_OFFSET - 4U))
+	/* The checking pass has verified the checksum of these very bytes; the applying one re-checks
+	 * every field anyway, so it need not hash them again. */
+	sum = (uint32_t)get(&c, 4);
+	if (!apply && sum != fnv1a(blob + CHECKSUM_OFFSET + 4U, len - CHECKSUM_OFFSET - 4U))
 		return HV_EINVAL;
 	if (len != blob_bytes(vm))
 		return HV_ERANGE;
