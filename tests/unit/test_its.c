@@ -313,6 +313,89 @@ static void test_two_level_device_table(void **state)
 	h_finish(h);
 }
 
+/*
+ * Tables as the guest may describe them: 16 KiB and 64 KiB pages, a 64 KiB-page base with PA[51:48]
+ * set (outside any RAM), two-level tables whose first level runs out or sits outside RAM, and table
+ * entries the guest itself corrupted (an ITE naming a non-LPI, a collection naming an absent RD).
+ * Every one is an error the ITS counts and survives; the good cases translate.
+ */
+static void test_page_sizes_and_tables_in_bad_places(void **state)
+{
+	struct harness *h = vm_with_lpis();
+	struct its_env e;
+	uint64_t v = 0;
+
+	(void)state;
+	env_init(&e, h, 0);
+	/* 16 KiB pages: one page holds device 1500, which a one-page table of 4 KiB would not. */
+	its_wr(&e, GITS_CTLR, 4, 0);
+	its_wr(&e, GITS_BASER, 8, GITS_BASER_Valid | (1ULL << GITS_BASER_Page_Size_SHIFT) | DT_GPA);
+	assert_int_equal(its_rd(&e, GITS_CBASER, 8) & ~0xfffULL, GITS_CBASER_Valid | CQ_GPA);
+	its_wr(&e, GITS_CTLR, 4, GITS_CTLR_Enabled);
+	/* CBASER is UNPREDICTABLE to write while the ITS is enabled: ignored. */
+	its_wr(&e, GITS_CBASER, 8, GITS_CBASER_Valid | (CQ_GPA + 0x1000));
+	assert_int_equal(its_rd(&e, GITS_CBASER, 8) & ~0xfffULL, GITS_CBASER_Valid | CQ_GPA);
+	mapd(&e, 1500, 4, true);
+	mapc(&e, 0, 1, true);
+	mapti(&e, 1500, 3, LPI(60), 0);
+	assert_int_equal(e.its.stats.cmd_errors, 0);
+	assert_true(get64(h, DT_GPA + 1500 * 8) >> 63);
+	assert_int_equal(vgic_its_send_msi(&e.its, 1500, 3), HV_OK);
+	assert_true(h_state(h, 1, LPI(60)).pending);
+
+	/* 64 KiB pages with PA[51:48] = 1: far outside RAM, so MAPD cannot write its entry. */
+	its_wr(&e, GITS_CTLR, 4, 0);
+	its_wr(&e, GITS_BASER, 8, GITS_BASER_Valid | (2ULL << GITS_BASER_Page_Size_SHIFT) |
+	       (1ULL << 12) | DT_GPA);
+	its_wr(&e, GITS_CTLR, 4, GITS_CTLR_Enabled);
+	mapd(&e, 2, 4, true);
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_MEMORY);
+	assert_int_equal(vgic_its_send_msi(&e.its, 2, 0), HV_ENODEV);   /* nor can a message read it */
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_MEMORY);
+	/* Two-level with 64 KiB pages (8,192 devices per level-2 page): an empty level-1 entry. */
+	its_wr(&e, GITS_CTLR, 4, 0);
+	its_wr(&e, GITS_BASER, 8, GITS_BASER_Valid | GITS_BASER_Indirect | (2ULL << GITS_BASER_Page_Size_SHIFT) |
+	       (RAM_BASE + 0x1c0000));
+	its_wr(&e, GITS_CTLR, 4, GITS_CTLR_Enabled);
+	assert_int_equal(vgic_its_send_msi(&e.its, 0xffff, 0), HV_ENODEV);
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_DEVICE);
+	/* A level-1 table outside RAM: the walk fails, the device does not exist. */
+	its_wr(&e, GITS_CTLR, 4, 0);
+	its_wr(&e, GITS_BASER, 8, GITS_BASER_Valid | GITS_BASER_Indirect | 0x7ff000000ULL);
+	its_wr(&e, GITS_CTLR, 4, GITS_CTLR_Enabled);
+	mapd(&e, 3, 4, true);
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_DEVICE);
+
+	/* Back to the flat table; then the guest corrupts the tables behind the ITS's back. */
+	its_wr(&e, GITS_CTLR, 4, 0);
+	its_wr(&e, GITS_BASER, 8, GITS_BASER_Valid | DT_GPA | (DT_PAGES - 1U));
+	its_wr(&e, GITS_CTLR, 4, GITS_CTLR_Enabled);
+	mapd(&e, 7, 4, true);
+	mapti(&e, 7, 1, LPI(70), 0);
+	put64(h, ITT_GPA(7) + 1 * 8, get64(h, ITT_GPA(7) + 1 * 8) & ~0xffffffffULL);   /* INTID 0 */
+	assert_int_equal(vgic_its_send_msi(&e.its, 7, 1), HV_ENODEV);
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_LPI);
+	mapti(&e, 7, 2, LPI(71), 0);
+	dev_event_cmd(&e, GITS_CMD_MOVI, 7, 2, 9);                                      /* collection 9: unmapped */
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_COLLECTION);
+	dev_event_cmd(&e, GITS_CMD_DISCARD, 7, 3, 0);                                   /* event 3: unmapped */
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_EVENT);
+	put64(h, CT_GPA + 0 * 8, (1ULL << 63) | 77U);                                    /* RD 77 */
+	assert_int_equal(vgic_its_send_msi(&e.its, 7, 2), HV_ENODEV);
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_TARGET);
+	/* A collection table moved outside RAM: INT cannot read where its collection goes. */
+	its_wr(&e, GITS_CTLR, 4, 0);
+	its_wr(&e, GITS_BASER + 8, 8, GITS_BASER_Valid | 0x7ff000000ULL);
+	its_wr(&e, GITS_CTLR, 4, GITS_CTLR_Enabled);
+	dev_event_cmd(&e, GITS_CMD_INT, 7, 2, 0);
+	assert_int_equal(e.its.last_error, VGIC_ITS_ERR_MEMORY);
+	/* None of it made anything pending, and the registers still answer. */
+	assert_false(h_state(h, 0, LPI(70)).pending);
+	assert_false(h_state(h, 0, LPI(71)).pending);
+	assert_int_equal(vgic_its_mmio_access(&e.its, 0, GITS_CTLR, 4, false, &v), VGIC_MMIO_OK);
+	h_finish(h);
+}
+
 /* Every erroneous command is ignored, counted, and leaves the queue moving and the state alone. */
 static void test_bad_commands_are_ignored_and_the_queue_moves_on(void **state)
 {
@@ -498,6 +581,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_two_itses_are_independent, h_teardown),
 		cmocka_unit_test_teardown(test_save_and_restore_the_its_registers, h_teardown),
 		cmocka_unit_test_teardown(test_the_its_as_a_message_target, h_teardown),
+		cmocka_unit_test_teardown(test_page_sizes_and_tables_in_bad_places, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
