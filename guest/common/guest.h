@@ -23,6 +23,8 @@
 int strncmp(const char *a, const char *b, size_t n);
 /* Does the space-separated word list `args` contain `word`? */
 bool guest_has_arg(const char *args, const char *word);
+/* The decimal value of "key=N" in args; false if absent or malformed. */
+bool guest_arg_u32(const char *args, const char *key, uint32_t *out);
 
 /* print.c: serialised across CPUs */
 __attribute__((format(printf, 1, 2))) void guest_printf(const char *fmt, ...);
@@ -76,6 +78,9 @@ unsigned smp_online(void);
 int smp_stop_start(unsigned cpu, uint64_t timeout_ns);
 /* Run fn(arg) on cpu and wait for it to finish (timeout_ns); true if it finished. */
 bool smp_call(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns);
+/* The same in two halves, so several CPUs work at once: start (another CPU only), then wait. */
+bool smp_start(unsigned cpu, void (*fn)(void *), void *arg);
+bool smp_wait(unsigned cpu, uint64_t timeout_ns);
 #define SMP_WORK_IPI (GUEST_NR_IPIS)  /* the layer's extra IPI: wakes a secondary for work */
 
 /* test groups */
@@ -88,6 +93,7 @@ void tests_timer2(void);
 void tests_fault(void);
 void tests_msi(void);
 void mode_idle(void);
+void mode_sgi_stress(const char *args);
 void mode_fault(unsigned kind);
 
 /* bench_marks.c: "@@mark" measurement points after every check (boot argument "bench") */

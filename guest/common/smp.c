@@ -93,19 +93,29 @@ int smp_stop_start(unsigned cpu, uint64_t timeout_ns)
 	return 0;
 }
 
-bool smp_call(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns)
+bool smp_start(unsigned cpu, void (*fn)(void *), void *arg)
 {
 	struct mailbox *m = &mbox[cpu];
 
-	if (cpu == guest_arch_cpu_id()) {
-		fn(arg);
-		return true;
-	}
-	if (cpu >= online)
+	if (cpu == guest_arch_cpu_id() || cpu >= online)
 		return false;
 	m->done = 0;
 	m->arg = arg;
 	__atomic_store_n(&m->fn, fn, __ATOMIC_RELEASE);
 	guest_arch_send_ipi(cpu, SMP_WORK_IPI);
-	return wait_count(&m->done, 1, timeout_ns);
+	return true;
+}
+
+bool smp_wait(unsigned cpu, uint64_t timeout_ns)
+{
+	return cpu < GUEST_MAX_CPUS && wait_count(&mbox[cpu].done, 1, timeout_ns);
+}
+
+bool smp_call(unsigned cpu, void (*fn)(void *), void *arg, uint64_t timeout_ns)
+{
+	if (cpu == guest_arch_cpu_id()) {
+		fn(arg);
+		return true;
+	}
+	return smp_start(cpu, fn, arg) && smp_wait(cpu, timeout_ns);
 }

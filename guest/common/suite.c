@@ -1,5 +1,6 @@
 /* suite.c: the guest's main: choose the mode from the boot arguments, run it, print the summary, halt.
- * Modes: (default) the test suite; "hostile" garbage first, then the suite; "idle"; "fault"/"fault-exec"/"fault-novec";
+ * Modes: (default) the test suite; "hostile" garbage first, then the suite; "idle"; "sgi-stress[=N]";
+ * "fault"/"fault-exec"/"fault-novec";
  * "bench" adds measurement marks to any of them (bench_marks.c). */
 #include "guest.h"
 
@@ -44,6 +45,9 @@ void guest_main(void)
 	bench_mark("begin");
 	if (guest_has_arg(args, "idle")) {
 		mode_idle();
+	} else if (guest_has_arg(args, "sgi-stress") || guest_arg_u32(args, "sgi-stress", &(uint32_t){ 0 })) {
+		smp_boot();
+		mode_sgi_stress(args);
 	} else if (guest_has_arg(args, "fault")) {
 		mode_fault(GUEST_FAULT_DATA);
 	} else if (guest_has_arg(args, "fault-exec")) {
