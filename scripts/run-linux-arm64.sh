@@ -2,7 +2,7 @@
 # run-linux-arm64.sh: boot Debian's unmodified arm64 cloud kernel, SMP, with a busybox initramfs whose /init
 # is tests/integration/linux-guest-init, under the EL2 hypervisor (default) or on plain QEMU (--plain).
 #
-#   scripts/run-linux-arm64.sh [--smp N] [--plain] [--timeout S]   the check run, console on stdout
+#   scripts/run-linux-arm64.sh [--smp N] [--plain] [--timeout S] [--hyp-args "hyp.*"]   the check run, console on stdout
 #   scripts/run-linux-arm64.sh --shell [--smp N] [--plain]          a busybox shell on the console (make run-linux)
 #   scripts/run-linux-arm64.sh --fetch                               only fetch the packages and build the images
 #
@@ -14,10 +14,11 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
-smp=2 timeout_s=120 mode=check plain=0
+smp=2 timeout_s=120 mode=check plain=0 hyp_args=
 while (($#)); do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
+	--hyp-args) hyp_args=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--plain) plain=1; shift ;;
 	--shell) mode=shell; shift ;;
@@ -111,7 +112,7 @@ else
 	qemu+=(-M virt,virtualization=on,gic-version=3 -m "$hyp_host_ram" -kernel "$hyp"
 	       -device loader,file="$dir/Image",addr="$(pa $entry)",force-raw=on
 	       -device loader,file="$dir/initrd.gz",addr="$(pa $initrd)",force-raw=on
-	       -append "$(printf 'hyp.entry=0x%x hyp.initrd=0x%x,%d %s' $entry $initrd "$initrd_size" "$bootargs")")
+	       -append "$(printf 'hyp.entry=0x%x hyp.initrd=0x%x,%d %s %s' $entry $initrd "$initrd_size" "$hyp_args" "$bootargs")")
 fi
 
 if [[ $mode == shell ]]; then

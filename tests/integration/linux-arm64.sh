@@ -10,6 +10,8 @@
 #   poweroff        the run ended by the guest's power-off (PSCI SYSTEM_OFF), not a timeout or a panic
 #   its             the ITS in the guest DT probed: device and collection tables, LPI property and pending tables
 #   no-warnings     no kernel warning splat and no GIC, ITS, timer, PSCI, SMP or hypervisor warning on the console
+# The same checks run once more on 2 vCPUs under a checkpoint storm (hyp.storm=2000, linux-storm-smp2-*),
+# with linux-storm-smp2-checkpoints: checkpoints happened and none failed.
 # Prints "N passed, M failed"; exits 1 if any failed. The kernel comes from the Debian mirror on first use;
 # when it cannot be fetched this prints a SKIP line with the reason and fails nothing.
 set -uo pipefail
@@ -46,8 +48,8 @@ counts() { # counts LOG WHICH PATTERN NCPUS
 
 sum() { local s=0 x; for x in "$@"; do s=$((s + x)); done; echo $s; }
 
-check_run() { # check_run SMP LOG RC
-	local n=$1 log=$2 rc=$3 name=linux-smp$1 ok missing i detail
+check_run() { # check_run SMP LOG RC [NAME]
+	local n=$1 log=$2 rc=$3 name=${4:-linux-smp$1} ok missing i detail
 	local -a t0 t1 lines
 
 	missing=
@@ -121,7 +123,7 @@ if ((rc == 3)); then
 	apt_error=$(grep -m1 '^E: ' "$logdir/fetch.log")
 	echo "SKIP linux: *** NOT TESTED *** the Debian kernel could not be fetched:" \
 		"$(grep -m1 'cannot fetch' "$logdir/fetch.log")${apt_error:+ ($apt_error)}"
-	echo "0 passed, 0 failed, $((6 * ${#SMP_COUNTS[@]})) skipped"
+	echo "0 passed, 0 failed, $((7 * (${#SMP_COUNTS[@]} + 1) + 1)) skipped"
 	exit 0
 elif ((rc != 0)); then
 	result linux-images 0 "could not prepare kernel and initramfs (exit $rc)" "$logdir/fetch.log"
@@ -133,6 +135,13 @@ if ((rc == 0)); then
 		bash scripts/run-linux-arm64.sh --smp "$n" --timeout "$RUN_TIMEOUT" >"$log" 2>&1
 		check_run "$n" "$log" $?
 	done
+	# The same checks with the VGIC saved, destroyed and restored every 2 ms or so (docs/design.md 13.1).
+	log=$logdir/test-storm-smp2.log
+	bash scripts/run-linux-arm64.sh --smp 2 --timeout "$RUN_TIMEOUT" --hyp-args "hyp.storm=2000" >"$log" 2>&1
+	check_run 2 "$log" $? linux-storm-smp2
+	read -r s_cycles s_fail < <(sed -nE 's/^hyp: storm cycles ([0-9]+) failures ([0-9]+).*/\1 \2/p' "$log")
+	ok=0; [[ ${s_cycles:-0} -gt 0 && ${s_fail:-1} == 0 ]] && ok=1
+	result linux-storm-smp2-checkpoints $ok "${s_cycles:-no} checkpoints, ${s_fail:-?} failed; $(grep -m1 -o 'stop_us_mean [0-9]*' "$log")" "$log"
 fi
 echo "$pass passed, $fail failed"
 ((fail == 0))
