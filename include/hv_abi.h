@@ -11,9 +11,19 @@
 #define HV_CALL_LINE_SET       0x4U  /* a0 = line, a1 = HV_LINE_LOWER/RAISE/PULSE */
 #define HV_CALL_INFO           0x5U  /* a0 = HV_INFO_*; -> value */
 #define HV_CALL_MSI_SEND       0x6U  /* a0 = MSI address, a1 = MSI data: the test device sends that message */
-#define HV_CALL_COUNT          0x7U
+/* CPU power (1.2), x86 only: arm64 guests use PSCI CPU_ON/CPU_OFF/AFFINITY_INFO, and the arm64
+ * hypervisor answers these numbers HV_ABI_NOT_SUPPORTED. */
+#define HV_CALL_CPU_ON         0x7U  /* a0 = vCPU index, a1 = entry address, a2 = context (RDI at entry) */
+#define HV_CALL_CPU_OFF        0x8U  /* stop the calling vCPU; returns only when refused */
+#define HV_CALL_CPU_STATE      0x9U  /* a0 = vCPU index -> HV_CPU_STATE_* */
+#define HV_CALL_COUNT          0xAU
 
-#define HV_ABI_VERSION_CURRENT 0x00010001U  /* major 1, minor 1: MSI_SEND */
+#define HV_ABI_VERSION_CURRENT 0x00010002U  /* major 1, minor 2: CPU_ON/CPU_OFF/CPU_STATE (1.1: MSI_SEND) */
+
+/* CPU_STATE results (the order of guest_arch_cpu_state()'s answers). */
+#define HV_CPU_STATE_OFF        0
+#define HV_CPU_STATE_ON         1
+#define HV_CPU_STATE_ON_PENDING 2
 
 /*
  * The test device's message (HV_CALL_MSI_SEND): it writes a1 (32 bits) to guest physical address a0,
@@ -42,7 +52,9 @@
 /* Return values (SMCCC's values where SMCCC defines one). */
 #define HV_ABI_OK              0
 #define HV_ABI_NOT_SUPPORTED  (-1)
-#define HV_ABI_INVALID_PARAM  (-3)
+#define HV_ABI_INVALID_PARAM  (-3)  /* also PSCI's DENIED: CPU_OFF of the last running vCPU */
+#define HV_ABI_ALREADY_ON     (-4)  /* PSCI's value: CPU_ON of a running vCPU */
+#define HV_ABI_ON_PENDING     (-5)  /* PSCI's value: CPU_ON of a vCPU already being started */
 
 /* arm64 transport: HVC #0, SMCCC fast call, SMC64, owner "vendor-specific hypervisor service". */
 #define HV_SMCCC_FAST_CALL     0x80000000U

@@ -39,18 +39,33 @@
 #define VMM_BOOT_HOSTILE  0x2U   /* run the garbage phase before the suite */
 #define VMM_BOOT_KERNEL   0x4U   /* in-kernel irqchip (information only) */
 #define VMM_BOOT_ARGS     0x8U   /* a NUL-terminated argument string sits at LAYOUT_BOOTARGS */
+#define VMM_BOOT_SPLIT    0x10U  /* split irqchip: KVM's LAPIC, our PIC and IOAPICs (information only) */
 
-enum vmm_mode { VMM_MODE_USER, VMM_MODE_XAPIC, VMM_MODE_KERNEL };
+/* user: our PIC, IOAPICs and LAPICs; xapic: the same without a PIC; kernel: KVM's whole irqchip;
+ * split: KVM's LAPIC (KVM_CAP_SPLIT_IRQCHIP) with our PIC and IOAPICs, as shipping VMMs run x86. */
+enum vmm_mode { VMM_MODE_USER, VMM_MODE_XAPIC, VMM_MODE_KERNEL, VMM_MODE_SPLIT };
+
+/* Is the local APIC KVM's (no LAPIC MMIO, HLT or injection of APIC vectors in userspace)? */
+#define VMM_LAPIC_IN_KERNEL(vm) ((vm)->mode == VMM_MODE_KERNEL || (vm)->mode == VMM_MODE_SPLIT)
+/* Is our 8259A pair behind ports 0x20/0xA0 (its INTR reaching the BSP's LINT0 as ExtINT)? */
+#define VMM_USER_PIC(vm) ((vm)->mode == VMM_MODE_USER || (vm)->mode == VMM_MODE_SPLIT)
+/* Split mode: the IOAPIC pins KVM reserves for our MSI routes (both IOAPICs: GSI 0..47). Their
+ * level-triggered routes are what KVM reads to decide which vectors' EOIs exit to us. */
+#define VMM_SPLIT_PINS    (2U * IOAPIC_NR_PINS)
 
 enum vmm_exit_kind {
 	EX_IO_ABI, EX_IO_PIC, EX_IO_ELCR, EX_IO_OTHER,
 	EX_MMIO_LAPIC, EX_MMIO_IOAPIC, EX_MMIO_OTHER,
 	EX_HLT, EX_IRQ_WINDOW, EX_KICK, EX_SHUTDOWN, EX_INTERNAL, EX_FAIL_ENTRY, EX_OTHER,
+	EX_IOAPIC_EOI,   /* split mode: KVM's LAPIC reports the EOI of a vector our IOAPIC routes level */
 	EX_COUNT
 };
 
 /* KVM's own counters (vmm_kstats.c): they include exits the kernel handles itself. */
 enum vmm_kstat { KSTAT_EXITS, KSTAT_IO, KSTAT_MMIO, KSTAT_HLT, KSTAT_IRQ_WINDOW, KSTAT_EXT_IRQ, VMM_KSTAT_COUNT };
+
+/* Power state of a vCPU (ABI CPU_ON/CPU_OFF/CPU_STATE; the values are HV_CPU_STATE_*). */
+enum vcpu_power { VCPU_OFF = 0, VCPU_ON = 1, VCPU_ON_PENDING = 2 };
 
 struct vcpu {
 	struct vm *vm;
@@ -63,12 +78,17 @@ struct vcpu {
 	atomic_bool in_run;          /* set under vm->lock before KVM_RUN: kicks must signal */
 	int stats_fd;                /* KVM binary stats, or -1 */
 	long kstat_off[VMM_KSTAT_COUNT];
+	/* CPU_ON/CPU_OFF, under vm->lock: an ON_PENDING vCPU's own thread loads the entry state. */
+	enum vcpu_power power;
+	uint64_t on_entry, on_context;
 };
 
 struct vmm_stats {
 	atomic_ullong exits[EX_COUNT];
 	atomic_ullong injected, nmis, kicks_sent, resamples, abi_errors, pv_ticks, pv_reinjected;
 	atomic_ullong msis, msis_unclaimed;   /* MSI_SEND messages, and those no LAPIC accepted */
+	atomic_ullong split_msis;             /* split mode: IOAPIC messages sent with KVM_SIGNAL_MSI */
+	atomic_ullong split_routes;           /* split mode: KVM_SET_GSI_ROUTING calls */
 	atomic_ullong cold_start_exits;   /* exits from reset to the first timer tick */
 	atomic_ullong cold_start_kvm_exits; /* the same span in KVM's count (BSP), in-kernel exits included */
 	atomic_bool cold_start_done;
@@ -101,6 +121,10 @@ struct vm {
 	struct apic_bus bus;
 	struct irq_msi_target msi;          /* the local APICs' MSI window, as irq_msg.h's target */
 	struct x86_gsi gsi;
+	/* Split mode: the MSI route each IOAPIC pin has in KVM (0 address: none), so an RTE write
+	 * that changes nothing KVM sees costs no KVM_SET_GSI_ROUTING. */
+	struct { uint32_t addr, data; } split_route[VMM_SPLIT_PINS];
+	unsigned vcpus_on;           /* vCPUs not OFF (CPU_OFF of the last one is refused) */
 
 	int epfd, pv_timerfd, watchdog_fd, stop_fd;
 	/* PV timer ticks not yet taken by the guest (userspace irqchip): re-sent one by one as each
@@ -117,6 +141,8 @@ struct vm {
 /* vmm_kvm.c: VM, memory, long-mode vCPU state, CPUID */
 int vmm_kvm_create(struct vm *vm);
 int vmm_vcpu_create(struct vm *vm, unsigned idx);
+/* The reset state of docs/x86.md (long mode, IF=0, boot stack), entering at rip with RDI = rdi. */
+int vmm_vcpu_boot_state(struct vcpu *v, uint64_t rip, uint64_t rdi);
 void vmm_dump_vcpu(struct vcpu *v, const char *why);
 
 /* vmm_load.c: load a static ELF64 image into guest memory */
@@ -129,12 +155,28 @@ int vmm_irq_init(struct vm *vm);
 int vmm_line_set(struct vm *vm, unsigned line, unsigned op);
 /* A valid MSI write reaching no APIC is still HV_OK; HV_EINVAL outside the 0xFEEx_xxxx window. */
 int vmm_msi_send(struct vm *vm, uint64_t addr, uint32_t data);
+/* May a message of this delivery mode go to KVM's LAPIC? (fixed, lowest priority, NMI) */
+bool vmm_msi_mode_ok(uint8_t delivery);
 void vmm_pv_tick(struct vm *vm, uint64_t expirations);
 void vmm_pv_timer_reset(struct vm *vm);
 void vmm_lapic_timer_fired(struct vm *vm, unsigned idx);
 void vmm_kick(struct vcpu *v);
 void vmm_inject(struct vcpu *v);
 void vmm_halt_wait(struct vcpu *v);
+
+/* vmm_split.c: split irqchip (KVM_CAP_SPLIT_IRQCHIP): our IOAPICs to KVM's LAPIC as MSIs */
+int vmm_split_enable(struct vm *vm);
+unsigned vmm_split_deliver(void *ctx, const struct apic_msg *m);
+void vmm_split_routes_update(struct vm *vm);
+void vmm_split_eoi(struct vcpu *v);
+void vmm_split_inject(struct vcpu *v);
+
+/* vmm_power.c: CPU_ON / CPU_OFF / CPU_STATE */
+int64_t vmm_cpu_on(struct vcpu *caller, uint64_t idx, uint64_t entry, uint64_t context);
+int64_t vmm_cpu_off(struct vcpu *v);
+int64_t vmm_cpu_state(struct vm *vm, uint64_t idx);
+/* The vCPU thread before each entry, vm->lock held: false while it is OFF (wait, then ask again). */
+bool vmm_power_ready(struct vcpu *v);
 
 /* vmm_io.c: port and MMIO exits */
 void vmm_handle_io(struct vcpu *v);
@@ -170,5 +212,6 @@ void vmm_tsc_line(struct vcpu *v, const char *p, uint64_t len);
 void vmm_count_exit(struct vm *vm, enum vmm_exit_kind k);
 void vmm_print_stats(struct vm *vm);
 const char *vmm_mode_name(enum vmm_mode m);
+const char *vmm_exit_name(enum vmm_exit_kind k);
 
 #endif

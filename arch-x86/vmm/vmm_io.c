@@ -21,7 +21,7 @@ void vmm_handle_io(struct vcpu *v)
 	unsigned size = run->io.size;
 	bool out = run->io.direction == KVM_EXIT_IO_OUT;
 	uint8_t *data = (uint8_t *)run + run->io.data_offset;
-	bool chip = vm->mode == VMM_MODE_USER && pic_handles_port(port);
+	bool chip = VMM_USER_PIC(vm) && pic_handles_port(port);
 
 	if (port == HV_X86_ABI_PORT && out) {
 		vmm_count_exit(vm, EX_IO_ABI);
@@ -58,9 +58,10 @@ void vmm_handle_mmio(struct vcpu *v)
 	unsigned len = run->mmio.len;
 	bool wr = run->mmio.is_write;
 	uint32_t val = 0;
-	bool user = vm->mode != VMM_MODE_KERNEL;
+	bool user_lapic = !VMM_LAPIC_IN_KERNEL(vm);
+	bool user_ioapic = vm->mode != VMM_MODE_KERNEL;   /* the second IOAPIC is ours in every mode */
 
-	if (user && addr >= LAPIC_BASE && addr - LAPIC_BASE < LAPIC_MMIO_SIZE) {
+	if (user_lapic && addr >= LAPIC_BASE && addr - LAPIC_BASE < LAPIC_MMIO_SIZE) {
 		struct lapic *l = &vm->lapic[v->idx];   /* each CPU sees its own LAPIC at the same address */
 
 		vmm_count_exit(vm, EX_MMIO_LAPIC);
@@ -75,7 +76,7 @@ void vmm_handle_mmio(struct vcpu *v)
 			lapic_mmio_read(l, addr - LAPIC_BASE, len, &val);
 		}
 		pthread_mutex_unlock(&vm->lock);
-	} else if ((user && addr >= IOAPIC_BASE && addr - IOAPIC_BASE < IOAPIC_MMIO_SIZE) ||
+	} else if ((user_ioapic && addr >= IOAPIC_BASE && addr - IOAPIC_BASE < IOAPIC_MMIO_SIZE) ||
 		   (addr >= VMM_IOAPIC_HI_BASE && addr - VMM_IOAPIC_HI_BASE < IOAPIC_MMIO_SIZE)) {
 		bool hi = addr >= VMM_IOAPIC_HI_BASE;
 		struct ioapic *io = hi ? &vm->ioapic_hi : &vm->ioapic;
@@ -86,6 +87,8 @@ void vmm_handle_mmio(struct vcpu *v)
 		if (wr) {
 			memcpy(&val, run->mmio.data, len < sizeof(val) ? len : sizeof(val));
 			ioapic_mmio_write(io, off, len, val);
+			if (vm->mode == VMM_MODE_SPLIT)
+				vmm_split_routes_update(vm);   /* KVM's EOI-exit bitmap follows the RTEs */
 		} else {
 			ioapic_mmio_read(io, off, len, &val);
 		}

@@ -75,6 +75,12 @@ static void h_pic_intr(void *ctx, bool level)
 {
 	struct vm *vm = ctx;
 
+	/* Split mode: KVM's LAPIC decides whether the BSP's LINT0 takes ExtINT (vmm_split_inject);
+	 * the BSP's thread must only come out of KVM_RUN to ask. */
+	if (level && vm->mode == VMM_MODE_SPLIT) {
+		vmm_kick(&vm->vcpu[0]);
+		return;
+	}
 	/* INTR reaches the CPU whose LINT0 is in ExtINT mode: the BSP in virtual-wire mode. */
 	if (level)
 		for (unsigned i = 0; i < vm->nr_vcpus; i++)
@@ -125,14 +131,20 @@ int vmm_irq_init(struct vm *vm)
 		x86_gsi_init(&vm->gsi, NULL, NULL, &vm->ioapic_hi);
 		return 0;
 	}
-	for (unsigned i = 0; i < vm->nr_vcpus; i++)
-		lapic_init(&vm->lapic[i], i, i == 0, &lapic_hooks, vm);
-	apic_bus_init(&vm->bus, vm->lapic, vm->nr_vcpus);
-	ioapic_init(&vm->ioapic, h_ioapic_deliver, vm);
-	ioapic_init(&vm->ioapic_hi, h_ioapic_deliver, vm);
-	if (vm->mode == VMM_MODE_USER)
+	if (vm->mode == VMM_MODE_SPLIT) {
+		/* KVM's LAPICs: both IOAPICs send MSIs to them (vmm_split.c). */
+		ioapic_init(&vm->ioapic, vmm_split_deliver, vm);
+		ioapic_init(&vm->ioapic_hi, vmm_split_deliver, vm);
+	} else {
+		for (unsigned i = 0; i < vm->nr_vcpus; i++)
+			lapic_init(&vm->lapic[i], i, i == 0, &lapic_hooks, vm);
+		apic_bus_init(&vm->bus, vm->lapic, vm->nr_vcpus);
+		ioapic_init(&vm->ioapic, h_ioapic_deliver, vm);
+		ioapic_init(&vm->ioapic_hi, h_ioapic_deliver, vm);
+	}
+	if (VMM_USER_PIC(vm))
 		pic_init(&vm->pic, h_pic_intr, vm);
-	x86_gsi_init(&vm->gsi, vm->mode == VMM_MODE_USER ? &vm->pic : NULL, &vm->ioapic, &vm->ioapic_hi);
+	x86_gsi_init(&vm->gsi, VMM_USER_PIC(vm) ? &vm->pic : NULL, &vm->ioapic, &vm->ioapic_hi);
 	for (unsigned l = 0; l < VMM_NR_LINES; l++)
 		vm->gsi.chip.ops->set_resample(&vm->gsi.chip, l, h_resample, vm);
 	return 0;
@@ -167,10 +179,10 @@ int vmm_line_set(struct vm *vm, unsigned line, unsigned op)
 	return rc;
 }
 
-/* In-kernel mode: the delivery modes the userspace LAPIC accepts. KVM would act on INIT, SIPI and
- * SMI for real and park a vCPU that can only run in long mode here, so those (and ExtINT and the
- * reserved mode) reach no APIC in any mode, as the userspace LAPIC counts and ignores them. */
-static bool kernel_msi_mode_ok(uint8_t delivery)
+/* In-kernel and split modes: the delivery modes the userspace LAPIC accepts. KVM would act on INIT,
+ * SIPI and SMI for real and park a vCPU that can only run in long mode here, so those (and ExtINT and
+ * the reserved mode) reach no APIC in any mode, as the userspace LAPIC counts and ignores them. */
+bool vmm_msi_mode_ok(uint8_t delivery)
 {
 	return delivery == APIC_DM_FIXED || delivery == APIC_DM_LOWEST || delivery == APIC_DM_NMI;
 }
@@ -185,11 +197,11 @@ int vmm_msi_send(struct vm *vm, uint64_t addr, uint32_t data)
 	if (x86_msi_decode(addr, data, &m) != HV_OK)
 		return HV_EINVAL;
 	vm->stats.msis++;
-	if (vm->mode == VMM_MODE_KERNEL) {
+	if (VMM_LAPIC_IN_KERNEL(vm)) {
 		struct kvm_msi msi = { .address_lo = (uint32_t)addr, .data = data };
 
 		/* KVM_SIGNAL_MSI: > 0 delivered, 0 blocked or nobody addressed, < 0 an error. */
-		if (kernel_msi_mode_ok(m.delivery) && ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0)
+		if (vmm_msi_mode_ok(m.delivery) && ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0)
 			taken = 1;
 	} else {
 		pthread_mutex_lock(&vm->lock);
@@ -207,10 +219,11 @@ void vmm_pv_tick(struct vm *vm, uint64_t n)
 {
 	vm->stats.first_tick = true;
 	vm->stats.pv_ticks += n;
-	if (vm->mode == VMM_MODE_KERNEL) {
+	if (VMM_LAPIC_IN_KERNEL(vm)) {
 		/* KVM's chips never say when a tick is taken (KVM_IRQ_LINE_STATUS reports delivery to
-		 * the LAPIC, even into an IRR bit already set), so ticks merge while a vCPU is not
-		 * running: the baseline behaves as KVM does. */
+		 * the LAPIC, even into an IRR bit already set, and an edge vector's EOI does not exit
+		 * in split mode either), so ticks merge while a vCPU is not running: both modes with
+		 * KVM's LAPIC behave as KVM does. */
 		vmm_tsc_note_raise(&vm->stats.pv_raise_tsc);
 		vmm_line_set(vm, HV_LINE_TIMER, HV_LINE_PULSE);
 		return;

@@ -154,6 +154,13 @@ int vmm_kvm_create(struct vm *vm)
 		perror("x86-vmm: KVM_CREATE_IRQCHIP");
 		return -1;
 	}
+	/* Before any vCPU exists: KVM creates each vCPU's LAPIC in the kernel from then on. */
+	if (vm->mode == VMM_MODE_SPLIT) {
+		int rc = vmm_split_enable(vm);
+
+		if (rc)
+			return rc;
+	}
 	vm->run_size = (size_t)ioctl(vm->kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
 	vm->mem = mmap(NULL, vm->mem_size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
 		       -1, 0);
@@ -207,8 +214,9 @@ static int set_cpuid(struct vm *vm, struct vcpu *v)
 	return rc;
 }
 
-static int set_long_mode(struct vm *vm, struct vcpu *v)
+int vmm_vcpu_boot_state(struct vcpu *v, uint64_t rip, uint64_t rdi)
 {
+	struct vm *vm = v->vm;
 	struct kvm_sregs sr;
 	struct kvm_regs r = { 0 };
 
@@ -230,9 +238,9 @@ static int set_long_mode(struct vm *vm, struct vcpu *v)
 	sr.efer = EFER_LME | EFER_LMA;
 	if (ioctl(v->fd, KVM_SET_SREGS, &sr) < 0)
 		return -1;
-	r.rip = vm->entry;
+	r.rip = rip;
 	r.rflags = RFLAGS_RESERVED1;        /* IF = 0 */
-	r.rdi = v->idx;
+	r.rdi = rdi;
 	r.rsi = vm->nr_vcpus;
 	r.rdx = vm->boot_flags;
 	r.rsp = vm->mem_size - (uint64_t)v->idx * LAYOUT_BOOT_STACK;
@@ -257,12 +265,12 @@ int vmm_vcpu_create(struct vm *vm, unsigned idx)
 	}
 	if (set_cpuid(vm, v) < 0)
 		return -1;
-	if (set_long_mode(vm, v) < 0) {
+	if (vmm_vcpu_boot_state(v, vm->entry, idx) < 0) {
 		perror("x86-vmm: long-mode register setup");
 		return -1;
 	}
 	/* The in-kernel LAPIC parks APs until INIT/SIPI; our APs start in long mode like the BSP. */
-	if (vm->mode == VMM_MODE_KERNEL) {
+	if (VMM_LAPIC_IN_KERNEL(vm)) {
 		struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
 
 		if (ioctl(v->fd, KVM_SET_MP_STATE, &mp) < 0) {
@@ -271,6 +279,8 @@ int vmm_vcpu_create(struct vm *vm, unsigned idx)
 		}
 	}
 	pthread_cond_init(&v->wake, NULL);
+	v->power = VCPU_ON;   /* every vCPU starts at reset (docs/guest-abi.md, "Boot state") */
+	vm->vcpus_on++;
 	vmm_kstats_open(v);   /* optional: older KVMs have no binary stats */
 	return 0;
 }

@@ -11,7 +11,7 @@
 
 static void usage(void)
 {
-	fprintf(stderr, "usage: x86-vmm [--mode user|xapic|kernel] [--vcpus N] [--mem MiB] [--timeout S]\n"
+	fprintf(stderr, "usage: x86-vmm [--mode user|xapic|kernel|split] [--vcpus N] [--mem MiB] [--timeout S]\n"
 			"               [--hostile] [--bootargs \"words\"] guest.elf\n");
 }
 
@@ -31,6 +31,8 @@ static int parse(struct vm *vm, int argc, char **argv, const char **image)
 				vm->mode = VMM_MODE_XAPIC;
 			else if (!strcmp(val, "kernel"))
 				vm->mode = VMM_MODE_KERNEL;
+			else if (!strcmp(val, "split"))
+				vm->mode = VMM_MODE_SPLIT;
 			else
 				return -1;
 		} else if (!strcmp(a, "--vcpus") && val) {
@@ -57,6 +59,8 @@ static int parse(struct vm *vm, int argc, char **argv, const char **image)
 		vm->boot_flags |= VMM_BOOT_NO_PIC;
 	if (vm->mode == VMM_MODE_KERNEL)
 		vm->boot_flags |= VMM_BOOT_KERNEL;
+	if (vm->mode == VMM_MODE_SPLIT)
+		vm->boot_flags |= VMM_BOOT_SPLIT;
 	return 0;
 }
 

@@ -9,13 +9,20 @@ static const char *const exit_names[EX_COUNT] = {
 	[EX_MMIO_LAPIC] = "mmio-lapic", [EX_MMIO_IOAPIC] = "mmio-ioapic", [EX_MMIO_OTHER] = "mmio-other",
 	[EX_HLT] = "hlt", [EX_IRQ_WINDOW] = "irq-window", [EX_KICK] = "kick", [EX_SHUTDOWN] = "shutdown",
 	[EX_INTERNAL] = "internal-error", [EX_FAIL_ENTRY] = "fail-entry", [EX_OTHER] = "other",
+	[EX_IOAPIC_EOI] = "ioapic-eoi",
 };
+
+const char *vmm_exit_name(enum vmm_exit_kind k)
+{
+	return k < EX_COUNT ? exit_names[k] : "?";
+}
 
 const char *vmm_mode_name(enum vmm_mode m)
 {
 	switch (m) {
 	case VMM_MODE_USER:  return "user-pic-apic";
 	case VMM_MODE_XAPIC: return "xapic-only";
+	case VMM_MODE_SPLIT: return "split";
 	default:             return "in-kernel";
 	}
 }
@@ -52,6 +59,10 @@ void vmm_print_stats(struct vm *vm)
 	       (unsigned long long)vm->stats.kicks_sent, (unsigned long long)vm->stats.resamples,
 	       (unsigned long long)vm->stats.abi_errors, (unsigned long long)vm->stats.msis,
 	       (unsigned long long)vm->stats.msis_unclaimed);
+	if (vm->mode == VMM_MODE_SPLIT)
+		printf("x86-vmm: split ioapic-msis=%llu route-updates=%llu ioapic-eoi-exits=%llu\n",
+		       (unsigned long long)vm->stats.split_msis, (unsigned long long)vm->stats.split_routes,
+		       (unsigned long long)vm->stats.exits[EX_IOAPIC_EOI]);
 	if (vm->mode != VMM_MODE_KERNEL) {
 		unsigned long long bad = vm->ioapic.stats.bad_access + vm->ioapic_hi.stats.bad_access +
 					 vm->pic.stats.bad_access;

@@ -51,6 +51,9 @@ static void handle_exit(struct vcpu *v)
 		vmm_count_exit(vm, EX_HLT);
 		vmm_halt_wait(v);
 		break;
+	case KVM_EXIT_IOAPIC_EOI:
+		vmm_split_eoi(v);
+		break;
 	case KVM_EXIT_IRQ_WINDOW_OPEN:
 		vmm_count_exit(vm, EX_IRQ_WINDOW);
 		break;
@@ -80,15 +83,24 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
-	bool user = vm->mode != VMM_MODE_KERNEL;
+	bool user = !VMM_LAPIC_IN_KERNEL(vm);
 
 	tls_run = v->run;
 	while (!atomic_load(&vm->done)) {
 		int rc;
 
 		pthread_mutex_lock(&vm->lock);
+		/* CPU_OFF: sleep until CPU_ON (or the end of the VM); kicks meanwhile only wake us. */
+		if (!vmm_power_ready(v)) {
+			if (!atomic_load(&vm->done))
+				pthread_cond_wait(&v->wake, &vm->lock);
+			pthread_mutex_unlock(&vm->lock);
+			continue;
+		}
 		if (user)
 			vmm_inject(v);
+		else if (vm->mode == VMM_MODE_SPLIT)
+			vmm_split_inject(v);
 		/* Set under the lock that kickers take: a kick after our check must signal us. */
 		atomic_store(&v->in_run, true);
 		pthread_mutex_unlock(&vm->lock);

@@ -113,8 +113,10 @@ static void abi_garbage(void)
 	for (unsigned i = 0; i < ABI_CALLS; i++) {
 		uint64_t nr = rnd() % 12U;
 
-		if (nr == HV_CALL_HALT)
-			nr = rnd() | 0x100;   /* never HALT: that one really ends the VM */
+		/* Never HALT or CPU_OFF: those really end the VM or stop this CPU. (CPU_ON and CPU_STATE
+		 * stay: with every vCPU running, CPU_ON can only be refused.) */
+		if (nr == HV_CALL_HALT || nr == HV_CALL_CPU_OFF)
+			nr = rnd() | 0x100;
 		if (nr == HV_CALL_CONSOLE_WRITE) {
 			/* Outside RAM or too long: must be refused, never printed. */
 			hv_call(nr, rnd() | BAD_GPA_BIT, rnd() % 8192U, rnd());

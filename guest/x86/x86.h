@@ -16,6 +16,7 @@
 #define G_BOOT_HOSTILE 0x2U
 #define G_BOOT_KERNEL  0x4U
 #define G_BOOT_ARGS    0x8U
+#define G_BOOT_SPLIT   0x10U   /* KVM's LAPIC, the VMM's PIC and IOAPICs */
 
 #define G_LAPIC_BASE  0xFEE00000UL
 #define G_IOAPIC_BASE 0xFEC00000UL

@@ -60,6 +60,7 @@ static struct {
 } start_box[GUEST_MAX_CPUS];
 
 static volatile unsigned idt_ready;
+void _start(void);   /* start.S: every vCPU's entry, RDI = its index */
 
 /* ---- priorities and vectors ---- */
 
@@ -215,11 +216,31 @@ const char *guest_arch_bootargs(void)
 unsigned guest_arch_cpu_id(void) { return g_cpu(); }
 unsigned guest_arch_nr_cpus(void) { return nr_cpus; }
 
+/* ABI 1.2's CPU_STATE; -1 ("cannot tell") from a VMM without the power calls, so the suite skips. */
+int guest_arch_cpu_state(unsigned cpu)
+{
+	int64_t st = hv_call(HV_CALL_CPU_STATE, cpu, 0, 0);
+
+	return st < 0 ? -1 : (int)st;
+}
+
+/* CPU_OFF returns only when refused (the last vCPU on); the caller then carries on. */
+void guest_arch_cpu_stop(void)
+{
+	hv_call(HV_CALL_CPU_OFF, 0, 0, 0);
+}
+
+/* At boot every AP is already running (long mode from reset) and waits in x86_main for its start
+ * box. A CPU stopped by CPU_OFF is started again with CPU_ON at _start, its index as the context
+ * (start.S takes its stack from RDI), and then finds the same start box. */
 int guest_arch_cpu_start(unsigned cpu, void (*fn)(unsigned cpu))
 {
 	if (cpu == 0 || cpu >= nr_cpus || cpu >= GUEST_MAX_CPUS)
 		return -1;
 	__atomic_store_n(&start_box[cpu].fn, fn, __ATOMIC_RELEASE);
+	if (guest_arch_cpu_state(cpu) == HV_CPU_STATE_OFF &&
+	    hv_call(HV_CALL_CPU_ON, cpu, (uint64_t)(uintptr_t)_start, cpu) != HV_ABI_OK)
+		return -1;
 	return 0;
 }
 

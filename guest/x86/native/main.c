@@ -76,7 +76,8 @@ void x86_main(uint64_t cpu, uint64_t nr, uint64_t flags)
 	lapic_enable();
 	cold_start(!(flags & G_BOOT_NO_PIC));
 	g_print("x86 guest: %u vCPU(s), %s%s\n", g_env.nr_cpus,
-		(flags & G_BOOT_KERNEL) ? "in-kernel irqchip" : (flags & G_BOOT_NO_PIC) ? "XapicOnly" : "userspace PIC+APIC",
+		(flags & G_BOOT_KERNEL) ? "in-kernel irqchip" : (flags & G_BOOT_SPLIT) ? "split irqchip (KVM's LAPIC)" :
+		(flags & G_BOOT_NO_PIC) ? "XapicOnly" : "userspace PIC+APIC",
 		(flags & G_BOOT_HOSTILE) ? ", hostile phase first" : "");
 	g_calibrate();
 	if (flags & G_BOOT_HOSTILE)

@@ -424,6 +424,7 @@ static void ap_count(unsigned v, struct g_frame *f)
 
 void suite_ap_main(unsigned cpu)
 {
+	g_ap_started_as[cpu] = g_cpu();   /* the index start.S chose the stack by (RDI, CPU_ON's context) */
 	lapic_enable();
 	lapic_w(G_LAPIC_DFR, 0xFFFFFFFFU);
 	lapic_w(G_LAPIC_LDR, (1U << cpu) << 24);
@@ -606,6 +607,7 @@ static const struct test tests[] = {
 	{ "ipi_all_excluding_self", t_ipi_all_excluding_self, NEED_SMP },
 	{ "ipi_logical_flat", t_ipi_logical_flat, NEED_SMP },
 	{ "ioapic_routes_to_ap", t_ioapic_to_ap, NEED_SMP },
+	{ "cpu_power_off_on", t_cpu_power, NEED_SMP },
 	{ "pic_timer_through_lint0_extint", t_pic_timer_extint, NEED_PIC },
 	{ "pic_level_line_via_elcr", t_pic_level_elcr, NEED_PIC },
 	{ "pic_slave_cascade", t_pic_cascade, NEED_PIC },

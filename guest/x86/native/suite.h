@@ -20,6 +20,11 @@ extern volatile unsigned g_ap_ready;       /* APs report in */
 extern volatile unsigned g_ap_count[8];    /* per-AP IPI counter */
 extern volatile unsigned g_hostile_done;   /* the garbage phase ran to its end */
 
+extern volatile unsigned g_ap_started_as[8]; /* per AP: the index its entry ran as (power.c) */
+
+/* power.c: CPU_STATE / CPU_ON / CPU_OFF, refusals and an off/on cycle of the last AP */
+bool t_cpu_power(void);
+
 /* Returns the number of failed checks. */
 unsigned suite_run(void);
 void suite_ap_main(unsigned cpu);

@@ -1,0 +1,158 @@
+/* vmm_split.c: the split irqchip (KVM_CAP_SPLIT_IRQCHIP): KVM keeps each vCPU's local APIC, our PIC and
+ * IOAPICs stay here; IOAPIC messages reach KVM's LAPICs as MSIs and level EOIs come back as exits. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+
+#include "vmm.h"
+#include "hv_abi.h"
+#include "x86_msi.h"
+
+int vmm_split_enable(struct vm *vm)
+{
+	struct kvm_enable_cap cap = { .cap = KVM_CAP_SPLIT_IRQCHIP };
+
+	/* args[0]: GSIs 0..N-1 are the userspace IOAPIC's pins; KVM scans only their MSI routes
+	 * when it computes each vCPU's EOI-exit bitmap. */
+	cap.args[0] = VMM_SPLIT_PINS;
+	if (ioctl(vm->kvm_fd, KVM_CHECK_EXTENSION, KVM_CAP_SPLIT_IRQCHIP) <= 0) {
+		printf("SKIP: split mode: this KVM lacks KVM_CAP_SPLIT_IRQCHIP\n");
+		return VMM_KVM_UNUSABLE;
+	}
+	if (ioctl(vm->vm_fd, KVM_ENABLE_CAP, &cap) < 0) {
+		printf("SKIP: split mode: KVM_ENABLE_CAP(KVM_CAP_SPLIT_IRQCHIP, %u) failed (%s)\n", VMM_SPLIT_PINS,
+		       strerror(errno));
+		return VMM_KVM_UNUSABLE;
+	}
+	return 0;
+}
+
+/* The message an IOAPIC pin sends, as the MSI KVM routes for it; false when the pin needs no route.
+ * A masked edge pin sends nothing; a masked level pin keeps its route, because a delivery still in
+ * service must have its EOI reported. INIT, SIPI, SMI and ExtINT are never handed to KVM (see
+ * vmm_msi_mode_ok), nor an illegal vector. */
+static bool pin_route(uint64_t rte, uint32_t *addr, uint32_t *data)
+{
+	struct apic_msg m = {
+		.vector = (uint8_t)(rte & IOAPIC_RTE_VECTOR_MASK),
+		.delivery = (uint8_t)((rte & IOAPIC_RTE_DM_MASK) >> IOAPIC_RTE_DM_SHIFT),
+		.shorthand = APIC_SH_NONE,
+		.dest = (uint8_t)(rte >> IOAPIC_RTE_DEST_SHIFT),
+		.logical = (rte & IOAPIC_RTE_DESTMODE) != 0,
+		.level = (rte & IOAPIC_RTE_LEVEL) != 0,
+	};
+
+	if ((rte & IOAPIC_RTE_MASKED) && !m.level)
+		return false;
+	if (!vmm_msi_mode_ok(m.delivery) || m.vector < APIC_FIRST_LEGAL_VECTOR)
+		return false;
+	x86_msi_encode(&m, addr, data);
+	return true;
+}
+
+/* Keep KVM's MSI routes for GSI 0..VMM_SPLIT_PINS-1 equal to the IOAPICs' redirection entries: KVM
+ * sets a vector's bit in a vCPU's EOI-exit bitmap when a level route targets that vCPU, so exactly
+ * the vectors of level pins come back as KVM_EXIT_IOAPIC_EOI. vm->lock held. Called after every
+ * IOAPIC register write and before every delivery (so a route exists before its first message). */
+void vmm_split_routes_update(struct vm *vm)
+{
+	uint32_t addr[VMM_SPLIT_PINS], data[VMM_SPLIT_PINS];
+	bool changed = false;
+	struct kvm_irq_routing *r;
+	unsigned n = 0;
+
+	for (unsigned p = 0; p < VMM_SPLIT_PINS; p++) {
+		const struct ioapic *io = p < IOAPIC_NR_PINS ? &vm->ioapic : &vm->ioapic_hi;
+
+		if (!pin_route(io->rte[p % IOAPIC_NR_PINS], &addr[p], &data[p]))
+			addr[p] = data[p] = 0;
+		changed |= addr[p] != vm->split_route[p].addr || data[p] != vm->split_route[p].data;
+	}
+	if (!changed)
+		return;
+	r = calloc(1, sizeof(*r) + VMM_SPLIT_PINS * sizeof(r->entries[0]));
+	if (!r) {
+		perror("x86-vmm: split routes");
+		return;
+	}
+	for (unsigned p = 0; p < VMM_SPLIT_PINS; p++) {
+		if (!addr[p])
+			continue;
+		r->entries[n].gsi = p;
+		r->entries[n].type = KVM_IRQ_ROUTING_MSI;
+		r->entries[n].u.msi.address_lo = addr[p];
+		r->entries[n].u.msi.data = data[p];
+		n++;
+	}
+	r->nr = n;
+	if (ioctl(vm->vm_fd, KVM_SET_GSI_ROUTING, r) < 0) {
+		perror("x86-vmm: KVM_SET_GSI_ROUTING");
+	} else {
+		for (unsigned p = 0; p < VMM_SPLIT_PINS; p++) {
+			vm->split_route[p].addr = addr[p];
+			vm->split_route[p].data = data[p];
+		}
+		vm->stats.split_routes++;
+	}
+	free(r);
+}
+
+/* The IOAPICs' deliver hook in split mode (vm->lock held): the message goes to KVM's LAPICs as the
+ * MSI it encodes. Returns how many took it, so a level pin sets remote IRR only when one did. */
+unsigned vmm_split_deliver(void *ctx, const struct apic_msg *m)
+{
+	struct vm *vm = ctx;
+	struct kvm_msi msi = { 0 };
+	int rc;
+
+	if (!vmm_msi_mode_ok(m->delivery))
+		return 0;
+	vmm_split_routes_update(vm);
+	x86_msi_encode(m, &msi.address_lo, &msi.data);
+	vm->stats.split_msis++;
+	rc = ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi);
+	return rc > 0 ? (unsigned)rc : 0;
+}
+
+/* KVM_EXIT_IOAPIC_EOI: KVM's LAPIC ended a vector a level route names. Broadcast it to both IOAPICs
+ * as the userspace LAPIC does: remote IRR clears, the line is resampled and re-sent if still high. */
+void vmm_split_eoi(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint8_t vector = v->run->eoi.vector;
+
+	vmm_count_exit(vm, EX_IOAPIC_EOI);
+	pthread_mutex_lock(&vm->lock);
+	ioapic_eoi(&vm->ioapic, vector);
+	ioapic_eoi(&vm->ioapic_hi, vector);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* Before each KVM_RUN in split mode, vm->lock held: the PIC's INTR reaches the BSP's LINT0 (virtual
+ * wire). KVM's LAPIC takes an ExtINT vector through KVM_INTERRUPT, and sets
+ * ready_for_interrupt_injection only when LINT0 accepts ExtINT, IF=1 and no ExtINT is still queued;
+ * otherwise we ask for the interrupt window and KVM exits when it opens. The INTA is ours. */
+void vmm_split_inject(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	struct kvm_run *run = v->run;
+	struct kvm_interrupt irq;
+
+	if (v->idx != 0 || !pic_intr_pending(&vm->pic)) {
+		run->request_interrupt_window = 0;
+		return;
+	}
+	if (!run->ready_for_interrupt_injection) {
+		run->request_interrupt_window = 1;
+		return;
+	}
+	irq.irq = (uint32_t)pic_ack(&vm->pic);
+	if (ioctl(v->fd, KVM_INTERRUPT, &irq) < 0) {
+		perror("x86-vmm: KVM_INTERRUPT (ExtINT)");
+		return;
+	}
+	vm->stats.injected++;
+	run->request_interrupt_window = pic_intr_pending(&vm->pic);
+}
