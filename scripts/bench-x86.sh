@@ -73,7 +73,7 @@ def level(path):
 
 head = ["mode", "exits / device irq (userspace, all KVM)", "exits / timer tick (userspace, all KVM)",
         "exits / level irq (userspace, all KVM)", "EOI exits / level irq", "level deliveries / raise",
-        "cold-start exits (userspace, all KVM)"]
+        "cold-start exits (userspace, all KVM)", "guest- / host-raised to handler, median us"]
 rows = []
 for key, desc in MODES:
     paths = sorted(glob.glob(os.path.join(sys.argv[1], key + ".*.log")))
@@ -94,7 +94,8 @@ for key, desc in MODES:
     lvl = ("%s, %s" % (X.n2(lu / n), X.n2(lk / n)), X.n2(eoi / n), X.n2(d / n)) if n else ("n/a",) * 3
     rows.append(["%s (%s)" % (key, desc), "%s, %s" % (X.n2(f["dev_exits"]), X.n2(f["dev_kvm"])),
                  "%s, %s" % (X.n2(f["tick_exits"]), X.n2(f["tick_kvm"])), lvl[0], lvl[1], lvl[2],
-                 "%s, %s" % (X.cold_text(f["cold"]), X.cold_text(f["cold_kvm"]))])
+                 "%s, %s" % (X.cold_text(f["cold"]), X.cold_text(f["cold_kvm"])),
+                 "%s / %s" % (X.n1(f["guest_med"]), X.n1(f["host_med"]))])
 print("\nAll modes, split irqchip included; level irq = raise, the handler lowers the line, then EOI:")
 print("\n".join(["| " + " | ".join(head) + " |", "|" + "---|" * len(head)] + ["| " + " | ".join(r) + " |" for r in rows]))
 PY

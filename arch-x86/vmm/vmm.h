@@ -89,6 +89,7 @@ struct vmm_stats {
 	atomic_ullong msis, msis_unclaimed;   /* MSI_SEND messages, and those no LAPIC accepted */
 	atomic_ullong split_msis;             /* split mode: IOAPIC messages sent with KVM_SIGNAL_MSI */
 	atomic_ullong split_routes;           /* split mode: KVM_SET_GSI_ROUTING calls */
+	atomic_ullong pv_irqfd_ticks;         /* split mode: PV ticks raised through the irqfd */
 	atomic_ullong cold_start_exits;   /* exits from reset to the first timer tick */
 	atomic_ullong cold_start_kvm_exits; /* the same span in KVM's count (BSP), in-kernel exits included */
 	atomic_bool cold_start_done;
@@ -125,6 +126,10 @@ struct vm {
 	 * that changes nothing KVM sees costs no KVM_SET_GSI_ROUTING. */
 	struct { uint32_t addr, data; } split_route[VMM_SPLIT_PINS];
 	unsigned vcpus_on;           /* vCPUs not OFF (CPU_OFF of the last one is refused) */
+	/* Split mode: the PV timer's irqfd on GSI 0 (-1: none), and whether a tick may take it now
+	 * (the PIC cannot take IRQ 0 and pin 0 is an unmasked edge with its MSI route in KVM). */
+	int pv_irqfd;
+	atomic_bool pv_irqfd_on;
 
 	int epfd, pv_timerfd, watchdog_fd, stop_fd;
 	/* PV timer ticks not yet taken by the guest (userspace irqchip): re-sent one by one as each
@@ -170,6 +175,11 @@ unsigned vmm_split_deliver(void *ctx, const struct apic_msg *m);
 void vmm_split_routes_update(struct vm *vm);
 void vmm_split_eoi(struct vcpu *v);
 void vmm_split_inject(struct vcpu *v);
+void vmm_split_irqfd_init(struct vm *vm);
+/* vm->lock held: recompute pv_irqfd_on after a PIC or IOAPIC register write. */
+void vmm_split_irqfd_update(struct vm *vm);
+/* The event thread's PV tick in split mode: true if it went through the irqfd (no lock taken). */
+bool vmm_split_irqfd_tick(struct vm *vm);
 
 /* vmm_power.c: CPU_ON / CPU_OFF / CPU_STATE */
 int64_t vmm_cpu_on(struct vcpu *caller, uint64_t idx, uint64_t entry, uint64_t context);

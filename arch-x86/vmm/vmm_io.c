@@ -42,6 +42,8 @@ void vmm_handle_io(struct vcpu *v)
 		if (out) {
 			memcpy(&val, data, size);
 			pic_io_write(&vm->pic, port, size, val);
+			if (vm->mode == VMM_MODE_SPLIT)
+				vmm_split_irqfd_update(vm);   /* IMR decides whether the PIC needs IRQ 0 */
 		} else {
 			pic_io_read(&vm->pic, port, size, &val);
 			memcpy(data, &val, size);

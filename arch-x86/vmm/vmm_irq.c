@@ -131,10 +131,12 @@ int vmm_irq_init(struct vm *vm)
 		x86_gsi_init(&vm->gsi, NULL, NULL, &vm->ioapic_hi);
 		return 0;
 	}
+	vm->pv_irqfd = -1;
 	if (vm->mode == VMM_MODE_SPLIT) {
 		/* KVM's LAPICs: both IOAPICs send MSIs to them (vmm_split.c). */
 		ioapic_init(&vm->ioapic, vmm_split_deliver, vm);
 		ioapic_init(&vm->ioapic_hi, vmm_split_deliver, vm);
+		vmm_split_irqfd_init(vm);
 	} else {
 		for (unsigned i = 0; i < vm->nr_vcpus; i++)
 			lapic_init(&vm->lapic[i], i, i == 0, &lapic_hooks, vm);
@@ -223,7 +225,9 @@ void vmm_pv_tick(struct vm *vm, uint64_t n)
 		/* KVM's chips never say when a tick is taken (KVM_IRQ_LINE_STATUS reports delivery to
 		 * the LAPIC, even into an IRR bit already set, and an edge vector's EOI does not exit
 		 * in split mode either), so ticks merge while a vCPU is not running: both modes with
-		 * KVM's LAPIC behave as KVM does. */
+		 * KVM's LAPIC behave as KVM does. Split mode takes the irqfd when it can (vmm_split.c). */
+		if (vm->mode == VMM_MODE_SPLIT && vmm_split_irqfd_tick(vm))
+			return;
 		vmm_tsc_note_raise(&vm->stats.pv_raise_tsc);
 		vmm_line_set(vm, HV_LINE_TIMER, HV_LINE_PULSE);
 		return;

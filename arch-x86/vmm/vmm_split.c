@@ -4,7 +4,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "vmm.h"
 #include "hv_abi.h"
@@ -97,6 +99,56 @@ void vmm_split_routes_update(struct vm *vm)
 		vm->stats.split_routes++;
 	}
 	free(r);
+	vmm_split_irqfd_update(vm);
+}
+
+/*
+ * The PV timer is the one device raised from another thread (the event thread). Through an irqfd on
+ * GSI 0 its tick is an eventfd write that KVM turns into the MSI of GSI 0's route: no VMM lock, no
+ * ioctl, and no userspace exit of the target vCPU. It bypasses our chips, so it is used only while
+ * that is exactly what they would do: the PIC cannot take IRQ 0 (masked in IMR) and IOAPIC pin 0 is
+ * an unmasked edge (a masked edge pin has no route: KVM would drop the tick, as the 82093AA does).
+ * Level lines would need a resamplefd, which KVM refuses with a split irqchip (kvm_arch_irqfd_allowed:
+ * resample only with the whole irqchip in the kernel); their EOIs come as KVM_EXIT_IOAPIC_EOI instead.
+ */
+void vmm_split_irqfd_init(struct vm *vm)
+{
+	struct kvm_irqfd irqfd = { .gsi = HV_LINE_TIMER };
+
+	vm->pv_irqfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->pv_irqfd < 0) {
+		perror("x86-vmm: PV timer eventfd (ticks take the KVM_SIGNAL_MSI path)");
+		return;
+	}
+	irqfd.fd = (uint32_t)vm->pv_irqfd;
+	if (ioctl(vm->vm_fd, KVM_IRQFD, &irqfd) < 0) {
+		perror("x86-vmm: KVM_IRQFD (ticks take the KVM_SIGNAL_MSI path)");
+		close(vm->pv_irqfd);
+		vm->pv_irqfd = -1;
+	}
+}
+
+void vmm_split_irqfd_update(struct vm *vm)
+{
+	uint64_t rte = vm->ioapic.rte[HV_LINE_TIMER];
+	bool pic_blocks = (vm->pic.u[0].imr & (1U << HV_LINE_TIMER)) != 0;
+	bool edge_on = !(rte & (IOAPIC_RTE_MASKED | IOAPIC_RTE_LEVEL));
+
+	atomic_store(&vm->pv_irqfd_on, vm->mode == VMM_MODE_SPLIT && vm->pv_irqfd >= 0 && pic_blocks && edge_on &&
+		     vm->split_route[HV_LINE_TIMER].addr != 0);
+}
+
+bool vmm_split_irqfd_tick(struct vm *vm)
+{
+	uint64_t one = 1;
+
+	if (!atomic_load(&vm->pv_irqfd_on))
+		return false;
+	vmm_tsc_note_raise(&vm->stats.pv_raise_tsc);
+	if (write(vm->pv_irqfd, &one, sizeof(one)) != (ssize_t)sizeof(one))
+		return false;
+	vm->stats.pv_irqfd_ticks++;
+	return true;
 }
 
 /* The IOAPICs' deliver hook in split mode (vm->lock held): the message goes to KVM's LAPICs as the

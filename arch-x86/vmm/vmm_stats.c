@@ -60,9 +60,10 @@ void vmm_print_stats(struct vm *vm)
 	       (unsigned long long)vm->stats.abi_errors, (unsigned long long)vm->stats.msis,
 	       (unsigned long long)vm->stats.msis_unclaimed);
 	if (vm->mode == VMM_MODE_SPLIT)
-		printf("x86-vmm: split ioapic-msis=%llu route-updates=%llu ioapic-eoi-exits=%llu\n",
+		printf("x86-vmm: split ioapic-msis=%llu route-updates=%llu ioapic-eoi-exits=%llu pv-irqfd-ticks=%llu\n",
 		       (unsigned long long)vm->stats.split_msis, (unsigned long long)vm->stats.split_routes,
-		       (unsigned long long)vm->stats.exits[EX_IOAPIC_EOI]);
+		       (unsigned long long)vm->stats.exits[EX_IOAPIC_EOI],
+		       (unsigned long long)vm->stats.pv_irqfd_ticks);
 	if (vm->mode != VMM_MODE_KERNEL) {
 		unsigned long long bad = vm->ioapic.stats.bad_access + vm->ioapic_hi.stats.bad_access +
 					 vm->pic.stats.bad_access;
