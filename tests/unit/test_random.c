@@ -1,7 +1,9 @@
 /* test_random.c: randomized test of the vgic core against a reference model of the GICv3 rules.
  *
  * Each configuration builds a harness VM and then takes random steps: device
- * injections (edges, level lines, SGIs, pulses through the irq_line chips),
+ * injections (edges, level lines, SGIs, pulses through the irq_line chips, and
+ * LPIs through the redistributors' SETLPIR/CLRLPIR with their configuration in
+ * a table in guest memory, re-read with INVLPIR),
  * distributor writes (enable, priority, routing, ISPENDR/ICPENDR), and guest
  * steps on vCPUs that are entered, run and exited independently, so several
  * vCPUs are "in the guest" at once, interrupts stay in LRs while other vCPUs
@@ -43,6 +45,7 @@
 
 #include "harness.h"
 #include "vgic.h"
+#include "gic_regs.h"
 #include "icv_model.h"
 
 #define DEFAULT_SEED   0x9e3779b97f4a7c15ULL
@@ -51,7 +54,17 @@
 #define NR_SPIS        32U           /* SPIs configured in the VM */
 #define NSPI           24U           /* SPIs the test drives: INTIDs 32..55 */
 #define NPRIV          10U           /* private INTIDs the test drives per vCPU */
-#define MAX_IRQS       (NSPI + H_MAX_VCPUS * NPRIV)
+#define NLPI           12U           /* LPIs the test drives: INTIDs 8192..8203 */
+#define LPI_POOL       64U           /* the core's LPI storage */
+#define RAM_BASE       0x40000000ULL /* guest RAM for the LPI tables */
+#define RAM_SIZE       0x80000ULL
+#define PROP_GPA       RAM_BASE                                   /* one byte per LPI */
+#define PEND_GPA(r)    (RAM_BASE + 0x10000ULL * ((r) + 1U))        /* 64 KiB aligned, per RD */
+#define LPI_ID_BITS    14U
+#define LPI_CFG_RES1   0x02U
+#define LPI_CFG_ENABLE 0x01U
+#define LPI_CFG_PRIO   0xfcU
+#define MAX_IRQS       (NSPI + H_MAX_VCPUS * NPRIV + NLPI)
 #define NONE           UINT32_MAX
 #define PRIO_MASK      0xf8U         /* harness: 5 priority bits */
 #define IDLE_PRIO      0xffU
@@ -73,6 +86,7 @@ struct ref_irq {
 	uint32_t target;    /* vCPU or NONE; the owner for private interrupts */
 	uint32_t active_on; /* vCPU or NONE */
 	uint32_t edges;     /* edges (and ISPENDR writes) since the last acknowledge: edge only */
+	bool lpi;           /* edge, Group 1, never active; configured through the table in RAM */
 };
 
 struct frame {
@@ -99,7 +113,7 @@ struct cfg {
 };
 
 struct counts {
-	unsigned long steps, guest_steps, injections, deliveries, eois, dirs;
+	unsigned long steps, guest_steps, injections, deliveries, lpi_deliveries, eois, dirs;
 	unsigned long maint_exits, kick_exits, dir_traps, quiesces;
 	unsigned long max_nest;
 };
@@ -235,6 +249,8 @@ static int32_t ref_where(const struct ref_irq *r)
 
 static int ref_index(const struct rt *t, uint32_t vcpu, uint32_t intid)
 {
+	if (intid >= VGIC_LPI_BASE)
+		return intid - VGIC_LPI_BASE < NLPI ? (int)(NSPI + t->nv * NPRIV + intid - VGIC_LPI_BASE) : -1;
 	if (intid >= VGIC_SPI_BASE)
 		return intid - VGIC_SPI_BASE < NSPI ? (int)(intid - VGIC_SPI_BASE) : -1;
 	if (vcpu >= t->nv)
@@ -331,6 +347,15 @@ static void settle(struct rt *t)
 
 /* -------------------------------------------------------------- checks --- */
 
+/* The guest on c has taken intid and not yet ended it (EOIR). */
+static bool guest_holds(const struct rt *t, unsigned c, uint32_t intid)
+{
+	for (unsigned k = 0; k < t->g[c].depth; k++)
+		if (t->g[c].stack[k].intid == intid)
+			return true;
+	return false;
+}
+
 static void check_lrs(struct rt *t, unsigned c)
 {
 	struct icv_model *m = &t->h->cpu[c];
@@ -354,7 +379,12 @@ static void check_lrs(struct rt *t, unsigned c)
 		CHECK(t, ich_lr_priority(lr) == r->prio, "vCPU %u LR%u priority 0x%02x, reference %s", c, i,
 		      ich_lr_priority(lr), irq_str(r, b, sizeof(b)));
 		CHECK(t, lr & ICH_LR_GROUP, "vCPU %u LR%u: group 0 for a group-1 interrupt", c, i);
-		if (st & ICH_LR_STATE_ACTIVE)
+		if ((st & ICH_LR_STATE_ACTIVE) && r->lpi)
+			/* The LR of an LPI the guest took shows Active until its EOI (IHI 0069: the EOI
+			 * then invalidates it whatever the EOImode); the interrupt itself has no active state. */
+			CHECK(t, guest_holds(t, c, intid), "vCPU %u LR%u: LPI active but not taken: %s", c, i,
+			      irq_str(r, b, sizeof(b)));
+		else if (st & ICH_LR_STATE_ACTIVE)
 			CHECK(t, r->active && r->active_on == c, "vCPU %u LR%u is active, reference %s", c, i,
 			      irq_str(r, b, sizeof(b)));
 		if (st & ICH_LR_STATE_PENDING)
@@ -423,6 +453,24 @@ static void check_all(struct rt *t)
 	}
 }
 
+/* ---------------------------------------------------------------- LPIs --- */
+
+static void rd_write(struct rt *t, unsigned rd, uint32_t off, unsigned width, uint64_t v)
+{
+	CHECK(t, vgic_mmio_redist_access(&t->h->vm, rd, rd, off, width, true, &v) == VGIC_MMIO_OK,
+	      "GICR 0x%x write refused on RD %u", off, rd);
+}
+
+/* The guest writes an LPI's configuration byte, then INVLPIR on the RD it targets. */
+static void lpi_configure(struct rt *t, struct ref_irq *r, uint8_t prio, bool enabled)
+{
+	t->h->ram[PROP_GPA - RAM_BASE + r->intid - VGIC_LPI_BASE] =
+		(uint8_t)((prio & LPI_CFG_PRIO) | LPI_CFG_RES1 | (enabled ? LPI_CFG_ENABLE : 0U));
+	r->prio = prio & LPI_CFG_PRIO & PRIO_MASK;
+	r->enabled = enabled;
+	rd_write(t, r->target, GICR_INVLPIR, 8, r->intid);
+}
+
 /* ---------------------------------------------------------- injections --- */
 
 static struct ref_irq *pick_irq(struct rt *t)
@@ -443,6 +491,12 @@ static void inject_edge(struct rt *t, struct ref_irq *r)
 	struct vgic *vm = &t->h->vm;
 	unsigned how = rn(t, 4);
 
+	if (r->lpi) {
+		note(t, "SETLPIR %u on RD %u", r->intid, r->target);
+		edge_event(t, r);
+		rd_write(t, r->target, GICR_SETLPIR, 8, r->intid);
+		return;
+	}
 	if (r->intid < VGIC_NR_SGIS && how < 2) {
 		uint32_t src = rn(t, t->nv);
 
@@ -556,6 +610,10 @@ static void op_enable(struct rt *t)
 	bool on = chance(t, 70);
 
 	note(t, "%s intid %u vcpu %u", on ? "enable" : "disable", r->intid, ref_core_vcpu(r));
+	if (r->lpi) {
+		lpi_configure(t, r, r->prio, on);
+		return;
+	}
 	r->enabled = on;
 	CHECK_OK(t, vgic_irq_set_enabled(&t->h->vm, ref_core_vcpu(r), r->intid, on));
 }
@@ -573,14 +631,20 @@ static void op_priority(struct rt *t)
 	if (r->active)
 		return;
 	note(t, "priority intid %u vcpu %u = 0x%02x", r->intid, ref_core_vcpu(r), p);
+	if (r->lpi) {
+		lpi_configure(t, r, p, r->enabled);
+		return;
+	}
 	r->prio = p & PRIO_MASK;
 	CHECK_OK(t, vgic_irq_set_priority(&t->h->vm, ref_core_vcpu(r), r->intid, p));
 }
 
 static void op_target(struct rt *t)
 {
-	struct ref_irq *r = &t->irq[rn(t, NSPI)];
-	uint32_t tgt = chance(t, 5) ? NONE : rn(t, t->nv);
+	unsigned k = rn(t, NSPI + NLPI);
+	struct ref_irq *r = &t->irq[k < NSPI ? k : NSPI + t->nv * NPRIV + (k - NSPI)];
+	/* An LPI always has a redistributor (the ITS's MOVI moves it with this call). */
+	uint32_t tgt = chance(t, 5) && !r->lpi ? NONE : rn(t, t->nv);
 
 	note(t, "route intid %u to vcpu %d", r->intid, tgt == NONE ? -1 : (int)tgt);
 	r->target = tgt;
@@ -593,6 +657,16 @@ static void op_pending(struct rt *t)
 	bool on = chance(t, 60);
 
 	note(t, "%s intid %u vcpu %u", on ? "ISPENDR" : "ICPENDR", r->intid, ref_core_vcpu(r));
+	if (r->lpi) {
+		if (on) {
+			inject_edge(t, r);
+		} else {
+			r->latch = false;
+			r->edges = 0;
+			rd_write(t, r->target, GICR_CLRLPIR, 8, r->intid);
+		}
+		return;
+	}
 	r->latch = on;
 	if (!r->level) {
 		if (on)
@@ -634,7 +708,7 @@ static struct ref_irq *guest_ack(struct rt *t, unsigned c)
 	int idx;
 
 	note(t, "vcpu %u IAR -> %u", c, x);
-	if (x >= GIC_INTID_SPECIAL_FIRST) {
+	if (x >= GIC_INTID_SPECIAL_FIRST && x < VGIC_LPI_BASE) {
 		CHECK(t, x == GIC_INTID_SPURIOUS, "vCPU %u: IAR returned special INTID %u", c, x);
 		CHECK(t, !signalled, "vCPU %u: IAR spurious although an interrupt was signalled", c);
 		CHECK(t, best < 0, "vCPU %u: IAR spurious while %s is deliverable", c,
@@ -659,8 +733,10 @@ static struct ref_irq *guest_ack(struct rt *t, unsigned c)
 	      best >= 0 ? irq_str(&t->irq[best], b2, sizeof(b2)) : "(nothing)");
 
 	CHECK(t, g->depth < MAX_NEST, "nesting too deep");
-	r->active = true;
-	r->active_on = c;
+	if (!r->lpi) {   /* an LPI has no active state: taking it only raises the running priority */
+		r->active = true;
+		r->active_on = c;
+	}
 	r->latch = false; /* an edge is consumed; a level interrupt's software latch too */
 	r->edges = 0;
 	g->stack[g->depth].intid = x;
@@ -669,6 +745,8 @@ static struct ref_irq *guest_ack(struct rt *t, unsigned c)
 	if (g->depth > t->n.max_nest)
 		t->n.max_nest = g->depth;
 	t->n.deliveries++;
+	if (r->lpi)
+		t->n.lpi_deliveries++;
 	return r;
 }
 
@@ -685,7 +763,9 @@ static void guest_eoi(struct rt *t, unsigned c)
 	r = &t->irq[ref_index(t, c, x)];
 	note(t, "vcpu %u EOIR %u", c, x);
 	t->n.eois++;
-	if (t->cfg->split) {
+	if (r->lpi) {
+		/* A priority drop and nothing else, in either EOImode: there is nothing to deactivate. */
+	} else if (t->cfg->split) {
 		CHECK(t, g->ndropped < MAX_NEST, "too many dropped interrupts");
 		g->dropped[g->ndropped++] = x;
 	} else {
@@ -874,8 +954,26 @@ static void setup_vm(struct rt *t)
 	t->res[H_MAX_VCPUS].t = t;
 	t->res[H_MAX_VCPUS].vcpu = NONE;
 
-	t->nirq = NSPI + t->nv * NPRIV;
-	for (unsigned i = 0; i < t->nirq; i++) {
+	h_lpis(h, LPI_POOL, RAM_BASE, RAM_SIZE);
+	for (unsigned c = 0; c < t->nv; c++) {
+		rd_write(t, c, GICR_PROPBASER, 8, PROP_GPA | (LPI_ID_BITS - 1U));
+		rd_write(t, c, GICR_PENDBASER, 8, PEND_GPA(c) | GICR_PENDBASER_PTZ);
+		rd_write(t, c, GICR_CTLR, 4, GICR_CTLR_EnableLPIs);
+	}
+	for (unsigned k = 0; k < NLPI; k++) {
+		struct ref_irq *r = &t->irq[NSPI + t->nv * NPRIV + k];
+
+		r->intid = VGIC_LPI_BASE + k;
+		r->owner = NONE;
+		r->lpi = true;
+		r->target = rn(t, t->nv);
+		r->active_on = NONE;
+		/* Where it goes, as the ITS's MAPTI says through the same call. */
+		CHECK_OK(t, vgic_irq_set_target(&h->vm, r->intid, r->target));
+		lpi_configure(t, r, random_prio(t), !chance(t, 20));
+	}
+	t->nirq = NSPI + t->nv * NPRIV + NLPI;
+	for (unsigned i = 0; i < NSPI + t->nv * NPRIV; i++) {
 		struct ref_irq *r = &t->irq[i];
 		uint8_t p = random_prio(t);
 
@@ -1009,10 +1107,10 @@ static void run_config(void **state)
 		vs.evicted_active += s->evicted_active;
 		vs.eoicount_deact += s->eoicount_deact;
 	}
-	printf("[random] %-36s steps %6lu (guest %6lu), injections %5lu, deliveries %5lu, EOIs %5lu, DIRs %4lu "
+	printf("[random] %-36s steps %6lu (guest %6lu), injections %5lu, deliveries %5lu (LPIs %4lu), EOIs %5lu, DIRs %4lu "
 	       "(%4lu trapped), maint exits %4lu, kick exits %4lu, EOIcount deact %4llu, overflows %5llu, "
 	       "max nest %lu, quiesces %2lu, %.2fs\n",
-	       t->cfg->name, t->n.steps, t->n.guest_steps, t->n.injections, t->n.deliveries, t->n.eois, t->n.dirs,
+	       t->cfg->name, t->n.steps, t->n.guest_steps, t->n.injections, t->n.deliveries, t->n.lpi_deliveries, t->n.eois, t->n.dirs,
 	       t->n.dir_traps, t->n.maint_exits, t->n.kick_exits, (unsigned long long)vs.eoicount_deact,
 	       (unsigned long long)vs.overflows, t->n.max_nest, t->n.quiesces,
 	       (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
