@@ -325,6 +325,52 @@ static void test_two_thousand_lpis_with_four_lrs_arrive_in_priority_order_once_e
 }
 
 /*
+ * The LR policy is O(number of LRs) however many LPIs wait: one interrupt taken per round (enter,
+ * acknowledge, EOI, exit) costs the same LR-register accesses with 4,096 LPIs pending behind it as
+ * with 16 (both more than the LRs hold), and every round takes what the guest must.
+ */
+static uint64_t accesses_per_round(unsigned pending, unsigned rounds)
+{
+	struct harness *h = lpi_vm(1, 4);
+	struct lr_backend *be = &h->cpu[0].be;
+	uint64_t before;
+
+	for (unsigned i = 0; i < pending; i++)
+		*prop(h, LPI(i)) = CFG((uint8_t)((i % 31U) << 3), true);
+	rd_setup(h, 0, true);
+	for (unsigned i = 0; i < pending; i++)
+		rd_write(h, 0, GICR_SETLPIR, 8, LPI(i));
+	h_enter(h, 0);   /* the first entry fills every LR: not a steady round */
+	h_exit(h, 0);
+	before = lr_backend_total(be);
+	for (unsigned r = 0; r < rounds; r++) {
+		uint32_t x;
+
+		h_enter(h, 0);
+		x = h_ack(h, 0);
+		assert_true(x >= VGIC_LPI_BASE && x < LPI(pending));
+		assert_int_equal(h_state(h, 0, x).priority, ((x - VGIC_LPI_BASE) % 31U) << 3 & 0xf8U);
+		h_eoi(h, 0, x);
+		h_exit(h, 0);
+	}
+	before = lr_backend_total(be) - before;
+	h_finish(h);
+	return before;
+}
+
+static void test_a_round_costs_the_same_with_4096_lpis_pending_as_with_16(void **state)
+{
+	enum { ROUNDS = 8 };
+	uint64_t few = accesses_per_round(16, ROUNDS), many = accesses_per_round(4096, ROUNDS);
+
+	(void)state;
+	print_message("LR accesses per round: %.2f with 16 LPIs pending, %.2f with 4096\n",
+		      (double)few / ROUNDS, (double)many / ROUNDS);
+	assert_true(few > 0);
+	assert_int_equal(many, few);
+}
+
+/*
  * An LPI taken from an LR that a higher one then displaces: its EOI finds no LR and only drops the
  * priority (no EOIcount, no maintenance), and nothing is left active or stuck in the core.
  */
@@ -432,6 +478,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_invlpir_and_invallr_pick_up_configuration_changes, h_teardown),
 		cmocka_unit_test_teardown(test_group1_disable_and_enable_in_the_distributor_cover_lpis, h_teardown),
 		cmocka_unit_test_teardown(test_two_thousand_lpis_with_four_lrs_arrive_in_priority_order_once_each, h_teardown),
+		cmocka_unit_test_teardown(test_a_round_costs_the_same_with_4096_lpis_pending_as_with_16, h_teardown),
 		cmocka_unit_test_teardown(test_an_lpi_ended_outside_the_lrs_leaves_nothing_active, h_teardown),
 		cmocka_unit_test_teardown(test_tables_outside_ram_are_survived, h_teardown),
 		cmocka_unit_test_teardown(test_table_registers_are_frozen_while_lpis_are_enabled, h_teardown),
