@@ -2,6 +2,7 @@
  * The line interface speaks of "asserted", so the polarity bit is stored but does not invert a pin. */
 #include <stddef.h>
 #include "ioapic.h"
+#include "ioapic_msi.h"
 
 #define IOAPIC_DWORD 4U
 #define IOAPIC_REGSEL_MASK 0xFFU   /* IOREGSEL is an 8-bit index */
@@ -33,15 +34,11 @@ int ioapic_init(struct ioapic *io, ioapic_deliver_fn deliver, void *ctx)
 static void send(struct ioapic *io, unsigned pin)
 {
 	uint64_t e = io->rte[pin];
-	struct apic_msg m = {
-		.vector = (uint8_t)(e & IOAPIC_RTE_VECTOR_MASK),
-		.delivery = (uint8_t)((e & IOAPIC_RTE_DM_MASK) >> IOAPIC_RTE_DM_SHIFT),
-		.shorthand = APIC_SH_NONE,
-		.dest = (uint8_t)(e >> IOAPIC_RTE_DEST_SHIFT),
-		.logical = (e & IOAPIC_RTE_DESTMODE) != 0,
-		.level = (e & IOAPIC_RTE_LEVEL) != 0,
-	};
-	unsigned n = io->deliver ? io->deliver(io->ctx, &m) : 0;
+	struct apic_msg m;
+	unsigned n;
+
+	ioapic_rte_msg(e, &m);
+	n = io->deliver ? io->deliver(io->ctx, &m) : 0;
 
 	io->stats.delivered++;
 	/* Remote IRR records that some local APIC took the level interrupt and owes an EOI;

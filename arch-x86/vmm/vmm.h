@@ -160,8 +160,6 @@ int vmm_irq_init(struct vm *vm);
 int vmm_line_set(struct vm *vm, unsigned line, unsigned op);
 /* A valid MSI write reaching no APIC is still HV_OK; HV_EINVAL outside the 0xFEEx_xxxx window. */
 int vmm_msi_send(struct vm *vm, uint64_t addr, uint32_t data);
-/* May a message of this delivery mode go to KVM's LAPIC? (fixed, lowest priority, NMI) */
-bool vmm_msi_mode_ok(uint8_t delivery);
 void vmm_pv_tick(struct vm *vm, uint64_t expirations);
 void vmm_pv_timer_reset(struct vm *vm);
 void vmm_lapic_timer_fired(struct vm *vm, unsigned idx);

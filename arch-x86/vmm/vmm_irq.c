@@ -9,6 +9,7 @@
 #include "vmm.h"
 #include "hv_abi.h"
 #include "x86_msi.h"
+#include "ioapic_msi.h"
 
 #define EXTINT_PENDING  256     /* not a vector: "ask the PIC at INTA time" */
 #define NO_IRQ          (-1)
@@ -181,13 +182,6 @@ int vmm_line_set(struct vm *vm, unsigned line, unsigned op)
 	return rc;
 }
 
-/* In-kernel and split modes: the delivery modes the userspace LAPIC accepts. KVM would act on INIT,
- * SIPI and SMI for real and park a vCPU that can only run in long mode here, so those (and ExtINT and
- * the reserved mode) reach no APIC in any mode, as the userspace LAPIC counts and ignores them. */
-bool vmm_msi_mode_ok(uint8_t delivery)
-{
-	return delivery == APIC_DM_FIXED || delivery == APIC_DM_LOWEST || delivery == APIC_DM_NMI;
-}
 
 /* The test device's MSI write (ABI MSI_SEND). The userspace modes put the decoded message on the
  * APIC bus as the IOAPIC does: the accepting LAPIC's kick hook wakes or exits its vCPU. */
@@ -203,7 +197,7 @@ int vmm_msi_send(struct vm *vm, uint64_t addr, uint32_t data)
 		struct kvm_msi msi = { .address_lo = (uint32_t)addr, .data = data };
 
 		/* KVM_SIGNAL_MSI: > 0 delivered, 0 blocked or nobody addressed, < 0 an error. */
-		if (vmm_msi_mode_ok(m.delivery) && ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0)
+		if (ioapic_msi_mode_ok(m.delivery) && ioctl(vm->vm_fd, KVM_SIGNAL_MSI, &msi) > 0)
 			taken = 1;
 	} else {
 		pthread_mutex_lock(&vm->lock);

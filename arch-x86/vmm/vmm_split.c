@@ -11,6 +11,7 @@
 #include "vmm.h"
 #include "hv_abi.h"
 #include "x86_msi.h"
+#include "ioapic_msi.h"
 
 int vmm_split_enable(struct vm *vm)
 {
@@ -31,29 +32,6 @@ int vmm_split_enable(struct vm *vm)
 	return 0;
 }
 
-/* The message an IOAPIC pin sends, as the MSI KVM routes for it; false when the pin needs no route.
- * A masked edge pin sends nothing; a masked level pin keeps its route, because a delivery still in
- * service must have its EOI reported. INIT, SIPI, SMI and ExtINT are never handed to KVM (see
- * vmm_msi_mode_ok), nor an illegal vector. */
-static bool pin_route(uint64_t rte, uint32_t *addr, uint32_t *data)
-{
-	struct apic_msg m = {
-		.vector = (uint8_t)(rte & IOAPIC_RTE_VECTOR_MASK),
-		.delivery = (uint8_t)((rte & IOAPIC_RTE_DM_MASK) >> IOAPIC_RTE_DM_SHIFT),
-		.shorthand = APIC_SH_NONE,
-		.dest = (uint8_t)(rte >> IOAPIC_RTE_DEST_SHIFT),
-		.logical = (rte & IOAPIC_RTE_DESTMODE) != 0,
-		.level = (rte & IOAPIC_RTE_LEVEL) != 0,
-	};
-
-	if ((rte & IOAPIC_RTE_MASKED) && !m.level)
-		return false;
-	if (!vmm_msi_mode_ok(m.delivery) || m.vector < APIC_FIRST_LEGAL_VECTOR)
-		return false;
-	x86_msi_encode(&m, addr, data);
-	return true;
-}
-
 /* Keep KVM's MSI routes for GSI 0..VMM_SPLIT_PINS-1 equal to the IOAPICs' redirection entries: KVM
  * sets a vector's bit in a vCPU's EOI-exit bitmap when a level route targets that vCPU, so exactly
  * the vectors of level pins come back as KVM_EXIT_IOAPIC_EOI. vm->lock held. Called after every
@@ -68,7 +46,8 @@ void vmm_split_routes_update(struct vm *vm)
 	for (unsigned p = 0; p < VMM_SPLIT_PINS; p++) {
 		const struct ioapic *io = p < IOAPIC_NR_PINS ? &vm->ioapic : &vm->ioapic_hi;
 
-		if (!pin_route(io->rte[p % IOAPIC_NR_PINS], &addr[p], &data[p]))
+		/* ioapic_msi.h: masked edge pins, refused modes and illegal vectors get no route. */
+		if (!ioapic_rte_route(io->rte[p % IOAPIC_NR_PINS], &addr[p], &data[p]))
 			addr[p] = data[p] = 0;
 		changed |= addr[p] != vm->split_route[p].addr || data[p] != vm->split_route[p].data;
 	}
@@ -159,7 +138,7 @@ unsigned vmm_split_deliver(void *ctx, const struct apic_msg *m)
 	struct kvm_msi msi = { 0 };
 	int rc;
 
-	if (!vmm_msi_mode_ok(m->delivery))
+	if (!ioapic_msi_mode_ok(m->delivery))
 		return 0;
 	vmm_split_routes_update(vm);
 	x86_msi_encode(m, &msi.address_lo, &msi.data);
