@@ -1,8 +1,9 @@
 # arm64.mk: the EL2 hypervisor (arch-arm64/), the test guest (guest/common + guest/arm64), the guest
 # device tree (dts/), `make run` and the QEMU integration suite. Included by the top-level Makefile.
 #
-#   make arm64        build build/arm64/hyp.elf, guest.bin and guest.dtb
+#   make arm64        build build/arm64/hyp.elf, guest.bin (and guest.elf, guest-2m.bin) and guest.dtb
 #   make run          boot them under QEMU on 2 vCPUs (ACCEL=kvm: nested virtualisation on an arm64 host)
+#   make run-guest    any guest through scripts/run-guest.sh: KERNEL=FILE[@ADDR] INITRD= APPEND= MEM= SMP=
 #   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
 #   make run-linux    Debian's arm64 kernel, SMP (SMP=N, default 2), to a busybox shell on the console
 #   make test-linux   that kernel on 2 and 4 vCPUs, checked from the console log; in `make test`
@@ -38,10 +39,15 @@ GUEST_OBJS := $(patsubst guest/%,$(ARM64_DIR)/guest/%.o,$(GUEST_SRCS) $(GUEST_AS
 GUEST_ELF  := $(ARM64_DIR)/guest.elf
 GUEST_BIN  := $(ARM64_DIR)/guest.bin
 GUEST_CFLAGS := $(ARM64_CFLAGS) -Iguest/include -Iguest/arm64 -I$(FDT_INC_DIR)
+# The same guest linked 2 MiB aligned above QEMU's default place, to be loaded raw at that address
+# (test-arm64 proves FILE@ADDR loading with it).
+GUEST_2M_ADDR := 0x40400000
+GUEST_2M_ELF  := $(ARM64_DIR)/guest-2m.elf
+GUEST_2M_BIN  := $(ARM64_DIR)/guest-2m.bin
 
-ARM64_IMAGES := $(HYP_ELF) $(GUEST_BIN) $(GUEST_DTB)
+ARM64_IMAGES := $(HYP_ELF) $(GUEST_BIN) $(GUEST_2M_BIN) $(GUEST_DTB)
 
-.PHONY: arm64 test-arm64 run-linux test-linux test-linux-arm64
+.PHONY: arm64 test-arm64 run-linux test-linux test-linux-arm64 run-guest
 
 arm64: $(ARM64_IMAGES)
 all: arm64
@@ -90,10 +96,27 @@ $(GUEST_ELF): $(GUEST_OBJS) guest/arm64/guest.ld
 $(GUEST_BIN): $(GUEST_ELF)
 	$(CROSS_COMPILE)objcopy -O binary $< $@
 
-# `make run`: deps, the images, then QEMU on 2 vCPUs. Exits with the guest's status.
+$(GUEST_2M_ELF): $(GUEST_OBJS) guest/arm64/guest.ld
+	$(A64_CC) $(ARM64_LDFLAGS) -Wl,--defsym=GUEST_LINK_ADDR=$(GUEST_2M_ADDR) -T guest/arm64/guest.ld -o $@ \
+		$(GUEST_OBJS) $(LIBFDT_A64)
+
+$(GUEST_2M_BIN): $(GUEST_2M_ELF)
+	$(CROSS_COMPILE)objcopy -O binary $< $@
+
+# `make run`: deps, the images, then QEMU on 2 vCPUs (MEM= the guest's RAM, default 128M). Exits with
+# the guest's status.
 run: deps
 	@$(MAKE) --no-print-directory arm64
-	bash scripts/run-arm64.sh --smp $(or $(SMP),2) $(if $(ARGS),--args "$(ARGS)")
+	bash scripts/run-arm64.sh --smp $(or $(SMP),2) --mem $(or $(MEM),128M) $(if $(ARGS),--args "$(ARGS)")
+
+# `make run-guest KERNEL=FILE[@ADDR] [INITRD=FILE] [APPEND="ARGS"] [MEM=SIZE] [SMP=N] [DTB_ADDR=ADDR]`:
+# an Image, an ELF or a raw binary as the hypervisor's guest (docs/arm64.md, "Running your own guest").
+run-guest: deps
+	@$(if $(KERNEL),,echo "run-guest: KERNEL=FILE is required (e.g. make run-guest KERNEL=build/arm64/guest.bin)" >&2; exit 2)
+	@$(MAKE) --no-print-directory $(HYP_ELF)
+	bash scripts/run-guest.sh --kernel "$(KERNEL)" $(if $(INITRD),--initrd "$(INITRD)") \
+		$(if $(APPEND),--append "$(APPEND)") --mem $(or $(MEM),128M) --smp $(or $(SMP),2) \
+		$(if $(DTB_ADDR),--dtb-addr "$(DTB_ADDR)")
 
 test-arm64: arm64
 	bash tests/integration/arm64.sh
@@ -105,6 +128,6 @@ test-linux-arm64: test-linux
 
 run-linux: deps
 	@$(MAKE) --no-print-directory $(HYP_ELF)
-	bash scripts/run-linux-arm64.sh --shell --smp $(or $(SMP),2)
+	bash scripts/run-linux-arm64.sh --shell --smp $(or $(SMP),2) --mem $(or $(MEM),512M)
 
 -include $(HYP_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)

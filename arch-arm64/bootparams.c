@@ -1,10 +1,14 @@
 /* bootparams.c: split QEMU's -append string into hyp.* options and the guest's boot arguments.
  * Options: hyp.entry=ADDR (where the image starts), hyp.initrd=ADDR,SIZE (an initramfs for Linux),
+ * hyp.mem=SIZE (guest RAM; K/M/G suffixes), hyp.dtb=ADDR (where the guest DTB goes),
  * hyp.storm=US (checkpoint storm: save, destroy and restore the VGIC every 1..2*US microseconds). */
 #include "bootparams.h"
 
 #define HEX_BASE 16U
 #define DEC_BASE 10U
+#define KIB_SHIFT 10U
+#define MIB_SHIFT 20U
+#define GIB_SHIFT 30U
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -46,6 +50,26 @@ static int parse_num(const char **p, uint64_t *out)
 	return digits ? 0 : -1;
 }
 
+/* A size: a number, optionally followed by K, M or G (binary units). */
+static int parse_size(const char **p, uint64_t *out)
+{
+	unsigned shift = 0;
+
+	if (parse_num(p, out) < 0)
+		return -1;
+	switch (**p) {
+	case 'K': case 'k': shift = KIB_SHIFT; break;
+	case 'M': case 'm': shift = MIB_SHIFT; break;
+	case 'G': case 'g': shift = GIB_SHIFT; break;
+	default: return 0;
+	}
+	(*p)++;
+	if (*out > (UINT64_MAX >> shift))
+		return -1;
+	*out <<= shift;
+	return 0;
+}
+
 static int parse_option(const char *w, size_t len, struct bootparams *bp)
 {
 	const char *p;
@@ -58,6 +82,14 @@ static int parse_option(const char *w, size_t len, struct bootparams *bp)
 		p = w + strlen("hyp.initrd=");
 		if (parse_num(&p, &bp->initrd_start) < 0 || *p++ != ',' ||
 		    parse_num(&p, &bp->initrd_size) < 0)
+			return -1;
+	} else if (starts_with(w, "hyp.mem=")) {
+		p = w + strlen("hyp.mem=");
+		if (parse_size(&p, &bp->mem_size) < 0)
+			return -1;
+	} else if (starts_with(w, "hyp.dtb=")) {
+		p = w + strlen("hyp.dtb=");
+		if (parse_num(&p, &bp->dtb) < 0)
 			return -1;
 	} else if (starts_with(w, "hyp.storm=")) {
 		p = w + strlen("hyp.storm=");
@@ -76,6 +108,8 @@ int bootparams_parse(const char *args, struct bootparams *bp, const char **bad)
 	bp->entry = GUEST_ENTRY_IPA;
 	bp->initrd_start = bp->initrd_size = 0;
 	bp->storm_us = 0;
+	bp->mem_size = GUEST_RAM_DEFAULT;
+	bp->dtb = GUEST_DTB_DEFAULT;
 	while (*args) {
 		const char *w;
 		size_t len = 0;
@@ -104,4 +138,40 @@ int bootparams_parse(const char *args, struct bootparams *bp, const char **bad)
 	}
 	bp->guest_args[out] = 0;
 	return 0;
+}
+
+/* Is [ipa, ipa + len) inside guest RAM of ram bytes? (Overflow-safe.) */
+static bool in_ram(uint64_t ipa, uint64_t len, uint64_t ram)
+{
+	return ipa >= GUEST_RAM_IPA && len <= ram && ipa - GUEST_RAM_IPA <= ram - len;
+}
+
+static bool overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
+{
+	return alen && blen && a < b + blen && b < a + alen;
+}
+
+int bootparams_check(const struct bootparams *bp, uint64_t host_base, uint64_t host_size, const char **why)
+{
+	uint64_t ram = bp->mem_size;
+
+	*why = NULL;
+	if (ram < GUEST_RAM_MIN || ram > GUEST_RAM_MAX || ram % GUEST_RAM_ALIGN)
+		*why = "hyp.mem must be 64 MiB to 1 GiB, a multiple of 2 MiB";
+	else if (GUEST_RAM_PA < host_base || host_size < ram ||
+		 GUEST_RAM_PA - host_base > host_size - ram)
+		*why = "hyp.mem: QEMU's RAM (-m) does not cover guest RAM at host PA 0x50000000 (need -m >= 256M + hyp.mem)";
+	else if (!in_ram(bp->entry, sizeof(uint32_t), ram))
+		*why = "hyp.entry is not inside guest RAM";
+	else if (!in_ram(bp->dtb, GUEST_DTB_MAX, ram))
+		*why = "hyp.dtb: the device tree (64 KiB) does not fit in guest RAM there";
+	else if (bp->dtb % GUEST_DTB_ALIGN)
+		*why = "hyp.dtb is not 8-byte aligned";
+	else if (bp->initrd_size && !in_ram(bp->initrd_start, bp->initrd_size, ram))
+		*why = "hyp.initrd is not inside guest RAM";
+	else if (overlaps(bp->dtb, GUEST_DTB_MAX, bp->initrd_start, bp->initrd_size))
+		*why = "hyp.dtb: the device tree would overwrite the initrd";
+	else if (overlaps(bp->dtb, GUEST_DTB_MAX, bp->entry, sizeof(uint32_t)))
+		*why = "hyp.dtb: the device tree would overwrite the image at hyp.entry";
+	return *why ? -1 : 0;
 }

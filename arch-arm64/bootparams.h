@@ -1,5 +1,5 @@
 /* bootparams.h: the hypervisor's own options in QEMU's -append string ("hyp.*" words), and the rest,
- * which becomes the guest's /chosen/bootargs. Lets one hypervisor image boot the test guest or Linux. */
+ * which becomes the guest's /chosen/bootargs. Lets one hypervisor image boot any guest layout. */
 #ifndef HYP_BOOTPARAMS_H
 #define HYP_BOOTPARAMS_H
 
@@ -9,11 +9,18 @@
 struct bootparams {
 	uint64_t entry;                         /* guest IPA of the image (hyp.entry=), default GUEST_ENTRY_IPA */
 	uint64_t initrd_start, initrd_size;     /* guest IPA and size (hyp.initrd=START,SIZE); size 0: none */
+	uint64_t mem_size;                      /* guest RAM bytes (hyp.mem=SIZE), default GUEST_RAM_DEFAULT */
+	uint64_t dtb;                           /* guest IPA of the guest DTB (hyp.dtb=), default GUEST_DTB_DEFAULT */
 	uint64_t storm_us;                      /* hyp.storm=US: mean checkpoint interval; 0: no storm */
 	char guest_args[PLATFORM_BOOTARGS_MAX]; /* everything that is not hyp.* */
 };
 
 /* Split args; 0 on success, -1 on a malformed hyp.* option (named in *bad). */
 int bootparams_parse(const char *args, struct bootparams *bp, const char **bad);
+
+/* Check the layout against itself and the host RAM QEMU gave ([host_base, host_base + host_size)):
+ * RAM size in range, RAM backed by host memory, entry, DTB and initrd inside guest RAM, the DTB aligned
+ * and clear of the initrd and the entry point. 0 if usable, else -1 with *why set. */
+int bootparams_check(const struct bootparams *bp, uint64_t host_base, uint64_t host_size, const char **why);
 
 #endif

@@ -50,11 +50,10 @@ static int set_reg64(void *fdt, const char *path, const uint64_t *cells, int n)
 	return fdt_setprop(fdt, node, "reg", v, n * (int)sizeof(fdt64_t));
 }
 
-int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootargs,
-		    uint64_t initrd_start, uint64_t initrd_size)
+int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootparams *bp)
 {
-	void *fdt = mmu_guest_ram_ptr(GUEST_DTB_IPA, GUEST_DTB_MAX);
-	uint64_t mem[2] = { GUEST_RAM_IPA, GUEST_RAM_SIZE };
+	void *fdt = mmu_guest_ram_ptr(bp->dtb, GUEST_DTB_MAX);
+	uint64_t mem[2] = { GUEST_RAM_IPA, bp->mem_size };
 	uint64_t gic[4] = { platform.gicd_base, VGIC_GICD_SIZE, platform.gicr_base,
 			    (uint64_t)nr_cpus * VGIC_GICR_SIZE };
 	char gic_path[NODE_PATH_MAX];
@@ -69,11 +68,11 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootarg
 	    set_reg64(fdt, gic_path, gic, 4) < 0)
 		return -1;
 	node = fdt_path_offset(fdt, "/chosen");
-	if (node < 0 || fdt_setprop_string(fdt, node, "bootargs", bootargs) < 0)
+	if (node < 0 || fdt_setprop_string(fdt, node, "bootargs", bp->guest_args) < 0)
 		return -1;
-	if (initrd_size &&
-	    (fdt_setprop_u64(fdt, node, "linux,initrd-start", initrd_start) < 0 ||
-	     fdt_setprop_u64(fdt, node, "linux,initrd-end", initrd_start + initrd_size) < 0))
+	if (bp->initrd_size &&
+	    (fdt_setprop_u64(fdt, node, "linux,initrd-start", bp->initrd_start) < 0 ||
+	     fdt_setprop_u64(fdt, node, "linux,initrd-end", bp->initrd_start + bp->initrd_size) < 0))
 		return -1;
 	if (fdt_pack(fdt) < 0)
 		return -1;

@@ -1,14 +1,15 @@
-/* fdt_guest.h: the guest's device tree, written to the start of guest RAM before vCPU 0 starts.
+/* fdt_guest.h: the guest's device tree, written into guest RAM (hyp.dtb=) before vCPU 0 starts.
  * The guest receives its address in x0 (docs/guest-abi.md, "Boot state"). */
 #ifndef HYP_FDT_GUEST_H
 #define HYP_FDT_GUEST_H
 
 #include <stdint.h>
+#include "bootparams.h"
 #include "hyp.h"
 
-/* initrd_size 0: no initrd; else /chosen gets linux,initrd-start/-end (guest IPAs). */
-int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const char *bootargs,
-		    uint64_t initrd_start, uint64_t initrd_size);
+/* Written at bp->dtb, with bp->mem_size in the memory node and bp->guest_args as bootargs;
+ * bp->initrd_size 0: no initrd, else /chosen gets linux,initrd-start/-end (guest IPAs). */
+int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootparams *bp);
 
 /* The INTID of the guest's PL011 in dts/guest.dts; 0 if it has none. */
 uint32_t fdt_guest_uart_intid(void);

@@ -14,12 +14,18 @@
 
 /* Host physical layout (QEMU virt, RAM from 0x40000000; see docs/arm64.md). */
 #define HOST_DTB_DEFAULT    0x40000000UL  /* where QEMU puts its DTB for an ELF image */
-#define GUEST_RAM_PA        0x50000000UL  /* host memory backing the guest */
-#define GUEST_RAM_IPA       0x40000000UL  /* where the guest sees it */
-#define GUEST_RAM_SIZE      0x08000000UL  /* 128 MiB */
-#define GUEST_DTB_IPA       GUEST_RAM_IPA  /* guest DTB at the start of its RAM */
+#define GUEST_RAM_PA        0x50000000UL  /* host memory backing the guest (QEMU -m covers it) */
+#define GUEST_RAM_IPA       0x40000000UL  /* where the guest sees it; 1 GiB aligned (one stage-2 L1 slot) */
+/* Guest RAM size (hyp.mem=): 2 MiB stage-2 blocks in the one 1 GiB slot at GUEST_RAM_IPA. */
+#define GUEST_RAM_DEFAULT   0x08000000UL  /* 128 MiB, without hyp.mem= */
+#define GUEST_RAM_MIN       0x04000000UL  /* 64 MiB */
+#define GUEST_RAM_MAX       0x40000000UL  /* 1 GiB: the whole slot */
+#define GUEST_RAM_ALIGN     0x00200000UL  /* a whole number of stage-2 blocks */
+/* The guest DTB: at hyp.dtb= (scripts/run-guest.sh places it as QEMU would), else the start of RAM. */
+#define GUEST_DTB_DEFAULT   GUEST_RAM_IPA
 #define GUEST_DTB_MAX       0x10000U
-#define GUEST_IMAGE_OFFSET  0x80000UL     /* scripts/run-arm64.sh loads guest.bin here */
+#define GUEST_DTB_ALIGN     8U            /* the arm64 boot protocol's alignment for the DTB */
+#define GUEST_IMAGE_OFFSET  0x80000UL     /* QEMU's place for an image without a header */
 #define GUEST_ENTRY_IPA     (GUEST_RAM_IPA + GUEST_IMAGE_OFFSET)
 
 /* Guest interrupt configuration */

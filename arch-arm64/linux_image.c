@@ -29,7 +29,8 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return alen && blen && a < b + blen && b < a + alen;
 }
 
-int linux_image_check(uint64_t entry, uint64_t initrd_start, uint64_t initrd_size, const char **why)
+int linux_image_check(uint64_t entry, uint64_t initrd_start, uint64_t initrd_size, uint64_t dtb,
+		      const char **why)
 {
 	const struct linux_image_header *h = mmu_guest_ram_ptr(entry, sizeof(*h));
 
@@ -47,8 +48,8 @@ int linux_image_check(uint64_t entry, uint64_t initrd_start, uint64_t initrd_siz
 		*why = "hyp.entry minus text_offset is not 2 MiB aligned";
 	else if (!mmu_guest_ram_ptr(entry, h->image_size))
 		*why = "image_size runs past the end of guest RAM";
-	else if (overlaps(entry, h->image_size, GUEST_DTB_IPA, GUEST_DTB_MAX))
-		*why = "the image (with its BSS) overlaps the device tree at the start of guest RAM";
+	else if (overlaps(entry, h->image_size, dtb, GUEST_DTB_MAX))
+		*why = "the image (with its BSS) overlaps the device tree (hyp.dtb)";
 	else if (overlaps(entry, h->image_size, initrd_start, initrd_size))
 		*why = "the image (with its BSS) overlaps the initrd";
 	return *why ? -1 : 0;

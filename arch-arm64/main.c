@@ -18,6 +18,7 @@
 #define PMCR_N_MASK     0x1fUL
 #define CPU_ON_WAIT_MS  1000U
 #define MS_PER_S        1000U
+#define MIB_SHIFT       20
 
 uint8_t hyp_stacks[HYP_MAX_CPUS][HYP_STACK_SIZE] __attribute__((aligned(16)));
 static volatile uint32_t cpu_online[HYP_MAX_CPUS];
@@ -87,17 +88,25 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 	mmu_enable_cpu();
 	if (platform_init((const void *)(dtb ? dtb : HOST_DTB_DEFAULT)) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no usable device tree from QEMU");
-	mmu_build_stage2();
 	if (bootparams_parse(platform.bootargs, &bootparams, &bad) < 0) {
 		hyp_printf("hyp: bad option in -append: %s\n", bad);
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.* option");
 	}
+	/* The layout decides stage 2, so it is checked before anything is mapped or written. */
+	if (bootparams_check(&bootparams, platform.mem_base, platform.mem_size, &bad) < 0) {
+		hyp_printf("hyp: guest layout: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "guest layout refused");
+	}
+	mmu_build_stage2(bootparams.mem_size);
 	hyp_nr_cpus = platform.nr_cpus;
 	hyp_printf("hyp: EL2 hypervisor up: %u CPU(s), GICD 0x%lx, GICR 0x%lx, UART 0x%lx\n", hyp_nr_cpus,
 		   platform.gicd_base, platform.gicr_base, platform.uart_base);
-	hyp_printf("hyp: guest RAM IPA 0x%lx-0x%lx at PA 0x%lx, entry 0x%lx, DTB 0x%lx, bootargs \"%s\"\n",
-		   GUEST_RAM_IPA, GUEST_RAM_IPA + GUEST_RAM_SIZE - 1, GUEST_RAM_PA, bootparams.entry,
-		   GUEST_DTB_IPA, bootparams.guest_args);
+	hyp_printf("hyp: guest RAM IPA 0x%lx-0x%lx (%lu MiB) at PA 0x%lx, entry 0x%lx, DTB 0x%lx, bootargs \"%s\"\n",
+		   GUEST_RAM_IPA, GUEST_RAM_IPA + bootparams.mem_size - 1, bootparams.mem_size >> MIB_SHIFT,
+		   GUEST_RAM_PA, bootparams.entry, bootparams.dtb, bootparams.guest_args);
+	if (bootparams.initrd_size)
+		hyp_printf("hyp: initrd IPA 0x%lx-0x%lx\n", bootparams.initrd_start,
+			   bootparams.initrd_start + bootparams.initrd_size - 1);
 	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
 		vcpus[i].id = i;
 		vcpus[i].mpidr = platform.cpu_mpidr[i];
@@ -111,24 +120,23 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "vgic_init failed");
 	if (vm_forward_uart(fdt_guest_uart_intid(), platform.uart_intid) != HV_OK)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "cannot forward the UART interrupt");
-	if (bootparams.initrd_size && !mmu_guest_ram_ptr(bootparams.initrd_start, bootparams.initrd_size))
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "hyp.initrd is not inside guest RAM");
-	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, bootparams.guest_args, bootparams.initrd_start,
-			    bootparams.initrd_size) < 0)
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
+	/* The image is looked at before the DTB is written, which must not land on it. */
 	image = mmu_guest_ram_ptr(bootparams.entry, sizeof(uint32_t));
 	if (!image || !*image)
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no guest image at the entry point (see scripts/run-arm64.sh)");
-	if (linux_image_check(bootparams.entry, bootparams.initrd_start, bootparams.initrd_size, &bad) < 0) {
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no guest image at the entry point (see scripts/run-guest.sh)");
+	if (linux_image_check(bootparams.entry, bootparams.initrd_start, bootparams.initrd_size, bootparams.dtb,
+			      &bad) < 0) {
 		hyp_printf("hyp: Linux boot protocol: %s\n", bad);
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "Linux Image placed against its header");
 	}
+	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, &bootparams) < 0)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
 	if (cpu_init(p) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "CPU 0 set-up failed");
 	storm_init(bootparams.storm_us);
 	start_secondaries();
 	vcpus[0].on_entry = bootparams.entry;
-	vcpus[0].on_context = GUEST_DTB_IPA;
+	vcpus[0].on_context = bootparams.dtb;
 	__atomic_store_n(&vcpus[0].power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	vcpu_run_loop(p);
 }

@@ -60,6 +60,8 @@ static uint64_t s2_l1[PT_ENTRIES] __attribute__((aligned(4096)));
 static uint64_t s2_l2_ram[PT_ENTRIES] __attribute__((aligned(4096)));
 static uint64_t s2_l2_dev[PT_ENTRIES] __attribute__((aligned(4096)));
 static uint64_t s2_l3_uart[PT_ENTRIES] __attribute__((aligned(4096)));
+/* Guest RAM's size as stage 2 maps it; 0 until mmu_build_stage2(), so no pointer is handed out before. */
+static uint64_t guest_ram_size;
 
 static void build_el2(void)
 {
@@ -71,13 +73,14 @@ static void build_el2(void)
 	}
 }
 
-static void build_stage2(void)
+static void build_stage2(uint64_t ram_size)
 {
 	uint64_t uart = platform.uart_base;
 
-	/* Guest RAM: 2 MiB blocks inside one 1 GiB slot (GUEST_RAM_IPA is 1 GiB aligned). */
+	/* Guest RAM: 2 MiB blocks inside one 1 GiB slot (GUEST_RAM_IPA is 1 GiB aligned, and
+	 * bootparams_check() held the size to at most GUEST_RAM_MAX = 1 GiB, a whole number of blocks). */
 	s2_l1[LEVEL_INDEX(GUEST_RAM_IPA, L1_SHIFT)] = (uint64_t)s2_l2_ram | PT_TABLE | PT_VALID;
-	for (uint64_t off = 0; off < GUEST_RAM_SIZE; off += SZ_2M)
+	for (uint64_t off = 0; off < ram_size; off += SZ_2M)
 		s2_l2_ram[LEVEL_INDEX(GUEST_RAM_IPA + off, L2_SHIFT)] =
 			(GUEST_RAM_PA + off) | S2_MEMATTR_NORMAL | S2_AP_RW | PT_SH_INNER |
 			PT_AF | PT_BLOCK | PT_VALID;
@@ -94,10 +97,18 @@ void mmu_build_el2(void)
 	dsb(ish);
 }
 
-void mmu_build_stage2(void)
+void mmu_build_stage2(uint64_t ram_size)
 {
-	build_stage2();
+	if (ram_size > GUEST_RAM_MAX)
+		ram_size = GUEST_RAM_MAX; /* one L2 table: cannot happen after bootparams_check() */
+	build_stage2(ram_size);
+	guest_ram_size = ram_size;
 	dsb(ish);
+}
+
+uint64_t mmu_guest_ram_size(void)
+{
+	return guest_ram_size;
 }
 
 void mmu_enable_cpu(void)
@@ -115,7 +126,7 @@ void mmu_enable_cpu(void)
 
 void *mmu_guest_ram_ptr(uint64_t ipa, uint64_t len)
 {
-	if (ipa < GUEST_RAM_IPA || len > GUEST_RAM_SIZE || ipa - GUEST_RAM_IPA > GUEST_RAM_SIZE - len)
+	if (ipa < GUEST_RAM_IPA || len > guest_ram_size || ipa - GUEST_RAM_IPA > guest_ram_size - len)
 		return NULL;
 	return (void *)(uintptr_t)(GUEST_RAM_PA + (ipa - GUEST_RAM_IPA));
 }

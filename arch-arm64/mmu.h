@@ -7,8 +7,11 @@
 
 /* Boot CPU, once: the EL2 identity map (before the DTB is read, so libfdt runs on cacheable memory)... */
 void mmu_build_el2(void);
-/* ...and, once the UART address is known, the stage-2 tables. */
-void mmu_build_stage2(void);
+/* ...and, once the UART address and the guest's RAM size (bytes, a multiple of 2 MiB, at most 1 GiB)
+ * are known, the stage-2 tables. */
+void mmu_build_stage2(uint64_t ram_size);
+/* Guest RAM's size as mapped (from GUEST_RAM_IPA); 0 before mmu_build_stage2(). */
+uint64_t mmu_guest_ram_size(void);
 /* Every CPU: turn on the EL2 MMU with the identity map, and load VTCR/VTTBR for stage 2. */
 void mmu_enable_cpu(void);
 /* Guest physical (IPA) range inside guest RAM -> hypervisor pointer; NULL if any byte is outside. */

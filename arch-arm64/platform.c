@@ -104,6 +104,10 @@ int platform_init(const void *dtb)
 
 		memcpy(platform.bootargs, s, n);
 		platform.bootargs[n] = 0;
+		/* len counts the terminating NUL: a longer string has lost its end, options included. */
+		if ((size_t)len > sizeof(platform.bootargs))
+			hyp_printf("hyp: warning: -append is longer than %u bytes; the rest is ignored\n",
+				   PLATFORM_BOOTARGS_MAX - 1U);
 	}
 	return 0;
 }

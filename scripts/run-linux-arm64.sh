@@ -2,9 +2,12 @@
 # run-linux-arm64.sh: boot Debian's unmodified arm64 cloud kernel, SMP, with a busybox initramfs whose /init
 # is tests/integration/linux-guest-init, under the EL2 hypervisor (default) or on plain QEMU (--plain).
 #
-#   scripts/run-linux-arm64.sh [--smp N] [--plain] [--timeout S] [--hyp-args "hyp.*"]   the check run, console on stdout
-#   scripts/run-linux-arm64.sh --shell [--smp N] [--plain]          a busybox shell on the console (make run-linux)
+#   scripts/run-linux-arm64.sh [--smp N] [--mem SIZE] [--plain] [--timeout S] [--hyp-args "hyp.*"]   the check run
+#   scripts/run-linux-arm64.sh --shell [--smp N] [--mem SIZE] [--plain]   a busybox shell on the console (make run-linux)
 #   scripts/run-linux-arm64.sh --fetch                               only fetch the packages and build the images
+#
+# Under the hypervisor the kernel goes through scripts/run-guest.sh, which places the Image, the initramfs and
+# the device tree as QEMU would and gives the guest SIZE of RAM (default 512M); plain QEMU gets -m SIZE.
 #
 # The kernel (linux-image-cloud-arm64) and busybox-static come for arm64 through apt (`apt-get download`)
 # into build/linux/ on first use; the arm64 architecture is enabled and apt-get update run if needed.
@@ -14,10 +17,11 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
-smp=2 timeout_s=120 mode=check plain=0 hyp_args=
+smp=2 timeout_s=120 mode=check plain=0 hyp_args= mem=512M
 while (($#)); do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
 	--hyp-args) hyp_args=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--plain) plain=1; shift ;;
@@ -30,14 +34,6 @@ done
 dir=build/linux
 init=tests/integration/linux-guest-init
 hyp=build/arm64/hyp.elf
-# Guest RAM as the hypervisor gives it (arch-arm64/hyp.h): IPA 0x40000000, 128 MiB, host PA 0x50000000.
-# Plain QEMU gets the same 128 MiB so both kernels size themselves alike.
-guest_ram_ipa=$((0x40000000))
-guest_ram_pa=$((0x50000000))
-guest_ram_mib=128
-hyp_host_ram=512M          # the hypervisor, then guest RAM at host PA 0x50000000
-kernel_base=$((0x40200000)) # 2 MiB aligned (arm64 boot protocol), above the guest DTB at the start of RAM
-align_2m=$((0x200000))
 image_magic=' 41 52 4d 64' # "ARM\x64" at offset 56 of an arm64 Image
 bootargs="console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init"
 
@@ -93,43 +89,36 @@ initramfs
 [[ $mode == fetch ]] && exit 0
 [[ $mode == shell ]] && bootargs+=" linuxtest=shell"
 
-# SVE and SME are hidden in both configurations: the hypervisor traps them (CPTR_EL2) rather than switch them.
-qemu=(qemu-system-aarch64 -cpu max,sve=off,sme=off -smp "$smp" -nographic -no-reboot -nic none)
 if ((plain)); then
-	qemu+=(-M virt,gic-version=3 -m "${guest_ram_mib}M" -kernel "$dir/Image" -initrd "$dir/initrd.gz"
-	       -append "$bootargs")
-else
-	[[ -f $hyp ]] || { echo "run-linux-arm64: $hyp missing (make arm64)" >&2; exit 1; }
-	# The Image header (offsets 8 and 16) says where the kernel starts above its base and how much
-	# memory from there it uses; the initramfs goes at the next 2 MiB boundary after that.
-	read -r text_offset image_size < <(od -An -tu8 -j8 -N16 "$dir/Image")
-	entry=$((kernel_base + text_offset))
-	initrd=$(((entry + image_size + align_2m - 1) / align_2m * align_2m))
-	initrd_size=$(stat -c %s "$dir/initrd.gz")
-	((initrd + initrd_size <= guest_ram_ipa + guest_ram_mib * 1024 * 1024)) ||
-		{ echo "run-linux-arm64: kernel and initramfs do not fit in guest RAM" >&2; exit 1; }
-	pa() { printf '0x%x' $(($1 - guest_ram_ipa + guest_ram_pa)); }
-	qemu+=(-M virt,virtualization=on,gic-version=3 -m "$hyp_host_ram" -kernel "$hyp"
-	       -device loader,file="$dir/Image",addr="$(pa $entry)",force-raw=on
-	       -device loader,file="$dir/initrd.gz",addr="$(pa $initrd)",force-raw=on
-	       -append "$(printf 'hyp.entry=0x%x hyp.initrd=0x%x,%d %s %s' $entry $initrd "$initrd_size" "$hyp_args" "$bootargs")")
+	# SVE and SME are hidden as under the hypervisor (which traps them rather than switch them), so that
+	# both kernels see the same CPU.
+	qemu=(qemu-system-aarch64 -cpu max,sve=off,sme=off -smp "$smp" -nographic -no-reboot -nic none
+	      -M virt,gic-version=3 -m "$mem" -kernel "$dir/Image" -initrd "$dir/initrd.gz" -append "$bootargs")
+	if [[ $mode == shell ]]; then
+		echo "run-linux-arm64: busybox shell on the console; 'poweroff -f' or Ctrl-A x ends it" >&2
+		exec "${qemu[@]}"
+	fi
+	out=$(mktemp)
+	trap 'rm -f "$out"' EXIT
+	# sed -u: lines reach the caller as they come (scripts/bench-linux.sh timestamps them).
+	timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" 2>&1 | sed -u 's/\r$//' | tee "$out"
+	rc=${PIPESTATUS[0]}
+	((rc == 124 || rc == 137)) && { echo "run-linux-arm64: TIMEOUT after ${timeout_s}s" >&2; exit 124; }
+	((rc == 0)) && grep -q 'reboot: Power down' "$out" && exit 0
+	echo "run-linux-arm64: the run did not end by power-off (QEMU exit $rc)" >&2
+	exit 1
 fi
 
+[[ -f $hyp ]] || { echo "run-linux-arm64: $hyp missing (make arm64)" >&2; exit 1; }
+# run-guest.sh reads the Image header, puts the initramfs and the DTB where QEMU would, and checks the fit.
+guest=(bash scripts/run-guest.sh --kernel "$dir/Image" --initrd "$dir/initrd.gz" --smp "$smp" --mem "$mem"
+       --append "${hyp_args:+$hyp_args }$bootargs")
 if [[ $mode == shell ]]; then
 	echo "run-linux-arm64: busybox shell on the console; 'poweroff -f' or Ctrl-A x ends it" >&2
-	exec "${qemu[@]}"
+	exec "${guest[@]}" --interactive
 fi
-
-out=$(mktemp)
-trap 'rm -f "$out"' EXIT
-# sed -u: lines reach the caller as they come (scripts/bench-linux.sh timestamps them).
-timeout --foreground -k 5 "$timeout_s" "${qemu[@]}" 2>&1 | sed -u 's/\r$//' | tee "$out"
-rc=${PIPESTATUS[0]}
-((rc == 124 || rc == 137)) && { echo "run-linux-arm64: TIMEOUT after ${timeout_s}s" >&2; exit 124; }
-if ((plain)); then
-	((rc == 0)) && grep -q 'reboot: Power down' "$out" && exit 0
-elif grep -q '^hyp: run ended: status 0 ' "$out"; then
-	exit 0
-fi
-echo "run-linux-arm64: the run did not end by power-off (QEMU exit $rc)" >&2
+"${guest[@]}" --timeout "$timeout_s"
+rc=$?
+((rc == 0 || rc == 124)) && exit $rc   # power-off with status 0, or the timeout run-guest.sh reported
+echo "run-linux-arm64: the run did not end by power-off (status $rc)" >&2
 exit 1

@@ -114,6 +114,9 @@ static int parse_dtb(const void *fdt)
 		if (machine.nr_cpus < GUEST_MAX_CPUS && reg_of(fdt, node, 0, &mpidr, &size) == 0)
 			machine.mpidr[machine.nr_cpus++] = mpidr;
 	}
+	node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", sizeof("memory"));
+	if (node < 0 || reg_of(fdt, node, 0, &machine.ram_base, &machine.ram_size))
+		machine.ram_size = 0;
 	node = fdt_path_offset(fdt, "/chosen");
 	machine.bootargs = node >= 0 ? fdt_getprop(fdt, node, "bootargs", NULL) : NULL;
 	if (!machine.bootargs)

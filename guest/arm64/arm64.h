@@ -58,12 +58,14 @@ struct arm64_machine {
 	uint64_t mpidr[GUEST_MAX_CPUS];
 	uint64_t timer_hz;
 	const char *bootargs;
+	uint64_t ram_base, ram_size;          /* the memory node (device_type "memory"); size 0: none */
 };
 extern struct arm64_machine machine;
 
-/* Normal and executable at stage 1 (our identity map), beyond guest RAM at stage 2: a fetch there
- * is an instruction abort (the fault-exec mode, and the suite's recovered one in exceptions.c). */
-#define FAULT_EXEC_IPA 0x7f000000UL
+/* Normal and executable at stage 1 (our identity map), beyond guest RAM at stage 2 whatever its size
+ * (RAM is at most 1 GiB from 0x40000000): a fetch there is an instruction abort (the fault-exec mode,
+ * and the suite's recovered one in exceptions.c). */
+#define FAULT_EXEC_IPA 0xbf000000UL
 
 /* arch.c: a time on the guest_arch_now_ns() scale in counter ticks */
 uint64_t arm64_ns_to_ticks(uint64_t ns);

@@ -62,3 +62,16 @@ __attribute__((weak)) bool guest_arch_exec_fault_recover(struct guest_fault_seen
 	(void)seen;
 	return false;
 }
+
+__attribute__((weak)) bool guest_arch_ram(uint64_t *base, uint64_t *size)
+{
+	(void)base;
+	(void)size;
+	return false;
+}
+
+__attribute__((weak)) int guest_arch_mem_probe(uint64_t addr)
+{
+	(void)addr;
+	return -1;
+}

@@ -92,6 +92,7 @@ void tests_timer(void);
 void tests_timer2(void);
 void tests_fault(void);
 void tests_msi(void);
+void tests_mem(void);
 void mode_idle(void);
 void mode_sgi_stress(const char *args);
 void mode_fault(unsigned kind);

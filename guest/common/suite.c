@@ -23,6 +23,7 @@ static void run_suite(void)
 	uint64_t strays = guest_irq_unhandled();
 
 	tests_abi();
+	tests_mem();
 	tests_irq();
 	tests_eoi();
 	tests_timer();

@@ -119,6 +119,14 @@ bool guest_arch_timer2_irq(unsigned *irq);
 void guest_arch_timer2_at_ns(uint64_t when_ns);
 void guest_arch_timer2_stop(void);
 
+/* ---- guest RAM (optional: the weak defaults say the layer cannot tell, and the RAM checks SKIP) ---- */
+/* Guest RAM as the machine description gives it (arm64: the device tree's memory node); false if the
+ * layer cannot tell. */
+bool guest_arch_ram(uint64_t *base, uint64_t *size);
+/* Read the 64-bit word at guest physical address addr and write it back: 1 memory answered, 0 the
+ * access faulted (nothing there; the layer survives it), -1 the layer cannot probe. */
+int guest_arch_mem_probe(uint64_t addr);
+
 /* ---- special modes (bootargs), each optional: return false when the layer has none ---- */
 /* Write garbage to every interrupt-controller register at every width, then reset the controller. */
 bool guest_arch_hostile(void);

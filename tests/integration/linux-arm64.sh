@@ -9,6 +9,8 @@
 #   ipis            rescheduling and function-call IPI counts both rose
 #   poweroff        the run ended by the guest's power-off (PSCI SYSTEM_OFF), not a timeout or a panic
 #   its             the ITS in the guest DT probed: device and collection tables, LPI property and pending tables
+#   memory          Linux counts the RAM the run gave it (LINUX_MEM, 512 MiB): its "Memory: .../NK available"
+#                   boot line has N = 524288 (the total of the memory node; what is "available" is less)
 #   no-warnings     no kernel warning splat and no GIC, ITS, timer, PSCI, SMP or hypervisor warning on the console
 # The same checks run once more on 2 vCPUs under a checkpoint storm (hyp.storm=2000, linux-storm-smp2-*),
 # with linux-storm-smp2-checkpoints: checkpoints happened and none failed.
@@ -19,6 +21,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 
 RUN_TIMEOUT=${LINUX_RUN_TIMEOUT:-120}
 SMP_COUNTS=(2 4)
+LINUX_MEM_MIB=512   # scripts/run-guest.sh --mem: not 128 MiB, the size the hypervisor once always gave
+KIB_PER_MIB=1024
+CHECKS_PER_RUN=8
 logdir=build/linux
 mkdir -p "$logdir"
 pass=0 fail=0
@@ -58,6 +63,12 @@ check_run() { # check_run SMP LOG RC [NAME]
 	done
 	ok=0; [[ -z $missing ]] && ok=1
 	result "$name-redistributors" $ok "${missing:+none for$missing}${missing:-$n of $n CPUs found a redistributor}" "$log"
+
+	local mem_line mem_total
+	mem_line=$(grep -m1 -oE 'Memory: [0-9]+K/[0-9]+K available' "$log")
+	mem_total=$(sed -E 's|.*/([0-9]+)K available|\1|' <<<"$mem_line")
+	ok=0; [[ ${mem_total:-0} == $((LINUX_MEM_MIB * KIB_PER_MIB)) ]] && ok=1
+	result "$name-memory" $ok "${mem_line:-no 'Memory: .../NK available' line} (want ${LINUX_MEM_MIB} MiB = $((LINUX_MEM_MIB * KIB_PER_MIB))K)" "$log"
 
 	# The ITS in the guest's device tree: probed, its tables allocated, LPIs on every CPU.
 	missing=
@@ -123,7 +134,7 @@ if ((rc == 3)); then
 	apt_error=$(grep -m1 '^E: ' "$logdir/fetch.log")
 	echo "SKIP linux: *** NOT TESTED *** the Debian kernel could not be fetched:" \
 		"$(grep -m1 'cannot fetch' "$logdir/fetch.log")${apt_error:+ ($apt_error)}"
-	echo "0 passed, 0 failed, $((7 * (${#SMP_COUNTS[@]} + 1) + 1)) skipped"
+	echo "0 passed, 0 failed, $((CHECKS_PER_RUN * (${#SMP_COUNTS[@]} + 1) + 1)) skipped"
 	exit 0
 elif ((rc != 0)); then
 	result linux-images 0 "could not prepare kernel and initramfs (exit $rc)" "$logdir/fetch.log"
@@ -132,12 +143,13 @@ fi
 if ((rc == 0)); then
 	for n in "${SMP_COUNTS[@]}"; do
 		log=$logdir/test-smp$n.log
-		bash scripts/run-linux-arm64.sh --smp "$n" --timeout "$RUN_TIMEOUT" >"$log" 2>&1
+		bash scripts/run-linux-arm64.sh --smp "$n" --mem "${LINUX_MEM_MIB}M" --timeout "$RUN_TIMEOUT" >"$log" 2>&1
 		check_run "$n" "$log" $?
 	done
 	# The same checks with the VGIC saved, destroyed and restored every 2 ms or so (docs/design.md 13.1).
 	log=$logdir/test-storm-smp2.log
-	bash scripts/run-linux-arm64.sh --smp 2 --timeout "$RUN_TIMEOUT" --hyp-args "hyp.storm=2000" >"$log" 2>&1
+	bash scripts/run-linux-arm64.sh --smp 2 --mem "${LINUX_MEM_MIB}M" --timeout "$RUN_TIMEOUT" --hyp-args "hyp.storm=2000" \
+		>"$log" 2>&1
 	check_run 2 "$log" $? linux-storm-smp2
 	read -r s_cycles s_fail < <(sed -nE 's/^hyp: storm cycles ([0-9]+) failures ([0-9]+).*/\1 \2/p' "$log")
 	ok=0; [[ ${s_cycles:-0} -gt 0 && ${s_fail:-1} == 0 ]] && ok=1
