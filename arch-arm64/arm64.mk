@@ -3,7 +3,7 @@
 #
 #   make arm64        build build/arm64/hyp.elf, guest.bin (and guest.elf, guest-2m.bin) and guest.dtb
 #   make run          boot them under QEMU on 2 vCPUs (ACCEL=kvm: nested virtualisation on an arm64 host)
-#   make run-guest    any guest through scripts/run-guest.sh: KERNEL=FILE[@ADDR] INITRD= APPEND= MEM= SMP=
+#   make run-guest    any guest through scripts/run-guest.sh: KERNEL=FILE[@ADDR] INITRD= DTB= APPEND= MEM= SMP=
 #   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
 #   make run-linux    Debian's arm64 kernel, SMP (SMP=N, default 2), to a busybox shell on the console
 #   make test-linux   that kernel on 2 and 4 vCPUs, checked from the console log; in `make test`
@@ -109,12 +109,12 @@ run: deps
 	@$(MAKE) --no-print-directory arm64
 	bash scripts/run-arm64.sh --smp $(or $(SMP),2) --mem $(or $(MEM),128M) $(if $(ARGS),--args "$(ARGS)")
 
-# `make run-guest KERNEL=FILE[@ADDR] [INITRD=FILE] [APPEND="ARGS"] [MEM=SIZE] [SMP=N] [DTB_ADDR=ADDR]`:
+# `make run-guest KERNEL=FILE[@ADDR] [INITRD=FILE] [DTB=FILE] [APPEND="ARGS"] [MEM=SIZE] [SMP=N] [DTB_ADDR=ADDR]`:
 # an Image, an ELF or a raw binary as the hypervisor's guest (docs/arm64.md, "Running your own guest").
 run-guest: deps
 	@$(if $(KERNEL),,echo "run-guest: KERNEL=FILE is required (e.g. make run-guest KERNEL=build/arm64/guest.bin)" >&2; exit 2)
 	@$(MAKE) --no-print-directory $(HYP_ELF)
-	bash scripts/run-guest.sh --kernel "$(KERNEL)" $(if $(INITRD),--initrd "$(INITRD)") \
+	bash scripts/run-guest.sh --kernel "$(KERNEL)" $(if $(INITRD),--initrd "$(INITRD)") $(if $(DTB),--dtb "$(DTB)") \
 		$(if $(APPEND),--append "$(APPEND)") --mem $(or $(MEM),128M) --smp $(or $(SMP),2) \
 		$(if $(DTB_ADDR),--dtb-addr "$(DTB_ADDR)")
 

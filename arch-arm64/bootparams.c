@@ -1,6 +1,7 @@
 /* bootparams.c: split QEMU's -append string into hyp.* options and the guest's boot arguments.
  * Options: hyp.entry=ADDR (where the image starts), hyp.initrd=ADDR,SIZE (an initramfs for Linux),
- * hyp.mem=SIZE (guest RAM; K/M/G suffixes), hyp.dtb=ADDR (where the guest DTB goes),
+ * hyp.mem=SIZE (guest RAM; K/M/G suffixes), hyp.dtb=ADDR (where the guest DTB goes), hyp.dtb-loaded
+ * (the run loaded its own DTB there: use it instead of dts/guest.dts),
  * hyp.storm=US (checkpoint storm: save, destroy and restore the VGIC every 1..2*US microseconds). */
 #include "bootparams.h"
 
@@ -91,6 +92,9 @@ static int parse_option(const char *w, size_t len, struct bootparams *bp)
 		p = w + strlen("hyp.dtb=");
 		if (parse_num(&p, &bp->dtb) < 0)
 			return -1;
+	} else if (len == strlen("hyp.dtb-loaded") && starts_with(w, "hyp.dtb-loaded")) {
+		bp->dtb_loaded = true;
+		p = w + len;
 	} else if (starts_with(w, "hyp.storm=")) {
 		p = w + strlen("hyp.storm=");
 		if (parse_num(&p, &bp->storm_us) < 0 || bp->storm_us == 0)
@@ -110,6 +114,7 @@ int bootparams_parse(const char *args, struct bootparams *bp, const char **bad)
 	bp->storm_us = 0;
 	bp->mem_size = GUEST_RAM_DEFAULT;
 	bp->dtb = GUEST_DTB_DEFAULT;
+	bp->dtb_loaded = false;
 	while (*args) {
 		const char *w;
 		size_t len = 0;

@@ -1,4 +1,5 @@
-/* fdt_guest.c: build the guest's device tree in guest RAM from dts/guest.dts (embedded at build time).
+/* fdt_guest.c: build the guest's device tree in guest RAM from dts/guest.dts (embedded at build time),
+ * or from the one the run loaded at hyp.dtb (hyp.dtb-loaded).
  * Run-time facts are filled in with libfdt: CPU count and MPIDRs, memory, GICR span, bootargs, initrd. */
 #include <libfdt.h>
 #include "fdt_guest.h"
@@ -11,6 +12,8 @@ extern const char guest_dtb_start[], guest_dtb_end[];
 
 #define CPU_PATH_MAX 32U
 #define NODE_PATH_MAX 64U
+/* Room a loaded device tree must leave for the edits (bootargs up to 256 bytes, initrd, GICR, cpus). */
+#define GUEST_DTB_SLACK 0x1000U
 
 static int set_cpus(void *fdt, uint32_t nr, const uint64_t *mpidr)
 {
@@ -50,22 +53,54 @@ static int set_reg64(void *fdt, const char *path, const uint64_t *cells, int n)
 	return fdt_setprop(fdt, node, "reg", v, n * (int)sizeof(fdt64_t));
 }
 
-int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootparams *bp)
+/* A device tree the run loaded (hyp.dtb-loaded): checked before it is trusted, and opened in place
+ * with room for the edits. It must describe this machine's interrupt controller: the guest would
+ * otherwise program a GIC that is not there. */
+static void *open_loaded(void *fdt, const char **why)
+{
+	uint64_t base, size;
+
+	if (fdt_check_header(fdt) < 0)
+		*why = "hyp.dtb-loaded: no device tree (bad magic or header) at hyp.dtb";
+	else if (fdt_totalsize(fdt) > GUEST_DTB_MAX - GUEST_DTB_SLACK)
+		*why = "hyp.dtb-loaded: the device tree leaves no room for the hypervisor's edits in 64 KiB";
+	else if (fdt_open_into(fdt, fdt, GUEST_DTB_MAX) < 0)
+		*why = "hyp.dtb-loaded: the device tree is malformed";
+	else if (platform_fdt_reg(fdt, "arm,gic-v3", 0, &base, &size) < 0 || base != platform.gicd_base)
+		*why = "hyp.dtb-loaded: the device tree has no arm,gic-v3 node with the distributor at this machine's GICD";
+	else if (fdt_path_offset(fdt, "/chosen") < 0 && fdt_add_subnode(fdt, 0, "chosen") < 0)
+		*why = "hyp.dtb-loaded: cannot add /chosen";
+	return *why ? NULL : fdt;
+}
+
+int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootparams *bp, const char **why)
 {
 	void *fdt = mmu_guest_ram_ptr(bp->dtb, GUEST_DTB_MAX);
 	uint64_t mem[2] = { GUEST_RAM_IPA, bp->mem_size };
 	uint64_t gic[4] = { platform.gicd_base, VGIC_GICD_SIZE, platform.gicr_base,
 			    (uint64_t)nr_cpus * VGIC_GICR_SIZE };
-	char gic_path[NODE_PATH_MAX];
+	char path[NODE_PATH_MAX];
 	int node;
 
-	if (!fdt || fdt_open_into(guest_dtb_start, fdt, GUEST_DTB_MAX) < 0)
+	*why = NULL;
+	if (!fdt) {
+		*why = "hyp.dtb is outside guest RAM";
 		return -1;
-	if (set_cpus(fdt, nr_cpus, mpidr) < 0 || set_reg64(fdt, "/memory@40000000", mem, 2) < 0)
+	}
+	if (bp->dtb_loaded ? !open_loaded(fdt, why) : fdt_open_into(guest_dtb_start, fdt, GUEST_DTB_MAX) < 0) {
+		if (!*why)
+			*why = "the built-in device tree does not fit";
+		return -1;
+	}
+	*why = "a device tree edit failed (cpu nodes, memory, GIC, /chosen)";
+	if (set_cpus(fdt, nr_cpus, mpidr) < 0)
+		return -1;
+	/* The memory node by its type, not its name: a tree from elsewhere may call it anything. */
+	node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", sizeof("memory"));
+	if (node < 0 || fdt_get_path(fdt, node, path, sizeof(path)) < 0 || set_reg64(fdt, path, mem, 2) < 0)
 		return -1;
 	node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
-	if (node < 0 || fdt_get_path(fdt, node, gic_path, sizeof(gic_path)) < 0 ||
-	    set_reg64(fdt, gic_path, gic, 4) < 0)
+	if (node < 0 || fdt_get_path(fdt, node, path, sizeof(path)) < 0 || set_reg64(fdt, path, gic, 4) < 0)
 		return -1;
 	node = fdt_path_offset(fdt, "/chosen");
 	if (node < 0 || fdt_setprop_string(fdt, node, "bootargs", bp->guest_args) < 0)
@@ -77,7 +112,16 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootpa
 	if (fdt_pack(fdt) < 0)
 		return -1;
 	mmu_clean_dcache(fdt, fdt_totalsize(fdt));
+	*why = NULL;
 	return 0;
+}
+
+const char *fdt_guest_model(const struct bootparams *bp)
+{
+	const void *fdt = mmu_guest_ram_ptr(bp->dtb, GUEST_DTB_MAX);
+	const char *model = fdt ? fdt_getprop(fdt, 0, "model", NULL) : NULL;
+
+	return model ? model : "(none)";
 }
 
 uint32_t fdt_guest_uart_intid(void)

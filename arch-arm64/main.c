@@ -129,8 +129,13 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 		hyp_printf("hyp: Linux boot protocol: %s\n", bad);
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "Linux Image placed against its header");
 	}
-	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, &bootparams) < 0)
+	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, &bootparams, &bad) < 0) {
+		hyp_printf("hyp: guest layout: %s\n", bad);
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
+	}
+	if (bootparams.dtb_loaded)
+		hyp_printf("hyp: guest device tree: the run's own (model \"%s\"), edited: cpus, memory, GICR, /chosen\n",
+			   fdt_guest_model(&bootparams));
 	if (cpu_init(p) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "CPU 0 set-up failed");
 	storm_init(bootparams.storm_us);

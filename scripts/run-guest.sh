@@ -2,8 +2,8 @@
 # run-guest.sh: boot any arm64 guest (an arm64 Image, an ELF, or a raw binary) under the EL2 hypervisor in QEMU.
 # Works out every guest address, checks that the layout fits in guest RAM, and exits with the guest's status.
 #
-#   scripts/run-guest.sh --kernel FILE[@ADDR] [--initrd FILE] [--append "ARGS"] [--mem SIZE] [--smp N]
-#                        [--dtb-addr ADDR] [--timeout S] [--log FILE] [--interactive] [--dry-run]
+#   scripts/run-guest.sh --kernel FILE[@ADDR] [--initrd FILE] [--dtb FILE] [--append "ARGS"] [--mem SIZE]
+#                        [--smp N] [--dtb-addr ADDR] [--timeout S] [--log FILE] [--interactive] [--dry-run]
 #
 #   --kernel FILE      an arm64 Image (the 64-byte header: loaded at RAM + text_offset, as QEMU does), an
 #                      AArch64 ELF (its PT_LOAD segments at their physical addresses, entered at e_entry),
@@ -12,6 +12,9 @@
 #   --kernel FILE@ADDR the file's bytes as they are at guest address ADDR, entered there (not for an ELF)
 #   --initrd FILE      at RAM + min(RAM/2, 128 MiB), or the first page above the kernel if that is higher;
 #                      the guest finds it in /chosen/linux,initrd-start/-end
+#   --dtb FILE         the guest's device tree instead of dts/guest.dts (a .dtb, at most 60 KiB). It must
+#                      describe this machine (GICv3 distributor where QEMU virt has it); the hypervisor
+#                      still rewrites the cpu nodes, the memory node, the GICR span and /chosen
 #   --append ARGS      the guest's command line (/chosen/bootargs); hyp.* words go to the hypervisor
 #   --mem SIZE         guest RAM, 64M to 1G, a multiple of 2M (K/M/G suffixes; a bare number is MiB, as
 #                      for QEMU's -m). Default 128M. QEMU's own -m is 256M more: the hypervisor lives there.
@@ -38,6 +41,8 @@ readonly KIB=1024 MIB=$((1024 * 1024)) GIB=$((1024 * 1024 * 1024))
 readonly MEM_MIN=$((64 * MIB)) MEM_MAX=$GIB MEM_ALIGN=$((2 * MIB)) MEM_DEFAULT=$((128 * MIB))
 readonly MAX_SMP=8
 readonly DTB_MAX=$((64 * KIB))   # GUEST_DTB_MAX: the room the hypervisor gives the guest DTB
+readonly DTB_FILE_MAX=$((DTB_MAX - 4 * KIB))   # fdt_guest.c GUEST_DTB_SLACK: room for the edits
+readonly DTB_MAGIC=" 208 13 254 237 "
 readonly DTB_MIN_ALIGN=8         # the arm64 boot protocol's DTB alignment (for --dtb-addr)
 readonly BOOTARGS_MAX=255        # arch-arm64/platform.h: PLATFORM_BOOTARGS_MAX - 1
 # QEMU's rules (hw/arm/boot.c): an image without a header at RAM + 0x80000; an Image at RAM + text_offset,
@@ -50,7 +55,7 @@ readonly ELF_HEADER_SIZE=64 ELF_PHDR_SIZE=56 EM_AARCH64=183 PT_LOAD=1 ELF_MAX_PH
 readonly EXIT_REFUSED=2 EXIT_TIMEOUT=124 EXIT_NO_STATUS=125
 
 hyp=build/arm64/hyp.elf
-kernel_arg="" initrd="" append="" mem_arg="" smp=2 dtb_arg="" timeout_s=${RUN_TIMEOUT:-60} log=""
+kernel_arg="" initrd="" dtb_file="" append="" mem_arg="" smp=2 dtb_arg="" timeout_s=${RUN_TIMEOUT:-60} log=""
 interactive=0 dry_run=0
 
 refuse() { echo "run-guest: refused: $*" >&2; exit $EXIT_REFUSED; }
@@ -65,6 +70,7 @@ while (($#)); do
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem_arg=$2; shift 2 ;;
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
+	--dtb) need_arg "$@"; dtb_file=$2; shift 2 ;;
 	--dtb-addr) need_arg "$@"; dtb_arg=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--log) need_arg "$@"; log=$2; shift 2 ;;
@@ -116,8 +122,8 @@ ram_end=$((RAM_IPA + mem))
 
 for w in $append; do
 	case $w in
-	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*)
-		refuse "'$w' in --append: the runner sets it (use --mem, --kernel FILE@ADDR, --initrd, --dtb-addr)" ;;
+	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*|hyp.dtb-loaded)
+		refuse "'$w' in --append: the runner sets it (use --mem, --kernel FILE@ADDR, --initrd, --dtb, --dtb-addr)" ;;
 	esac
 done
 
@@ -244,8 +250,17 @@ else
 		refuse "no room for the 64 KiB device tree above the kernel and initrd (at $(hex "$dtb"); RAM ends at $(hex $((ram_end - 1))))"
 fi
 
+if [[ -n $dtb_file ]]; then
+	[[ -f $dtb_file && -r $dtb_file ]] || refuse "--dtb $dtb_file: no such readable file"
+	[[ $dtb_file != *,* ]] || refuse "file names with a comma cannot be passed to QEMU's loader"
+	[[ $(u8s "$dtb_file" 0 4) == "$DTB_MAGIC" ]] || refuse "--dtb $dtb_file: not a flattened device tree (no 0xd00dfeed magic; compile a .dts with dtc)"
+	(($(stat -c %s "$dtb_file") <= DTB_FILE_MAX)) || refuse "--dtb $dtb_file: larger than $((DTB_FILE_MAX / KIB)) KiB (the hypervisor edits it in a 64 KiB slot)"
+	loads+=("$dtb $dtb_file")
+fi
+
 bootargs="hyp.mem=$(hex "$mem") hyp.entry=$(hex "$entry") hyp.dtb=$(hex "$dtb")"
 ((initrd_size > 0)) && bootargs+=" hyp.initrd=$(hex "$initrd_start"),$initrd_size"
+[[ -n $dtb_file ]] && bootargs+=" hyp.dtb-loaded"
 bootargs+="${append:+ $append} guest.ram=$((mem / MIB))M"
 ((${#bootargs} <= BOOTARGS_MAX)) ||
 	refuse "--append is too long: with the runner's own words the command line is ${#bootargs} bytes, the hypervisor takes $BOOTARGS_MAX"
@@ -265,7 +280,7 @@ qemu+=(-append "$bootargs")
 {
 	echo "run-guest: $kernel_arg: $kind, $(hex "$kstart")-$(hex $((kend - 1))), entry $(hex "$entry")"
 	((initrd_size > 0)) && echo "run-guest: initrd $initrd: $(hex "$initrd_start")-$(hex $((initrd_start + initrd_size - 1)))"
-	echo "run-guest: DTB $(hex "$dtb"), RAM $(hex $RAM_IPA)-$(hex $((ram_end - 1))) ($((mem / MIB)) MiB, host PA $(hex $GUEST_RAM_PA)), $smp vCPU(s)"
+	echo "run-guest: DTB $(hex "$dtb")${dtb_file:+ ($dtb_file)}, RAM $(hex $RAM_IPA)-$(hex $((ram_end - 1))) ($((mem / MIB)) MiB, host PA $(hex $GUEST_RAM_PA)), $smp vCPU(s)"
 } >&2
 
 if ((dry_run)); then

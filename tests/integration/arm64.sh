@@ -20,6 +20,10 @@
 #   refuse-*          layouts the runner must refuse before QEMU starts (exit 2, one "refused:" line): an
 #                     image or initrd too big for RAM, bad --mem values (also through make), a foreign ELF
 #   hyp-refuses-layout  the hypervisor itself refuses hyp.mem beyond QEMU's -m (status 126, a reason line)
+#   run-guest-dtb-*   the run's own device tree (--dtb/DTB=): one from dts/guest.dts with another model runs
+#                     the suite on 4 vCPUs in 256 MiB (the hypervisor edits cpus, memory, GICR, /chosen);
+#                     one whose GIC is elsewhere, and one with garbage after the magic, end with status 126
+#                     and a reason; a .dts instead of a .dtb is refused by the runner
 # Each run has a timeout. Prints one PASS/FAIL line per check and "N passed, M failed"; exits 1 on failure.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/../.."
@@ -176,6 +180,32 @@ refusal refuse-mem-unaligned 'a multiple of 2M' bash scripts/run-guest.sh --kern
 refusal refuse-mem-garbage 'is not a size' bash scripts/run-guest.sh --kernel build/arm64/guest.bin --mem lots
 refusal refuse-make-bad-mem 'must be 64M to 1G' make --no-print-directory run-guest KERNEL=build/arm64/guest.bin MEM=4G
 refusal refuse-foreign-elf 'another machine' bash scripts/run-guest.sh --kernel "$BASH"
+refusal refuse-dtb-source 'not a flattened device tree' bash scripts/run-guest.sh --kernel build/arm64/guest.bin --dtb dts/guest.dts
+
+# The run's own device tree: the suite's, with another model; then two the hypervisor must refuse.
+user_dtb() { # user_dtb NAME SED-EXPRESSION -> $logdir/NAME.dtb from dts/guest.dts
+	sed "$2" dts/guest.dts | dtc -q -I dts -O dtb -o "$logdir/$1.dtb" -
+}
+user_dtb user 's/model = "vgic arm64 hypervisor guest"/model = "a user device tree"/'
+log=$logdir/run-guest-dtb-user.log
+RUN_TIMEOUT=$RUN_TIMEOUT make --no-print-directory run-guest KERNEL=build/arm64/guest.bin DTB="$logdir/user.dtb" \
+	MEM=256M SMP=4 >"$log" 2>&1
+rc=$?
+if suite_ok "$log" "$rc" && ram_ok "$log" 256 &&
+   grep -q '^hyp: guest device tree: the run.s own (model "a user device tree")' "$log"; then ok=1; else ok=0; fi
+result run-guest-dtb-user $ok "$detail; $(grep -m1 -o 'model "[^"]*"' "$log")" "$log"
+
+dtb_refused() { # dtb_refused NAME DTB REASON-PATTERN -> one check: status 126 and the reason line
+	local log=$logdir/$1.log
+	bash scripts/run-guest.sh --kernel build/arm64/guest.bin --dtb "$2" --smp 1 --timeout "$RUN_TIMEOUT" >"$log" 2>&1
+	rc=$?
+	if [[ $rc == 126 ]] && grep -q "^hyp: guest layout: hyp.dtb-loaded: $3" "$log"; then ok=1; else ok=0; fi
+	result "$1" $ok "exit $rc: $(grep -m1 -o 'hyp: guest layout: .*' "$log")" "$log"
+}
+user_dtb gic-elsewhere 's/reg = <0x0 0x08000000 0x0 0x10000>/reg = <0x0 0x2f000000 0x0 0x10000>/'
+dtb_refused run-guest-dtb-gic-elsewhere "$logdir/gic-elsewhere.dtb" 'the device tree has no arm,gic-v3 node'
+{ printf '\xd0\x0d\xfe\xed'; head -c 2000 /dev/urandom; } >"$logdir/garbage.dtb"
+dtb_refused run-guest-dtb-garbage "$logdir/garbage.dtb" 'no device tree'
 
 # The hypervisor checks the layout it is given too: QEMU's -m 384M leaves 128 MiB above host PA 0x50000000.
 log=$logdir/hyp-refuses-layout.log
