@@ -145,3 +145,10 @@ $(X86_FAULT_ELF): tests/integration/x86/triple_fault.S guest/x86/guest.ld
 .PHONY: bench-x86
 bench-x86: $(VMM_BIN) $(GUEST_X86_ELF)
 	bash scripts/bench-x86.sh $(VMM_BIN) $(GUEST_X86_ELF)
+
+# The scaling experiment: 1, 4, 16, 64 vCPUs taking level interrupts, per mode; exact-count checks and a
+# table (docs/x86.md, "Scaling"). make bench runs it as a producer (bench/results/x86_scale.*); make
+# test-x86 runs its 64-vCPU exact-count cells.
+.PHONY: scale-x86
+scale-x86: $(VMM_BIN) $(GUEST_X86_ELF)
+	bash scripts/scale-x86.sh $(VMM_BIN) $(GUEST_X86_ELF)

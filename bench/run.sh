@@ -14,6 +14,8 @@
 #                                                  hypervisor under QEMU, per guest-suite check
 #   scripts/bench-x86.sh   -> x86_irq.{csv,md}    exits per tick and per device interrupt, cold start,
 #                                                  latency; userspace and in-kernel irqchip side by side
+#   scripts/scale-x86.sh   -> x86_scale.{csv,md,svg} 1 to 64 vCPUs taking level interrupts per mode:
+#                                                  rate, exits, EOI exits, lock time, latency (~40 s)
 #   scripts/bench-linux.sh -> linux_boot.{csv,md} Linux as the arm64 guest (another engineer's)
 # docs/benchmarks.md includes every bench/results/*.md, sorted by name. All fragments and the
 # producers' CSVs are deleted first, so every figure in the document comes from this run.
@@ -39,7 +41,7 @@ say() { printf 'bench: %s\n' "$*"; }
 [[ -x $bin ]] || { say "error: $bin not built (run: make bench)"; exit 1; }
 command -v gnuplot >/dev/null || { say "error: gnuplot not found (run: make deps)"; exit 1; }
 mkdir -p "$results"
-rm -f "$results"/*.md "$results"/instructions.csv "$results"/qemu_irq.csv "$results"/x86_irq.csv "$results"/linux_boot.csv
+rm -f "$results"/*.md "$results"/instructions.csv "$results"/qemu_irq.csv "$results"/x86_irq.csv "$results"/x86_scale.csv "$results"/x86_scale.svg "$results"/linux_boot.csv
 
 # 1. Host microbenchmarks: every LR policy on the software ICV model, interleaved in one run.
 say "LR policies on the software ICV model: $bin --out $results"
@@ -79,6 +81,7 @@ run_producer() { # run_producer NAME SCRIPT [ARGS...]: the CSV and fragment path
 run_producer instructions bench/instructions.sh "$bin"
 run_producer qemu_irq scripts/bench-qemu.sh
 run_producer x86_irq scripts/bench-x86.sh build/x86/x86-vmm build/x86/guest.elf
+run_producer x86_scale scripts/scale-x86.sh build/x86/x86-vmm build/x86/guest.elf
 run_producer linux_boot scripts/bench-linux.sh
 
 # 3. Plots.

@@ -3,7 +3,8 @@
 # interrupt mode (userspace PIC+APIC, XapicOnly, in-kernel baseline, split irqchip: KVM's LAPIC with our
 # PIC and IOAPICs). COMMON_GUEST is the common suite
 # (guest/common, shared with arm64); NATIVE_GUEST holds the x86-only checks (PIC, ELCR, TPR, ...).
-# --hostile adds the garbage-first runs and, with X86_FAULT_GUEST set, the triple-fault report check.
+# --hostile adds the garbage-first runs, the scale device's exact counts at 64 vCPUs (16 in-kernel) and,
+# with X86_FAULT_GUEST set, the triple-fault report check.
 # Prints each run, a table of exit counts per mode, and a last line "N passed, M failed".
 # Without a usable /dev/kvm it prints a loud SKIP line and exits 0.
 set -uo pipefail
@@ -145,6 +146,22 @@ if [[ -n $hostile && -n ${X86_FAULT_GUEST:-} ]]; then
 			rows+=("$(printf '  %-15s %-7s   0 passed  1 failed | exit status %d, report missing' "triple-fault" "$mode" "$rc")")
 		fi
 	done
+fi
+
+# The scaling device at 64 vCPUs (and 16 in-kernel, where KVM's IOAPIC has the pins): every vCPU's
+# count exact (delivered = raised = EOIs the device saw). scripts/scale-x86.sh is also make bench's.
+if [[ -n $hostile ]]; then
+	scale_log=$(mktemp)
+	for cell in "64|user split" "16|kernel"; do
+		X86_SCALE_NS=${cell%%|*} X86_SCALE_MODES=${cell#*|} bash scripts/scale-x86.sh "$vmm" "$native" >"$scale_log" 2>&1
+		grep -aE '^(SKIP|\*)' "$scale_log"
+		while read -r verdict name detail; do
+			if [[ $verdict == PASS ]]; then total_pass=$((total_pass + 1)); else total_fail=$((total_fail + 1)); fi
+			rows+=("$(printf '  %-15s %s %s' "${name#scale_exact_}" "$verdict" "$detail")")
+		done < <(grep -aE '^(PASS|FAIL) scale_exact_' "$scale_log")
+		grep -qaE '^(PASS|FAIL|SKIP)' "$scale_log" || { total_fail=$((total_fail + 1)); rows+=("  scale ${cell%%|*}: no result; $(tail -n1 "$scale_log")"); }
+	done
+	rm -f "$scale_log"
 fi
 
 echo

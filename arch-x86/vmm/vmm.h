@@ -17,11 +17,15 @@
 #include "irq_msg.h"
 #include "x86_gsi.h"
 
-#define VMM_MAX_VCPUS     8U
+#define VMM_MAX_VCPUS     64U              /* KVM takes more vCPUs than CPUs; the scale runs use 64 */
 #define VMM_DEFAULT_MEM   (64ULL << 20)
 #define VMM_MAX_MEM       (2048ULL << 20)   /* below the 4 GiB hole and its MMIO */
 #define VMM_NR_LINES      32U               /* ABI lines: GSI 0..23 on IOAPIC 0, 24..31 on IOAPIC 1 */
 #define VMM_IOAPIC_HI_BASE (IOAPIC_BASE + IOAPIC_MMIO_SIZE)  /* the second IOAPIC, GSI base 24 */
+/* IOAPIC n (GSI base 24n) sits at IOAPIC_BASE + n * 4 KiB. The third serves only the scale device
+ * (vmm_scale.c), whose source i is GSI 1 + i: 64 vCPUs need GSIs up to 64. */
+#define VMM_NR_IOAPICS    3U
+#define VMM_NR_GSIS       (VMM_NR_IOAPICS * IOAPIC_NR_PINS)
 #define VMM_BOOTARGS_MAX  256U
 #define VMM_MIN_PERIOD_US 100U
 #define VMM_TIMER_HZ      1000000U          /* TIMER_PERIOD is in microseconds */
@@ -49,9 +53,9 @@ enum vmm_mode { VMM_MODE_USER, VMM_MODE_XAPIC, VMM_MODE_KERNEL, VMM_MODE_SPLIT }
 #define VMM_LAPIC_IN_KERNEL(vm) ((vm)->mode == VMM_MODE_KERNEL || (vm)->mode == VMM_MODE_SPLIT)
 /* Is our 8259A pair behind ports 0x20/0xA0 (its INTR reaching the BSP's LINT0 as ExtINT)? */
 #define VMM_USER_PIC(vm) ((vm)->mode == VMM_MODE_USER || (vm)->mode == VMM_MODE_SPLIT)
-/* Split mode: the IOAPIC pins KVM reserves for our MSI routes (both IOAPICs: GSI 0..47). Their
+/* Split mode: the IOAPIC pins KVM reserves for our MSI routes (every IOAPIC: GSI 0..71). Their
  * level-triggered routes are what KVM reads to decide which vectors' EOIs exit to us. */
-#define VMM_SPLIT_PINS    (2U * IOAPIC_NR_PINS)
+#define VMM_SPLIT_PINS    VMM_NR_GSIS
 
 enum vmm_exit_kind {
 	EX_IO_ABI, EX_IO_PIC, EX_IO_ELCR, EX_IO_OTHER,
@@ -63,6 +67,29 @@ enum vmm_exit_kind {
 
 /* KVM's own counters (vmm_kstats.c): they include exits the kernel handles itself. */
 enum vmm_kstat { KSTAT_EXITS, KSTAT_IO, KSTAT_MMIO, KSTAT_HLT, KSTAT_IRQ_WINDOW, KSTAT_EXT_IRQ, VMM_KSTAT_COUNT };
+
+/* The scale device (vmm_scale.c): source i is GSI 1 + i, routed by the guest to vCPU i. */
+#define VMM_SCALE_GSI(i)  (1U + (i))
+
+struct vmm_scale_src {
+	struct vm *vm;
+	unsigned idx;
+};
+
+struct vmm_scale {
+	unsigned hz;                 /* raises per second per source; 0: no scale device */
+	pthread_t thread;
+	int epfd, timerfd, stop_fd;
+	int64_t tsc_offset;          /* guest TSC - host TSC */
+	atomic_bool started, stopped;   /* the guest said "@@scale start" / "@@scale stop" */
+	atomic_bool busy[VMM_MAX_VCPUS];   /* raised and not yet EOI'd */
+	int irqfd[VMM_MAX_VCPUS], resamplefd[VMM_MAX_VCPUS];   /* kernel mode */
+	struct vmm_scale_src src[VMM_MAX_VCPUS];
+	atomic_ullong raised[VMM_MAX_VCPUS], completed[VMM_MAX_VCPUS], overruns[VMM_MAX_VCPUS];
+	atomic_ullong lock_acq, lock_wait_ns, lock_hold_ns;
+	uint64_t raised_at_ns[VMM_MAX_VCPUS];   /* host clock of each source's last raise */
+	atomic_ullong done_ns_sum, done_ns_max; /* raise -> the device sees the EOI (resample), host clock */
+};
 
 /* Power state of a vCPU (ABI CPU_ON/CPU_OFF/CPU_STATE; the values are HV_CPU_STATE_*). */
 enum vcpu_power { VCPU_OFF = 0, VCPU_ON = 1, VCPU_ON_PENDING = 2 };
@@ -118,6 +145,7 @@ struct vm {
 	struct pic pic;
 	struct ioapic ioapic;
 	struct ioapic ioapic_hi;     /* GSI 24..47; userspace in every mode */
+	struct ioapic ioapic_3;      /* GSI 48..71; userspace in every mode (the scale device's) */
 	struct lapic lapic[VMM_MAX_VCPUS];
 	struct apic_bus bus;
 	struct irq_msi_target msi;          /* the local APICs' MSI window, as irq_msg.h's target */
@@ -130,6 +158,7 @@ struct vm {
 	 * (the PIC cannot take IRQ 0 and pin 0 is an unmasked edge with its MSI route in KVM). */
 	int pv_irqfd;
 	atomic_bool pv_irqfd_on;
+	struct vmm_scale scale;
 
 	int epfd, pv_timerfd, watchdog_fd, stop_fd;
 	/* PV timer ticks not yet taken by the guest (userspace irqchip): re-sent one by one as each
@@ -157,6 +186,8 @@ int vmm_put_bootargs(struct vm *vm);
 
 /* vmm_irq.c: the interrupt path (userspace chips or KVM's) */
 int vmm_irq_init(struct vm *vm);
+/* IOAPIC n (0 .. VMM_NR_IOAPICS-1) if it is ours; NULL for KVM's (kernel mode, n = 0) or n too big. */
+struct ioapic *vmm_ioapic(struct vm *vm, unsigned n);
 int vmm_line_set(struct vm *vm, unsigned line, unsigned op);
 /* A valid MSI write reaching no APIC is still HV_OK; HV_EINVAL outside the 0xFEEx_xxxx window. */
 int vmm_msi_send(struct vm *vm, uint64_t addr, uint32_t data);
@@ -178,6 +209,14 @@ void vmm_split_irqfd_init(struct vm *vm);
 void vmm_split_irqfd_update(struct vm *vm);
 /* The event thread's PV tick in split mode: true if it went through the irqfd (no lock taken). */
 bool vmm_split_irqfd_tick(struct vm *vm);
+
+/* vmm_scale.c: the scale device */
+int vmm_scale_init(struct vm *vm);
+void vmm_scale_console(struct vm *vm, const char *p, uint64_t len);
+void vmm_scale_finish(struct vm *vm);
+/* vm->lock with wait and hold time counted (while the scale device runs); returns the acquire time. */
+uint64_t vmm_scale_lock(struct vm *vm);
+void vmm_scale_unlock(struct vm *vm, uint64_t acquired);
 
 /* vmm_power.c: CPU_ON / CPU_OFF / CPU_STATE */
 int64_t vmm_cpu_on(struct vcpu *caller, uint64_t idx, uint64_t entry, uint64_t context);
@@ -215,6 +254,7 @@ void vmm_kstats_print(struct vm *vm);
 uint64_t vmm_rdtsc(void);
 void vmm_tsc_note_raise(atomic_ullong *where);
 void vmm_tsc_line(struct vcpu *v, const char *p, uint64_t len);
+int64_t vmm_tsc_offset(struct vcpu *v);   /* guest TSC - host TSC (0 if KVM cannot tell) */
 
 /* vmm_stats.c */
 void vmm_count_exit(struct vm *vm, enum vmm_exit_kind k);

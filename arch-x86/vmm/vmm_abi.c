@@ -52,6 +52,7 @@ static int64_t console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
 		return HV_ABI_INVALID_PARAM;
 	pthread_mutex_lock(&vm->console_lock);
 	console_mark(vm, p, len);
+	vmm_scale_console(vm, p, len);
 	vmm_tsc_line(v, p, len);
 	fwrite(p, 1, len, stdout);
 	fflush(stdout);

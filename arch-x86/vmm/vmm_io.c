@@ -61,13 +61,13 @@ void vmm_handle_mmio(struct vcpu *v)
 	bool wr = run->mmio.is_write;
 	uint32_t val = 0;
 	bool user_lapic = !VMM_LAPIC_IN_KERNEL(vm);
-	bool user_ioapic = vm->mode != VMM_MODE_KERNEL;   /* the second IOAPIC is ours in every mode */
 
 	if (user_lapic && addr >= LAPIC_BASE && addr - LAPIC_BASE < LAPIC_MMIO_SIZE) {
 		struct lapic *l = &vm->lapic[v->idx];   /* each CPU sees its own LAPIC at the same address */
+		uint64_t t;
 
 		vmm_count_exit(vm, EX_MMIO_LAPIC);
-		pthread_mutex_lock(&vm->lock);
+		t = vmm_scale_lock(vm);   /* an EOI write runs the IOAPIC's EOI and the devices' resample */
 		if (wr) {
 			memcpy(&val, run->mmio.data, len < sizeof(val) ? len : sizeof(val));
 			lapic_mmio_write(l, addr - LAPIC_BASE, len, val);
@@ -77,12 +77,12 @@ void vmm_handle_mmio(struct vcpu *v)
 		} else {
 			lapic_mmio_read(l, addr - LAPIC_BASE, len, &val);
 		}
-		pthread_mutex_unlock(&vm->lock);
-	} else if ((user_ioapic && addr >= IOAPIC_BASE && addr - IOAPIC_BASE < IOAPIC_MMIO_SIZE) ||
-		   (addr >= VMM_IOAPIC_HI_BASE && addr - VMM_IOAPIC_HI_BASE < IOAPIC_MMIO_SIZE)) {
-		bool hi = addr >= VMM_IOAPIC_HI_BASE;
-		struct ioapic *io = hi ? &vm->ioapic_hi : &vm->ioapic;
-		uint64_t off = addr - (hi ? VMM_IOAPIC_HI_BASE : IOAPIC_BASE);
+		vmm_scale_unlock(vm, t);
+	} else if (addr >= IOAPIC_BASE && addr - IOAPIC_BASE < VMM_NR_IOAPICS * IOAPIC_MMIO_SIZE &&
+		   vmm_ioapic(vm, (unsigned)((addr - IOAPIC_BASE) / IOAPIC_MMIO_SIZE))) {
+		/* IOAPIC n at IOAPIC_BASE + n * 4 KiB; KVM's own (kernel mode, n = 0) never exits here. */
+		struct ioapic *io = vmm_ioapic(vm, (unsigned)((addr - IOAPIC_BASE) / IOAPIC_MMIO_SIZE));
+		uint64_t off = (addr - IOAPIC_BASE) % IOAPIC_MMIO_SIZE;
 
 		vmm_count_exit(vm, EX_MMIO_IOAPIC);
 		pthread_mutex_lock(&vm->lock);

@@ -46,8 +46,18 @@ static void h_eoi_broadcast(void *ctx, uint8_t vector)
 {
 	struct vm *vm = ctx;
 
-	ioapic_eoi(&vm->ioapic, vector);
-	ioapic_eoi(&vm->ioapic_hi, vector);
+	for (unsigned n = 0; n < VMM_NR_IOAPICS; n++)
+		ioapic_eoi(vmm_ioapic(vm, n), vector);   /* NULL-safe */
+}
+
+struct ioapic *vmm_ioapic(struct vm *vm, unsigned n)
+{
+	switch (n) {
+	case 0:  return vm->mode == VMM_MODE_KERNEL ? NULL : &vm->ioapic;
+	case 1:  return &vm->ioapic_hi;
+	case 2:  return &vm->ioapic_3;
+	default: return NULL;
+	}
 }
 
 /* In-kernel mode the second IOAPIC is still ours; its messages reach KVM's LAPICs as MSIs. */
@@ -129,6 +139,7 @@ int vmm_irq_init(struct vm *vm)
 	pthread_mutex_init(&vm->console_lock, NULL);
 	if (vm->mode == VMM_MODE_KERNEL) {
 		ioapic_init(&vm->ioapic_hi, h_msi_deliver, vm);
+		ioapic_init(&vm->ioapic_3, h_msi_deliver, vm);
 		x86_gsi_init(&vm->gsi, NULL, NULL, &vm->ioapic_hi);
 		return 0;
 	}
@@ -137,6 +148,7 @@ int vmm_irq_init(struct vm *vm)
 		/* KVM's LAPICs: both IOAPICs send MSIs to them (vmm_split.c). */
 		ioapic_init(&vm->ioapic, vmm_split_deliver, vm);
 		ioapic_init(&vm->ioapic_hi, vmm_split_deliver, vm);
+		ioapic_init(&vm->ioapic_3, vmm_split_deliver, vm);
 		vmm_split_irqfd_init(vm);
 	} else {
 		for (unsigned i = 0; i < vm->nr_vcpus; i++)
@@ -144,6 +156,7 @@ int vmm_irq_init(struct vm *vm)
 		apic_bus_init(&vm->bus, vm->lapic, vm->nr_vcpus);
 		ioapic_init(&vm->ioapic, h_ioapic_deliver, vm);
 		ioapic_init(&vm->ioapic_hi, h_ioapic_deliver, vm);
+		ioapic_init(&vm->ioapic_3, h_ioapic_deliver, vm);
 	}
 	if (VMM_USER_PIC(vm))
 		pic_init(&vm->pic, h_pic_intr, vm);

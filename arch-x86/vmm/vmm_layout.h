@@ -11,6 +11,7 @@
 #define LAYOUT_PD         0x4000ULL   /* four pages: 0x4000..0x7fff */
 #define LAYOUT_IDT        0x8000ULL
 #define LAYOUT_BOOTARGS   0x9000ULL   /* with VMM_BOOT_ARGS: the guest's argument string */
+#define LAYOUT_SCALE      0xA000ULL   /* with --scale-hz: each source's last raise, guest TSC (u64 each) */
 #define LAYOUT_IMAGE      0x100000ULL
 #define LAYOUT_BOOT_STACK 0x10000ULL  /* RSP at entry: top of RAM minus 64 KiB per vCPU index */
 

@@ -8,11 +8,12 @@
 
 #define DEFAULT_TIMEOUT_S 60U
 #define MIB (1ULL << 20)
+#define MAX_SCALE_HZ 100000U   /* raises per second per source: far beyond what a vCPU can take here */
 
 static void usage(void)
 {
 	fprintf(stderr, "usage: x86-vmm [--mode user|xapic|kernel|split] [--vcpus N] [--mem MiB] [--timeout S]\n"
-			"               [--hostile] [--bootargs \"words\"] guest.elf\n");
+			"               [--hostile] [--bootargs \"words\"] [--scale-hz HZ] guest.elf\n");
 }
 
 static int parse(struct vm *vm, int argc, char **argv, const char **image)
@@ -44,6 +45,10 @@ static int parse(struct vm *vm, int argc, char **argv, const char **image)
 			if (strlen(vm->bootargs) >= VMM_BOOTARGS_MAX)
 				return -1;
 			vm->boot_flags |= VMM_BOOT_ARGS;
+		} else if (!strcmp(a, "--scale-hz") && val) {
+			vm->scale.hz = (unsigned)strtoul(argv[++i], NULL, 0);
+			if (vm->scale.hz == 0 || vm->scale.hz > MAX_SCALE_HZ)
+				return -1;
 		} else if (!strcmp(a, "--timeout") && val) {
 			vm->timeout_s = (unsigned)strtoul(argv[++i], NULL, 0);
 		} else if (a[0] != '-' && !*image) {
@@ -87,12 +92,20 @@ int main(int argc, char **argv)
 	for (unsigned i = 0; i < vm.nr_vcpus; i++)
 		if (vmm_vcpu_create(&vm, i) < 0)
 			return VMM_EXIT_SETUP;
+	rc = vmm_scale_init(&vm);
+	if (rc == VMM_KVM_UNUSABLE)
+		return VMM_EXIT_SKIP;
+	if (rc < 0) {
+		fprintf(stderr, "x86-vmm: cannot start the scale device\n");
+		return VMM_EXIT_SETUP;
+	}
 	if (vmm_event_start(&vm) < 0 || vmm_vcpus_start(&vm) < 0) {
 		fprintf(stderr, "x86-vmm: cannot start threads\n");
 		return VMM_EXIT_SETUP;
 	}
 	vmm_vcpus_join(&vm);
 	vmm_event_stop(&vm);
+	vmm_scale_finish(&vm);
 	vmm_print_stats(&vm);
 	return atomic_load(&vm.exit_status);
 }

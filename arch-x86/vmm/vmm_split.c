@@ -44,7 +44,7 @@ void vmm_split_routes_update(struct vm *vm)
 	unsigned n = 0;
 
 	for (unsigned p = 0; p < VMM_SPLIT_PINS; p++) {
-		const struct ioapic *io = p < IOAPIC_NR_PINS ? &vm->ioapic : &vm->ioapic_hi;
+		const struct ioapic *io = vmm_ioapic(vm, p / IOAPIC_NR_PINS);
 
 		/* ioapic_msi.h: masked edge pins, refused modes and illegal vectors get no route. */
 		if (!ioapic_rte_route(io->rte[p % IOAPIC_NR_PINS], &addr[p], &data[p]))
@@ -147,18 +147,20 @@ unsigned vmm_split_deliver(void *ctx, const struct apic_msg *m)
 	return rc > 0 ? (unsigned)rc : 0;
 }
 
-/* KVM_EXIT_IOAPIC_EOI: KVM's LAPIC ended a vector a level route names. Broadcast it to both IOAPICs
+/* KVM_EXIT_IOAPIC_EOI: KVM's LAPIC ended a vector a level route names. Broadcast it to every IOAPIC
  * as the userspace LAPIC does: remote IRR clears, the line is resampled and re-sent if still high. */
 void vmm_split_eoi(struct vcpu *v)
 {
 	struct vm *vm = v->vm;
 	uint8_t vector = v->run->eoi.vector;
 
+	uint64_t t;
+
 	vmm_count_exit(vm, EX_IOAPIC_EOI);
-	pthread_mutex_lock(&vm->lock);
-	ioapic_eoi(&vm->ioapic, vector);
-	ioapic_eoi(&vm->ioapic_hi, vector);
-	pthread_mutex_unlock(&vm->lock);
+	t = vmm_scale_lock(vm);
+	for (unsigned n = 0; n < VMM_NR_IOAPICS; n++)
+		ioapic_eoi(vmm_ioapic(vm, n), vector);
+	vmm_scale_unlock(vm, t);
 }
 
 /* Before each KVM_RUN in split mode, vm->lock held: the PIC's INTR reaches the BSP's LINT0 (virtual

@@ -65,7 +65,7 @@ void vmm_print_stats(struct vm *vm)
 		       (unsigned long long)vm->stats.exits[EX_IOAPIC_EOI],
 		       (unsigned long long)vm->stats.pv_irqfd_ticks);
 	if (vm->mode != VMM_MODE_KERNEL) {
-		unsigned long long bad = vm->ioapic.stats.bad_access + vm->ioapic_hi.stats.bad_access +
+		unsigned long long bad = vm->ioapic.stats.bad_access + vm->ioapic_hi.stats.bad_access + vm->ioapic_3.stats.bad_access +
 					 vm->pic.stats.bad_access;
 
 		for (unsigned i = 0; i < vm->nr_vcpus; i++)

@@ -55,6 +55,13 @@ static bool tsc_offset(struct vcpu *v, int64_t *off)
 	return true;
 }
 
+int64_t vmm_tsc_offset(struct vcpu *v)
+{
+	int64_t off = 0;
+
+	return tsc_offset(v, &off) ? off : 0;
+}
+
 static int64_t ns_of(int64_t cycles, long khz)
 {
 	return cycles * KHZ_NS_SCALE / khz;

@@ -45,11 +45,12 @@ static void io_w(uintptr_t base, uint32_t reg, uint32_t v)
 	mmio_w32(base + G_IOAPIC_WIN, v);
 }
 
-/* GSI 0..23 are the first IOAPIC's pins, 24..47 the second's. */
+/* IOAPIC n serves GSI 24n..24n+23 at G_IOAPIC_BASE + n * 4 KiB (the VMM's layout: the second is
+ * G_IOAPIC_HI_BASE, a third one the scale runs use). */
 static uintptr_t io_base(unsigned gsi, unsigned *pin)
 {
 	*pin = gsi % G_IOAPIC_PINS;
-	return gsi < G_IOAPIC_PINS ? G_IOAPIC_BASE : G_IOAPIC_HI_BASE;
+	return G_IOAPIC_BASE + (uintptr_t)(gsi / G_IOAPIC_PINS) * G_IOAPIC_STRIDE;
 }
 
 uint32_t ioapic_r(uint32_t reg) { return io_r(G_IOAPIC_BASE, reg); }

@@ -98,5 +98,5 @@ isr_common:
 	.globl x86_stacks
 	.balign 4096
 x86_stacks:
-	.space STACK_SIZE * 8
+	.space STACK_SIZE * 64   /* G_MAX_CPUS */
 	.section .note.GNU-stack, "", @progbits

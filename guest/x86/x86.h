@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include "hv_abi.h"
 
-#define G_MAX_CPUS 8U
+#define G_MAX_CPUS 64U   /* the VMM's limit (the scale runs use 64); the common suite keeps to 8 */
 #define G_STACK_SIZE 16384U
 #define G_KERNEL_CS 0x08U
 
@@ -21,8 +21,10 @@
 #define G_LAPIC_BASE  0xFEE00000UL
 #define G_IOAPIC_BASE 0xFEC00000UL
 #define G_IOAPIC_HI_BASE 0xFEC01000UL   /* second IOAPIC: lines 24..47 */
+#define G_IOAPIC_STRIDE  0x1000UL       /* IOAPIC n at G_IOAPIC_BASE + n * stride, GSI base 24n */
 #define G_IOAPIC_PINS 24U
 #define G_BOOTARGS 0x9000UL             /* with G_BOOT_ARGS */
+#define G_SCALE_PAGE 0xA000UL           /* the scale device's raise times, one u64 per vCPU (guest TSC) */
 
 /* LAPIC registers used by the guest */
 #define G_LAPIC_ID      0x020U

@@ -91,6 +91,8 @@ void g_calibrate(void)
 		tsc_per_ms = (t1 - t0) * NS_PER_MS / (c0 - c1);   /* the count falls once per ns */
 }
 
+uint64_t g_ns_to_tsc(uint64_t ns) { return ns / 1000000ULL * tsc_per_ms; }
+
 void g_spin_ms(unsigned ms)
 {
 	uint64_t end = g_rdtsc() + ms * tsc_per_ms;

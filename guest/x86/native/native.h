@@ -14,6 +14,7 @@ void g_halt(unsigned status);
 /* Spin with interrupts enabled until *counter >= want or about `ms` milliseconds pass. */
 bool g_wait(volatile unsigned *counter, unsigned want, unsigned ms);
 void g_spin_ms(unsigned ms);
+uint64_t g_ns_to_tsc(uint64_t ns);
 void g_calibrate(void);
 uint64_t g_tsc_to_ns(uint64_t tsc);
 /* Is `word` one of the space-separated words of `args`? */

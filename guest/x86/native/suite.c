@@ -32,7 +32,7 @@
 
 struct g_env g_env;
 volatile unsigned g_ap_go, g_ap_ready;
-volatile unsigned g_ap_count[8];
+volatile unsigned g_ap_count[G_MAX_CPUS];
 volatile unsigned g_hostile_done;
 
 static volatile unsigned cnt[256];
@@ -362,7 +362,7 @@ static bool t_ipi_roundtrip(void)
 
 static bool t_ipi_all_excluding_self(void)
 {
-	unsigned before[8];
+	unsigned before[G_MAX_CPUS];
 	bool ok = true;
 
 	reset_log();
@@ -427,8 +427,11 @@ void suite_ap_main(unsigned cpu)
 	g_ap_started_as[cpu] = g_cpu();   /* the index start.S chose the stack by (RDI, CPU_ON's context) */
 	lapic_enable();
 	lapic_w(G_LAPIC_DFR, 0xFFFFFFFFU);
-	lapic_w(G_LAPIC_LDR, (1U << cpu) << 24);
+	/* Logical flat mode names 8 CPUs; the rest (scale runs only) get no logical ID. */
+	lapic_w(G_LAPIC_LDR, cpu < 8U ? (1U << cpu) << 24 : 0);
 	__atomic_fetch_add(&g_ap_ready, 1, __ATOMIC_SEQ_CST);
+	if ((g_env.flags & G_BOOT_ARGS) && g_has_word((const char *)G_BOOTARGS, "scale"))
+		scale_ap_idle();
 	for (;;)
 		g_sti_hlt();
 }
