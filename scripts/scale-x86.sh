@@ -64,7 +64,7 @@ for n in ns:
             print("*" * 66)
             print("SKIP scale %s %s vCPUs: %s" % (mode, n, skip[0][len("SKIP: "):]))
             print("*" * 66)
-            rows.append([n, NAMES[mode]] + ["skipped (see above)"] + [""] * 8)
+            rows.append([n, NAMES[mode]] + ["skipped: " + skip[0][len("SKIP: "):].split(":")[-1].split("(")[0].strip()] + [""] * 8)
             continue
         cpu, src, summ, dev, cause, mark, done = {}, {}, None, None, {}, {}, None
         for l in lines:
