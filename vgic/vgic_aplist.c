@@ -88,3 +88,21 @@ struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 	}
 	return NULL;
 }
+
+unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned cls, struct vgic_irq **out, unsigned max)
+{
+	unsigned n = 0;
+
+	/* One pass over the occupied words and buckets, not a vgic_aplist_next() per entry. */
+	for (uint32_t words = l->words[cls]; words && n < max; words &= words - 1U) {
+		unsigned w = (unsigned)__builtin_ctz(words);
+
+		for (uint64_t bits = l->nonempty[cls][w]; bits && n < max; bits &= bits - 1U) {
+			const struct vgic_node *head = &l->bucket[cls][w * 64U + (unsigned)__builtin_ctzll(bits)];
+
+			for (const struct vgic_node *e = head->next; e != head && n < max; e = e->next)
+				out[n++] = vgic_container_of(e, struct vgic_irq, ap_node);
+		}
+	}
+	return n;
+}

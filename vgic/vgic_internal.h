@@ -63,6 +63,8 @@ bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq);
 /* Next interrupt of class cls in priority order after prev (NULL: the first). */
 struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 				  const struct vgic_irq *prev);
+/* The first (at most) max interrupts of class cls in priority order, into out; returns how many. */
+unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned cls, struct vgic_irq **out, unsigned max);
 static inline uint32_t vgic_aplist_total(const struct vgic_aplist *l)
 {
 	return l->count[VGIC_AP_PENDING] + l->count[VGIC_AP_ACTIVE];

@@ -72,7 +72,10 @@ static uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
  * or one that masks with PMR) would be rewritten with the value the exit just
  * read back: skip that. Under nested virtualisation each skipped write is a trap.
  */
-static void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
+/* Inlined into every caller: on the world-switch path a call costs more than the test. */
+#define LR_HOT static inline __attribute__((always_inline))
+
+LR_HOT void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
 {
 	if ((v->lr_hw_known & (1U << n)) && v->lr_hw[n] == val)
 		return;
@@ -81,7 +84,7 @@ static void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
 	v->lr_hw_known |= 1U << n;
 }
 
-static void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n, bool refill)
+LR_HOT void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n, bool refill)
 {
 	bool pend_placed;
 	uint64_t val;
@@ -195,24 +198,13 @@ static void lr_take(struct lr_choice *c, struct vgic_irq *irq, unsigned cls)
 	c->placed[cls]++;
 }
 
-/* Every interrupt of one class, in order; the caller knows they all fit. */
-static void lr_take_class(const struct vgic_vcpu *v, struct lr_choice *c, unsigned cls)
-{
-	struct vgic_irq *irq = NULL;
-
-	for (uint32_t k = v->aplist.count[cls]; k; k--) {
-		irq = vgic_aplist_next(&v->aplist, cls, irq);
-		lr_take(c, irq, cls);
-	}
-}
-
 /*
  * Which interrupts get the LRs (docs/design.md 7.3). Pending interrupts that can preempt every active
  * one come first; then the actives, by the priority they run at; then the other pending ones. An
  * active interrupt so keeps its LR against a pending one that could not be taken before it ends
  * anyway, and the guest's EOI reaches it in place (no EOIcount, no trapped DIR). With preempt false
- * every pending interrupt goes before every active one. Returns the first deliverable pending
- * interrupt left out, or NULL.
+ * every pending interrupt goes before every active one. Only for an ap_list longer than the LRs
+ * (lr_flush_fit() takes the rest). Returns the first deliverable pending interrupt left out, or NULL.
  */
 static struct vgic_irq *lr_select(const struct vgic *vm, const struct vgic_vcpu *v, unsigned groups,
 				  bool preempt, struct lr_choice *c)
@@ -225,12 +217,6 @@ static struct vgic_irq *lr_select(const struct vgic *vm, const struct vgic_vcpu 
 	c->placed[VGIC_AP_PENDING] = c->placed[VGIC_AP_ACTIVE] = 0;
 	c->skipped_groups = 0;
 	c->hcr = 0;
-	if (vgic_aplist_total(&v->aplist) <= nr) {
-		/* Everything fits (the common case): no choice to make, and no scan past the last entry. */
-		lr_take_class(v, c, VGIC_AP_PENDING);
-		lr_take_class(v, c, VGIC_AP_ACTIVE);
-		return NULL;
-	}
 	act = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, NULL);
 	running = act && preempt ? (unsigned)(act->active_prio & vm->prio_mask) : VGIC_NR_PRIORITIES;
 	p = lr_next_open(v, NULL, groups, c);
@@ -331,6 +317,42 @@ static uint64_t lr_group_triggers(const struct lr_choice *c, unsigned groups, bo
 	return hcr;
 }
 
+/*
+ * The common case: the whole ap_list fits in the LRs, so there is no choice to make and nothing to
+ * arm (every active is placed, so EOIs reach their LRs; nothing is left out, so no refill). One pass
+ * collects the entries, one places those that go back into the LR they had, one the rest. Returns
+ * the mask of LRs used. The general path (lr_select and friends) would reach the same LR values.
+ */
+static uint32_t lr_flush_fit(struct vgic *vm, struct vgic_vcpu *v, uint32_t total)
+{
+	struct vgic_irq *sel[LR_BACKEND_MAX_LRS];
+	unsigned nr = v->be->nr_lrs, n, homeless = 0;
+	uint32_t used = 0;
+
+	n = vgic_aplist_collect(&v->aplist, VGIC_AP_PENDING, sel, total);
+	n += vgic_aplist_collect(&v->aplist, VGIC_AP_ACTIVE, sel + n, total - n);
+	for (unsigned k = 0; k < n; k++) {
+		struct vgic_irq *irq = sel[k];
+		unsigned i = irq->lr;
+
+		if (i < nr && v->lr_irq[i] == irq && !(used & (1U << i))) {
+			used |= 1U << i;
+			lr_place(vm, v, irq, i, false);
+		} else {
+			sel[homeless++] = irq;
+		}
+	}
+	for (unsigned k = 0; k < homeless; k++) {
+		unsigned i = (unsigned)__builtin_ctz(~used);
+
+		used |= 1U << i;
+		lr_place(vm, v, sel[k], i, false);
+	}
+	v->used_lrs = n;
+	v->stats.lrs_filled += n;
+	return used;
+}
+
 int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 {
 	int err;
@@ -373,22 +395,21 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	}
 	v->stats.flushes++;
 
-	if (total > be->nr_lrs)
-		groups = lr_read_cpu_if(v, &preempt_rule);
+	if (total <= be->nr_lrs) {
+		used = lr_flush_fit(vm, v, total);
+		hcr = ICH_HCR_EN;
+		goto done;
+	}
+	groups = lr_read_cpu_if(v, &preempt_rule);
 	left_out = lr_select(vm, v, groups, preempt_rule, &c);
 	if (left_out && !lr_arm_refill(v, preempt_rule, &c)) {
 		left_out = lr_select(vm, v, groups, false, &c);
 		lr_arm_refill(v, false, &c);
 	}
-	if (total > be->nr_lrs)
-		c.hcr |= lr_group_triggers(&c, groups, left_out != NULL);
+	c.hcr |= lr_group_triggers(&c, groups, left_out != NULL);
 	used = lr_assign_slots(v, c.sel, c.n, slot);
 	for (unsigned k = 0; k < c.n; k++)
 		lr_place(vm, v, c.sel[k], slot[k], c.refill[k]);
-	for (uint32_t stale = v->hw_dirty & ~used; stale; stale &= stale - 1U)
-		lr_write_if_changed(v, (unsigned)__builtin_ctz(stale), 0);
-	v->hw_dirty = used;
-	v->used_mask = used;
 	v->used_lrs = c.n;
 
 	hcr = ICH_HCR_EN | c.hcr;
@@ -397,9 +418,13 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 		hcr |= ICH_HCR_TDIR;    /* EOImode 1: their DIRs trap and name the INTID */
 		v->stats.evicted_active += v->aplist.count[VGIC_AP_ACTIVE] - c.placed[VGIC_AP_ACTIVE];
 	}
-	if (c.n < total)
-		v->stats.overflows++;
+	v->stats.overflows++;
 	v->stats.lrs_filled += c.n;
+done:
+	for (uint32_t stale = v->hw_dirty & ~used; stale; stale &= stale - 1U)
+		lr_write_if_changed(v, (unsigned)__builtin_ctz(stale), 0);
+	v->hw_dirty = used;
+	v->used_mask = used;
 	if (hcr != v->hcr) {
 		lr_write_hcr(be, hcr);
 		v->hcr = hcr;
@@ -413,7 +438,7 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
  * leaving every list is done now, under this vCPU's ap_lock; moving to
  * another vCPU needs that vCPU's lock too, so it waits until ours is dropped.
  */
-static void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
+LR_HOT void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 			      struct vgic_deferred *d)
 {
 	struct vgic_vcpu *t = vgic_oracle(vm, irq);
