@@ -2,16 +2,6 @@
  * Insert, remove and reposition are O(1); finding the k highest entries is O(k + 8 words). */
 #include "vgic_internal.h"
 
-#define BUCKET_WORD(prio) ((prio) / 64U)
-#define BUCKET_BIT(prio)  (1ULL << ((prio) % 64U))
-
-/* Active interrupts sort by the priority they were taken at: the order the guest will end them in. */
-static inline unsigned bucket_of(const struct vgic_irq *irq)
-{
-	return irq->active ? VGIC_AP_ACTIVE * VGIC_NR_PRIORITIES + irq->active_prio
-			   : VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority;
-}
-
 void vgic_aplist_init(struct vgic_aplist *l)
 {
 	for (unsigned c = 0; c < VGIC_AP_CLASSES; c++) {
@@ -22,40 +12,6 @@ void vgic_aplist_init(struct vgic_aplist *l)
 		l->words[c] = 0;
 		l->count[c] = 0;
 	}
-}
-
-void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
-{
-	unsigned b = bucket_of(irq);
-	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
-
-	vgic_node_add_tail(&irq->ap_node, &l->bucket[cls][prio]);
-	l->nonempty[cls][BUCKET_WORD(prio)] |= BUCKET_BIT(prio);
-	l->words[cls] |= 1U << BUCKET_WORD(prio);
-	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
-	irq->bucket = (uint16_t)b;
-}
-
-void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
-{
-	unsigned cls = irq->bucket / VGIC_NR_PRIORITIES, prio = irq->bucket % VGIC_NR_PRIORITIES;
-
-	vgic_node_del(&irq->ap_node);
-	if (vgic_node_empty(&l->bucket[cls][prio])) {
-		l->nonempty[cls][BUCKET_WORD(prio)] &= ~BUCKET_BIT(prio);
-		if (!l->nonempty[cls][BUCKET_WORD(prio)])
-			l->words[cls] &= ~(1U << BUCKET_WORD(prio));
-	}
-	__atomic_store_n(&l->count[cls], l->count[cls] - 1U, __ATOMIC_RELEASE);
-}
-
-bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq)
-{
-	if (irq->bucket == bucket_of(irq))
-		return false;
-	vgic_aplist_remove(l, irq);
-	vgic_aplist_insert(l, irq);
-	return true;
 }
 
 struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
@@ -74,12 +30,12 @@ struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 	if (from >= VGIC_NR_PRIORITIES)
 		return NULL;
 	/* Only the words that hold something, from the one that holds "from". */
-	for (uint32_t words = l->words[cls] & ~((1U << BUCKET_WORD(from)) - 1U); words; words &= words - 1U) {
+	for (uint32_t words = l->words[cls] & ~((1U << VGIC_BUCKET_WORD(from)) - 1U); words; words &= words - 1U) {
 		unsigned w = (unsigned)__builtin_ctz(words);
 		uint64_t bits = l->nonempty[cls][w];
 
-		if (w == BUCKET_WORD(from))
-			bits &= ~(BUCKET_BIT(from) - 1);
+		if (w == VGIC_BUCKET_WORD(from))
+			bits &= ~(VGIC_BUCKET_BIT(from) - 1);
 		if (bits) {
 			unsigned prio = w * 64U + (unsigned)__builtin_ctzll(bits);
 
@@ -93,15 +49,26 @@ unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned cls, struct v
 {
 	unsigned n = 0;
 
-	/* One pass over the occupied words and buckets, not a vgic_aplist_next() per entry. */
-	for (uint32_t words = l->words[cls]; words && n < max; words &= words - 1U) {
+	if (max > l->count[cls])
+		max = l->count[cls];
+	if (!max)
+		return 0;
+	/*
+	 * One pass over the occupied words and buckets, not a vgic_aplist_next() per entry. max is at
+	 * most the class's count, so only the innermost walk needs the bound: the entries run out no
+	 * earlier than max; the word and bit tests only stop the walk should the count ever be wrong.
+	 */
+	for (uint32_t words = l->words[cls]; words; words &= words - 1U) {
 		unsigned w = (unsigned)__builtin_ctz(words);
 
-		for (uint64_t bits = l->nonempty[cls][w]; bits && n < max; bits &= bits - 1U) {
+		for (uint64_t bits = l->nonempty[cls][w]; bits; bits &= bits - 1U) {
 			const struct vgic_node *head = &l->bucket[cls][w * 64U + (unsigned)__builtin_ctzll(bits)];
 
-			for (const struct vgic_node *e = head->next; e != head && n < max; e = e->next)
+			for (const struct vgic_node *e = head->next; e != head; e = e->next) {
 				out[n++] = vgic_container_of(e, struct vgic_irq, ap_node);
+				if (n == max)
+					return n;
+			}
 		}
 	}
 	return n;

@@ -56,10 +56,52 @@ static inline unsigned vgic_irq_class(const struct vgic_irq *irq)
 
 /* ---- ap_list (vgic_aplist.c); caller holds the vCPU's ap_lock ---- */
 void vgic_aplist_init(struct vgic_aplist *l);
-void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq);
-void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq);
+
+#define VGIC_BUCKET_WORD(prio) ((prio) / 64U)
+#define VGIC_BUCKET_BIT(prio)  (1ULL << ((prio) % 64U))
+
+/* Active interrupts sort by the priority they were taken at: the order the guest will end them in. */
+static inline unsigned vgic_aplist_bucket_of(const struct vgic_irq *irq)
+{
+	return irq->active ? VGIC_AP_ACTIVE * VGIC_NR_PRIORITIES + irq->active_prio
+			   : VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority;
+}
+
+/* Insert, remove and reposition are inline: each injection and each sync of an ended interrupt does one. */
+static inline void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	unsigned b = vgic_aplist_bucket_of(irq);
+	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
+
+	vgic_node_add_tail(&irq->ap_node, &l->bucket[cls][prio]);
+	l->nonempty[cls][VGIC_BUCKET_WORD(prio)] |= VGIC_BUCKET_BIT(prio);
+	l->words[cls] |= 1U << VGIC_BUCKET_WORD(prio);
+	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
+	irq->bucket = (uint16_t)b;
+}
+
+static inline void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	unsigned cls = irq->bucket / VGIC_NR_PRIORITIES, prio = irq->bucket % VGIC_NR_PRIORITIES;
+
+	vgic_node_del(&irq->ap_node);
+	if (vgic_node_empty(&l->bucket[cls][prio])) {
+		l->nonempty[cls][VGIC_BUCKET_WORD(prio)] &= ~VGIC_BUCKET_BIT(prio);
+		if (!l->nonempty[cls][VGIC_BUCKET_WORD(prio)])
+			l->words[cls] &= ~(1U << VGIC_BUCKET_WORD(prio));
+	}
+	__atomic_store_n(&l->count[cls], l->count[cls] - 1U, __ATOMIC_RELEASE);
+}
+
 /* Move to the bucket its state and priority now call for; true if it moved. */
-bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq);
+static inline bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	if (irq->bucket == vgic_aplist_bucket_of(irq))
+		return false;
+	vgic_aplist_remove(l, irq);
+	vgic_aplist_insert(l, irq);
+	return true;
+}
 /* Next interrupt of class cls in priority order after prev (NULL: the first). */
 struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 				  const struct vgic_irq *prev);
@@ -99,10 +141,37 @@ static inline void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
 		vm->hooks->unlock(vm->hooks_ctx, l);
 }
 void vgic_kick(struct vgic *vm, struct vgic_vcpu *v);
+/* The oracle and its parts are inline: every injection, flush and sync asks it at least once. */
+static inline bool vgic_group_enabled(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	return irq->group ? __atomic_load_n(&vm->grp1_enabled, __ATOMIC_ACQUIRE)
+			  : __atomic_load_n(&vm->grp0_enabled, __ATOMIC_ACQUIRE);
+}
+
+/* An LPI reaches a CPU interface only through a redistributor with EnableLPIs set. */
+static inline bool vgic_lpi_rd_enabled(const struct vgic_irq *irq)
+{
+	const struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+
+	return rd && __atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE);
+}
+
 /* Enabled, and its group enabled in the distributor: the distributor would forward its pending state. */
-bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq);
+static inline bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	return irq->enabled && vgic_group_enabled(vm, irq) && (!irq->lpi || vgic_lpi_rd_enabled(irq));
+}
+
 /* Where the interrupt belongs now: the one rule queueing and pruning share. */
-struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq);
+static inline struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	/* An active interrupt must stay where the guest will deactivate it, enabled or not. */
+	if (irq->active)
+		return irq->active_on ? irq->active_on : irq->target;
+	if (vgic_irq_is_pending(irq) && vgic_irq_forwardable(vm, irq))
+		return irq->target;
+	return NULL;
+}
 /* Lock irq and the ap_list it sits on; returns that vCPU (NULL if unlisted). */
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
 /*

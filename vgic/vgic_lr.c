@@ -17,12 +17,15 @@ static inline bool lr_wants_eoi_exit(uint64_t lr)
 	return (lr & (ICH_LR_HW | ICH_LR_EOI)) == ICH_LR_EOI;
 }
 
+/* Inlined into every caller: on the world-switch path a call costs more than the test. */
+#define LR_HOT static inline __attribute__((always_inline))
+
 /*
  * Encode an interrupt as an LR value; *pend_placed says whether its pending state went in.
  * refill asks for a maintenance exit when the guest deactivates it (software interrupts only:
  * on a HW LR bit 41 belongs to the pINTID).
  */
-static uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
+LR_HOT uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
 			  const struct vgic_irq *irq, bool refill, bool *pend_placed)
 {
 	bool pend = vgic_irq_is_pending(irq);
@@ -72,8 +75,6 @@ static uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
  * or one that masks with PMR) would be rewritten with the value the exit just
  * read back: skip that. Under nested virtualisation each skipped write is a trap.
  */
-/* Inlined into every caller: on the world-switch path a call costs more than the test. */
-#define LR_HOT static inline __attribute__((always_inline))
 
 LR_HOT void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
 {

@@ -11,35 +11,6 @@ void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
 		vm->hooks->kick(vm->hooks_ctx, v);
 }
 
-static bool group_enabled(const struct vgic *vm, const struct vgic_irq *irq)
-{
-	return irq->group ? __atomic_load_n(&vm->grp1_enabled, __ATOMIC_ACQUIRE)
-			  : __atomic_load_n(&vm->grp0_enabled, __ATOMIC_ACQUIRE);
-}
-
-/* An LPI reaches a CPU interface only through a redistributor with EnableLPIs set. */
-static bool lpi_rd_enabled(const struct vgic_irq *irq)
-{
-	const struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
-
-	return rd && __atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE);
-}
-
-bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq)
-{
-	return irq->enabled && group_enabled(vm, irq) && (!irq->lpi || lpi_rd_enabled(irq));
-}
-
-struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq)
-{
-	/* An active interrupt must stay where the guest will deactivate it, enabled or not. */
-	if (irq->active)
-		return irq->active_on ? irq->active_on : irq->target;
-	if (vgic_irq_is_pending(irq) && vgic_irq_forwardable(vm, irq))
-		return irq->target;
-	return NULL;
-}
-
 /*
  * Which list holds irq. A sync unlists an interrupt under its vCPU's ap_lock alone, so a caller
  * that holds only the irq lock (or another vCPU's ap_lock) may read it while it changes: these are
