@@ -140,7 +140,14 @@ static inline void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
 	if (vm->hooks->unlock)
 		vm->hooks->unlock(vm->hooks_ctx, l);
 }
-void vgic_kick(struct vgic *vm, struct vgic_vcpu *v);
+static inline void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
+{
+	if (!v)
+		return;
+	vgic_stat_inc(&v->stats.kicks);
+	if (vm->hooks->kick)
+		vm->hooks->kick(vm->hooks_ctx, v);
+}
 /* The oracle and its parts are inline: every injection, flush and sync asks it at least once. */
 static inline bool vgic_group_enabled(const struct vgic *vm, const struct vgic_irq *irq)
 {
@@ -172,22 +179,84 @@ static inline struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct 
 		return irq->target;
 	return NULL;
 }
+/*
+ * Which list holds irq. A sync unlists an interrupt under its vCPU's ap_lock alone, so a caller
+ * that holds only the irq lock (or another vCPU's ap_lock) may read it while it changes: these are
+ * the validating reads, and they are atomic. Once the caller holds the lock of the list it finds,
+ * nothing else about the interrupt can change under it.
+ */
+static inline struct vgic_vcpu *vgic_listed_on(const struct vgic_irq *irq)
+{
+	return __atomic_load_n(&irq->vcpu, __ATOMIC_ACQUIRE);
+}
+
 /* Lock irq and the ap_list it sits on; returns that vCPU (NULL if unlisted). */
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
 /*
  * For a change that ends in vgic_irq_update_unlock(): as vgic_irq_lock_listed, but an interrupt on
  * no list has the ap_lock of its routing target taken too (returned), so that queueing it there
  * needs no second round of locking. Lock order is the same: ap_lock, then irq lock.
+ * Inline, as is the common end of vgic_irq_update_unlock(): every injection takes this path.
  */
-struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq);
+static inline struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq)
+{
+	for (;;) {
+		struct vgic_vcpu *v = vgic_listed_on(irq);
+		struct vgic_vcpu *held = v ? v : __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+
+		if (held)
+			vgic_lock(vm, &held->ap_lock);
+		vgic_lock(vm, &irq->lock);
+		/* Listed where we looked, or on no list (then held is only a prediction). */
+		if (vgic_listed_on(irq) == v || (!v && vgic_listed_on(irq) == held))
+			return held;
+		vgic_unlock(vm, &irq->lock);
+		if (held)
+			vgic_unlock(vm, &held->ap_lock);
+	}
+}
+
 /* Release what vgic_irq_lock_listed or _for_update took, changing nothing (no requeue, no kick). */
-void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+static inline void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+{
+	vgic_unlock(vm, &irq->lock);
+	if (v)
+		vgic_unlock(vm, &v->ap_lock);
+}
+
+/* Every case of vgic_irq_update_unlock() but the one it does inline. */
+void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+
 /*
  * After changing irq state: move the interrupt to where the oracle says,
  * kick whoever must notice, and release the locks vgic_irq_lock_listed or
  * vgic_irq_lock_for_update took (v is what either returned).
  */
-void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+static inline void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+{
+	/*
+	 * Locked by vgic_irq_lock_for_update() while on no list: v is the vCPU it was predicted to go
+	 * to, and its ap_lock is held. Right (the common injection): list it there with no second
+	 * round of locking. Going nowhere (a line lowered, say): nothing moves. Everything else is out
+	 * of line.
+	 */
+	if (v && !vgic_listed_on(irq)) {
+		struct vgic_vcpu *t = vgic_oracle(vm, irq);
+
+		if (t == v) {
+			vgic_aplist_insert(&v->aplist, irq);
+			__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
+			vgic_irq_unlock_listed(vm, irq, v);
+			vgic_kick(vm, v);
+			return;
+		}
+		if (!t) {
+			vgic_irq_unlock_listed(vm, irq, v);
+			return;
+		}
+	}
+	vgic_irq_update_unlock_slow(vm, irq, v);
+}
 /* The physical side of a HW interrupt is done with: deactivate it on its owner's CPU. Locked as for a change. */
 void vgic_irq_phys_deactivate(struct vgic *vm, struct vgic_irq *irq);
 /* Deactivate outside any LR (EOIcount, trapped DIR, ICACTIVER). Locked as for a change. */
@@ -218,12 +287,16 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
 
 /* Argument checking shared by the public entry points. */
 struct vgic_irq *vgic_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err);
-/* The same; an SPI of a valid VM is found inline, the rest (and every error) out of line. */
+/* The same; an SPI, or a private interrupt of a vCPU that exists, is found inline; the rest (and every error) out of line. */
 static inline struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err)
 {
 	if (vm && intid - VGIC_SPI_BASE < vm->nr_spis) {
 		*err = HV_OK;
 		return &vm->spis[intid - VGIC_SPI_BASE];
+	}
+	if (vm && intid < VGIC_NR_PRIVATE && vcpu < vm->nr_vcpus) {
+		*err = HV_OK;
+		return &vm->vcpus[vcpu].priv[intid];
 	}
 	return vgic_lookup_slow(vm, vcpu, intid, err);
 }

@@ -376,9 +376,8 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	 * would if the queueing came just after a locked flush. hw_dirty and hcr change only in this
 	 * vCPU's own world-switch calls.
 	 */
-	if (!vgic_vcpu_loaded(v) && v->hw_dirty == 0 &&
-	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK)) &&
-	    vgic_aplist_total_unlocked(&v->aplist) == 0) {
+	if (vgic_aplist_total_unlocked(&v->aplist) == 0 && !vgic_vcpu_loaded(v) && v->hw_dirty == 0 &&
+	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
 		vgic_vcpu_set_loaded(v, true);
 		return HV_OK;
 	}

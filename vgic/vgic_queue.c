@@ -1,26 +1,7 @@
-/* vgic_queue.c: the oracle, the lock helpers, and the one path that moves an interrupt between ap_lists.
+/* vgic_queue.c: the lock helpers and the one path that moves an interrupt between ap_lists (the oracle and the
+ * common injection ending are inline in vgic_internal.h).
  * Every state change ends in vgic_irq_update_unlock(), so queueing and pruning follow one rule. */
 #include "vgic_internal.h"
-
-void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
-{
-	if (!v)
-		return;
-	vgic_stat_inc(&v->stats.kicks);
-	if (vm->hooks->kick)
-		vm->hooks->kick(vm->hooks_ctx, v);
-}
-
-/*
- * Which list holds irq. A sync unlists an interrupt under its vCPU's ap_lock alone, so a caller
- * that holds only the irq lock (or another vCPU's ap_lock) may read it while it changes: these are
- * the validating reads, and they are atomic. Once the caller holds the lock of the list it finds,
- * nothing else about the interrupt can change under it.
- */
-static inline struct vgic_vcpu *listed_on(const struct vgic_irq *irq)
-{
-	return __atomic_load_n(&irq->vcpu, __ATOMIC_ACQUIRE);
-}
 
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq)
 {
@@ -30,37 +11,12 @@ struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq)
 		if (v)
 			vgic_lock(vm, &v->ap_lock);
 		vgic_lock(vm, &irq->lock);
-		if (listed_on(irq) == v)
+		if (vgic_listed_on(irq) == v)
 			return v;
 		vgic_unlock(vm, &irq->lock);
 		if (v)
 			vgic_unlock(vm, &v->ap_lock);
 	}
-}
-
-struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq)
-{
-	for (;;) {
-		struct vgic_vcpu *v = __atomic_load_n(&irq->vcpu, __ATOMIC_ACQUIRE);
-		struct vgic_vcpu *held = v ? v : __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
-
-		if (held)
-			vgic_lock(vm, &held->ap_lock);
-		vgic_lock(vm, &irq->lock);
-		/* Listed where we looked, or on no list (then held is only a prediction). */
-		if (listed_on(irq) == v || (!v && listed_on(irq) == held))
-			return held;
-		vgic_unlock(vm, &irq->lock);
-		if (held)
-			vgic_unlock(vm, &held->ap_lock);
-	}
-}
-
-void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
-{
-	vgic_unlock(vm, &irq->lock);
-	if (v)
-		vgic_unlock(vm, &v->ap_lock);
 }
 
 static void lock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *b)
@@ -85,21 +41,10 @@ static void unlock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *
 		vgic_unlock(vm, &a->ap_lock);
 }
 
-void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
 {
-	/*
-	 * Locked by vgic_irq_lock_for_update() while on no list: v is the vCPU it was predicted to go
-	 * to, and its ap_lock is held. Right (the common injection): list it there with no second
-	 * round of locking. Wrong: let go of the prediction and take the general path.
-	 */
-	if (v && !listed_on(irq)) {
-		if (vgic_oracle(vm, irq) == v) {
-			vgic_aplist_insert(&v->aplist, irq);
-			__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
-			vgic_irq_unlock_listed(vm, irq, v);
-			vgic_kick(vm, v);
-			return;
-		}
+	/* Locked by vgic_irq_lock_for_update() while on no list, and the prediction was wrong: let it go. */
+	if (v && !vgic_listed_on(irq)) {
 		vgic_unlock(vm, &v->ap_lock);
 		v = NULL;
 	}
@@ -141,7 +86,7 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
 		vgic_irq_unlock_listed(vm, irq, v);
 		lock_pair(vm, v, t);
 		vgic_lock(vm, &irq->lock);
-		if (listed_on(irq) == v && !irq->in_lr && vgic_oracle(vm, irq) == t) {
+		if (vgic_listed_on(irq) == v && !irq->in_lr && vgic_oracle(vm, irq) == t) {
 			if (v)
 				vgic_aplist_remove(&v->aplist, irq);
 			vgic_aplist_insert(&t->aplist, irq);
