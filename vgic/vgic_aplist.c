@@ -44,32 +44,3 @@ struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 	}
 	return NULL;
 }
-
-unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned cls, struct vgic_irq **out, unsigned max)
-{
-	unsigned n = 0;
-
-	if (max > l->count[cls])
-		max = l->count[cls];
-	if (!max)
-		return 0;
-	/*
-	 * One pass over the occupied words and buckets, not a vgic_aplist_next() per entry. max is at
-	 * most the class's count, so only the innermost walk needs the bound: the entries run out no
-	 * earlier than max; the word and bit tests only stop the walk should the count ever be wrong.
-	 */
-	for (uint32_t words = l->words[cls]; words; words &= words - 1U) {
-		unsigned w = (unsigned)__builtin_ctz(words);
-
-		for (uint64_t bits = l->nonempty[cls][w]; bits; bits &= bits - 1U) {
-			const struct vgic_node *head = &l->bucket[cls][w * 64U + (unsigned)__builtin_ctzll(bits)];
-
-			for (const struct vgic_node *e = head->next; e != head; e = e->next) {
-				out[n++] = vgic_container_of(e, struct vgic_irq, ap_node);
-				if (n == max)
-					return n;
-			}
-		}
-	}
-	return n;
-}

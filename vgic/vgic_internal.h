@@ -105,8 +105,39 @@ static inline bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq
 /* Next interrupt of class cls in priority order after prev (NULL: the first). */
 struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 				  const struct vgic_irq *prev);
-/* The first (at most) max interrupts of class cls in priority order, into out; returns how many. */
-unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned cls, struct vgic_irq **out, unsigned max);
+/*
+ * The first (at most) max interrupts of class cls in priority order, into out; returns how many.
+ * Inline: the entry that fits in the LRs calls it for both classes, usually for one entry or none.
+ */
+static inline unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned cls, struct vgic_irq **out, unsigned max)
+{
+	unsigned n = 0;
+
+	if (max > l->count[cls])
+		max = l->count[cls];
+	if (!max)
+		return 0;
+	/*
+	 * One pass over the occupied words and buckets, not a vgic_aplist_next() per entry. max is at
+	 * most the class's count, so only the innermost walk needs the bound: the entries run out no
+	 * earlier than max; the word and bit tests only stop the walk should the count ever be wrong.
+	 */
+	for (uint32_t words = l->words[cls]; words; words &= words - 1U) {
+		unsigned w = (unsigned)__builtin_ctz(words);
+
+		for (uint64_t bits = l->nonempty[cls][w]; bits; bits &= bits - 1U) {
+			const struct vgic_node *head = &l->bucket[cls][w * 64U + (unsigned)__builtin_ctzll(bits)];
+
+			for (const struct vgic_node *e = head->next; e != head; e = e->next) {
+				out[n++] = vgic_container_of(e, struct vgic_irq, ap_node);
+				if (n == max)
+					return n;
+			}
+		}
+	}
+	return n;
+}
+
 static inline uint32_t vgic_aplist_total(const struct vgic_aplist *l)
 {
 	return l->count[VGIC_AP_PENDING] + l->count[VGIC_AP_ACTIVE];
@@ -271,6 +302,13 @@ struct vgic_deferred {
 void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
 /* A level interrupt was deactivated: its line owner must resample (after unlock). */
 void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq);
+
+/* ---- exit (vgic_lr.c); not static so that tests/unit/test_lr_fold.c can compare the two ---- */
+/* Fold one LR (written: what entry put there; now: what exit read, 0 if ELRSR said empty). ap_lock held. */
+void vgic_lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
+		  uint64_t written, uint64_t now, struct vgic_deferred *d);
+/* The same for the commonest cases only; false, having changed nothing, for the others. */
+bool vgic_lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t written, uint64_t now);
 
 /* ---- LPIs (vgic_lpi.c) ---- */
 /* GICD_TYPER.IDbits + 1: enough for the configured LPIs, at least 16. */
