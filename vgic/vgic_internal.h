@@ -303,7 +303,11 @@ void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
 /* A level interrupt was deactivated: its line owner must resample (after unlock). */
 void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq);
 
-/* ---- exit (vgic_lr.c); not static so that tests/unit/test_lr_fold.c can compare the two ---- */
+/* ---- entry and exit (vgic_lr.c); not static so that tests/unit/test_lr_fold.c can compare fast and general ---- */
+/* An LR value for irq, its pending state moved into it; ap_lock held. */
+uint64_t vgic_lr_stage(const struct vgic *vm, const struct vgic_vcpu *v, struct vgic_irq *irq, bool refill);
+/* The same for a software edge that is not active only; false, having changed nothing, for the others. */
+bool vgic_lr_stage_plain(struct vgic_irq *irq, bool refill, uint64_t *val);
 /* Fold one LR (written: what entry put there; now: what exit read, 0 if ELRSR said empty). ap_lock held. */
 void vgic_lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 		  uint64_t written, uint64_t now, struct vgic_deferred *d);

@@ -1,6 +1,8 @@
-/* test_lr_fold.c: the exit's fast fold (vgic_lr_fold_fast) against the general one (vgic_lr_fold), over every
- * combination of the interrupt's flags and of what entry wrote and exit read: where the fast one answers, both
- * must leave the interrupt, the vCPU's counters and the deferred work the same; where it declines, it changes nothing. */
+/* test_lr_fold.c: the world switch's fast paths against the general ones, over every combination of the
+ * interrupt's flags: the exit's fold (vgic_lr_fold_fast against vgic_lr_fold, for every LR value entry wrote and exit
+ * read) and the entry's staging (vgic_lr_stage_plain against vgic_lr_stage, with and without the refill bit). Where
+ * a fast path answers, both must leave the interrupt, the vCPU's counters, the deferred work and the LR value the
+ * same; where it declines, it changes nothing. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -140,6 +142,47 @@ static void the_fast_fold_agrees_with_the_general_one_wherever_it_answers(void *
 	h_finish(h);
 }
 
+/* Stage irq for an LR both ways from the same interrupt; returns whether the plain staging answered. */
+static bool stage_both_ways(struct harness *h, unsigned combo, unsigned act_req, bool on_v, bool refill)
+{
+	struct vgic_vcpu *v = &h->vcpus[0];
+	struct vgic_irq orig, fast, slow;
+	uint64_t val_fast = 0, val_slow;
+
+	make_irq(&orig, v, combo, act_req, on_v);
+	orig.in_lr = 0;
+	fast = orig;
+	slow = orig;
+	if (!vgic_lr_stage_plain(&fast, refill, &val_fast)) {
+		assert_memory_equal(&fast, &orig, sizeof(orig));
+		return false;
+	}
+	val_slow = vgic_lr_stage(&h->vm, v, &slow, refill);
+	assert_int_equal(val_fast, val_slow);
+	assert_same_irq(&fast, &slow);
+	return true;
+}
+
+static void the_plain_staging_agrees_with_the_general_one_wherever_it_answers(void **state)
+{
+	struct harness *h = h_mk(1, 32, 4);
+	unsigned answered = 0, declined = 0;
+
+	(void)state;
+	for (unsigned combo = 0; combo < (1U << NR_FLAGS); combo++)
+		for (unsigned act_req = 0; act_req <= VGIC_ACT_REQ_CLEAR; act_req++)
+			for (unsigned on_v = 0; on_v < 2; on_v++)
+				for (unsigned refill = 0; refill < 2; refill++) {
+					if (stage_both_ways(h, combo, act_req, on_v != 0, refill != 0))
+						answered++;
+					else
+						declined++;
+				}
+	assert_true(answered > 0);
+	assert_true(declined > answered);
+	h_finish(h);
+}
+
 /* Through the world switch: an edge taken and ended leaves nothing behind, its LR folded by the fast path. */
 static void an_edge_taken_and_ended_leaves_no_state(void **state)
 {
@@ -164,6 +207,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(the_fast_fold_agrees_with_the_general_one_wherever_it_answers, h_teardown),
+		cmocka_unit_test_teardown(the_plain_staging_agrees_with_the_general_one_wherever_it_answers, h_teardown),
 		cmocka_unit_test_teardown(an_edge_taken_and_ended_leaves_no_state, h_teardown),
 	};
 
