@@ -301,7 +301,11 @@ struct vgic_deferred {
 };
 void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
 /* A level interrupt was deactivated: its line owner must resample (after unlock). */
-void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq);
+static inline void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq)
+{
+	if (irq->trigger == VGIC_LEVEL && irq->resample && d->nr_resample < VGIC_MAX_DEFERRED)
+		d->resample[d->nr_resample++] = irq;
+}
 
 /* ---- entry and exit (vgic_lr.c); not static so that tests/unit/test_lr_fold.c can compare fast and general ---- */
 /* An LR value for irq, its pending state moved into it; ap_lock held. */
@@ -312,7 +316,8 @@ bool vgic_lr_stage_plain(struct vgic_irq *irq, bool refill, uint64_t *val);
 void vgic_lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 		  uint64_t written, uint64_t now, struct vgic_deferred *d);
 /* The same for the commonest cases only; false, having changed nothing, for the others. */
-bool vgic_lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t written, uint64_t now);
+bool vgic_lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t written, uint64_t now,
+		       struct vgic_deferred *d);
 
 /* ---- LPIs (vgic_lpi.c) ---- */
 /* GICD_TYPER.IDbits + 1: enough for the configured LPIs, at least 16. */

@@ -607,15 +607,15 @@ LR_HOT void lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 }
 
 /*
- * lr_fold() for the commonest exit of all: the LR reads empty (the guest took the interrupt and
- * ended it), the interrupt is an edge (no resample), and no register write raced with the LR (7.7).
- * Then nothing comes back: no pending state, no active state. Any other case returns false having
- * changed nothing, for the general fold. tests/unit/test_lr_fold.c holds the two to one result.
+ * lr_fold() for the commonest exits: the LR reads empty (the guest took the interrupt and ended it),
+ * and no register write raced with the LR (7.7). Then nothing comes back, no pending state and no
+ * active state, and only a software level asks its owner to resample. Any other case returns false
+ * having changed nothing, for the general fold. tests/unit/test_lr_fold.c holds the two to one result.
  */
-LR_HOT bool lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t written, uint64_t now)
+LR_HOT bool lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t written, uint64_t now,
+			 struct vgic_deferred *d)
 {
-	if ((now & ICH_LR_STATE_MASK) || irq->trigger != VGIC_EDGE || irq->pend_clear_req ||
-	    irq->act_req != VGIC_ACT_REQ_NONE)
+	if ((now & ICH_LR_STATE_MASK) || irq->pend_clear_req || irq->act_req != VGIC_ACT_REQ_NONE)
 		return false;
 	if (written & ICH_LR_STATE_PENDING)
 		v->stats.taken++;
@@ -624,6 +624,11 @@ LR_HOT bool lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t wri
 	irq->active = 0;
 	irq->active_on = NULL;
 	irq->in_lr = 0;
+	/* A level interrupt that left the LR entirely was deactivated by the guest. */
+	if (irq->trigger == VGIC_LEVEL && lr_wants_eoi_exit(written)) {
+		vgic_defer_resample(d, irq);
+		v->stats.resamples++;
+	}
 	return true;
 }
 
@@ -644,9 +649,10 @@ void vgic_lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	lr_fold(vm, v, irq, written, now, d);
 }
 
-bool vgic_lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t written, uint64_t now)
+bool vgic_lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t written, uint64_t now,
+		       struct vgic_deferred *d)
 {
-	return lr_fold_fast(v, irq, written, now);
+	return lr_fold_fast(v, irq, written, now, d);
 }
 
 int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
@@ -699,7 +705,7 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 			if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
 				v->hw_dirty &= ~(1U << i);
 		}
-		if (!lr_fold_fast(v, irq, v->lr_val[i], now))
+		if (!lr_fold_fast(v, irq, v->lr_val[i], now, &d))
 			lr_fold(vm, v, irq, v->lr_val[i], now, &d);
 		sync_prune_locked(vm, v, irq, &d);
 	}

@@ -118,12 +118,6 @@ void vgic_irq_deactivate_locked(struct vgic *vm, struct vgic_irq *irq)
 	irq->active_on = NULL;
 }
 
-void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq)
-{
-	if (irq->trigger == VGIC_LEVEL && irq->resample && d->nr_resample < VGIC_MAX_DEFERRED)
-		d->resample[d->nr_resample++] = irq;
-}
-
 void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d)
 {
 	/*
