@@ -12,7 +12,7 @@ static void set_level_locked(struct vgic_irq *irq, bool high)
 
 int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 {
-	struct vgic_vcpu *v = vgic_irq_lock_for_update(vm, irq);
+	struct vgic_vcpu *v = vgic_irq_lock_for_update_inline(vm, irq);
 
 	if (pulse) {
 		/*
@@ -29,7 +29,7 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 	} else {
 		set_level_locked(irq, high);
 	}
-	vgic_irq_update_unlock(vm, irq, v);
+	vgic_irq_update_unlock_inline(vm, irq, v);
 	return HV_OK;
 }
 
@@ -49,12 +49,12 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 			return HV_EBUSY;
 		return level ? vgic_lpi_set_pending(vm, rd, intid, true) : HV_OK;
 	}
-	v = vgic_irq_lock_for_update(vm, irq);
+	v = vgic_irq_lock_for_update_inline(vm, irq);
 	if (irq->trigger == VGIC_LEVEL)
 		set_level_locked(irq, level);
 	else if (level)
 		irq->pending_latch = 1;
-	vgic_irq_update_unlock(vm, irq, v);
+	vgic_irq_update_unlock_inline(vm, irq, v);
 	return HV_OK;
 }
 

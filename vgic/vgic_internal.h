@@ -67,14 +67,31 @@ static inline unsigned vgic_aplist_bucket_of(const struct vgic_irq *irq)
 			   : VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority;
 }
 
+/*
+ * Bucket b (class * 256 + priority) by one index, without splitting it: the buckets of both classes
+ * are one contiguous array, and so are the bitmap words (4 per class, 64 buckets each).
+ */
+_Static_assert(sizeof(((struct vgic_aplist *)0)->bucket) ==
+	       VGIC_AP_CLASSES * VGIC_NR_PRIORITIES * sizeof(struct vgic_node), "buckets contiguous");
+_Static_assert(VGIC_PRIO_WORDS * 64U == VGIC_NR_PRIORITIES, "bitmap words contiguous");
+static inline struct vgic_node *vgic_aplist_head(struct vgic_aplist *l, unsigned b)
+{
+	return (struct vgic_node *)(void *)((char *)l->bucket + (size_t)b * sizeof(struct vgic_node));
+}
+
+static inline uint64_t *vgic_aplist_word(struct vgic_aplist *l, unsigned b)
+{
+	return (uint64_t *)(void *)((char *)l->nonempty + (size_t)(b / 64U) * sizeof(uint64_t));
+}
+
 /* Insert, remove and reposition are inline: each injection and each sync of an ended interrupt does one. */
 static inline void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
 {
 	unsigned b = vgic_aplist_bucket_of(irq);
 	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
 
-	vgic_node_add_tail(&irq->ap_node, &l->bucket[cls][prio]);
-	l->nonempty[cls][VGIC_BUCKET_WORD(prio)] |= VGIC_BUCKET_BIT(prio);
+	vgic_node_add_tail(&irq->ap_node, vgic_aplist_head(l, b));
+	*vgic_aplist_word(l, b) |= VGIC_BUCKET_BIT(prio);
 	l->words[cls] |= 1U << VGIC_BUCKET_WORD(prio);
 	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
 	irq->bucket = (uint16_t)b;
@@ -82,12 +99,14 @@ static inline void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *ir
 
 static inline void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
 {
-	unsigned cls = irq->bucket / VGIC_NR_PRIORITIES, prio = irq->bucket % VGIC_NR_PRIORITIES;
+	unsigned b = irq->bucket;
+	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
+	uint64_t *word = vgic_aplist_word(l, b);
 
 	vgic_node_del(&irq->ap_node);
-	if (vgic_node_empty(&l->bucket[cls][prio])) {
-		l->nonempty[cls][VGIC_BUCKET_WORD(prio)] &= ~VGIC_BUCKET_BIT(prio);
-		if (!l->nonempty[cls][VGIC_BUCKET_WORD(prio)])
+	if (vgic_node_empty(vgic_aplist_head(l, b))) {
+		*word &= ~VGIC_BUCKET_BIT(prio);
+		if (!*word)
 			l->words[cls] &= ~(1U << VGIC_BUCKET_WORD(prio));
 	}
 	__atomic_store_n(&l->count[cls], l->count[cls] - 1U, __ATOMIC_RELEASE);
@@ -227,9 +246,11 @@ struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
  * For a change that ends in vgic_irq_update_unlock(): as vgic_irq_lock_listed, but an interrupt on
  * no list has the ap_lock of its routing target taken too (returned), so that queueing it there
  * needs no second round of locking. Lock order is the same: ap_lock, then irq lock.
- * Inline, as is the common end of vgic_irq_update_unlock(): every injection takes this path.
  */
-static inline struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq)
+struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq);
+
+/* The same inlined, as is the common end of vgic_irq_update_unlock(): for the injection paths. */
+static inline struct vgic_vcpu *vgic_irq_lock_for_update_inline(struct vgic *vm, struct vgic_irq *irq)
 {
 	for (;;) {
 		struct vgic_vcpu *v = vgic_listed_on(irq);
@@ -263,7 +284,15 @@ void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct v
  * kick whoever must notice, and release the locks vgic_irq_lock_listed or
  * vgic_irq_lock_for_update took (v is what either returned).
  */
-static inline void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+
+/*
+ * The same, its common endings inlined into the caller: for the injection paths (vgic_inject.c).
+ * Everything else calls vgic_irq_update_unlock(), so the core does not grow by a copy per setter.
+ */
+static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(struct vgic *vm,
+										 struct vgic_irq *irq,
+										 struct vgic_vcpu *v)
 {
 	/*
 	 * Locked by vgic_irq_lock_for_update() while on no list: v is the vCPU it was predicted to go

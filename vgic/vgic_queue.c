@@ -41,6 +41,16 @@ static void unlock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *
 		vgic_unlock(vm, &a->ap_lock);
 }
 
+struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq)
+{
+	return vgic_irq_lock_for_update_inline(vm, irq);
+}
+
+void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+{
+	vgic_irq_update_unlock_inline(vm, irq, v);
+}
+
 void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
 {
 	/* Locked by vgic_irq_lock_for_update() while on no list, and the prediction was wrong: let it go. */
