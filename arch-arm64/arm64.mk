@@ -2,7 +2,8 @@
 # device tree (dts/), `make run` and the QEMU integration suite. Included by the top-level Makefile.
 #
 #   make arm64        build build/arm64/hyp.elf, guest.bin (and guest.elf, guest-2m.bin) and guest.dtb
-#   make run          boot them under QEMU on 2 vCPUs (ACCEL=kvm: nested virtualisation on an arm64 host)
+#   make run          boot them under QEMU on 2 vCPUs (SMP=N vCPUs on CPUS=M physical ones; ACCEL=kvm: nested
+#                     virtualisation on an arm64 host)
 #   make run-guest    any guest through scripts/run-guest.sh: KERNEL=FILE[@ADDR] INITRD= DTB= APPEND= MEM= SMP=
 #   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
 #   make run-linux    Debian's arm64 kernel, SMP (SMP=N, default 2), to a busybox shell on the console
@@ -107,7 +108,8 @@ $(GUEST_2M_BIN): $(GUEST_2M_ELF)
 # the guest's status.
 run: deps
 	@$(MAKE) --no-print-directory arm64
-	bash scripts/run-arm64.sh --smp $(or $(SMP),2) --mem $(or $(MEM),128M) $(if $(ARGS),--args "$(ARGS)")
+	bash scripts/run-arm64.sh --smp $(or $(SMP),2) $(if $(CPUS),--cpus $(CPUS)) --mem $(or $(MEM),128M) \
+		$(if $(ARGS),--args "$(ARGS)")
 
 # `make run-guest KERNEL=FILE[@ADDR] [INITRD=FILE] [DTB=FILE] [APPEND="ARGS"] [MEM=SIZE] [SMP=N] [DTB_ADDR=ADDR]`:
 # an Image, an ELF or a raw binary as the hypervisor's guest (docs/arm64.md, "Running your own guest").
@@ -115,7 +117,7 @@ run-guest: deps
 	@$(if $(KERNEL),,echo "run-guest: KERNEL=FILE is required (e.g. make run-guest KERNEL=build/arm64/guest.bin)" >&2; exit 2)
 	@$(MAKE) --no-print-directory $(HYP_ELF)
 	bash scripts/run-guest.sh --kernel "$(KERNEL)" $(if $(INITRD),--initrd "$(INITRD)") $(if $(DTB),--dtb "$(DTB)") \
-		$(if $(APPEND),--append "$(APPEND)") --mem $(or $(MEM),128M) --smp $(or $(SMP),2) \
+		$(if $(APPEND),--append "$(APPEND)") --mem $(or $(MEM),128M) --smp $(or $(SMP),2) $(if $(CPUS),--cpus $(CPUS)) \
 		$(if $(DTB_ADDR),--dtb-addr "$(DTB_ADDR)")
 
 test-arm64: arm64

@@ -2,7 +2,8 @@
  * Options: hyp.entry=ADDR (where the image starts), hyp.initrd=ADDR,SIZE (an initramfs for Linux),
  * hyp.mem=SIZE (guest RAM; K/M/G suffixes), hyp.dtb=ADDR (where the guest DTB goes), hyp.dtb-loaded
  * (the run loaded its own DTB there: use it instead of dts/guest.dts),
- * hyp.storm=US (checkpoint storm: save, destroy and restore the VGIC every 1..2*US microseconds). */
+ * hyp.storm=US (checkpoint storm: save, destroy and restore the VGIC every 1..2*US microseconds),
+ * hyp.vcpus=N (the guest's vCPUs, when more than the CPUs: scheduled, sched.c). */
 #include "bootparams.h"
 
 #define HEX_BASE 16U
@@ -95,6 +96,10 @@ static int parse_option(const char *w, size_t len, struct bootparams *bp)
 	} else if (len == strlen("hyp.dtb-loaded") && starts_with(w, "hyp.dtb-loaded")) {
 		bp->dtb_loaded = true;
 		p = w + len;
+	} else if (starts_with(w, "hyp.vcpus=")) {
+		p = w + strlen("hyp.vcpus=");
+		if (parse_num(&p, &bp->vcpus) < 0 || bp->vcpus == 0)
+			return -1;
 	} else if (starts_with(w, "hyp.storm=")) {
 		p = w + strlen("hyp.storm=");
 		if (parse_num(&p, &bp->storm_us) < 0 || bp->storm_us == 0)
@@ -112,6 +117,7 @@ int bootparams_parse(const char *args, struct bootparams *bp, const char **bad)
 	bp->entry = GUEST_ENTRY_IPA;
 	bp->initrd_start = bp->initrd_size = 0;
 	bp->storm_us = 0;
+	bp->vcpus = 0;
 	bp->mem_size = GUEST_RAM_DEFAULT;
 	bp->dtb = GUEST_DTB_DEFAULT;
 	bp->dtb_loaded = false;

@@ -12,6 +12,7 @@ struct bootparams {
 	uint64_t mem_size;                      /* guest RAM bytes (hyp.mem=SIZE), default GUEST_RAM_DEFAULT */
 	uint64_t dtb;                           /* guest IPA of the guest DTB (hyp.dtb=), default GUEST_DTB_DEFAULT */
 	bool dtb_loaded;                        /* hyp.dtb-loaded: the run put its own DTB at dtb */
+	uint64_t vcpus;                         /* hyp.vcpus=N; 0: one per CPU */
 	uint64_t storm_us;                      /* hyp.storm=US: mean checkpoint interval; 0: no storm */
 	char guest_args[PLATFORM_BOOTARGS_MAX]; /* everything that is not hyp.* */
 };

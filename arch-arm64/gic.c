@@ -40,6 +40,7 @@
 #define GICR_ISENABLER0      0x0100U
 #define GICR_ICENABLER0      0x0180U
 #define GICR_ICPENDR0        0x0280U
+#define GICR_ISACTIVER0      0x0300U
 #define GICR_ICACTIVER0      0x0380U
 #define GICR_IPRIORITYR      0x0400U
 #define GICR_ICFGR1          0x0C04U
@@ -203,6 +204,17 @@ void gic_send_sgi(uint64_t mpidr, uint32_t intid)
 	dsb(ishst);
 	write_sysreg(icc_sgi1r_el1, v);
 	isb();
+}
+
+bool gic_ppi_active(uint32_t intid)
+{
+	return rd32(sgi_frame[hyp_cpu_index()] + GICR_ISACTIVER0) & (1U << intid);
+}
+
+void gic_ppi_set_active(uint32_t intid)
+{
+	wr32(sgi_frame[hyp_cpu_index()] + GICR_ISACTIVER0, 1U << intid);
+	dsb(sy);
 }
 
 void gic_ppi_enable(uint32_t intid, bool on)

@@ -23,6 +23,10 @@ void gic_deactivate(uint32_t intid);
 void gic_deactivate_on(unsigned cpu, uint32_t intid);
 /* Enable or disable one of this CPU's SGIs/PPIs. */
 void gic_ppi_enable(uint32_t intid, bool on);
+/* This CPU's private interrupt intid: is it active; make it active (a vCPU that moved here brings
+ * the active state of its forwarded timer, as KVM does, so the guest's deactivation lands here). */
+bool gic_ppi_active(uint32_t intid);
+void gic_ppi_set_active(uint32_t intid);
 /* Send SGI intid to the CPU with this MPIDR. */
 void gic_send_sgi(uint64_t mpidr, uint32_t intid);
 

@@ -43,7 +43,7 @@ static int64_t abi_info(struct vcpu *v, uint64_t what)
 {
 	switch (what) {
 	case HV_INFO_NR_VCPUS:
-		return hyp_nr_cpus;
+		return hyp_nr_vcpus;
 	case HV_INFO_VCPU_ID:
 		return v->id;
 	case HV_INFO_NR_LINES:

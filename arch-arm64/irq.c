@@ -3,6 +3,7 @@
 #include "irq.h"
 #include "gic.h"
 #include "pvtimer.h"
+#include "sched.h"
 #include "sysreg.h"
 #include "vm.h"
 
@@ -12,7 +13,7 @@ enum fwd_timer { FWD_VTIMER, FWD_PTIMER, FWD_NR };
 static const uint32_t fwd_ppi[FWD_NR] = { [FWD_VTIMER] = PPI_VTIMER, [FWD_PTIMER] = PPI_PTIMER };
 static const enum irq_cause fwd_cause[FWD_NR] = { [FWD_VTIMER] = IRQC_VTIMER, [FWD_PTIMER] = IRQC_PTIMER };
 
-/* A forwarded timer interrupt this CPU injected and the guest has not yet taken. */
+/* A forwarded timer interrupt injected into this vCPU and not yet taken by it. */
 static bool in_flight[HYP_MAX_CPUS][FWD_NR];
 
 static uint64_t timer_ctl(enum fwd_timer t)
@@ -24,13 +25,14 @@ static void forward_timer(struct pcpu *p, enum fwd_timer t)
 {
 	struct vcpu *v = p->vcpu;
 
-	/* Priority already dropped; the PPI stays active so it cannot fire again until the guest is done. */
-	if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON) {
+	/* Priority already dropped; the PPI stays active so it cannot fire again until the guest is done.
+	 * No vCPU here (scheduling, between two): its timers were stopped, the level is stale. */
+	if (!v || __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON) {
 		gic_deactivate(fwd_ppi[t]);
 		return;
 	}
 	vgic_inject(&hyp_vgic, v->id, fwd_ppi[t], true);
-	in_flight[p->index][t] = true;
+	in_flight[v->id][t] = true;
 }
 
 static bool forwarded_timer(uint32_t intid, enum fwd_timer *t)
@@ -77,6 +79,7 @@ bool irq_poll(struct pcpu *p)
 		case PPI_HYP_TIMER:
 			p->stats.irqs[IRQC_PVTIMER]++;
 			pvtimer_fire(p);
+			sched_slice_fire(p);
 			break;
 		default:
 			if (vm_forward_spi(intid)) {
@@ -90,31 +93,33 @@ bool irq_poll(struct pcpu *p)
 	}
 }
 
-static void resample(struct pcpu *p, enum fwd_timer t)
+static void resample(struct vcpu *v, enum fwd_timer t)
 {
 	struct vgic_irq_state st;
 	uint64_t ctl;
 
-	if (!in_flight[p->index][t])
+	if (!in_flight[v->id][t])
 		return;
-	if (vgic_irq_get_state(&hyp_vgic, p->vcpu->id, fwd_ppi[t], &st) != HV_OK)
+	if (vgic_irq_get_state(&hyp_vgic, v->id, fwd_ppi[t], &st) != HV_OK)
 		return;
 	if (!st.pending || st.active) {
 		/* Taken: the HW LR carries the deactivation to the physical PPI from here. */
-		in_flight[p->index][t] = false;
+		in_flight[v->id][t] = false;
 		return;
 	}
 	ctl = timer_ctl(t);
 	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) == (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
 		return;
 	/* The guest stopped, masked or moved its timer before taking the interrupt: withdraw it. */
-	vgic_inject(&hyp_vgic, p->vcpu->id, fwd_ppi[t], false);
+	vgic_inject(&hyp_vgic, v->id, fwd_ppi[t], false);
 	gic_deactivate(fwd_ppi[t]);
-	in_flight[p->index][t] = false;
+	in_flight[v->id][t] = false;
 }
 
 void irq_timer_resample(struct pcpu *p)
 {
+	if (!p->vcpu)
+		return;
 	for (unsigned t = 0; t < FWD_NR; t++)
-		resample(p, (enum fwd_timer)t);
+		resample(p->vcpu, (enum fwd_timer)t);
 }

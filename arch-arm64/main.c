@@ -2,6 +2,7 @@
  * starts the other CPUs through PSCI, then every CPU enters the run loop of its own vCPU. */
 #include "bootparams.h"
 #include "storm.h"
+#include "sched.h"
 #include "fdt_guest.h"
 #include "gic.h"
 #include "linux_image.h"
@@ -78,6 +79,7 @@ static void start_secondaries(void)
 }
 
 static struct bootparams bootparams;
+static uint64_t vcpu_mpidr[HYP_MAX_CPUS];
 
 static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 {
@@ -99,6 +101,15 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 	}
 	mmu_build_stage2(bootparams.mem_size);
 	hyp_nr_cpus = platform.nr_cpus;
+	hyp_nr_vcpus = bootparams.vcpus ? (uint32_t)bootparams.vcpus : hyp_nr_cpus;
+	if (bootparams.vcpus && (bootparams.vcpus < hyp_nr_cpus || bootparams.vcpus > HYP_MAX_CPUS)) {
+		hyp_printf("hyp: hyp.vcpus=%lu: from the CPU count (%u) to %u\n", bootparams.vcpus, hyp_nr_cpus,
+			   HYP_MAX_CPUS);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.vcpus");
+	}
+	sched_init();
+	if (sched_enabled() && bootparams.storm_us)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "hyp.storm with more vCPUs than CPUs is not supported");
 	hyp_printf("hyp: EL2 hypervisor up: %u CPU(s), GICD 0x%lx, GICR 0x%lx, UART 0x%lx\n", hyp_nr_cpus,
 		   platform.gicd_base, platform.gicr_base, platform.uart_base);
 	hyp_printf("hyp: guest RAM IPA 0x%lx-0x%lx (%lu MiB) at PA 0x%lx, entry 0x%lx, DTB 0x%lx, bootargs \"%s\"\n",
@@ -107,16 +118,22 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 	if (bootparams.initrd_size)
 		hyp_printf("hyp: initrd IPA 0x%lx-0x%lx\n", bootparams.initrd_start,
 			   bootparams.initrd_start + bootparams.initrd_size - 1);
-	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+	/* Scheduled vCPUs get affinities of their own (Aff0 = index), as QEMU numbers its CPUs. */
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++) {
 		vcpus[i].id = i;
-		vcpus[i].mpidr = platform.cpu_mpidr[i];
+		vcpus[i].mpidr = sched_enabled() ? i : platform.cpu_mpidr[i];
+		vcpu_mpidr[i] = vcpus[i].mpidr;
+	}
+	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
 		pcpus[i].index = i;
 		pcpus[i].mpidr = platform.cpu_mpidr[i];
-		pcpus[i].vcpu = &vcpus[i];
+		pcpus[i].vcpu = sched_enabled() ? NULL : &vcpus[i];
 	}
+	if (sched_enabled())
+		hyp_printf("hyp: %u vCPUs scheduled on %u CPUs\n", hyp_nr_vcpus, hyp_nr_cpus);
 	if (gic_dist_init() < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "GIC distributor did not respond");
-	if (vm_init(hyp_nr_cpus) != HV_OK)
+	if (vm_init(hyp_nr_vcpus) != HV_OK)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "vgic_init failed");
 	if (vm_forward_uart(fdt_guest_uart_intid(), platform.uart_intid) != HV_OK)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "cannot forward the UART interrupt");
@@ -129,7 +146,7 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 		hyp_printf("hyp: Linux boot protocol: %s\n", bad);
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "Linux Image placed against its header");
 	}
-	if (fdt_guest_build(hyp_nr_cpus, platform.cpu_mpidr, &bootparams, &bad) < 0) {
+	if (fdt_guest_build(hyp_nr_vcpus, vcpu_mpidr, &bootparams, &bad) < 0) {
 		hyp_printf("hyp: guest layout: %s\n", bad);
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
 	}

@@ -17,7 +17,7 @@ static uint64_t fault_ipa(uint64_t far)
 /* Route to the distributor or a redistributor frame; VGIC_MMIO_ABORT if the IPA is neither. */
 static int gic_access(struct pcpu *p, struct vcpu *v, uint64_t ipa, unsigned width, bool write, uint64_t *val)
 {
-	uint64_t gicr_span = (uint64_t)hyp_nr_cpus * VGIC_GICR_SIZE;
+	uint64_t gicr_span = (uint64_t)hyp_nr_vcpus * VGIC_GICR_SIZE;
 
 	if (ipa - platform.gicd_base < VGIC_GICD_SIZE) {
 		p->stats.exits[EXC_MMIO_GICD]++;

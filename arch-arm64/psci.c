@@ -5,6 +5,7 @@
 #include "mmu.h"
 #include "sysreg.h"
 #include "trap.h"
+#include "sched.h"
 
 #define PSCI_FW_CONDUIT_SMC "smc #0"
 
@@ -21,7 +22,7 @@ int64_t psci_fw_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 
 static struct vcpu *vcpu_by_mpidr(uint64_t mpidr)
 {
-	for (uint32_t i = 0; i < hyp_nr_cpus; i++)
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++)
 		if (vcpus[i].mpidr == (mpidr & MPIDR_AFF_MASK))
 			return &vcpus[i];
 	return NULL;
@@ -45,7 +46,10 @@ static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
 	t->on_entry = entry;
 	t->on_context = context;
 	__atomic_store_n(&t->power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
-	gic_send_sgi(pcpus[t->id].mpidr, HYP_SGI_KICK);
+	if (sched_enabled())
+		sched_kick(t);
+	else
+		gic_send_sgi(pcpus[t->id].mpidr, HYP_SGI_KICK);
 	return PSCI_RET_SUCCESS;
 }
 

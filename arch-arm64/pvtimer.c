@@ -1,5 +1,7 @@
 /* pvtimer.c: a periodic timer for the guest on CNTHP_*_EL2, which EL2 owns and the guest cannot touch.
- * The deadline advances by whole periods from the previous one, so the rate does not drift with exit latency. */
+ * The deadline advances by whole periods from the previous one, so the rate does not drift with exit latency.
+ * CNTHP is shared with the scheduler's time slice: both keep a deadline and el2_timer_rearm() arms the
+ * earlier one. */
 #include "pvtimer.h"
 #include "hv_abi.h"
 #include "sysreg.h"
@@ -14,11 +16,25 @@ static volatile uint64_t pv_period_ticks;    /* 0: stopped */
 static volatile uint32_t pv_owner = PVTIMER_NO_OWNER;
 static volatile uint64_t pv_delivered;
 
-static void arm_at(uint64_t cval)
+void el2_timer_rearm(struct pcpu *p)
 {
-	write_sysreg(cnthp_cval_el2, cval);
-	write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+	uint64_t cval = p->pvtimer_deadline;
+
+	if (p->slice_deadline && (!cval || p->slice_deadline < cval))
+		cval = p->slice_deadline;
+	if (!cval) {
+		write_sysreg(cnthp_ctl_el2, 0);
+	} else {
+		write_sysreg(cnthp_cval_el2, cval);
+		write_sysreg(cnthp_ctl_el2, CNT_CTL_ENABLE);
+	}
 	isb();
+}
+
+static void arm_at(struct pcpu *p, uint64_t cval)
+{
+	p->pvtimer_deadline = cval;
+	el2_timer_rearm(p);
 }
 
 int64_t pvtimer_set_period(struct pcpu *p, uint64_t period_us)
@@ -29,7 +45,7 @@ int64_t pvtimer_set_period(struct pcpu *p, uint64_t period_us)
 	if (period_us == 0) {
 		__atomic_store_n(&pv_period_ticks, 0, __ATOMIC_RELEASE);
 		if (pv_owner == p->index)
-			write_sysreg(cnthp_ctl_el2, 0);
+			arm_at(p, 0);
 		/* Another owner switches itself off at its next expiry, delivering nothing. */
 		return HV_ABI_OK;
 	}
@@ -40,8 +56,7 @@ int64_t pvtimer_set_period(struct pcpu *p, uint64_t period_us)
 		ticks = 1;
 	__atomic_store_n(&pv_period_ticks, ticks, __ATOMIC_RELEASE);
 	__atomic_store_n(&pv_owner, p->index, __ATOMIC_RELEASE);
-	p->pvtimer_deadline = read_sysreg(cntpct_el0) + ticks;
-	arm_at(p->pvtimer_deadline);
+	arm_at(p, read_sysreg(cntpct_el0) + ticks);
 	return HV_ABI_OK;
 }
 
@@ -50,18 +65,19 @@ void pvtimer_fire(struct pcpu *p)
 	uint64_t ticks = __atomic_load_n(&pv_period_ticks, __ATOMIC_ACQUIRE);
 	uint64_t now;
 
+	if (!p->pvtimer_deadline || read_sysreg(cntpct_el0) < p->pvtimer_deadline)
+		return;   /* the time slice's deadline, not ours */
 	if (!ticks || __atomic_load_n(&pv_owner, __ATOMIC_ACQUIRE) != p->index) {
-		write_sysreg(cnthp_ctl_el2, 0);
-		isb();
+		arm_at(p, 0);
 		return;
 	}
 	vm_timer_line_pulse();
 	__atomic_add_fetch(&pv_delivered, 1, __ATOMIC_RELAXED);
 	now = read_sysreg(cntpct_el0);
-	p->pvtimer_deadline += ticks;
-	if (p->pvtimer_deadline <= now) /* missed whole periods (host stalled): skip, do not burst */
-		p->pvtimer_deadline = now + ticks;
-	arm_at(p->pvtimer_deadline);
+	if (p->pvtimer_deadline + ticks <= now) /* missed whole periods (host stalled): skip, do not burst */
+		arm_at(p, now + ticks);
+	else
+		arm_at(p, p->pvtimer_deadline + ticks);
 }
 
 void pvtimer_shift(struct pcpu *p, uint64_t ticks)
@@ -69,8 +85,7 @@ void pvtimer_shift(struct pcpu *p, uint64_t ticks)
 	if (!__atomic_load_n(&pv_period_ticks, __ATOMIC_ACQUIRE) ||
 	    __atomic_load_n(&pv_owner, __ATOMIC_ACQUIRE) != p->index)
 		return;
-	p->pvtimer_deadline += ticks;
-	arm_at(p->pvtimer_deadline);
+	arm_at(p, p->pvtimer_deadline + ticks);
 }
 
 uint64_t pvtimer_ticks_delivered(void)

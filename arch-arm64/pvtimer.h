@@ -8,8 +8,10 @@
 
 /* ABI TIMER_PERIOD from the vCPU on p: HV_ABI_OK or HV_ABI_INVALID_PARAM. */
 int64_t pvtimer_set_period(struct pcpu *p, uint64_t period_us);
-/* CNTHP fired on p. */
+/* CNTHP fired on p: the paravirtual tick, if its deadline is what passed. */
 void pvtimer_fire(struct pcpu *p);
+/* Arm CNTHP for the earlier of p's paravirtual-timer and time-slice deadlines (0: none), or stop it. */
+void el2_timer_rearm(struct pcpu *p);
 /* The VM was stopped for `ticks`: the owner moves its next deadline by as much (the guest's clock did
  * not see the stop either). */
 void pvtimer_shift(struct pcpu *p, uint64_t ticks);

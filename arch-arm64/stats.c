@@ -6,6 +6,7 @@
 #include "vcpu.h"
 #include "vm.h"
 #include "storm.h"
+#include "sched.h"
 
 static const char *const exit_names[EXC_NR] = {
 	[EXC_HVC_ABI] = "hvc_abi", [EXC_HVC_PSCI] = "hvc_psci", [EXC_MMIO_GICD] = "mmio_gicd",
@@ -89,7 +90,7 @@ static void print_vgic(void)
 {
 	struct vgic_vcpu_stats t = { 0 };
 
-	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++) {
 		const struct vgic_vcpu_stats *s = &vgic_get_vcpu(&hyp_vgic, i)->stats;
 
 		t.flushes += s->flushes;
@@ -108,6 +109,7 @@ static void print_vgic(void)
 	hyp_printf("hyp: vgic eoicount_deact %lu dir_traps %lu resamples %lu kicks %lu pvtimer_ticks %lu\n",
 		   t.eoicount_deact, t.dir_traps, t.resamples, t.kicks, pvtimer_ticks_delivered());
 	storm_report();
+	sched_report();
 	if (hyp_its_base)
 		hyp_printf("hyp: its commands %lu errors %lu msis %lu dropped %lu\n", hyp_its.stats.commands,
 			   hyp_its.stats.cmd_errors, hyp_its.stats.msis, hyp_its.stats.msis_dropped);

@@ -1,6 +1,7 @@
 /* trap.c: the exit dispatcher (by exception class), WFI/WFE, trapped GIC system registers, and injection.
  * An exit the hypervisor cannot serve becomes the architected exception in the guest, never a host crash. */
 #include "trap.h"
+#include "sched.h"
 #include "gic.h"
 #include "irq.h"
 #include "mmu.h"
@@ -158,6 +159,10 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 	if (wfi_wake(p, v, &vmcr, &have_vmcr))
 		return;
 	p->stats.wfi_sleeps++;
+	if (sched_enabled()) {
+		v->blocked = 1;   /* its CPU goes to another vCPU; sched.c wakes this one */
+		return;
+	}
 	/* A maintenance condition left from the last run (an EOI'd level LR not yet rewritten, a
 	 * stale EOIcount) would hold the level PPI high and turn the sleep into a spin: the next
 	 * flush clears it, so it is not needed while the vCPU sleeps. */

@@ -7,10 +7,12 @@
 #include "trap.h"
 #include "vm.h"
 #include "storm.h"
+#include "sched.h"
 
 struct pcpu pcpus[HYP_MAX_CPUS];
 struct vcpu vcpus[HYP_MAX_CPUS];
 uint32_t hyp_nr_cpus;
+uint32_t hyp_nr_vcpus;
 volatile uint32_t hyp_stopping;
 volatile uint64_t hyp_cntvoff;
 
@@ -25,6 +27,8 @@ void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t x0)
 {
 	memset(&v->regs, 0, sizeof(v->regs));
 	memset(&v->el1, 0, sizeof(v->el1));
+	memset(&v->fp, 0, sizeof(v->fp));
+	memset(&v->pauth, 0, sizeof(v->pauth));
 	v->regs.x[0] = x0;
 	v->regs.elr = entry;
 	v->regs.spsr = PSR_MODE_EL1H | PSR_DAIF;
@@ -65,6 +69,7 @@ void vcpu_load(struct vcpu *v)
 	write_sysreg(cntv_ctl_el0, e->cntv_ctl);
 	write_sysreg(cntp_cval_el0, e->cntp_cval);
 	write_sysreg(cntp_ctl_el0, e->cntp_ctl);
+	write_sysreg(mdscr_el1, e->mdscr);
 	isb();
 }
 
@@ -101,13 +106,65 @@ void vcpu_put(struct vcpu *v)
 	e->cntvoff = read_sysreg(cntvoff_el2);
 	e->cntp_ctl = read_sysreg(cntp_ctl_el0);
 	e->cntp_cval = read_sysreg(cntp_cval_el0);
+	e->mdscr = read_sysreg(mdscr_el1);
 	write_sysreg(cntv_ctl_el0, 0);
 	write_sysreg(cntp_ctl_el0, 0);
 	isb();
 }
 
+/* FEAT_PAuth, any algorithm (ID_AA64ISAR1_EL1 APA/API/GPA/GPI, ID_AA64ISAR2_EL1 APA3/GPA3): the keys exist. */
+#define ISAR1_PAUTH_MASK 0xff000ff0UL
+#define ISAR2_PAUTH_MASK 0x0000ff00UL
+#define read_id_aa64isar2() read_sysreg(s3_0_c0_c6_2)
+
+static bool has_pauth(void)
+{
+	return (read_sysreg(id_aa64isar1_el1) & ISAR1_PAUTH_MASK) || (read_id_aa64isar2() & ISAR2_PAUTH_MASK);
+}
+
+/* The key registers by encoding (APIAKeyLo_EL1 is S3_0_C2_C1_0 and so on): the assembler needs no
+ * architecture extension for these spellings. */
+void vcpu_put_extra(struct vcpu *v)
+{
+	struct vcpu_pauth *k = &v->pauth;
+
+	fpsimd_save(&v->fp);
+	if (!has_pauth())
+		return;
+	k->apia[0] = read_sysreg(s3_0_c2_c1_0);
+	k->apia[1] = read_sysreg(s3_0_c2_c1_1);
+	k->apib[0] = read_sysreg(s3_0_c2_c1_2);
+	k->apib[1] = read_sysreg(s3_0_c2_c1_3);
+	k->apda[0] = read_sysreg(s3_0_c2_c2_0);
+	k->apda[1] = read_sysreg(s3_0_c2_c2_1);
+	k->apdb[0] = read_sysreg(s3_0_c2_c2_2);
+	k->apdb[1] = read_sysreg(s3_0_c2_c2_3);
+	k->apga[0] = read_sysreg(s3_0_c2_c3_0);
+	k->apga[1] = read_sysreg(s3_0_c2_c3_1);
+}
+
+void vcpu_load_extra(struct vcpu *v)
+{
+	const struct vcpu_pauth *k = &v->pauth;
+
+	fpsimd_restore(&v->fp);
+	if (!has_pauth())
+		return;
+	write_sysreg(s3_0_c2_c1_0, k->apia[0]);
+	write_sysreg(s3_0_c2_c1_1, k->apia[1]);
+	write_sysreg(s3_0_c2_c1_2, k->apib[0]);
+	write_sysreg(s3_0_c2_c1_3, k->apib[1]);
+	write_sysreg(s3_0_c2_c2_0, k->apda[0]);
+	write_sysreg(s3_0_c2_c2_1, k->apda[1]);
+	write_sysreg(s3_0_c2_c2_2, k->apdb[0]);
+	write_sysreg(s3_0_c2_c2_3, k->apdb[1]);
+	write_sysreg(s3_0_c2_c3_0, k->apga[0]);
+	write_sysreg(s3_0_c2_c3_1, k->apga[1]);
+	isb();
+}
+
 /* Stop here for the end of the run; the CPU that ends it reads our counters meanwhile. */
-static __attribute__((noreturn)) void park(struct pcpu *p)
+void vcpu_park(struct pcpu *p)
 {
 	__atomic_store_n(&p->parked, 1U, __ATOMIC_RELEASE);
 	for (;;)
@@ -122,7 +179,7 @@ static void wait_power_on(struct pcpu *p, struct vcpu *v)
 	gic_ppi_enable(PPI_MAINTENANCE, false);
 	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING) {
 		if (hyp_stopping)
-			park(p);
+			vcpu_park(p);
 		if (!irq_poll(p))
 			wfi();
 		storm_point(p);
@@ -135,7 +192,9 @@ static bool nothing_queued(const struct vgic_vcpu *vv)
 	return vv->aplist.count[0] == 0 && vv->aplist.count[1] == 0;
 }
 
-static void run_until_off(struct pcpu *p, struct vcpu *v)
+/* Run v until it powers off, or (scheduling) waits in WFI or yields at the end of its slice. It
+ * leaves with nothing flushed: the LRs' state is back in the core. */
+void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 {
 	struct vgic_vcpu *vv = vgic_get_vcpu(&hyp_vgic, v->id);
 
@@ -150,8 +209,9 @@ static void run_until_off(struct pcpu *p, struct vcpu *v)
 		trap_handle_exit(p, v, kind);
 		storm_point(p);
 		if (hyp_stopping)
-			park(p);
-		if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)
+			vcpu_park(p);
+		if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON || v->blocked ||
+		    sched_should_switch(p))
 			break;
 		quiet = quiet && nothing_queued(vv);
 		vgic_flush_lrs(&hyp_vgic, v->id);
@@ -167,12 +227,14 @@ void vcpu_run_loop(struct pcpu *p)
 {
 	struct vcpu *v = p->vcpu;
 
+	if (sched_enabled())
+		sched_loop(p);
 	for (;;) {
 		wait_power_on(p, v);
 		vcpu_reset(v, v->on_entry, v->on_context);
 		vcpu_load(v);
 		__atomic_store_n(&v->power, VCPU_ON, __ATOMIC_RELEASE);
-		run_until_off(p, v);
+		vcpu_run_slice(p, v);
 		vcpu_put(v);
 		/* The timers are stopped now: withdraw a tick injected but never taken, and let the
 		 * physical PPI go, or it would stay active and the timer mute after the next CPU_ON. */

@@ -1,5 +1,5 @@
 /* vcpu.h: the physical CPU record, the vCPU context the world switch saves, and the exit counters.
- * One vCPU per physical CPU: pcpu[i] always runs vcpu[i], so nothing is ever migrated. */
+ * As many vCPUs as CPUs: pcpu[i] always runs vcpu[i]. More vCPUs (hyp.vcpus=N): sched.c moves them. */
 #ifndef HYP_VCPU_H
 #define HYP_VCPU_H
 
@@ -8,6 +8,7 @@
 #include "asm_offsets.h"  /* EXIT_* (why guest_enter() returned) and the offsets below */
 #include "hyp.h"
 #include "lr_backend.h"
+#include "vgic.h"
 
 
 /* General registers and the exception return state; the layout is shared with world_switch.S. */
@@ -26,6 +27,19 @@ struct vcpu_el1 {
 	uint64_t cpacr, cntkctl, par, csselr;
 	uint64_t cntv_ctl, cntv_cval, cntvoff;
 	uint64_t cntp_ctl, cntp_cval;
+	uint64_t mdscr;
+};
+
+/* FP/SIMD state (fpsimd.S): live in the registers while the vCPU runs; saved when it leaves a CPU. */
+struct vcpu_fpsimd {
+	uint64_t v[32][2];
+	uint64_t fpsr, fpcr;
+} __attribute__((aligned(16)));
+_Static_assert(sizeof(struct vcpu_fpsimd) == 528, "fpsimd.S stores 32 x 16 bytes, FPSR, FPCR");
+
+/* Pointer-authentication keys (FEAT_PAuth): EL1 state the guest's kernel signs return addresses with. */
+struct vcpu_pauth {
+	uint64_t apia[2], apib[2], apda[2], apdb[2], apga[2];
 };
 
 /* CLAIMED: a CPU_ON is writing the entry point; ON_PENDING: ready for the owning CPU to start it. */
@@ -58,6 +72,14 @@ struct vcpu {
 	uint64_t on_entry, on_context;  /* CPU_ON arguments, valid while ON_PENDING */
 	uint64_t mpidr;
 	uint64_t wfi_taken_mark;        /* the core's taken count when a WFI last returned at once */
+	/* Scheduling (sched.c), with more vCPUs than CPUs. */
+	volatile int32_t on_pcpu;       /* the CPU running it, or -1 */
+	volatile uint32_t blocked;      /* in WFI with nothing it would take: gave its CPU away */
+	uint64_t vmcr;                  /* ICH_VMCR_EL2 and the APRs while it is off every CPU */
+	uint64_t apr[2][4];
+	bool timer_phys_active[2];      /* its forwarded timer PPI was active on the CPU it left */
+	struct vcpu_fpsimd fp;
+	struct vcpu_pauth pauth;
 };
 
 /* Per physical CPU; TPIDR_EL2 points here. The first fields are read from assembly. */
@@ -72,11 +94,16 @@ struct pcpu {
 	struct exit_stats stats;
 	volatile uint32_t parked;       /* stopped for the end of the run */
 	uint64_t pvtimer_deadline;      /* CNTHP compare value while this CPU owns the paravirtual timer */
+	uint64_t slice_deadline;        /* CNTHP compare value that ends the running vCPU's slice; 0: none */
+	volatile uint32_t resched;      /* the slice ended: switch at the next exit if anyone waits */
+	volatile uint32_t idle;         /* no vCPU here: a kick for a waiting vCPU should wake this CPU */
+	struct vgic_cpu_if cpu_if;      /* what this CPU's LRs hold, across vCPUs (vgic_vcpu_load_on) */
 };
 
 extern struct pcpu pcpus[HYP_MAX_CPUS];
 extern struct vcpu vcpus[HYP_MAX_CPUS];
-extern uint32_t hyp_nr_cpus;
+extern uint32_t hyp_nr_cpus;    /* physical CPUs */
+extern uint32_t hyp_nr_vcpus;   /* the guest's vCPUs: hyp_nr_cpus, or more with hyp.vcpus=N */
 extern volatile uint32_t hyp_stopping;
 /* The VM's CNTVOFF_EL2, the same on every vCPU: it grows by the time the VM spends stopped (a
  * checkpoint), so the guest's virtual counter does not see the stop, as after a VMM's pause. */
@@ -97,6 +124,14 @@ uint64_t guest_enter(struct vcpu_regs *regs);
 void vcpu_reset(struct vcpu *v, uint64_t entry, uint64_t x0);
 void vcpu_load(struct vcpu *v);
 void vcpu_put(struct vcpu *v);
+/* What only a vCPU that changes CPUs needs moved: FP/SIMD registers and the PAuth keys. */
+void vcpu_load_extra(struct vcpu *v);
+void vcpu_put_extra(struct vcpu *v);
+void fpsimd_save(struct vcpu_fpsimd *f);
+void fpsimd_restore(const struct vcpu_fpsimd *f);
 __attribute__((noreturn)) void vcpu_run_loop(struct pcpu *p);
+/* Stop this CPU for the end of the run. */
+__attribute__((noreturn)) void vcpu_park(struct pcpu *p);
+void vcpu_run_slice(struct pcpu *p, struct vcpu *v);
 
 #endif

@@ -10,6 +10,9 @@
 #include "spinlock.h"
 #include "vcpu.h"
 #include "fdt_guest.h"
+#include "sched.h"
+
+#define GIC_NR_PRIVATE_INTIDS 32U   /* SGIs and PPIs: banked per CPU */
 
 struct vgic hyp_vgic;
 struct vgic_its hyp_its;
@@ -37,6 +40,10 @@ static void hook_unlock(void *ctx, vgic_lock_t *l)
 static void hook_kick(void *ctx, struct vgic_vcpu *v)
 {
 	(void)ctx;
+	if (sched_enabled()) {
+		sched_kick(&vcpus[v->id]);
+		return;
+	}
 	if (v->id == hyp_cpu_index())
 		return; /* we are that vCPU, at EL2: the next entry flushes anyway */
 	gic_send_sgi(pcpus[v->id].mpidr, HYP_SGI_KICK);
@@ -50,6 +57,10 @@ static void hook_kick(void *ctx, struct vgic_vcpu *v)
 static void hook_phys_deactivate(void *ctx, struct vgic_vcpu *owner, uint32_t pintid)
 {
 	(void)ctx;
+	if (sched_enabled() && owner && pintid < GIC_NR_PRIVATE_INTIDS) {
+		sched_phys_deactivate(&vcpus[owner->id], pintid);
+		return;
+	}
 	gic_deactivate_on(owner ? owner->id : hyp_cpu_index(), pintid);
 }
 
@@ -139,6 +150,9 @@ int vm_cpu_init(uint32_t cpu)
 	int rc;
 
 	ich_backend_init(&p->be);
+	/* Scheduling: vCPUs come and go (vgic_vcpu_load_on); this CPU's LR knowledge lives in cpu_if. */
+	if (sched_enabled())
+		return vgic_cpu_if_init(&p->cpu_if, &p->be);
 	rc = vgic_vcpu_set_backend(&hyp_vgic, cpu, &p->be);
 	if (rc == HV_OK)
 		rc = vgic_vcpu_load(&hyp_vgic, cpu);

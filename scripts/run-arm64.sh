@@ -2,7 +2,7 @@
 # run-arm64.sh: boot the EL2 hypervisor and the test guest under QEMU and exit with the guest's status.
 # A thin front end of scripts/run-guest.sh, which computes the layout and reads the status.
 #
-#   scripts/run-arm64.sh [--smp N] [--args "BOOTARGS"] [--mem SIZE] [--timeout SECONDS] [--log FILE]
+#   scripts/run-arm64.sh [--smp N] [--cpus M] [--args "BOOTARGS"] [--mem SIZE] [--timeout SECONDS] [--log FILE]
 #
 # BOOTARGS reach the guest as /chosen/bootargs: "" runs the suite; "hostile", "idle", "fault",
 # "fault-exec", "fault-novec", "sgi-stress[=N]" pick the other modes (guest/common/suite.c); hyp.* words
@@ -17,10 +17,11 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
-smp=2 args="" mem=128M timeout_s=${RUN_TIMEOUT:-60} log=""
+smp=2 cpus="" args="" mem=128M timeout_s=${RUN_TIMEOUT:-60} log=""
 while (($#)); do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
 	--args) args=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
@@ -34,5 +35,5 @@ guest=build/arm64/guest.bin
 
 # guest.bin is linked at 0x40080000 (guest/arm64/guest.ld): QEMU's place for a raw image, RAM + 0x80000,
 # which is run-guest.sh's default too.
-exec bash scripts/run-guest.sh --kernel "$guest" --smp "$smp" --mem "$mem" --append "$args" \
+exec bash scripts/run-guest.sh --kernel "$guest" --smp "$smp" ${cpus:+--cpus "$cpus"} --mem "$mem" --append "$args" \
 	--timeout "$timeout_s" ${log:+--log "$log"}

@@ -19,6 +19,8 @@
 #   --mem SIZE         guest RAM, 64M to 1G, a multiple of 2M (K/M/G suffixes; a bare number is MiB, as
 #                      for QEMU's -m). Default 128M. QEMU's own -m is 256M more: the hypervisor lives there.
 #   --smp N            vCPUs, 1 to 8 (default 2)
+#   --cpus M           QEMU's CPUs, 1 to N (default N: one vCPU per CPU). Fewer than N: the hypervisor
+#                      schedules the vCPUs on them (hyp.vcpus=N; docs/arm64.md "Scheduling")
 #   --dtb-addr ADDR    put the guest's device tree here instead of QEMU's place (2 MiB above the initrd's
 #                      end, or above where the initrd would go)
 #   --interactive      hand the terminal to QEMU (no timeout, no status; Ctrl-A x quits)
@@ -56,7 +58,7 @@ readonly EXIT_REFUSED=2 EXIT_TIMEOUT=124 EXIT_NO_STATUS=125
 
 hyp=build/arm64/hyp.elf
 kernel_arg="" initrd="" dtb_file="" append="" mem_arg="" smp=2 dtb_arg="" timeout_s=${RUN_TIMEOUT:-60} log=""
-interactive=0 dry_run=0
+interactive=0 dry_run=0 cpus=""
 
 refuse() { echo "run-guest: refused: $*" >&2; exit $EXIT_REFUSED; }
 hex() { printf '0x%x' "$1"; }
@@ -70,6 +72,7 @@ while (($#)); do
 	--append) need_arg "$@"; append=$2; shift 2 ;;
 	--mem) need_arg "$@"; mem_arg=$2; shift 2 ;;
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
+	--cpus) need_arg "$@"; cpus=$2; shift 2 ;;
 	--dtb) need_arg "$@"; dtb_file=$2; shift 2 ;;
 	--dtb-addr) need_arg "$@"; dtb_arg=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
@@ -114,6 +117,8 @@ u64() { # a 64-bit field; values that shell arithmetic cannot hold are refused a
 
 [[ -n $kernel_arg ]] || refuse "--kernel FILE is required"
 [[ $smp =~ ^[0-9]+$ ]] && ((smp >= 1 && smp <= MAX_SMP)) || refuse "--smp '$smp': 1 to $MAX_SMP vCPUs"
+cpus=${cpus:-$smp}
+[[ $cpus =~ ^[0-9]+$ ]] && ((cpus >= 1 && cpus <= smp)) || refuse "--cpus '$cpus': 1 to the vCPU count ($smp)"
 [[ $timeout_s =~ ^[0-9]+$ ]] || refuse "--timeout '$timeout_s' is not a number of seconds"
 mem=$MEM_DEFAULT
 [[ -n $mem_arg ]] && mem=$(parse_mem "$mem_arg")
@@ -122,7 +127,7 @@ ram_end=$((RAM_IPA + mem))
 
 for w in $append; do
 	case $w in
-	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*|hyp.dtb-loaded)
+	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*|hyp.dtb-loaded|hyp.vcpus=*)
 		refuse "'$w' in --append: the runner sets it (use --mem, --kernel FILE@ADDR, --initrd, --dtb, --dtb-addr)" ;;
 	esac
 done
@@ -261,6 +266,7 @@ fi
 bootargs="hyp.mem=$(hex "$mem") hyp.entry=$(hex "$entry") hyp.dtb=$(hex "$dtb")"
 ((initrd_size > 0)) && bootargs+=" hyp.initrd=$(hex "$initrd_start"),$initrd_size"
 [[ -n $dtb_file ]] && bootargs+=" hyp.dtb-loaded"
+((cpus < smp)) && bootargs+=" hyp.vcpus=$smp"
 bootargs+="${append:+ $append} guest.ram=$((mem / MIB))M"
 ((${#bootargs} <= BOOTARGS_MAX)) ||
 	refuse "--append is too long: with the runner's own words the command line is ${#bootargs} bytes, the hypervisor takes $BOOTARGS_MAX"
@@ -269,7 +275,7 @@ accel=${ACCEL:-tcg} cpu=max,sve=off,sme=off
 # SVE and SME are hidden: the hypervisor traps them (CPTR_EL2) rather than switch their state. Under KVM
 # (nested virtualisation) the host's KVM must expose EL2 and QEMU accept virtualization=on with KVM.
 [[ $accel == kvm ]] && cpu=host
-qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -accel "$accel" -cpu "$cpu" -smp "$smp"
+qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -accel "$accel" -cpu "$cpu" -smp "$cpus"
       -m "$(((GUEST_RAM_PA - HOST_RAM_BASE + mem) / MIB))M" -nographic -no-reboot -nic none -kernel "$hyp")
 for l in "${loads[@]}"; do
 	read -r ipa file <<<"$l"
@@ -280,7 +286,7 @@ qemu+=(-append "$bootargs")
 {
 	echo "run-guest: $kernel_arg: $kind, $(hex "$kstart")-$(hex $((kend - 1))), entry $(hex "$entry")"
 	((initrd_size > 0)) && echo "run-guest: initrd $initrd: $(hex "$initrd_start")-$(hex $((initrd_start + initrd_size - 1)))"
-	echo "run-guest: DTB $(hex "$dtb")${dtb_file:+ ($dtb_file)}, RAM $(hex $RAM_IPA)-$(hex $((ram_end - 1))) ($((mem / MIB)) MiB, host PA $(hex $GUEST_RAM_PA)), $smp vCPU(s)"
+	echo "run-guest: DTB $(hex "$dtb")${dtb_file:+ ($dtb_file)}, RAM $(hex $RAM_IPA)-$(hex $((ram_end - 1))) ($((mem / MIB)) MiB, host PA $(hex $GUEST_RAM_PA)), $smp vCPU(s) on $cpus CPU(s)"
 } >&2
 
 if ((dry_run)); then

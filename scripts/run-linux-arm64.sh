@@ -2,7 +2,7 @@
 # run-linux-arm64.sh: boot Debian's unmodified arm64 cloud kernel, SMP, with a busybox initramfs whose /init
 # is tests/integration/linux-guest-init, under the EL2 hypervisor (default) or on plain QEMU (--plain).
 #
-#   scripts/run-linux-arm64.sh [--smp N] [--mem SIZE] [--plain] [--timeout S] [--hyp-args "hyp.*"]   the check run
+#   scripts/run-linux-arm64.sh [--smp N] [--cpus M] [--mem SIZE] [--plain] [--timeout S] [--hyp-args "hyp.*"]   the check run
 #   scripts/run-linux-arm64.sh --shell [--smp N] [--mem SIZE] [--plain]   a busybox shell on the console (make run-linux)
 #   scripts/run-linux-arm64.sh --fetch                               only fetch the packages and build the images
 #
@@ -17,10 +17,11 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
-smp=2 timeout_s=120 mode=check plain=0 hyp_args= mem=512M
+smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M
 while (($#)); do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
+	--cpus) cpus=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--hyp-args) hyp_args=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
@@ -111,7 +112,7 @@ fi
 
 [[ -f $hyp ]] || { echo "run-linux-arm64: $hyp missing (make arm64)" >&2; exit 1; }
 # run-guest.sh reads the Image header, puts the initramfs and the DTB where QEMU would, and checks the fit.
-guest=(bash scripts/run-guest.sh --kernel "$dir/Image" --initrd "$dir/initrd.gz" --smp "$smp" --mem "$mem"
+guest=(bash scripts/run-guest.sh --kernel "$dir/Image" --initrd "$dir/initrd.gz" --smp "$smp" ${cpus:+--cpus "$cpus"} --mem "$mem"
        --append "${hyp_args:+$hyp_args }$bootargs")
 if [[ $mode == shell ]]; then
 	echo "run-linux-arm64: busybox shell on the console; 'poweroff -f' or Ctrl-A x ends it" >&2

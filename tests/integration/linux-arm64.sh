@@ -13,7 +13,8 @@
 #                   boot line has N = 524288 (the total of the memory node; what is "available" is less)
 #   no-warnings     no kernel warning splat and no GIC, ITS, timer, PSCI, SMP or hypervisor warning on the console
 # The same checks run once more on 2 vCPUs under a checkpoint storm (hyp.storm=2000, linux-storm-smp2-*),
-# with linux-storm-smp2-checkpoints: checkpoints happened and none failed.
+# with linux-storm-smp2-checkpoints: checkpoints happened and none failed. And once on 4 vCPUs scheduled on
+# 2 CPUs (hyp.vcpus, linux-sched-4on2-*), with linux-sched-4on2-migrations: vCPUs moved between the CPUs.
 # Prints "N passed, M failed"; exits 1 if any failed. The kernel comes from the Debian mirror on first use;
 # when it cannot be fetched this prints a SKIP line with the reason and fails nothing.
 set -uo pipefail
@@ -154,6 +155,13 @@ if ((rc == 0)); then
 	read -r s_cycles s_fail < <(sed -nE 's/^hyp: storm cycles ([0-9]+) failures ([0-9]+).*/\1 \2/p' "$log")
 	ok=0; [[ ${s_cycles:-0} -gt 0 && ${s_fail:-1} == 0 ]] && ok=1
 	result linux-storm-smp2-checkpoints $ok "${s_cycles:-no} checkpoints, ${s_fail:-?} failed; $(grep -m1 -o 'stop_us_mean [0-9]*' "$log")" "$log"
+	# More vCPUs than CPUs: the scheduler moves them (EL1, FP/SIMD, PAuth keys, timers, VGIC put/load).
+	log=$logdir/test-sched-4on2.log
+	bash scripts/run-linux-arm64.sh --smp 4 --cpus 2 --mem "${LINUX_MEM_MIB}M" --timeout "$RUN_TIMEOUT" >"$log" 2>&1
+	check_run 4 "$log" $? linux-sched-4on2
+	read -r s_loads s_moves < <(sed -nE 's/^hyp: scheduler: .* ([0-9]+) loads, ([0-9]+) onto another CPU/\1 \2/p' "$log")
+	ok=0; [[ ${s_moves:-0} -gt 0 ]] && ok=1
+	result linux-sched-4on2-migrations $ok "${s_loads:-no} vCPU loads, ${s_moves:-no} onto another CPU" "$log"
 fi
 echo "$pass passed, $fail failed"
 ((fail == 0))
