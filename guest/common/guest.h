@@ -25,6 +25,10 @@ int strncmp(const char *a, const char *b, size_t n);
 bool guest_has_arg(const char *args, const char *word);
 /* The decimal value of "key=N" in args; false if absent or malformed. */
 bool guest_arg_u32(const char *args, const char *key, uint32_t *out);
+/* Where the value of "key=..." starts in args; NULL if there is no such word. */
+const char *guest_arg_value(const char *args, const char *key);
+/* A decimal number at *p, at most max; advances *p past it. False (and *p unmoved) if none or too big. */
+bool guest_parse_decimal(const char **p, uint64_t max, uint64_t *out);
 
 /* print.c: serialised across CPUs */
 __attribute__((format(printf, 1, 2))) void guest_printf(const char *fmt, ...);

@@ -7,33 +7,47 @@ bool guest_has_arg(const char *args, const char *word)
 	return minilib_has_word(args, word);
 }
 
-bool guest_arg_u32(const char *args, const char *key, uint32_t *out)
+const char *guest_arg_value(const char *args, const char *key)
 {
 	size_t klen = strlen(key);
 
 	for (const char *w = args; *w; ) {
 		while (*w == ' ')
 			w++;
-		if (strncmp(w, key, klen) == 0 && w[klen] == '=') {
-			uint64_t v = 0;
-			const char *p = w + klen + 1;
-
-			if (*p < '0' || *p > '9')
-				return false;
-			for (; *p >= '0' && *p <= '9'; p++) {
-				v = v * 10U + (uint64_t)(*p - '0');
-				if (v > UINT32_MAX)
-					return false;
-			}
-			if (*p && *p != ' ')
-				return false;
-			*out = (uint32_t)v;
-			return true;
-		}
+		if (strncmp(w, key, klen) == 0 && w[klen] == '=')
+			return w + klen + 1;
 		while (*w && *w != ' ')
 			w++;
 	}
-	return false;
+	return NULL;
+}
+
+bool guest_parse_decimal(const char **p, uint64_t max, uint64_t *out)
+{
+	const char *s = *p;
+	uint64_t v = 0;
+
+	if (*s < '0' || *s > '9')
+		return false;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		if (v > (max - (uint64_t)(*s - '0')) / 10U)
+			return false;
+		v = v * 10U + (uint64_t)(*s - '0');
+	}
+	*p = s;
+	*out = v;
+	return true;
+}
+
+bool guest_arg_u32(const char *args, const char *key, uint32_t *out)
+{
+	const char *p = guest_arg_value(args, key);
+	uint64_t v;
+
+	if (!p || !guest_parse_decimal(&p, UINT32_MAX, &v) || (*p && *p != ' '))
+		return false;
+	*out = (uint32_t)v;
+	return true;
 }
 
 /* libfdt is built with -fstack-protector. */

@@ -10,41 +10,24 @@
 /* "guest.ram=N[K|M|G]" in args: the size in bytes; false if absent or malformed. */
 static bool ram_wanted(const char *args, uint64_t *out)
 {
-	static const char key[] = "guest.ram=";
-	const size_t klen = sizeof(key) - 1;
+	const char *p = guest_arg_value(args, "guest.ram");
+	unsigned shift = 0;
+	uint64_t v;
 
-	for (const char *w = args; *w; ) {
-		while (*w == ' ')
-			w++;
-		if (strncmp(w, key, klen) == 0) {
-			const char *p = w + klen;
-			uint64_t v = 0;
-			unsigned shift = 0;
-
-			if (*p < '0' || *p > '9')
-				return false;
-			for (; *p >= '0' && *p <= '9'; p++) {
-				if (v > (UINT64_MAX >> GIB_SHIFT) / 10U)
-					return false;
-				v = v * 10U + (uint64_t)(*p - '0');
-			}
-			if (*p == 'K')
-				shift = KIB_SHIFT;
-			else if (*p == 'M')
-				shift = MIB_SHIFT;
-			else if (*p == 'G')
-				shift = GIB_SHIFT;
-			if (shift)
-				p++;
-			if (*p && *p != ' ')
-				return false;
-			*out = v << shift;
-			return true;
-		}
-		while (*w && *w != ' ')
-			w++;
-	}
-	return false;
+	if (!p || !guest_parse_decimal(&p, UINT64_MAX >> GIB_SHIFT, &v))
+		return false;
+	if (*p == 'K')
+		shift = KIB_SHIFT;
+	else if (*p == 'M')
+		shift = MIB_SHIFT;
+	else if (*p == 'G')
+		shift = GIB_SHIFT;
+	if (shift)
+		p++;
+	if (*p && *p != ' ')
+		return false;
+	*out = v << shift;
+	return true;
 }
 
 void tests_mem(void)
