@@ -149,12 +149,18 @@ LR_HOT void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	lr_write_if_changed(v, n, val);
 }
 
+/* Why lr_vcpu() refused: out of line, so the world-switch entry points carry one test and no reasons. */
+static __attribute__((noinline, cold)) int lr_vcpu_error(const struct vgic *vm, uint32_t vcpu)
+{
+	return !vm ? HV_EINVAL : vcpu >= vm->nr_vcpus ? HV_ERANGE : HV_ENODEV;
+}
+
 /* Argument checks shared by the world-switch entry points: one test on the way in, the reason only on failure. */
 static inline struct vgic_vcpu *lr_vcpu(struct vgic *vm, uint32_t vcpu, int *err)
 {
-	if (vm && vcpu < vm->nr_vcpus && vm->vcpus[vcpu].be)
+	if (__builtin_expect(vm && vcpu < vm->nr_vcpus && vm->vcpus[vcpu].be, 1))
 		return &vm->vcpus[vcpu];
-	*err = !vm ? HV_EINVAL : vcpu >= vm->nr_vcpus ? HV_ERANGE : HV_ENODEV;
+	*err = lr_vcpu_error(vm, vcpu);
 	return NULL;
 }
 
@@ -413,11 +419,10 @@ LR_HOT uint32_t lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
 	return 1U << i;
 }
 
-int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
+/* The flush past the idle look: out of line, so the idle entry saves no registers for it. */
+static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
 {
-	int err;
-	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
-	struct lr_backend *be;
+	struct lr_backend *be = v->be;
 	struct lr_choice c;
 	unsigned slot[LR_BACKEND_MAX_LRS];
 	unsigned groups = LR_GROUPS_ALL;
@@ -426,20 +431,6 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	uint32_t total, used;
 	uint64_t hcr;
 
-	if (!v)
-		return err;
-	be = v->be;
-	/*
-	 * Idle (nothing queued, nothing left in an LR, no maintenance armed): done without the ap_lock.
-	 * An interrupt queued just after this look kicks the vCPU, which exits and flushes again, as it
-	 * would if the queueing came just after a locked flush. hw_dirty and hcr change only in this
-	 * vCPU's own world-switch calls.
-	 */
-	if (vgic_aplist_total_unlocked(&v->aplist) == 0 && !vgic_vcpu_loaded(v) && v->hw_dirty == 0 &&
-	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
-		vgic_vcpu_set_loaded(v, true);
-		return HV_OK;
-	}
 	vgic_lock(vm, &v->ap_lock);
 	if (vgic_vcpu_loaded(v)) {
 		vgic_unlock(vm, &v->ap_lock);
@@ -490,6 +481,27 @@ done:
 	}
 	vgic_unlock(vm, &v->ap_lock);
 	return HV_OK;
+}
+
+int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
+{
+	int err;
+	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
+
+	if (!v)
+		return err;
+	/*
+	 * Idle (nothing queued, nothing left in an LR, no maintenance armed): done without the ap_lock.
+	 * An interrupt queued just after this look kicks the vCPU, which exits and flushes again, as it
+	 * would if the queueing came just after a locked flush. hw_dirty and hcr change only in this
+	 * vCPU's own world-switch calls.
+	 */
+	if (vgic_aplist_total_unlocked(&v->aplist) == 0 && !vgic_vcpu_loaded(v) && v->hw_dirty == 0 &&
+	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
+		vgic_vcpu_set_loaded(v, true);
+		return HV_OK;
+	}
+	return lr_flush(vm, v);
 }
 
 /*
@@ -655,24 +667,19 @@ bool vgic_lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t writt
 	return lr_fold_fast(v, irq, written, now, d);
 }
 
-int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
+/* The sync past the idle look: out of line, so the idle exit saves no registers for it. */
+/* LRENPIE was written: EOIs of actives left out of the LRs may have been counted. */
+static inline bool lr_eoi_count_armed(const struct vgic_vcpu *v)
 {
-	int err;
-	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
+	return (v->hcr & ICH_HCR_LRENPIE) && v->hcr != VGIC_HCR_UNKNOWN;
+}
+
+static __attribute__((noinline)) int lr_sync(struct vgic *vm, struct vgic_vcpu *v)
+{
+	bool eoi_count_armed = lr_eoi_count_armed(v);
 	struct vgic_deferred d;
 	uint32_t elrsr = 0;
-	bool eoi_count_armed;
 
-	if (!v)
-		return err;
-	if (!vgic_vcpu_loaded(v))
-		return HV_OK;
-	/* Nothing placed and no EOIcount armed: nothing to read back (the flush's idle case), no lock. */
-	eoi_count_armed = v->hcr != VGIC_HCR_UNKNOWN && (v->hcr & ICH_HCR_LRENPIE);
-	if (v->used_lrs == 0 && !eoi_count_armed) {
-		vgic_vcpu_set_loaded(v, false);
-		return HV_OK;
-	}
 	d.nr_requeue = d.nr_resample = 0;
 	vgic_lock(vm, &v->ap_lock);
 	if (!vgic_vcpu_loaded(v)) {
@@ -715,6 +722,23 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 	if (d.nr_requeue | d.nr_resample)
 		vgic_deferred_run(vm, &d);
 	return HV_OK;
+}
+
+int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
+{
+	int err;
+	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
+
+	if (!v)
+		return err;
+	if (!vgic_vcpu_loaded(v))
+		return HV_OK;
+	/* Nothing placed and no EOIcount armed: nothing to read back (the flush's idle case), no lock. */
+	if (v->used_lrs == 0 && !lr_eoi_count_armed(v)) {
+		vgic_vcpu_set_loaded(v, false);
+		return HV_OK;
+	}
+	return lr_sync(vm, v);
 }
 
 int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu)
