@@ -12,8 +12,18 @@ static void set_level_locked(struct vgic_irq *irq, bool high)
 
 int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 {
-	struct vgic_vcpu *v = vgic_irq_lock_for_update_inline(vm, irq);
+	struct vgic_vcpu *v;
 
+	/* Lowered: pending can only go, so nothing is queued and no routing target's lock is needed. */
+	if (!high && !pulse) {
+		v = vgic_irq_lock_listed_inline(vm, irq);
+		irq->line_level = 0;
+		if (irq->trigger == VGIC_LEVEL)
+			irq->line_in_lr = 0;
+		vgic_irq_lowered_unlock(vm, irq, v);
+		return HV_OK;
+	}
+	v = vgic_irq_lock_for_update_inline(vm, irq);
 	if (pulse) {
 		/*
 		 * One event: it latches, so a short pulse on a level input is not
@@ -48,6 +58,14 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 		if (!rd || !__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE))
 			return HV_EBUSY;
 		return level ? vgic_lpi_set_pending(vm, rd, intid, true) : HV_OK;
+	}
+	/* Lowered: pending can only go, so nothing is queued and no routing target's lock is needed. */
+	if (!level) {
+		v = vgic_irq_lock_listed_inline(vm, irq);
+		if (irq->trigger == VGIC_LEVEL)
+			set_level_locked(irq, false);
+		vgic_irq_lowered_unlock(vm, irq, v);
+		return HV_OK;
 	}
 	v = vgic_irq_lock_for_update_inline(vm, irq);
 	if (irq->trigger == VGIC_LEVEL)

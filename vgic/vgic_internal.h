@@ -268,6 +268,23 @@ static inline struct vgic_vcpu *vgic_irq_lock_for_update_inline(struct vgic *vm,
 	}
 }
 
+/* vgic_irq_lock_listed inlined: for lowering a line on the injection paths. */
+static inline struct vgic_vcpu *vgic_irq_lock_listed_inline(struct vgic *vm, struct vgic_irq *irq)
+{
+	for (;;) {
+		struct vgic_vcpu *v = vgic_listed_on(irq);
+
+		if (v)
+			vgic_lock(vm, &v->ap_lock);
+		vgic_lock(vm, &irq->lock);
+		if (vgic_listed_on(irq) == v)
+			return v;
+		vgic_unlock(vm, &irq->lock);
+		if (v)
+			vgic_unlock(vm, &v->ap_lock);
+	}
+}
+
 /* Release what vgic_irq_lock_listed or _for_update took, changing nothing (no requeue, no kick). */
 static inline void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
 {
@@ -314,6 +331,22 @@ static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(
 			vgic_irq_unlock_listed(vm, irq, v);
 			return;
 		}
+	}
+	vgic_irq_update_unlock_slow(vm, irq, v);
+}
+/*
+ * vgic_irq_update_unlock() after a change that cannot make an interrupt pending (a line lowered),
+ * locked by vgic_irq_lock_listed(): no routing target's ap_lock is taken to queue it, since it is not
+ * queued. On no list and going nowhere (the common case): the irq lock is all there is to release.
+ * Anything else (listed, or an unlisted interrupt the oracle still places) takes the general path,
+ * as vgic_irq_update_unlock() would with that lock state.
+ */
+static inline __attribute__((always_inline)) void vgic_irq_lowered_unlock(struct vgic *vm, struct vgic_irq *irq,
+									 struct vgic_vcpu *v)
+{
+	if (!v && !vgic_oracle(vm, irq)) {
+		vgic_unlock(vm, &irq->lock);
+		return;
 	}
 	vgic_irq_update_unlock_slow(vm, irq, v);
 }
