@@ -108,8 +108,6 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.vcpus");
 	}
 	sched_init();
-	if (sched_enabled() && bootparams.storm_us)
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "hyp.storm with more vCPUs than CPUs is not supported");
 	hyp_printf("hyp: EL2 hypervisor up: %u CPU(s), GICD 0x%lx, GICR 0x%lx, UART 0x%lx\n", hyp_nr_cpus,
 		   platform.gicd_base, platform.gicr_base, platform.uart_base);
 	hyp_printf("hyp: guest RAM IPA 0x%lx-0x%lx (%lu MiB) at PA 0x%lx, entry 0x%lx, DTB 0x%lx, bootargs \"%s\"\n",

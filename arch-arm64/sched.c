@@ -7,6 +7,7 @@
 #include "ich_backend.h"
 #include "irq.h"
 #include "pvtimer.h"
+#include "storm.h"
 #include "spinlock.h"
 #include "sysreg.h"
 #include "vm.h"
@@ -249,6 +250,7 @@ void sched_loop(struct pcpu *p)
 		__atomic_store_n(&p->idle, 1U, __ATOMIC_RELEASE);
 		if (hyp_stopping)
 			vcpu_park(p);
+		storm_point(p);   /* with no vCPU here: this CPU only clears and reloads its registers */
 		v = pick(p);
 		if (!v) {
 			start_slice(p, idle_poll_ticks);

@@ -1,7 +1,8 @@
 /* storm.c: the checkpoint storm. One CPU leads each checkpoint: it kicks the others to a safe point,
  * saves the VGIC (with each vCPU's VMCR and APRs) and the ITS, poisons the instance, builds a fresh one
  * and restores it from the blobs. Each CPU clears its own ICH_* registers on the way in and loads what
- * the restore gave it on the way out, so nothing survives a checkpoint outside the blob. */
+ * the restore gave it on the way out, so nothing survives a checkpoint outside the blob. With scheduling
+ * (sched.c) the vCPUs that are on no CPU take part through the state they were switched out with. */
 #include "storm.h"
 #include "gic.h"
 #include "hyp.h"
@@ -10,6 +11,7 @@
 #include "cntp.h"
 #include "sysreg.h"
 #include "vm.h"
+#include "sched.h"
 
 #define STORM_BLOB_BYTES (512U * 1024U)
 #define US_PER_S         1000000U
@@ -68,12 +70,18 @@ void storm_init(uint64_t mean_us)
 	schedule_next();
 }
 
-/* This CPU's half of the teardown: its vCPU's VMCR and APRs go to the blob, then the registers go. */
+/* This CPU's half of the teardown: its vCPU's VMCR and APRs go to the blob, then the registers go.
+ * A scheduling CPU may have no vCPU (idle): it only clears. */
 static void cpu_out_state(struct pcpu *p)
 {
-	struct vgic_cpu_state *c = &cpu_out[p->index];
+	struct vgic_cpu_state *c;
 	unsigned nr_apr = ich_backend_nr_aprs(&p->be);
 
+	if (!p->vcpu) {
+		ich_backend_clear(&p->be);
+		return;
+	}
+	c = &cpu_out[p->vcpu->id];
 	c->vmcr = lr_read_vmcr(&p->be);
 	for (unsigned n = 0; n < VGIC_SAVE_APRS; n++) {
 		c->apr[0][n] = n < nr_apr ? lr_read_apr(&p->be, 0, n) : 0;
@@ -86,24 +94,71 @@ static void cpu_out_state(struct pcpu *p)
  * this CPU's LRs hold nothing it wrote (the next flush writes every LR it needs). */
 static int cpu_in_state(struct pcpu *p)
 {
-	const struct vgic_cpu_state *c = &cpu_in[p->index];
 	unsigned nr_apr = ich_backend_nr_aprs(&p->be);
 	int rc;
 
-	lr_write_vmcr(&p->be, c->vmcr);
-	for (unsigned n = 0; n < nr_apr && n < VGIC_SAVE_APRS; n++) {
-		lr_write_apr(&p->be, 0, n, c->apr[0][n]);
-		lr_write_apr(&p->be, 1, n, c->apr[1][n]);
+	if (p->vcpu) {
+		const struct vgic_cpu_state *c = &cpu_in[p->vcpu->id];
+
+		lr_write_vmcr(&p->be, c->vmcr);
+		for (unsigned n = 0; n < nr_apr && n < VGIC_SAVE_APRS; n++) {
+			lr_write_apr(&p->be, 0, n, c->apr[0][n]);
+			lr_write_apr(&p->be, 1, n, c->apr[1][n]);
+		}
 	}
 	/* The guest's clocks skip the stop: its virtual counter, and the paravirtual timer's schedule. */
 	write_sysreg(cntvoff_el2, hyp_cntvoff);
 	isb();
 	pvtimer_shift(p, pause_ticks);
 	cntp_resume(pause_ticks);
+	if (sched_enabled()) {
+		/* The LRs were cleared: this CPU's knowledge starts again, and its vCPU (if any) is loaded
+		 * on it in the fresh instance. */
+		rc = vgic_cpu_if_init(&p->cpu_if, &p->be);
+		if (rc == HV_OK && p->vcpu)
+			rc = vgic_vcpu_load_on(&hyp_vgic, p->vcpu->id, &p->cpu_if);
+		return rc;
+	}
 	rc = vgic_vcpu_set_backend(&hyp_vgic, p->index, &p->be);
 	if (rc == HV_OK)
 		rc = vgic_vcpu_load(&hyp_vgic, p->index);
 	return rc;
+}
+
+/* The vCPUs on no CPU (scheduling): their CPU interface is what they were switched out with. Every CPU
+ * is at the rendezvous, so none is switching one in or out. */
+static void off_cpu_out(void)
+{
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++) {
+		const struct vcpu *v = &vcpus[i];
+
+		if (!sched_enabled() || v->on_pcpu >= 0)
+			continue;
+		cpu_out[i].vmcr = v->vmcr;
+		for (unsigned n = 0; n < VGIC_SAVE_APRS; n++) {
+			cpu_out[i].apr[0][n] = n < 4U ? (uint32_t)v->apr[0][n] : 0;
+			cpu_out[i].apr[1][n] = n < 4U ? (uint32_t)v->apr[1][n] : 0;
+		}
+	}
+}
+
+/* And back, with their clocks moved past the stop like the running ones' (CNTVOFF; CNTP_CVAL holds
+ * the guest's CVAL plus the offset, cntp.c). */
+static void off_cpu_in(void)
+{
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++) {
+		struct vcpu *v = &vcpus[i];
+
+		if (!sched_enabled() || v->on_pcpu >= 0)
+			continue;
+		v->vmcr = cpu_in[i].vmcr;
+		for (unsigned n = 0; n < 4U && n < VGIC_SAVE_APRS; n++) {
+			v->apr[0][n] = cpu_in[i].apr[0][n];
+			v->apr[1][n] = cpu_in[i].apr[1][n];
+		}
+		v->el1.cntvoff = hyp_cntvoff;
+		v->el1.cntp_cval += pause_ticks;
+	}
 }
 
 static uint64_t lap(enum storm_step step, uint64_t since)
@@ -128,7 +183,7 @@ static bool checkpoint(void)
 	uint64_t t = now();
 	int rc;
 
-	for (uint32_t i = 0; i < hyp_nr_cpus; i++)
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++)
 		keep_stats[i] = vgic_get_vcpu(&hyp_vgic, i)->stats;
 	keep_its_stats = hyp_its.stats;
 	rc = vgic_save(&hyp_vgic, cpu_out, blob, sizeof(blob), &used);
@@ -140,7 +195,7 @@ static bool checkpoint(void)
 	t = lap(STEP_SAVE, t);
 	vm_vgic_destroy();
 	t = lap(STEP_DESTROY, t);
-	if ((rc = vm_vgic_create(hyp_nr_cpus)) != HV_OK)
+	if ((rc = vm_vgic_create(hyp_nr_vcpus)) != HV_OK)
 		return fail("vm_vgic_create", rc);
 	t = lap(STEP_CREATE, t);
 	if ((rc = vgic_restore(&hyp_vgic, blob, used, cpu_in)) != HV_OK)
@@ -149,7 +204,7 @@ static bool checkpoint(void)
 		return fail("vgic_its_restore", rc);
 	lap(STEP_RESTORE, t);
 	/* Accounting is the hypervisor's, not the guest's state: it carries over. */
-	for (uint32_t i = 0; i < hyp_nr_cpus; i++)
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++)
 		vgic_get_vcpu(&hyp_vgic, i)->stats = keep_stats[i];
 	hyp_its.stats = keep_its_stats;
 	return true;
@@ -181,6 +236,7 @@ static void lead(struct pcpu *p)
 		return;
 	all_stopped = now();
 	cpu_out_state(p);
+	off_cpu_out();
 	if (!checkpoint()) {
 		st.failures++;
 		hyp_printf("hyp: checkpoint storm: cycle %lu failed in %s: %d\n", st.cycles, st.failed_step,
@@ -189,6 +245,7 @@ static void lead(struct pcpu *p)
 	}
 	pause_ticks = now() - all_stopped;
 	hyp_cntvoff += pause_ticks;
+	off_cpu_in();
 	__atomic_store_n(&phase, STORM_RESUMING, __ATOMIC_RELEASE);
 	if (cpu_in_state(p) != HV_OK)
 		hyp_end_run(HYP_STATUS_HYP_PANIC, "checkpoint: vCPU reload failed");
