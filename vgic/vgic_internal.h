@@ -355,18 +355,36 @@ void vgic_irq_phys_deactivate(struct vgic *vm, struct vgic_irq *irq);
 /* Deactivate outside any LR (EOIcount, trapped DIR, ICACTIVER). Locked as for a change. */
 void vgic_irq_deactivate_locked(struct vgic *vm, struct vgic_irq *irq);
 
-/* Work collected under locks and done after they are released. */
+/*
+ * Work collected under locks and done after they are released. The first resample also keeps the
+ * owner's callback as it was when the deactivation was seen (first_fn, first_owner): every caller
+ * defers with the interrupt's lock or the ap_lock of the list it is on held, and set_resample takes
+ * both, so the pair is whole. Calling it needs no second look under the irq lock; the later ones
+ * are looked up again, since an earlier callback may have changed them.
+ */
 struct vgic_deferred {
 	struct vgic_irq *requeue[VGIC_MAX_DEFERRED];
 	struct vgic_irq *resample[VGIC_MAX_DEFERRED];
 	unsigned nr_requeue, nr_resample;
+	irq_resample_fn first_fn;
+	void *first_owner;
 };
 void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d);
 /* A level interrupt was deactivated: its line owner must resample (after unlock). */
 static inline void vgic_defer_resample(struct vgic_deferred *d, struct vgic_irq *irq)
 {
-	if (irq->trigger == VGIC_LEVEL && irq->resample && d->nr_resample < VGIC_MAX_DEFERRED)
+	if (irq->trigger == VGIC_LEVEL && irq->resample && d->nr_resample < VGIC_MAX_DEFERRED) {
+		if (!d->nr_resample) {
+			d->first_fn = irq->resample;
+			d->first_owner = irq->resample_owner;
+		}
 		d->resample[d->nr_resample++] = irq;
+	}
+}
+/* The line number a resample callback is given: SPI N is line N, PPI 16 + N line N. */
+static inline uint32_t vgic_resample_line(const struct vgic_irq *irq)
+{
+	return irq->intid >= VGIC_SPI_BASE ? irq->intid - VGIC_SPI_BASE : irq->intid - VGIC_NR_SGIS;
 }
 
 /* ---- entry and exit (vgic_lr.c); not static so that tests/unit/test_lr_fold.c can compare fast and general ---- */

@@ -719,8 +719,13 @@ static __attribute__((noinline)) int lr_sync(struct vgic *vm, struct vgic_vcpu *
 	v->used_mask = 0;
 	v->used_lrs = 0;
 	vgic_unlock(vm, &v->ap_lock);
-	if (d.nr_requeue | d.nr_resample)
-		vgic_deferred_run(vm, &d);
+	if (d.nr_requeue | d.nr_resample) {
+		/* The commonest deferred work, one level ended, is vgic_deferred_run's first resample: done here. */
+		if (d.nr_resample == 1 && !d.nr_requeue)
+			d.first_fn(d.first_owner, vgic_resample_line(d.resample[0]));
+		else
+			vgic_deferred_run(vm, &d);
+	}
 	return HV_OK;
 }
 

@@ -137,16 +137,18 @@ void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d)
 	 */
 	for (unsigned i = 0; i < d->nr_resample; i++) {
 		struct vgic_irq *irq = d->resample[i];
-		irq_resample_fn fn;
-		void *owner;
+		irq_resample_fn fn = d->first_fn;
+		void *owner = d->first_owner;
 
-		vgic_lock(vm, &irq->lock);
-		fn = irq->resample;
-		owner = irq->resample_owner;
-		vgic_unlock(vm, &irq->lock);
+		/* The first as deferred (nothing of ours ran since); the rest as they are now. */
+		if (i) {
+			vgic_lock(vm, &irq->lock);
+			fn = irq->resample;
+			owner = irq->resample_owner;
+			vgic_unlock(vm, &irq->lock);
+		}
 		if (fn)
-			fn(owner, irq->intid >= VGIC_SPI_BASE ? irq->intid - VGIC_SPI_BASE
-							      : irq->intid - VGIC_NR_SGIS);
+			fn(owner, vgic_resample_line(irq));
 	}
 	for (unsigned i = 0; i < d->nr_requeue; i++) {
 		struct vgic_irq *irq = d->requeue[i];

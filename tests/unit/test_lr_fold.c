@@ -51,6 +51,7 @@ static void make_irq(struct vgic_irq *irq, struct vgic_vcpu *v, unsigned combo, 
 	irq->vcpu = v;
 	irq->in_lr = 1;
 	irq->resample = owner_resample;
+	irq->resample_owner = v;
 	irq->trigger = (combo >> 0) & 1U ? VGIC_LEVEL : VGIC_EDGE;
 	irq->pending_latch = (combo >> 1) & 1U;
 	irq->line_level = (combo >> 2) & 1U;
@@ -124,6 +125,13 @@ static bool fold_both_ways(struct harness *h, unsigned combo, unsigned act_req, 
 	for (unsigned i = 0; i < d.nr_resample; i++) {
 		assert_ptr_equal(d_fast.resample[i], &fast);
 		assert_ptr_equal(d.resample[i], &slow);
+	}
+	/* And the callback the deferred run will call for the first, kept as the fold saw it. */
+	if (d.nr_resample) {
+		assert_ptr_equal(d_fast.first_fn, d.first_fn);
+		assert_ptr_equal(d_fast.first_owner, d.first_owner);
+		assert_ptr_equal(d.first_fn, owner_resample);
+		assert_ptr_equal(d.first_owner, orig.resample_owner);
 	}
 	assert_int_equal(h->nr_phys_deactivated, phys_before);
 	return true;
@@ -384,6 +392,89 @@ static void lowering_a_line_ends_as_the_general_update_does(void **state)
 	h_finish(fast);
 }
 
+/*
+ * The exit calls a resample callback as the fold saw it (vgic_deferred's first_fn): the first one deferred
+ * needs no second look, the later ones are looked up again, since an earlier callback may change them. Two
+ * level lines ended in one exit: the first's owner gives the second line a new owner, which must be the one
+ * called; and one line alone is called through the exit's own call, with its line number and owner.
+ */
+struct resample_log {
+	struct harness *h;
+	unsigned calls[3];
+	uint32_t line[3];
+};
+
+static struct resample_log rlog;
+
+static void rs_second(void *owner, uint32_t line)
+{
+	assert_ptr_equal(owner, &rlog);
+	rlog.calls[1]++;
+	rlog.line[1] = line;
+}
+
+static void rs_third(void *owner, uint32_t line)
+{
+	assert_ptr_equal(owner, &rlog.calls[2]);
+	rlog.calls[2]++;
+	rlog.line[2] = line;
+}
+
+static void rs_first(void *owner, uint32_t line)
+{
+	struct irq_chip *chip = vgic_spi_chip(&rlog.h->vm);
+
+	assert_ptr_equal(owner, &rlog);
+	rlog.calls[0]++;
+	rlog.line[0] = line;
+	assert_int_equal(chip->ops->set_level(chip, line, false), HV_OK);
+	/* Hand the other line to a new owner: its deferred resample must reach that one. */
+	assert_int_equal(chip->ops->set_resample(chip, 9, rs_third, &rlog.calls[2]), HV_OK);
+}
+
+static void resamples_reach_the_owner_of_the_moment(void **state)
+{
+	struct harness *h = h_mk(1, 32, 4);
+	struct irq_chip *chip = vgic_spi_chip(&h->vm);
+
+	(void)state;
+	memset(&rlog, 0, sizeof(rlog));
+	rlog.h = h;
+	h_cfg(h, 0, VGIC_SPI_BASE + 8U, 0x20, VGIC_LEVEL);
+	h_cfg(h, 0, VGIC_SPI_BASE + 9U, 0x40, VGIC_LEVEL);
+	h_cfg(h, 0, VGIC_SPI_BASE + 10U, 0x40, VGIC_LEVEL);
+	assert_int_equal(chip->ops->set_resample(chip, 8, rs_first, &rlog), HV_OK);
+	assert_int_equal(chip->ops->set_resample(chip, 9, rs_second, &rlog), HV_OK);
+	assert_int_equal(chip->ops->set_resample(chip, 10, rs_second, &rlog), HV_OK);
+
+	/* One line: the exit's own call. */
+	assert_int_equal(chip->ops->set_level(chip, 10, true), HV_OK);
+	h_enter(h, 0);
+	assert_int_equal(h_ack(h, 0), VGIC_SPI_BASE + 10U);
+	h_eoi(h, 0, VGIC_SPI_BASE + 10U);
+	h_exit(h, 0);
+	assert_int_equal(rlog.calls[1], 1);
+	assert_int_equal(rlog.line[1], 10);
+	assert_int_equal(chip->ops->set_level(chip, 10, false), HV_OK);
+
+	/* Two lines in one exit (LRs 0 and 1, in that order): the second's owner changed by the first's callback. */
+	assert_int_equal(chip->ops->set_level(chip, 8, true), HV_OK);
+	assert_int_equal(chip->ops->set_level(chip, 9, true), HV_OK);
+	h_enter(h, 0);
+	assert_int_equal(h_ack(h, 0), VGIC_SPI_BASE + 8U);
+	h_eoi(h, 0, VGIC_SPI_BASE + 8U);
+	assert_int_equal(h_ack(h, 0), VGIC_SPI_BASE + 9U);
+	h_eoi(h, 0, VGIC_SPI_BASE + 9U);
+	h_exit(h, 0);
+	assert_int_equal(rlog.calls[0], 1);
+	assert_int_equal(rlog.line[0], 8);
+	assert_int_equal(rlog.calls[1], 1);
+	assert_int_equal(rlog.calls[2], 1);
+	assert_int_equal(rlog.line[2], 9);
+	assert_int_equal(chip->ops->set_level(chip, 9, false), HV_OK);
+	h_finish(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -391,6 +482,7 @@ int main(void)
 		cmocka_unit_test_teardown(the_plain_staging_agrees_with_the_general_one_wherever_it_answers, h_teardown),
 		cmocka_unit_test_teardown(an_edge_taken_and_ended_leaves_no_state, h_teardown),
 		cmocka_unit_test_teardown(lowering_a_line_ends_as_the_general_update_does, h_teardown),
+		cmocka_unit_test_teardown(resamples_reach_the_owner_of_the_moment, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
