@@ -357,6 +357,21 @@ static uint64_t lr_group_triggers(const struct lr_choice *c, unsigned groups, bo
 	return hcr;
 }
 
+/* The end of every flush that placed something or cleans up: stale LRs, ICH_HCR_EL2, the ap_lock. */
+LR_HOT int lr_flush_finish(struct vgic *vm, struct vgic_vcpu *v, uint32_t used, uint64_t hcr)
+{
+	for (uint32_t stale = v->hw_dirty & ~used; stale; stale &= stale - 1U)
+		lr_write_if_changed(v, (unsigned)__builtin_ctz(stale), 0);
+	v->hw_dirty = used;
+	v->used_mask = used;
+	if (hcr != v->hcr) {
+		lr_write_hcr(v->be, hcr);
+		v->hcr = hcr;
+	}
+	vgic_unlock(vm, &v->ap_lock);
+	return HV_OK;
+}
+
 /*
  * The common case: the whole ap_list fits in the LRs, so there is no choice to make and nothing to
  * arm (every active is placed, so EOIs reach their LRs; nothing is left out, so no refill). One pass
@@ -365,7 +380,7 @@ static uint64_t lr_group_triggers(const struct lr_choice *c, unsigned groups, bo
  * Out of line: inlined beside lr_flush_one() it cost every fit entry spills (about 20 instructions
  * per entry of 4 LRs, measured with callgrind).
  */
-static __attribute__((noinline)) uint32_t lr_flush_fit(struct vgic *vm, struct vgic_vcpu *v, uint32_t total)
+static __attribute__((noinline)) int lr_flush_fit(struct vgic *vm, struct vgic_vcpu *v, uint32_t total)
 {
 	struct vgic_irq *sel[LR_BACKEND_MAX_LRS];
 	unsigned nr = v->be->nr_lrs, n, homeless = 0;
@@ -392,15 +407,16 @@ static __attribute__((noinline)) uint32_t lr_flush_fit(struct vgic *vm, struct v
 	}
 	v->used_lrs = n;
 	v->stats.lrs_filled += n;
-	return used;
+	return lr_flush_finish(vm, v, used, ICH_HCR_EN);
 }
 
 /*
  * lr_flush_fit() for one interrupt, the commonest entry that is not idle, without the arrays: it goes
  * back into the LR it had (an LR the guest still holds is then not rewritten), else into LR 0, the
- * lowest free one. Returns the mask of LRs used.
+ * lowest free one. With none (LRs to clean, maintenance to disarm) it places nothing. Out of line
+ * (each entry path its own frame, reached by a tail call), finishing the flush.
  */
-LR_HOT uint32_t lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
+static __attribute__((noinline)) int lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
 {
 	unsigned cls = v->aplist.count[VGIC_AP_PENDING] ? VGIC_AP_PENDING : VGIC_AP_ACTIVE;
 	struct vgic_irq *irq;
@@ -408,7 +424,7 @@ LR_HOT uint32_t lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
 
 	if (!vgic_aplist_collect(&v->aplist, cls, &irq, 1)) {
 		v->used_lrs = 0;
-		return 0;
+		return lr_flush_finish(vm, v, 0, ICH_HCR_EN);
 	}
 	i = irq->lr;
 	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
@@ -416,40 +432,24 @@ LR_HOT uint32_t lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
 	lr_place(vm, v, irq, i, false);
 	v->used_lrs = 1;
 	v->stats.lrs_filled++;
-	return 1U << i;
+	return lr_flush_finish(vm, v, 1U << i, ICH_HCR_EN);
 }
 
 /* The flush past the idle look: out of line, so the idle entry saves no registers for it. */
-static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
+/*
+ * The ap_list does not fit in the LRs: choose (7.3), arm the refill (7.4), place, finish. Out of line and
+ * reached by a tail call, so the entries that fit do not pay its registers and it pays no second frame.
+ */
+static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct vgic_vcpu *v)
 {
-	struct lr_backend *be = v->be;
 	struct lr_choice c;
 	unsigned slot[LR_BACKEND_MAX_LRS];
-	unsigned groups = LR_GROUPS_ALL;
+	unsigned groups;
 	bool preempt_rule = false;
 	struct vgic_irq *left_out;
-	uint32_t total, used;
+	uint32_t used;
 	uint64_t hcr;
 
-	vgic_lock(vm, &v->ap_lock);
-	if (vgic_vcpu_loaded(v)) {
-		vgic_unlock(vm, &v->ap_lock);
-		return HV_EBUSY;
-	}
-	vgic_vcpu_set_loaded(v, true);
-	total = vgic_aplist_total(&v->aplist);
-	if (total == 0 && v->hw_dirty == 0 &&
-	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
-		vgic_unlock(vm, &v->ap_lock);
-		return HV_OK;
-	}
-	v->stats.flushes++;
-
-	if (total <= be->nr_lrs) {
-		used = total == 1 ? lr_flush_one(vm, v) : lr_flush_fit(vm, v, total);
-		hcr = ICH_HCR_EN;
-		goto done;
-	}
 	groups = lr_read_cpu_if(v, &preempt_rule);
 	left_out = lr_select(vm, v, groups, preempt_rule, &c);
 	if (left_out && !lr_arm_refill(v, preempt_rule, &c)) {
@@ -470,17 +470,33 @@ static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu 
 	}
 	v->stats.overflows++;
 	v->stats.lrs_filled += c.n;
-done:
-	for (uint32_t stale = v->hw_dirty & ~used; stale; stale &= stale - 1U)
-		lr_write_if_changed(v, (unsigned)__builtin_ctz(stale), 0);
-	v->hw_dirty = used;
-	v->used_mask = used;
-	if (hcr != v->hcr) {
-		lr_write_hcr(be, hcr);
-		v->hcr = hcr;
+	return lr_flush_finish(vm, v, used, hcr);
+}
+
+/* The flush past the idle look: out of line, so the idle entry saves no registers for it. */
+static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
+{
+	uint32_t total;
+
+	vgic_lock(vm, &v->ap_lock);
+	if (vgic_vcpu_loaded(v)) {
+		vgic_unlock(vm, &v->ap_lock);
+		return HV_EBUSY;
 	}
-	vgic_unlock(vm, &v->ap_lock);
-	return HV_OK;
+	vgic_vcpu_set_loaded(v, true);
+	total = vgic_aplist_total(&v->aplist);
+	if (total == 0 && v->hw_dirty == 0 &&
+	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
+		vgic_unlock(vm, &v->ap_lock);
+		return HV_OK;
+	}
+	v->stats.flushes++;
+	/* Everything fits (one interrupt, or none: lr_flush_one places nothing then): no choice, HCR = En. */
+	if (total <= 1)
+		return lr_flush_one(vm, v);
+	if (total <= v->be->nr_lrs)
+		return lr_flush_fit(vm, v, total);
+	return lr_flush_overflow(vm, v);
 }
 
 int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
