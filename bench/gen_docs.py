@@ -113,6 +113,11 @@ class Results:
             if r["scenario"] not in self.scenarios:
                 self.scenarios.append(r["scenario"])
         self.depths = sorted({int(r["depth"]) for r in self.detail if r["scenario"] == "depth"})
+        # bench/instructions.sh: callgrind instructions per round; depth is 0 outside the depth sweep.
+        self.instr = {}
+        for r in read(os.path.join(d, "instructions.csv")) or []:
+            self.instr[(r["policy"], r["scenario"], int(r["nr_lrs"]), int(r["depth"]))] = \
+                float(r["instructions_per_round"])
 
     def row(self, policy, scenario, lrs, depth=None):
         for r in self.detail:
@@ -120,6 +125,19 @@ class Results:
                     and (depth is None or int(r["depth"]) == depth)):
                 return r
         return None
+
+    def instructions(self, r):
+        """Instructions per round for the configuration of detail row r, or None."""
+        d = int(r["depth"]) if r["scenario"] == "depth" else 0
+        return self.instr.get((r["policy"], r["scenario"], int(r["nr_lrs"]), d))
+
+    def entries_per_round(self, r):
+        return int(r["entries"]) / int(r["rounds"])
+
+    def ns_round(self, r, key="ns_median"):
+        """Time per round: a sample is a batch's time over its world switches, and every round of a
+        configuration takes the same number of switches, so per round = per switch x switches per round."""
+        return float(r[key]) * self.entries_per_round(r)
 
     def total(self, r, side):
         return sum(float(r[side + "_" + k]) for k in self.kinds)
@@ -137,8 +155,17 @@ class Results:
 
 def sec_run(res, args):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
-    lines = ["## This run", "",
-             "- Generated %s by `make bench` in %s s, at commit %s." % (now, args.elapsed, revision()),
+    lines = ["## This run", ""]
+    if args.run_commit:
+        # The text regenerated later from results already committed: say which run they come from.
+        lines += ["- Figures from `make bench` run %sin %s s, at commit %s." %
+                  ("%s " % args.run_time if args.run_time else "", args.elapsed, args.run_commit),
+                  "- This text regenerated %s by `bench/gen_docs.py` as committed with this file (on top of "
+                  "commit %s) from those results, without measuring anything again." %
+                  (now, sh(["git", "rev-parse", "--short", "HEAD"]) or "unknown")]
+    else:
+        lines += ["- Generated %s by `make bench` in %s s, at commit %s." % (now, args.elapsed, revision())]
+    lines += [
              "- Results: `bench/results/` (CSV files listed under [Files](#files)); log: "
              "`bench/results/lr_bench.log`.",
              "- Load average (1 min, `/proc/loadavg`) when `lr_bench` started and ended: %s and %s on %d "
@@ -167,35 +194,139 @@ def sec_run(res, args):
     return lines
 
 
-def sec_headline(res):
-    lines = ["## Headline", ""]
-    rows = []
+def sig2(x):
+    """Two significant figures, thousands separated: 4688.4 -> 4,700; 1.714 -> 1.7; 0.713 -> 0.71."""
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "n/a"
+    if x == 0:
+        return "0"
+    d = 1 - int(math.floor(math.log10(abs(x))))
+    v = round(x, d)
+    return "{:,.{d}f}".format(v, d=max(d, 0))
+
+
+def realistic(res):
+    """(scenario, LRs) where the guest takes interrupts and 1-2x the LRs are queued per vCPU."""
+    out = []
     for n in res.lrs:
-        if HEADLINE_DEPTH not in res.depths:
-            continue
-        o = res.row("ours", "depth", n, HEADLINE_DEPTH)
-        cells = ["%d LRs" % n, "%s ns" % num(float(o["ns_median"]))]
-        for p in PEERS:
-            r = res.row(p, "depth", n, HEADLINE_DEPTH)
-            cells.append("%s ns (**%sx**)" % (num(float(r["ns_median"])),
-                                              num(ratio(float(r["ns_median"]), float(o["ns_median"])))))
-        rows.append(cells)
-    if rows:
-        lines += ["Flush+sync pair with %d interrupts queued on the vCPU (median; ratio = peer / ours):" %
-                  HEADLINE_DEPTH, "", table(["", "ours"] + [LABEL[p] for p in PEERS], rows), ""]
+        for sc in res.scenarios:
+            if sc in ("depth", "idle"):
+                continue
+            r = res.row("ours", sc, n)
+            if r and int(r["delivered"]) and n <= int(r["depth"]) <= 2 * n:
+                out.append((sc, n, int(r["depth"])))
+    return out
+
+
+def round_cells(res, r, o=None):
+    """accesses, instructions and ns per round of row r; with o (ours), each as a multiple of ours."""
+    acc, ins, ns = per_round(res, r), res.instructions(r), res.ns_round(r)
+    if o is None:
+        return [num(acc, 0), num(ins, 0) if ins is not None else "n/a", num(ns)]
+    oi, oa = res.instructions(o), per_round(res, o)
+    return ["%s (%s)" % (num(acc, 0), "x" + sig2(ratio(acc, oa)) if oa else "ours 0"),
+            "%s (x%s)" % (num(ins, 0), sig2(ratio(ins, oi))) if ins is not None and oi else "n/a",
+            "%s (x%s)" % (num(ns), sig2(ratio(ns, res.ns_round(o))))]
+
+
+def headline_realistic(res):
+    rows = []
+    for sc, n, d in realistic(res):
+        o = res.row("ours", sc, n)
+        for p in POLICIES:
+            r = res.row(p, sc, n)
+            c = round_cells(res, r, None if p == "ours" else o)
+            rows.append(["%s, %d LRs (%d queued per vCPU, %sx the LRs)" % (sc, n, d, sig2(d / n)), LABEL[p],
+                         c[0], c[1], "%s [%s-%s]" % (c[2], num(res.ns_round(r, "ns_min")),
+                                                     num(res.ns_round(r, "ns_max"))),
+                         num(float(r["ns_median"])), num(res.entries_per_round(r))])
+    if not rows:
+        return []
+    return ["### Realistic depth: 1-2x the LRs queued, the guest taking them", "", T.HEADLINE_REALISTIC, "",
+            table(["scenario", "policy", "accesses per round (x ours)", "instructions per round (x ours)",
+                   "ns per round [min-max] (x ours, x86 model)", "ns per switch", "switches per round"], rows), ""]
+
+
+def headline_rounds(res):
     rows = []
     for n in res.lrs:
         for sc in res.scenarios:
-            d = ACCESS_DEPTH if sc == "depth" else None
-            if sc == "depth" and d not in res.depths:
+            if sc == "depth":
                 continue
-            o = res.row("ours", sc, n, d)
-            cells = ["%s%s, %d LRs" % (sc, "" if d is None else " d=%d" % d, n), num(res.per_switch(o))]
+            o = res.row("ours", sc, n)
+            cells = ["%s, %d LRs" % (sc, n), " / ".join(round_cells(res, o))]
             for p in PEERS:
-                cells.append(num(res.per_switch(res.row(p, sc, n, d))))
+                c = round_cells(res, res.row(p, sc, n), o)
+                cells.append(" / ".join(c))
             rows.append(cells)
-    lines += ["Register accesses per world switch (one entry and its exit):", "",
-              table(["scenario", "ours"] + [LABEL[p] for p in PEERS], rows), ""]
+    return ["### Every scenario, per round", "", T.HEADLINE_ROUNDS, "",
+            table(["scenario", "ours"] + [LABEL[p] for p in PEERS], rows), ""]
+
+
+def headline_depth(res):
+    if not res.depths:
+        return []
+    hdr, rows = ["depth"], []
+    for n in res.lrs:
+        hdr += ["ours ns, %d LRs" % n] + ["%s / ours, %d LRs" % (LABEL[p], n) for p in PEERS]
+    for d in res.depths:
+        cells = [str(d)]
+        for n in res.lrs:
+            o = res.row("ours", "depth", n, d)
+            cells.append(num(float(o["ns_median"])))
+            for p in PEERS:
+                r = res.row(p, "depth", n, d)
+                ri, oi = res.instructions(r), res.instructions(o)
+                cells.append("x%s (x%s)" % (sig2(ratio(float(r["ns_median"]), float(o["ns_median"]))),
+                                             sig2(ratio(ri, oi)) if ri is not None and oi else "n/a"))
+        rows.append(cells)
+    return ["### The whole depth curve", "", T.HEADLINE_DEPTH, "", table(hdr, rows), ""]
+
+
+def headline_losses(res):
+    """Where ours loses in this run, per round and per switch, from the data."""
+    out = []
+    ns_lost, ins_lost, ins_rows = [], {p: 0 for p in PEERS}, 0
+    for n in res.lrs:
+        for sc in res.scenarios:
+            for d in (res.depths if sc == "depth" else [None]):
+                o = res.row("ours", sc, n, d)
+                if sc != "depth":
+                    faster = [LABEL[p] for p in PEERS if res.ns_round(res.row(p, sc, n)) < res.ns_round(o)]
+                    if faster:
+                        ns_lost.append("%s/%d LRs (%s)" % (sc, n, ", ".join(faster)))
+                oi = res.instructions(o)
+                if oi is None:
+                    continue
+                ins_rows += 1
+                for p in PEERS:
+                    pi = res.instructions(res.row(p, sc, n, d))
+                    if pi is not None and pi < oi:
+                        ins_lost[p] += 1
+    if ns_lost:
+        out.append("- **ns per round, scenarios**: a peer is faster in " + "; ".join(ns_lost) + ".")
+    deeper = depth_slower(res)
+    if deeper:
+        out.append("- **ns per flush+sync, depth sweep**: " + "; ".join(deeper) + ".")
+    if ins_rows:
+        out.append("- **instructions per round**: of %d configurations, the peer executes fewer than ours in %s."
+                   % (ins_rows, ", ".join("%d (%s)" % (ins_lost[p], LABEL[p]) for p in PEERS)))
+    per_entry = [a for a in res.accept if a["check"] == "entry_accesses" and a["result"] != "PASS"]
+    per_round_bad = [a for a in res.accept if a["check"] == "accesses_per_round" and a["result"] != "PASS"]
+    n_round = len([a for a in res.accept if a["check"] == "accesses_per_round"])
+    if n_round:
+        out.append("- **register accesses**: per round ours makes more than the peer in %d of %d comparisons "
+                   "(exact check `accesses_per_round`); per entry it makes more in %d (the issue's literal "
+                   "criterion, which rewards taking more entries)." % (len(per_round_bad), n_round, len(per_entry)))
+    return (["### Where ours loses in this run", ""] + out +
+            ["", "Why, case by case: [Where our policy does not win, and why](#where-our-policy-does-not-win-and-why).",
+             ""]) if out else []
+
+
+def sec_headline(res):
+    lines = ["## Headline", "", T.HEADLINE_INTRO, ""]
+    lines += headline_realistic(res) + headline_rounds(res) + headline_depth(res) + headline_losses(res)
+    lines += ["### Not measured in this run", "", T.NOT_MEASURED, ""]
     if res.depths and "xen_old" in PEERS:
         lines += [depth_vs_xen(res), ""]
     titles = [fragment(p)[0][3:] for p in res.fragments]
@@ -282,12 +413,12 @@ def sec_acceptance(res):
         for sc in res.scenarios:
             if sc == "depth":
                 continue
-            o = float(res.row("ours", sc, n)["ns_median"])
-            faster = [LABEL[p] for p in PEERS if float(res.row(p, sc, n)["ns_median"]) < o]
+            o = res.ns_round(res.row("ours", sc, n))
+            faster = [LABEL[p] for p in PEERS if res.ns_round(res.row(p, sc, n)) < o]
             if faster:
                 slower.append("%s/%d LRs (%s)" % (sc, n, ", ".join(faster)))
     if slower:
-        lines.append("- **time per switch in the small scenarios**: ours has the higher median in " +
+        lines.append("- **time per round in the scenarios**: ours has the higher median in " +
                      "; ".join(slower) + ". " + " ".join(T.SLOWER_REASON.split()))
     deeper = depth_slower(res)
     if deeper:
@@ -397,12 +528,13 @@ def sec_accesses(res):
                     r = res.row(p, sc, n, d)
                     mpi = float(r["maint"]) / int(r["delivered"]) if int(r["delivered"]) else None
                     rows.append(["%s%s" % (sc, "" if d is None else " d=%d" % d), LABEL[p],
+                                 num(per_round(res, r), 2),
                                  num(res.total(r, "entry"), 2), num(res.total(r, "exit"), 2),
                                  num(res.per_switch(r), 2), num(res.per_irq(r), 2),
                                  num(mpi, 3) if mpi is not None else "-",
                                  "%.2f" % (int(r["entries"]) / int(r["rounds"]))])
         lines += ["### %d list registers" % n, "",
-                  table(["scenario", "policy", "per entry", "per exit", "per switch", "per delivered irq",
+                  table(["scenario", "policy", "per round", "per entry", "per exit", "per switch", "per delivered irq",
                          "maint per irq", "entries per round"], rows), ""]
     lines += ["### By register (%d list registers)" % BREAKDOWN_LRS, "", T.BREAKDOWN_INTRO, ""]
     rows = []
@@ -423,23 +555,30 @@ def sec_accesses(res):
 
 
 def sec_time(res):
-    lines = ["## Time per world switch", "", T.TIME_INTRO, ""]
+    lines = ["## Time per round and per world switch", "", T.TIME_INTRO, ""]
     rows = []
     for n in res.lrs:
         for sc in res.scenarios:
             if sc == "depth":
                 continue
             o = res.row("ours", sc, n)
-            cells = ["%s, %d LRs" % (sc, n), "%s [%s-%s]" % (num(float(o["ns_median"])), num(float(o["ns_min"])),
-                                                             num(float(o["ns_max"])))]
-            for p in PEERS:
+            for p in POLICIES:
                 r = res.row(p, sc, n)
-                cells.append("%s (x%s)" % (num(float(r["ns_median"])),
-                                           num(ratio(float(r["ns_median"]), float(o["ns_median"])), 2)))
-            cells.append(" / ".join(num(float(res.row(p, sc, n)["irqs_per_sec"]) / 1e6, 2) for p in POLICIES))
-            rows.append(cells)
-    lines += [table(["scenario", "ours ns [min-max]"] + ["%s ns (x ours)" % LABEL[p] for p in PEERS] +
-                    ["Mirq/s " + " / ".join(LABEL[p] for p in POLICIES)], rows), ""]
+                ins, oi = res.instructions(r), res.instructions(o)
+                mine = p == "ours"
+                rows.append(["%s, %d LRs" % (sc, n), LABEL[p],
+                             "%s%s" % (num(res.ns_round(r)), "" if mine else
+                                       " (x%s)" % sig2(ratio(res.ns_round(r), res.ns_round(o)))),
+                             "%s [%s-%s]%s" % (num(float(r["ns_median"])), num(float(r["ns_min"])),
+                                               num(float(r["ns_max"])), "" if mine else
+                                               " (x%s)" % sig2(ratio(float(r["ns_median"]),
+                                                                     float(o["ns_median"])))),
+                             num(res.entries_per_round(r)),
+                             "n/a" if ins is None else "%s%s" % (num(ins, 0), "" if mine or not oi else
+                                                                 " (x%s)" % sig2(ratio(ins, oi))),
+                             num(float(r["irqs_per_sec"]) / 1e6, 2)])
+    lines += [table(["scenario", "policy", "ns per round (x ours)", "ns per switch [min-max] (x ours)",
+                     "switches per round", "instructions per round (x ours)", "Mirq/s"], rows), ""]
     return lines
 
 
@@ -454,9 +593,13 @@ def sec_depth(res):
                 r = res.row(p, "depth", n, d)
                 cells.append("%s (x%s)" % (num(float(r["ns_median"])),
                                            num(ratio(float(r["ns_median"]), float(o["ns_median"])), 2)))
+            cells.append(" / ".join(num(res.instructions(res.row(p, "depth", n, d)), 0)
+                                    if res.instructions(res.row(p, "depth", n, d)) is not None else "n/a"
+                                    for p in POLICIES))
             rows.append(cells)
         lines += ["### %d list registers" % n, "",
-                  table(["depth", "ours ns [min-max]"] + ["%s ns (x ours)" % LABEL[p] for p in PEERS], rows), ""]
+                  table(["depth", "ours ns [min-max]"] + ["%s ns (x ours)" % LABEL[p] for p in PEERS] +
+                        ["instructions per round: " + " / ".join(LABEL[p] for p in POLICIES)], rows), ""]
     return lines
 
 
@@ -512,7 +655,7 @@ def nv2_cheaper(res):
                % trap_more)
     else:
         why = (" In each of them ours makes no more trapping accesses per switch than the peer, so the reason is "
-               "the peer's lower measured native time, which [Time per world switch](#time-per-world-switch) "
+               "the peer's lower measured native time, which [Time per round and per world switch](#time-per-round-and-per-world-switch) "
                "and the depth sweep show and [Where our policy does not win, and why]"
                "(#where-our-policy-does-not-win-and-why) explains.")
     return ("Projected cycles per switch below those of ours (NV2 backend), out of %d configurations: %s.%s"
@@ -536,6 +679,42 @@ def nv2_breakdown(res):
             rows.append(["%s%s" % (sc, "" if d is None else " d=%d" % d), LABEL[p], parts("entry"), parts("exit"),
                          num(sum(nv2_per_round(res, r).values()), 2)])
     return table(["scenario", "run", "per entry", "per exit", "NV2 traps per round"], rows)
+
+
+def nv2_projection(res, r, t):
+    """The nested model's formula on a detail row: NV2-trapping accesses per switch x t + ns x host GHz."""
+    traps = sum(nv2_per_round(res, r).values()) * int(r["rounds"]) / int(r["entries"])
+    return traps, traps * t + float(r["ns_median"]) * host_ghz(res)
+
+
+def host_ghz(res):
+    """The clock lr_bench used (run_info.csv rounds it to 3 decimals): from its own nested rows, the one
+    with the largest native time, so that the rows added here match the ones it wrote."""
+    if getattr(res, "ghz", None):
+        return res.ghz
+    best = None
+    for x in res.nested:
+        if x["model"] == "nv2_vncr" and x["policy"] in POLICIES:
+            r = res.row(x["policy"], x["scenario"], int(x["nr_lrs"]),
+                        int(x["depth"]) if x["scenario"] == "depth" else None)
+            if r and float(r["ns_median"]) > 0 and (best is None or float(r["ns_median"]) > best[0]):
+                best = (float(r["ns_median"]), float(x["native_cycles"]) / float(r["ns_median"]))
+    res.ghz = best[1] if best else float(res.info.get("host_ghz", "nan"))
+    return res.ghz
+
+
+def nv2_untuned_row(res, sc, n, d, traps):
+    """Ours as built for real registers (lrs_in_memory false) under NV2, beside the peers, which are
+    not tuned for NV2 either; ratios to ours (NV2 backend), as in the rest of the table."""
+    r, tuned = res.row("ours", sc, n, d), res.row(OURS_NV2, sc, n, d)
+    if r is None or tuned is None:
+        return []
+    cells = ["%s%s" % (sc, "" if d is None else " d=%d" % d), LABEL["ours"] + " (not tuned for NV2)",
+             num(nv2_projection(res, r, 0)[0], 2)]
+    for t in traps:
+        proj, ref = nv2_projection(res, r, t)[1], nv2_projection(res, tuned, t)[1]
+        cells.append("%s (x%s)" % (num(proj, 0), num(ratio(proj, ref), 2)))
+    return [cells]
 
 
 def sec_nested(res):
@@ -562,6 +741,8 @@ def sec_nested(res):
                             cells.append("%s (x%s)" % (num(float(x["projected_cycles"]), 0),
                                                        num(float(x["ratio_vs_ours"]), 2)))
                         rows.append(cells)
+                        if p == OURS_NV2:
+                            rows += nv2_untuned_row(res, sc, n, d, traps)
             lines += ["### %s, %d list registers" % (T.MODEL_NAME[model], n), "",
                       table(["scenario", "policy", "traps per switch"] +
                             ["cycles at %s/trap (x ours)" % num(t, 0) for t in traps], rows), ""]
@@ -595,6 +776,10 @@ def main():
     ap.add_argument("--out", default="docs/benchmarks.md")
     ap.add_argument("--elapsed", default="?")
     ap.add_argument("--bin", default="build/bench/lr_bench")
+    # Only when regenerating the text from committed results (bench/run.sh passes neither): the commit
+    # and time of the `make bench` run the results come from.
+    ap.add_argument("--run-commit", default="")
+    ap.add_argument("--run-time", default="")
     args = ap.parse_args()
     res = Results(args.results)
     doc = [T.HEADER, ""]

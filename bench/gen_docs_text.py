@@ -10,6 +10,43 @@ peers' policies, on the same software model of the GICv3 virtual CPU interface, 
 state, and the same scenarios, measured side by side in one run. `make bench` regenerates this file;
 every figure below comes from the run described in "This run"."""
 
+HEADLINE_INTRO = """Every ratio in this section comes from a software model of the GICv3 virtual CPU interface
+(`vgic/icv_model.c`) run on this x86 host, not from arm64 hardware: register accesses and instructions
+are exact counts, nanoseconds are this host's time for the model. All of it is one `make bench` run:
+the [min-max] ranges are over the 101 interleaved batches of that run, not over several runs, and
+ratios are given to 2 significant figures. Per round comes first: a round delivers the same interrupts
+under every policy, so accesses, instructions and time per round compare equal work, where an average
+per world switch rewards a policy for taking more, smaller switches."""
+
+HEADLINE_REALISTIC = """With 1 to 2 times as many interrupts queued per vCPU as there are LRs and the guest taking every
+one, the depth a busy guest sees. This run has two such configurations (below); depth 2x the LRs with
+the guest taking interrupts (8 with 4 LRs, 32 with 16) is not among the scenarios (see "Not measured").
+*ns per round* is the median time per switch times the switches per round (every round of a
+configuration takes the same number), its range the same over the fastest and slowest batch."""
+
+HEADLINE_ROUNDS = """Each cell: register accesses / callgrind instructions / ns per round (median, x86 model); for
+the peers each figure is followed by its multiple of ours (x > 1: ours is cheaper). Per-switch and
+per-entry figures follow in [Register accesses](#register-accesses) and
+[Time per round and per world switch](#time-per-round-and-per-world-switch). *hwtimer* for old Xen is
+HW-mapped here, which Xen's virtual timer is not (see [Scenarios](#scenarios))."""
+
+HEADLINE_DEPTH = """N LPIs queued on one vCPU, the guest taking none, so a round is one flush and one sync (depth
+sweep, 1 to 4096). Each peer cell: its median ns per flush+sync as a multiple of ours, then, in
+brackets, its instructions per round as a multiple of ours (x86 model; x < 1: the peer is cheaper)."""
+
+NOT_MEASURED = """- **Comparisons and lock pairs per flush**: the sort's comparisons and the lock/unlock pairs each
+  policy takes per flush are not counted (`blist_sort()` and `block_take()` keep no counters), so this
+  run cannot give them.
+- **How KVM's time splits** between the sort, the locks and the rest: not measured; the callgrind runs
+  of `bench/instructions.sh` keep only each configuration's total.
+- **Ranges over several runs**: `lr_bench` ran once; the ranges quoted are over batches within that run.
+- **Depth 2x the LRs with the guest taking interrupts**: no such scenario (burst16 with 16 LRs is 1x,
+  sgi4 with 4 LRs 1.5x, the others are 1 interrupt or 4x and more).
+- **vCPU put/load, and ours' costs outside the flush and sync**: not run for any policy (one vCPU per
+  physical CPU); what they would add is listed under [The policies compared](#the-policies-compared).
+- **Old Xen's virtual timer as Xen has it**: a software interrupt whose physical timer Xen masks in
+  CNTV_CTL_EL0; the model maps it HW for every policy."""
+
 ACCEPT_INTRO = """`lr_bench` judges the targets itself and writes `bench/results/acceptance.csv`. *exact* checks are
 deterministic (register accesses, deliveries, maintenance interrupts); `make test` runs them with tiny
 counts as `bench-smoke` and fails on any that is not listed as a known, explained loss. *acceptance*
@@ -71,7 +108,8 @@ def reason(check, scenario, peer):
     return "not analysed in this document; the per-register breakdown below shows where the accesses go."
 
 
-ACCESS_INTRO = """Averages over the counted rounds. *per entry* and *per exit*: all `ICH_*` accesses made by the flush
+ACCESS_INTRO = """Averages over the counted rounds. *per round*: all `ICH_*` accesses of a round (entries and exits),
+the figure to compare, since a round is the same work for every policy. *per entry* and *per exit*: all `ICH_*` accesses made by the flush
 (entry) or the sync (exit), divided by their number. *per switch*: entry and exit accesses together per
 entry. *per delivered irq*: all accesses of the round divided by the interrupts the guest acknowledged.
 *maint per irq*: maintenance interrupts taken per delivered interrupt. *entries per round*: how many
@@ -80,10 +118,13 @@ world switches the policy needed for the round's work (maintenance exits include
 BREAKDOWN_INTRO = """The same averages split by register (names as `lr_access_name()` prints them); the depth sweep is
 shown at depth 64."""
 
-TIME_INTRO = """Median time per world switch over interleaved batches, with min and max, and each peer as a multiple
-of ours (x > 1: ours is faster). In these scenario rows a batch runs whole rounds, so the time per
-switch includes the injections and the model playing the guest (acknowledge, EOI), the same interrupts
-for every policy. *Mirq/s*: delivered interrupts per second through the model, at the median."""
+TIME_INTRO = """Median time over interleaved batches on the x86 host running the model, per round first (a round
+is the same interrupts for every policy), then per world switch with min and max, and each peer as a
+multiple of ours (x > 1: ours is faster), to 2 significant figures. Per round = per switch x switches
+per round, which is the same for every round of a configuration. A batch runs whole rounds, so the
+time includes the injections and the model playing the guest (acknowledge, EOI), the same for every
+policy. *Instructions per round*: `bench/instructions.sh` (callgrind), exact. *Mirq/s*: delivered
+interrupts per second through the model, at the median."""
 
 DEPTH_INTRO = """N LPIs (N = depth) stay queued on one vCPU with mixed priorities; the guest has interrupts masked
 and takes none, so each timed round is exactly one flush and one sync: this is the pure cost of a world
@@ -136,7 +177,12 @@ tables therefore do not use the run the other tables use. Which run each figure 
 - **ours** everywhere else, the every-access-traps tables included: the normal run, `lrs_in_memory`
   false, as on real `ICH_*` registers (`arch-arm64/ich_backend.c`) and in nesting without NV2, where an
   LR read traps like an ELRSR read and reading ELRSR first saves LR reads.
-- **the peers**: one run, the same in both models; KVM's and Xen's code has no such setting."""
+- **the peers**: one run, the same in both models; KVM's and Xen's code has no such setting, and no
+  peer was tuned for NV2 here (KVM classic and KVM 6.19 still read ELRSR, which traps under NV2).
+  So that the tables are symmetric, each NV2 table also shows **ours (not tuned for NV2)**: the normal
+  run of ours, projected with the same formula (its NV2-trapping accesses per switch, ELRSR among them,
+  times the cost per trap, plus its measured ns times the host clock), its ratio to ours (NV2 backend)
+  like the peers'. Against the peers, compare that row: it is ours with the same handicap they have."""
 
 NV2_BREAKDOWN_INTRO = """Ours on both settings, by register, with %d list registers (depth sweep at depth 64): *ours* is the
 normal run, *ours (NV2 backend)* the run the NV2 tables project. The last column counts the accesses
@@ -156,8 +202,11 @@ report empty (on a backend whose LRs are memory, `lrs_in_memory`, it reads the u
 ELRSR: the NV2 projection measures ours that way), stale LRs zeroed lazily at the next entry. LPIs come from caller-owned storage through
 `vgic_set_lpi_lookup()`.
 
-**KVM classic** (`bench/pol_kvm_classic.c`), Linux/arm64 before 6.19 (`arch/arm64/kvm/vgic/vgic.c`,
-`vgic-v3.c`, `hyp/vgic-v3-sr.c`):
+**KVM classic** (`bench/pol_kvm_classic.c`), Linux/arm64 v4.17 to v6.18 (`arch/arm64/kvm/vgic/vgic.c`,
+`vgic-v3.c`, `hyp/vgic-v3-sr.c`). Earlier 4.x kernels saved ICH_VMCR_EL2 and the APRs on every exit;
+from v4.17 (C. Dall, "KVM: arm/arm64: Move VGIC APR save/restore to vgic put/load", in the series
+that defers save/restore to vcpu_load/vcpu_put) they are saved at vcpu_put, which is what is modelled,
+so "classic" means v4.17 and later, not all of 4.x:
 - `kvm_vgic_flush_hwstate()` / `kvm_vgic_sync_hwstate()` return at once while the ap_list is empty;
 - `compute_ap_list_depth()` walks the whole ap_list; when it holds more than the LRs,
   `vgic_sort_ap_list()` list_sort()s all of it with `vgic_irq_cmp()`: active first ("active interrupts
@@ -173,22 +222,31 @@ ELRSR: the NV2 projection measures ours that way), stale LRs zeroed lazily at th
 
 **KVM 6.19** (`bench/pol_kvm619.c`), M. Zyngier, "KVM: arm64: Add LR overflow infrastructure",
 v4, 2025-11-20, merged for Linux 6.19
-(<https://lore.kernel.org/r/20251120172540.2267180-1-maz@kernel.org>):
-- "Compute vgic state irrespective of the number of interrupts": flush and sync always run;
-- "GICv3: Decouple ICH_HCR_EL2 programming from LRs": restore always writes ICH_HCR_EL2, save always
-  writes it to 0, and reads it back for EOIcount when LRENPIE was set;
-- "Eagerly save VMCR on exit": ICH_VMCR_EL2 is read on every exit;
-- "Revamp vgic maintenance interrupt configuration": a summary walk counts pending and active
-  interrupts; NPIE if more are pending than LRs, LRENPIE if active ones are left out, UIE if anything is
-  left out; "Use MI to detect groups being enabled/disabled": VGrp0/1 E/DIE from the saved VMCR;
-- "Invert ap_list sorting to push active interrupts out": the sort (still of the whole list, still only
-  when it overflows) puts pending-not-active first, then priority, then HW;
-- "GICv3: Handle LR overflow when EOImode==0": EOIcount deactivates that many active interrupts from
-  the ap_list; we include the 2026 stable fix that starts the walk after the last interrupt placed in an
-  LR (reported by V. Burley, <https://lore.kernel.org/r/20260307115955.369455-1-valentine.burley@collabora.com>);
-- "Set ICH_HCR_EL2.TDIR when interrupts overflow LR capacity" and "Add SPI tracking to handle asymmetric
-  deactivation": TDIR while active interrupts are left out or any SPI is active; "Drop LPI active state
-  when folding LRs".
+(<https://lore.kernel.org/r/20251120172540.2267180-1-maz@kernel.org>); commits as applied to the
+kvmarm tree (git.kernel.org/kvmarm/kvmarm):
+- dd598fc1139f "Compute vgic state irrespective of the number of interrupts": flush and sync always run;
+- 00c6d0d4a805 "GICv3: Decouple ICH_HCR_EL2 programming from LRs": restore always writes ICH_HCR_EL2,
+  save always writes it to 0, and reads it back for EOIcount when LRENPIE was set;
+- cf72ee637119 "Eagerly save VMCR on exit": ICH_VMCR_EL2 is read on every exit, so an idle exit makes
+  2 accesses (VMCR read, ICH_HCR_EL2 write) and the idle entry 1 (ICH_HCR_EL2 write);
+- 6780a756044c "Revamp vgic maintenance interrupt configuration": a summary walk counts pending and
+  active interrupts; NPIE if more are pending than LRs, LRENPIE if active ones are left out, UIE if
+  anything is left out; a69e2d6f8934 "Use MI to detect groups being enabled/disabled": VGrp0/1 E/DIE
+  from the saved VMCR;
+- 05984ba67eb6 "Invert ap_list sorting to push active interrupts out": the sort (still of the whole
+  list, still only when it overflows) puts pending-not-active first, then priority, then HW;
+- 3cfd59f81e0f "GICv3: Handle LR overflow when EOImode==0": EOIcount deactivates that many active
+  interrupts from the ap_list; we include the 2026 stable fix that starts the walk after the last
+  interrupt placed in an LR (reported by V. Burley,
+  <https://lore.kernel.org/r/20260307115955.369455-1-valentine.burley@collabora.com>);
+- 70fd60bdedc9 "GICv3: Set ICH_HCR_EL2.TDIR when interrupts overflow LR capacity" and 1c3b3cadcd69
+  "GICv3: Add SPI tracking to handle asymmetric deactivation": TDIR while active interrupts are left
+  out or any SPI is active; 73c9726975af "GICv3: Drop LPI active state when folding LRs".
+- **Not modelled, and it favours KVM 6.19**: 33c1f60b3213 "Move undeliverable interrupts to the end of
+  ap_list". In 6.19 the sort's comparator calls the target oracle (`vgic_target_oracle()`) for both
+  interrupts and tests the groups' enables in every comparison; `cmp_619()` here compares the enable,
+  pending, active, priority and HW fields only, so each of KVM 6.19's comparisons costs less here than
+  in Linux, and most where the sort matters, past the LR count.
 
 **old Xen** (`bench/pol_xen.c`), Xen's original arm vgic (`xen/arch/arm/gic-vgic.c`, `gic-v3.c`,
 `vgic.c`):
@@ -202,11 +260,24 @@ v4, 2025-11-20, merged for Linux 6.19
   none free, walk `inflight_irqs` from the lowest priority and evict a pending (not active) LR, stopping
   at the incoming interrupt's priority; then set UIE (read-modify-write) if interrupts still wait and
   every LR is used;
-- LRs never carry the EOI bit: there is no EOI maintenance interrupt.
+- LRs never carry the EOI bit: there is no EOI maintenance interrupt;
+- Xen's virtual timer is not HW-mapped: Xen takes the physical timer interrupt itself, masks the
+  timer in CNTV_CTL_EL0 and injects PPI 27 as a software virtual interrupt (`vtimer.c`). The
+  *hwtimer* scenario maps it HW for every policy (`peer_map_hw()`), so old Xen's hwtimer row is an
+  HW-mapped timer Xen does not have, without its CNTV_CTL_EL0 write on the way.
 
 Adaptations, the same for every policy unless stated:
 - one vCPU per physical CPU, so `vcpu_load`/`vcpu_put` and Xen's context-switch save of all LRs never
-  run; kicks between vCPUs are not modelled (one thread);
+  run, for any policy; kicks between vCPUs are not modelled (one thread). What that leaves out: KVM
+  (classic) saves ICH_VMCR_EL2 and the APRs at `vcpu_put` and restores them at `vcpu_load`; Xen saves
+  and restores every LR at a context switch. Ours, in the arm64 hypervisor, has costs outside
+  `vgic_flush_lrs()`/`vgic_sync_lrs()` that `lr_bench` does not count either: at every WFI that sleeps
+  (`handle_wfx()` in `arch-arm64/trap.c`) and while a vCPU is powered off (`wait_power_on()` in
+  `arch-arm64/vcpu.c`) it masks the maintenance interrupt through the redistributor (a
+  GICR_ICENABLER0 write and a GICR_CTLR.RWP poll) and unmasks it afterwards (a GICR_ISENABLER0
+  write), and `wfi_wake()` reads ICH_VMCR_EL2 once per WFI that finds an interrupt queued but not yet
+  taken. The VMCR read goes through the counting backend, so the in-QEMU figures below include it;
+  the GICR accesses are counted nowhere;
 - a level line's owner is told of the EOI through one callback for every policy (our resample hook,
   KVM's irqfd resampler, and, for old Xen, the exit that finds the LR invalid); old Xen has no virtual
   level state, so a line still high then is raised again, which is what its HW path gets from the
@@ -214,7 +285,12 @@ Adaptations, the same for every policy unless stated:
 - old Xen performs a raise at the next entry: the LR write it makes when injecting into the running
   vCPU happens on the way back into the guest, so it is counted as entry work; Xen enables
   ICH_HCR_EL2.En once at boot, which is not counted;
-- KVM's LPI lookup (an xarray) is an array index here, which favours KVM; GICv2 multi-source SGIs and
+- LPI lookup: KVM before v6.9 found an LPI by walking `lpi_list_head` under `lpi_list_lock`
+  (`vgic_get_lpi()`); from v6.9 it uses an xarray (O. Upton, 1d6f83f60f79 "KVM: arm64: vgic: Store
+  LPIs in an xarray" and 5a021df71916 "KVM: arm64: vgic: Use xarray to find LPI in vgic_get_lpi()").
+  Neither is modelled: every policy finds an LPI by an array index (`peer_irq()`), cheaper than
+  both, which favours KVM classic (most of all before v6.9, where the walk grows with the LPIs) and
+  KVM 6.19; GICv2 multi-source SGIs and
   GICv4 direct injection do not exist with a GICv3 guest and software model, so they are left out, as is
   6.19's vSGIEOICount bit."""
 
@@ -230,7 +306,10 @@ it found it (`bench/scenarios.c`).
 - **level**: a level SPI whose device holds the line through 4 EOIs, then lowers it when told of the
   fourth (`LEVEL_DELIVERIES`).
 - **hwtimer**: the virtual timer, PPI 27, HW-mapped to pINTID 27, level: it fires, the guest's handler
-  reprograms it, and the arch lowers the line at the following exit, as KVM's timer sync does.
+  reprograms it, and the arch lowers the line at the following exit, as KVM's timer sync does. It is
+  HW-mapped for every policy, which is right for ours and KVM but not for old Xen, whose virtual timer
+  is a software interrupt (Xen masks CNTV_CTL_EL0 when the physical timer fires and injects PPI 27
+  without the HW bit): old Xen's hwtimer row is not Xen's timer path.
 - **sgi4**: 4 vCPUs; each sends 2 SGIs to each of the others (6 per vCPU, mixed priorities), then each
   vCPU runs its guest.
 - **lpi1**: one LPI (INTID 8192), edge, made pending as an ITS does for an MSI, taken and ended: the
@@ -258,7 +337,8 @@ METHOD = """- **Build**: `lr_bench` is built -O2 without sanitizers with its own
   `accesses_per_round` therefore compares whole rounds, and the acceptance table reports both.
 - **What the numbers are not**: the model runs on an x86 host; ns are host software costs, not the
   cost of real `ICH_*` system registers (which the nested model projects). The ns of the scenario rows
-  include the model playing the guest."""
+  include the model playing the guest. One run: min and max are over the batches of that run; a
+  spread between runs needs several `make bench` runs, which this document does not have."""
 
 FILES = """All in `bench/results/`, rewritten by every `make bench`:
 

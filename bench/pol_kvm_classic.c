@@ -1,4 +1,5 @@
-/* pol_kvm_classic.c: KVM/arm64's classic LR policy (Linux 4.x to 6.18), re-implemented on the ICV model.
+/* pol_kvm_classic.c: KVM/arm64's classic LR policy (Linux v4.17 to v6.18), re-implemented on the ICV model.
+ * Before v4.17, KVM saved ICH_VMCR_EL2 and the APRs on every exit; from v4.17 at vcpu_put (not modelled).
  * Facts followed (vgic.c, vgic-v3.c, hyp/vgic-v3-sr.c before the 6.19 LR-overflow series):
  *  - entry and exit do nothing at all while the ap_list is empty (kvm_vgic_flush/sync_hwstate);
  *  - flush walks the whole ap_list to count it (compute_ap_list_depth) and, when it holds more than

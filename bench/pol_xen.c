@@ -10,6 +10,8 @@
  *    is free, evicts a lower-priority pending LR (walking inflight_irqs from the lowest priority); then
  *    sets UIE by read-modify-write if interrupts still wait and every LR is used;
  *  - LRs never carry the EOI bit (no EOI maintenance); group 1; HW bit for interrupts with a physical desc.
+ *    Xen's virtual timer has none: Xen masks CNTV_CTL_EL0 and injects PPI 27 as a software interrupt. The
+ *    hwtimer scenario maps it HW for every policy, Xen included, so that row is not Xen's timer path.
  * Two adaptations, both in docs/benchmarks.md: a raise is performed at the next entry (it would write the
  * LR at injection time, on the way back into the guest), and a level line still high when Xen notices the
  * EOI is raised again, since Xen has no virtual level state. */
