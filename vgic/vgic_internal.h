@@ -392,6 +392,9 @@ static inline uint32_t vgic_resample_line(const struct vgic_irq *irq)
 uint64_t vgic_lr_stage(const struct vgic *vm, const struct vgic_vcpu *v, struct vgic_irq *irq, bool refill);
 /* The same for a software edge that is not active only; false, having changed nothing, for the others. */
 bool vgic_lr_stage_plain(struct vgic_irq *irq, bool refill, uint64_t *val);
+/* The same for a HW level, and for a software level, that is not active only; false, having changed nothing, for the others. */
+bool vgic_lr_stage_hw_level(struct vgic_irq *irq, uint64_t *val);
+bool vgic_lr_stage_sw_level(struct vgic_irq *irq, uint64_t *val);
 /* Fold one LR (written: what entry put there; now: what exit read, 0 if ELRSR said empty). ap_lock held. */
 void vgic_lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 		  uint64_t written, uint64_t now, struct vgic_deferred *d);

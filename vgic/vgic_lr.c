@@ -134,11 +134,50 @@ LR_HOT bool lr_stage_plain(struct vgic_irq *irq, bool refill, uint64_t *val)
 	return true;
 }
 
+/*
+ * lr_stage() for a level interrupt that is not active, in two cases, a HW level (the forwarded timer) and a
+ * software one (a device's line). Either one's pending state is the latch or the line. A HW level carries
+ * the HW bit and pINTID, never the EOI bit (bit 41 is then the pINTID), and its line moves into the LR with
+ * the latch; a software level always carries the EOI bit (its deactivation must exit for the resample) and
+ * keeps its line, which its owner drives. Each returns false, having changed nothing, for every other
+ * interrupt; tests/unit/test_lr_fold.c holds them to lr_stage() like lr_stage_plain().
+ */
+LR_HOT bool lr_stage_hw_level(struct vgic_irq *irq, uint64_t *val)
+{
+	bool latch = irq->pending_latch, line = irq->line_level;
+
+	if (!irq->hw || irq->trigger != VGIC_LEVEL || irq->active)
+		return false;
+	*val = (irq->intid & ICH_LR_VINTID_MASK) | (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT |
+	       (irq->group ? ICH_LR_GROUP : 0) | ICH_LR_HW | (uint64_t)irq->hw_intid << ICH_LR_PINTID_SHIFT |
+	       (latch || line ? ICH_LR_STATE_PENDING : 0);
+	irq->latch_in_lr = latch;
+	irq->pending_latch = 0;
+	irq->line_in_lr = line;
+	irq->line_level = 0;
+	return true;
+}
+
+LR_HOT bool lr_stage_sw_level(struct vgic_irq *irq, uint64_t *val)
+{
+	bool latch = irq->pending_latch, line = irq->line_level;
+
+	if (irq->hw || irq->trigger != VGIC_LEVEL || irq->active)
+		return false;
+	*val = (irq->intid & ICH_LR_VINTID_MASK) | (uint64_t)irq->priority << ICH_LR_PRIORITY_SHIFT |
+	       (irq->group ? ICH_LR_GROUP : 0) | ICH_LR_EOI | (latch || line ? ICH_LR_STATE_PENDING : 0);
+	irq->latch_in_lr = latch;
+	irq->pending_latch = 0;
+	irq->line_in_lr = 0;
+	return true;
+}
+
 LR_HOT void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n, bool refill)
 {
 	uint64_t val;
 
-	if (!lr_stage_plain(irq, refill, &val))
+	if (!lr_stage_plain(irq, refill, &val) && !lr_stage_hw_level(irq, &val) &&
+	    !lr_stage_sw_level(irq, &val))
 		val = lr_stage(vm, v, irq, refill);
 	irq->in_lr = 1;
 	irq->lr = (uint8_t)n;
@@ -669,6 +708,16 @@ uint64_t vgic_lr_stage(const struct vgic *vm, const struct vgic_vcpu *v, struct 
 bool vgic_lr_stage_plain(struct vgic_irq *irq, bool refill, uint64_t *val)
 {
 	return lr_stage_plain(irq, refill, val);
+}
+
+bool vgic_lr_stage_hw_level(struct vgic_irq *irq, uint64_t *val)
+{
+	return lr_stage_hw_level(irq, val);
+}
+
+bool vgic_lr_stage_sw_level(struct vgic_irq *irq, uint64_t *val)
+{
+	return lr_stage_sw_level(irq, val);
 }
 
 void vgic_lr_fold(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
