@@ -43,14 +43,37 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 	return HV_OK;
 }
 
-int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
+/*
+ * vgic_inject()'s two ways, each out of line and reached by a tail call, so that each saves only the
+ * registers it uses and the lookup pays no frame. Lowered: pending can only go, so nothing is queued and
+ * no routing target's lock is needed.
+ */
+static __attribute__((noinline)) int inject_lower(struct vgic *vm, struct vgic_irq *irq)
 {
-	int err;
-	struct vgic_irq *irq = vgic_lookup(vm, vcpu, intid, &err);
-	struct vgic_vcpu *v;
+	struct vgic_vcpu *v = vgic_irq_lock_listed_inline(vm, irq);
 
-	if (!irq)
-		return err;
+	if (irq->trigger == VGIC_LEVEL)
+		set_level_locked(irq, false);
+	vgic_irq_lowered_unlock(vm, irq, v);
+	return HV_OK;
+}
+
+static __attribute__((noinline)) int inject_raise(struct vgic *vm, struct vgic_irq *irq)
+{
+	struct vgic_vcpu *v = vgic_irq_lock_for_update_inline(vm, irq);
+
+	if (irq->trigger == VGIC_LEVEL)
+		set_level_locked(irq, true);
+	else
+		irq->pending_latch = 1;
+	vgic_irq_update_unlock_inline(vm, irq, v);
+	return HV_OK;
+}
+
+/* vgic_inject() once the interrupt is found: an LPI, or one of the two ways above by a tail call. */
+static inline __attribute__((always_inline)) int inject_found(struct vgic *vm, struct vgic_irq *irq, uint32_t intid,
+							      bool level)
+{
 	/* An LPI becomes pending only through a redistributor with EnableLPIs set: the one it targets. */
 	if (irq->lpi) {
 		struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
@@ -59,21 +82,27 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 			return HV_EBUSY;
 		return level ? vgic_lpi_set_pending(vm, rd, intid, true) : HV_OK;
 	}
-	/* Lowered: pending can only go, so nothing is queued and no routing target's lock is needed. */
-	if (!level) {
-		v = vgic_irq_lock_listed_inline(vm, irq);
-		if (irq->trigger == VGIC_LEVEL)
-			set_level_locked(irq, false);
-		vgic_irq_lowered_unlock(vm, irq, v);
-		return HV_OK;
-	}
-	v = vgic_irq_lock_for_update_inline(vm, irq);
-	if (irq->trigger == VGIC_LEVEL)
-		set_level_locked(irq, level);
-	else if (level)
-		irq->pending_latch = 1;
-	vgic_irq_update_unlock_inline(vm, irq, v);
-	return HV_OK;
+	return level ? inject_raise(vm, irq) : inject_lower(vm, irq);
+}
+
+/* The lookup out of line (LPIs, and every error): its error code lives in this frame only. */
+static __attribute__((noinline)) int inject_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
+{
+	int err;
+	struct vgic_irq *irq = vgic_lookup_slow(vm, vcpu, intid, &err);
+
+	if (!irq)
+		return err;
+	return inject_found(vm, irq, intid, level);
+}
+
+int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
+{
+	struct vgic_irq *irq = vgic_lookup_fast(vm, vcpu, intid);
+
+	if (!irq)
+		return inject_lookup_slow(vm, vcpu, intid, level);
+	return inject_found(vm, irq, intid, level);
 }
 
 int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi)

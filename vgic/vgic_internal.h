@@ -417,16 +417,23 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);
 
 /* Argument checking shared by the public entry points. */
 struct vgic_irq *vgic_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err);
-/* The same; an SPI, or a private interrupt of a vCPU that exists, is found inline; the rest (and every error) out of line. */
+/* An SPI, or a private interrupt of a vCPU that exists; NULL for the rest (LPIs, every error), which need vgic_lookup_slow(). */
+static inline struct vgic_irq *vgic_lookup_fast(struct vgic *vm, uint32_t vcpu, uint32_t intid)
+{
+	if (vm && intid - VGIC_SPI_BASE < vm->nr_spis)
+		return &vm->spis[intid - VGIC_SPI_BASE];
+	if (vm && intid < VGIC_NR_PRIVATE && vcpu < vm->nr_vcpus)
+		return &vm->vcpus[vcpu].priv[intid];
+	return NULL;
+}
+/* The same as vgic_lookup_slow; an SPI, or a private interrupt of a vCPU that exists, is found inline; the rest (and every error) out of line. */
 static inline struct vgic_irq *vgic_lookup(struct vgic *vm, uint32_t vcpu, uint32_t intid, int *err)
 {
-	if (vm && intid - VGIC_SPI_BASE < vm->nr_spis) {
+	struct vgic_irq *irq = vgic_lookup_fast(vm, vcpu, intid);
+
+	if (irq) {
 		*err = HV_OK;
-		return &vm->spis[intid - VGIC_SPI_BASE];
-	}
-	if (vm && intid < VGIC_NR_PRIVATE && vcpu < vm->nr_vcpus) {
-		*err = HV_OK;
-		return &vm->vcpus[vcpu].priv[intid];
+		return irq;
 	}
 	return vgic_lookup_slow(vm, vcpu, intid, err);
 }
