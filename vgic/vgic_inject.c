@@ -70,18 +70,31 @@ static __attribute__((noinline)) int inject_raise(struct vgic *vm, struct vgic_i
 	return HV_OK;
 }
 
-/* vgic_inject() once the interrupt is found: an LPI, or one of the two ways above by a tail call. */
-static inline __attribute__((always_inline)) int inject_found(struct vgic *vm, struct vgic_irq *irq, uint32_t intid,
-							      bool level)
+/*
+ * An LPI (an MSI's end): it becomes pending only through a redistributor with EnableLPIs set, the one
+ * it targets; vgic_lpi_set_pending() with the locking inlined, as for the other injections.
+ */
+static __attribute__((noinline)) int inject_lpi(struct vgic *vm, struct vgic_irq *irq, bool level)
 {
-	/* An LPI becomes pending only through a redistributor with EnableLPIs set: the one it targets. */
-	if (irq->lpi) {
-		struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+	struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+	struct vgic_vcpu *v;
+	int rc;
 
-		if (!rd || !__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE))
-			return HV_EBUSY;
-		return level ? vgic_lpi_set_pending(vm, rd, intid, true) : HV_OK;
-	}
+	if (!rd || !__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE))
+		return HV_EBUSY;
+	if (!level)
+		return HV_OK;
+	v = vgic_irq_lock_for_update_inline(vm, irq);
+	rc = vgic_lpi_raise_locked(irq, rd);
+	vgic_irq_update_unlock_inline(vm, irq, v);
+	return rc;
+}
+
+/* vgic_inject() once the interrupt is found: an LPI, or one of the two ways above by a tail call. */
+static inline __attribute__((always_inline)) int inject_found(struct vgic *vm, struct vgic_irq *irq, bool level)
+{
+	if (irq->lpi)
+		return inject_lpi(vm, irq, level);
 	return level ? inject_raise(vm, irq) : inject_lower(vm, irq);
 }
 
@@ -89,11 +102,15 @@ static inline __attribute__((always_inline)) int inject_found(struct vgic *vm, s
 static __attribute__((noinline)) int inject_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 {
 	int err;
-	struct vgic_irq *irq = vgic_lookup_slow(vm, vcpu, intid, &err);
+	struct vgic_irq *irq;
 
+	/* An LPI in the pool: what vgic_lookup_slow() finds for it, without its error slot. */
+	if (vm && intid - VGIC_LPI_BASE < vm->nr_lpis)
+		return inject_lpi(vm, &vm->lpis[intid - VGIC_LPI_BASE], level);
+	irq = vgic_lookup_slow(vm, vcpu, intid, &err);
 	if (!irq)
 		return err;
-	return inject_found(vm, irq, intid, level);
+	return inject_found(vm, irq, level);
 }
 
 int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
@@ -102,7 +119,7 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 
 	if (!irq)
 		return inject_lookup_slow(vm, vcpu, intid, level);
-	return inject_found(vm, irq, intid, level);
+	return inject_found(vm, irq, level);
 }
 
 int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi)

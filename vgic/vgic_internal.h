@@ -411,6 +411,19 @@ void vgic_lpi_ctlr_write(struct vgic *vm, struct vgic_vcpu *rd, bool enable);
 void vgic_lpi_read_config(struct vgic *vm, struct vgic_vcpu *rd, uint32_t first, uint32_t count);
 /* Make an LPI pending on rd (HV_EBUSY, and lost, while rd's EnableLPIs is clear), or withdraw it. */
 int vgic_lpi_set_pending(struct vgic *vm, struct vgic_vcpu *rd, uint32_t intid, bool on);
+/*
+ * vgic_lpi_set_pending()'s making pending, with irq locked for the update: with EnableLPIs clear the
+ * redistributor cannot make an LPI pending, so it is lost, as the architecture says (pending bits the
+ * guest wrote into the table are read at enable).
+ */
+static inline int vgic_lpi_raise_locked(struct vgic_irq *irq, struct vgic_vcpu *rd)
+{
+	if (!__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE))
+		return HV_EBUSY;
+	__atomic_store_n(&irq->target, rd, __ATOMIC_RELAXED);
+	irq->pending_latch = 1;
+	return HV_OK;
+}
 
 /* A device's line changed (irq_line chips): wire semantics, or one event when pulse. */
 int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse);

@@ -122,18 +122,9 @@ int vgic_lpi_set_pending(struct vgic *vm, struct vgic_vcpu *rd, uint32_t intid, 
 		return HV_ERANGE;
 	irq = &vm->lpis[intid - VGIC_LPI_BASE];
 	v = vgic_irq_lock_for_update(vm, irq);
-	if (on) {
-		/*
-		 * With EnableLPIs clear the redistributor cannot make an LPI pending: it is lost, as
-		 * the architecture says. Pending bits the guest wrote into the table are read at enable.
-		 */
-		if (__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE)) {
-			__atomic_store_n(&irq->target, rd, __ATOMIC_RELAXED);
-			irq->pending_latch = 1;
-		} else {
-			rc = HV_EBUSY;
-		}
-	} else if (irq->target == rd) {
+	if (on)
+		rc = vgic_lpi_raise_locked(irq, rd);
+	else if (irq->target == rd) {
 		irq->pending_latch = 0;
 		irq->pend_clear_req = irq->in_lr;
 	}

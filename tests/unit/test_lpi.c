@@ -118,6 +118,41 @@ static void test_lpis_are_edge_group1_and_refuse_otherwise(void **state)
 	h_finish(h);
 }
 
+/*
+ * vgic_inject() on an LPI, which takes its own path past the SPI/PPI lookup: the last LPI of the pool is made
+ * pending on its target (not queued: disabled in the configuration table), LPI 7 queued there, one past the pool is out of range, lowering changes nothing, and a
+ * target whose EnableLPIs went clear refuses it.
+ */
+static void test_inject_raises_an_lpi_on_its_target_and_refuses_past_the_pool(void **state)
+{
+	struct harness *h = lpi_vm(2, 4);
+	uint32_t last = LPI(NR_LPIS - 1U);
+
+	(void)state;
+	*prop(h, LPI(7)) = CFG(0x80, true);
+	rd_setup(h, 1, true);
+	assert_int_equal(vgic_irq_set_target(&h->vm, last, 1), HV_OK);
+	assert_int_equal(vgic_irq_set_target(&h->vm, LPI(7), 1), HV_OK);
+	assert_int_equal(vgic_inject(&h->vm, 0, last + 1U, true), HV_ERANGE);
+	assert_int_equal(vgic_inject(&h->vm, 0, last, true), HV_OK);
+	assert_true(h_state(h, 0, last).pending);
+	assert_int_equal(vgic_inject(&h->vm, 0, LPI(7), false), HV_OK);
+	assert_false(h_state(h, 0, LPI(7)).pending);
+	assert_int_equal(vgic_inject(&h->vm, 0, LPI(7), true), HV_OK);
+	assert_true(h_state(h, 0, LPI(7)).pending);
+	assert_int_equal(h_state(h, 0, LPI(7)).queued_on, 1);
+	/* Only LPI 7 is enabled in the configuration table (the last one is beyond IDbits): one kick. */
+	assert_false(h_state(h, 0, last).queued);
+	assert_int_equal(h->kicks[1], 1);
+	/* Lowering an LPI is no withdrawal: it stays pending. */
+	assert_int_equal(vgic_inject(&h->vm, 0, LPI(7), false), HV_OK);
+	assert_true(h_state(h, 0, LPI(7)).pending);
+	rd_write(h, 1, GICR_CTLR, 4, 0);
+	assert_int_equal(vgic_inject(&h->vm, 0, LPI(6), true), HV_EBUSY);
+	assert_int_equal(vgic_inject(&h->vm, 0, LPI(6), false), HV_EBUSY);
+	h_finish(h);
+}
+
 /* The configuration table is read at EnableLPIs: priority and enable per LPI. */
 static void test_enable_reads_the_configuration_table(void **state)
 {
@@ -470,6 +505,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_init_rejects_bad_arguments_and_reports_lpis_in_typer, h_teardown),
 		cmocka_unit_test_teardown(test_lpis_are_edge_group1_and_refuse_otherwise, h_teardown),
+		cmocka_unit_test_teardown(test_inject_raises_an_lpi_on_its_target_and_refuses_past_the_pool, h_teardown),
 		cmocka_unit_test_teardown(test_enable_reads_the_configuration_table, h_teardown),
 		cmocka_unit_test_teardown(test_setlpir_delivers_on_that_redistributor_and_eoi_ends_it_in_either_eoimode, h_teardown),
 		cmocka_unit_test_teardown(test_pending_table_is_read_at_enable_and_setlpir_while_disabled_is_lost, h_teardown),
