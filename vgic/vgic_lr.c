@@ -450,32 +450,6 @@ static __attribute__((noinline)) int lr_flush_fit(struct vgic *vm, struct vgic_v
 }
 
 /*
- * lr_flush_fit() for one interrupt, the commonest entry that is not idle, without the arrays: it goes
- * back into the LR it had (an LR the guest still holds is then not rewritten), else into LR 0, the
- * lowest free one. With none (LRs to clean, maintenance to disarm) it places nothing. Out of line
- * (each entry path its own frame, reached by a tail call), finishing the flush.
- */
-static __attribute__((noinline)) int lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
-{
-	unsigned cls = v->aplist.count[VGIC_AP_PENDING] ? VGIC_AP_PENDING : VGIC_AP_ACTIVE;
-	struct vgic_irq *irq;
-	unsigned i;
-
-	if (!vgic_aplist_collect(&v->aplist, cls, &irq, 1)) {
-		v->used_lrs = 0;
-		return lr_flush_finish(vm, v, 0, ICH_HCR_EN);
-	}
-	i = irq->lr;
-	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
-		i = 0;
-	lr_place(vm, v, irq, i, false);
-	v->used_lrs = 1;
-	v->stats.lrs_filled++;
-	return lr_flush_finish(vm, v, 1U << i, ICH_HCR_EN);
-}
-
-/* The flush past the idle look: out of line, so the idle entry saves no registers for it. */
-/*
  * The ap_list does not fit in the LRs: choose (7.3), arm the refill (7.4), place, finish. Out of line and
  * reached by a tail call, so the entries that fit do not pay its registers and it pays no second frame.
  */
@@ -512,27 +486,98 @@ static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct v
 	return lr_flush_finish(vm, v, used, hcr);
 }
 
-/* The flush past the idle look: out of line, so the idle entry saves no registers for it. */
-static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
+/*
+ * The start of every flush past the idle look: the ap_lock, the check against a second flush, and the
+ * look again under the lock (nothing to place, clean or disarm: done). False, with *rc and the lock
+ * released, when the flush is over; else the lock is held and *total is the ap_list's length.
+ */
+LR_HOT bool lr_flush_begin(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc)
 {
-	uint32_t total;
-
 	vgic_lock(vm, &v->ap_lock);
 	if (vgic_vcpu_loaded(v)) {
 		vgic_unlock(vm, &v->ap_lock);
-		return HV_EBUSY;
+		*rc = HV_EBUSY;
+		return false;
 	}
 	vgic_vcpu_set_loaded(v, true);
-	total = vgic_aplist_total(&v->aplist);
-	if (total == 0 && v->hw_dirty == 0 &&
+	*total = vgic_aplist_total(&v->aplist);
+	if (*total == 0 && v->hw_dirty == 0 &&
 	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
 		vgic_unlock(vm, &v->ap_lock);
-		return HV_OK;
+		*rc = HV_OK;
+		return false;
 	}
 	v->stats.flushes++;
-	/* Everything fits (one interrupt, or none: lr_flush_one places nothing then): no choice, HCR = En. */
+	return true;
+}
+
+/* More than one interrupt queued, the ap_lock held: all fit in the LRs, or the choice. */
+static __attribute__((noinline)) int lr_flush_many(struct vgic *vm, struct vgic_vcpu *v, uint32_t total)
+{
+	if (total <= v->be->nr_lrs)
+		return lr_flush_fit(vm, v, total);
+	return lr_flush_overflow(vm, v);
+}
+
+/*
+ * lr_flush_fit() for one interrupt, the commonest entry that is not idle, without the arrays: it goes
+ * back into the LR it had (an LR the guest still holds is then not rewritten), else into LR 0, the
+ * lowest free one. With none (LRs to clean, maintenance to disarm) it places nothing. The ap_lock held.
+ */
+LR_HOT int lr_flush_one_locked(struct vgic *vm, struct vgic_vcpu *v)
+{
+	unsigned cls = v->aplist.count[VGIC_AP_PENDING] ? VGIC_AP_PENDING : VGIC_AP_ACTIVE;
+	struct vgic_irq *irq = NULL;
+	unsigned i;
+
+	if (!vgic_aplist_collect(&v->aplist, cls, &irq, 1)) {
+		v->used_lrs = 0;
+		return lr_flush_finish(vm, v, 0, ICH_HCR_EN);
+	}
+	i = irq->lr;
+	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
+		i = 0;
+	lr_place(vm, v, irq, i, false);
+	v->used_lrs = 1;
+	v->stats.lrs_filled++;
+	return lr_flush_finish(vm, v, 1U << i, ICH_HCR_EN);
+}
+
+/*
+ * The entry the idle look saw one interrupt (or none) for: it locks and looks again itself, so the
+ * commonest entry that is not idle pays one frame, and one that finds more queued now goes on as
+ * lr_flush() would. Each entry path is its own out-of-line function reached by a tail call, finishing
+ * the flush.
+ */
+static __attribute__((noinline)) int lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
+{
+	uint32_t total;
+	int rc;
+
+	if (!lr_flush_begin(vm, v, &total, &rc))
+		return rc;
+	if (total > 1)
+		return lr_flush_many(vm, v, total);
+	return lr_flush_one_locked(vm, v);
+}
+
+/* lr_flush_one_locked() out of line, for lr_flush(), whose frame it would otherwise widen. */
+static __attribute__((noinline)) int lr_flush_one_late(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_flush_one_locked(vm, v);
+}
+
+/* The entry the idle look saw more than one interrupt for: out of line, so the idle entry saves no registers for it. */
+static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
+{
+	uint32_t total;
+	int rc;
+
+	if (!lr_flush_begin(vm, v, &total, &rc))
+		return rc;
+	/* Everything fits (one interrupt, or none: lr_flush_one_locked places nothing then): no choice, HCR = En. */
 	if (total <= 1)
-		return lr_flush_one(vm, v);
+		return lr_flush_one_late(vm, v);
 	if (total <= v->be->nr_lrs)
 		return lr_flush_fit(vm, v, total);
 	return lr_flush_overflow(vm, v);
@@ -540,6 +585,7 @@ static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu 
 
 int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 {
+	uint32_t total;
 	int err;
 	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
 
@@ -551,11 +597,15 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	 * would if the queueing came just after a locked flush. hw_dirty and hcr change only in this
 	 * vCPU's own world-switch calls.
 	 */
-	if (vgic_aplist_total_unlocked(&v->aplist) == 0 && !vgic_vcpu_loaded(v) && v->hw_dirty == 0 &&
+	total = vgic_aplist_total_unlocked(&v->aplist);
+	if (total == 0 && !vgic_vcpu_loaded(v) && v->hw_dirty == 0 &&
 	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
 		vgic_vcpu_set_loaded(v, true);
 		return HV_OK;
 	}
+	/* Which flush is a guess made without the lock: each looks again under it and goes on as the other would. */
+	if (total <= 1)
+		return lr_flush_one(vm, v);
 	return lr_flush(vm, v);
 }
 

@@ -235,6 +235,93 @@ static void the_fast_stagings_agree_with_the_general_one_wherever_they_answer(vo
 	h_finish(h);
 }
 
+/*
+ * The entry chooses its flush (one interrupt, or more) from an unlocked look and looks again under the
+ * ap_lock. An injection or a lowered line landing between the two must leave the LRs as if it had come
+ * before the entry: the lock hook plays it at the moment the entry takes vCPU 0's ap_lock, and a second VM
+ * does the same operations before its entry. Before: `before` level SPIs raised; between: `add` edge SPIs
+ * raised and `drop` of the levels lowered; 4 LRs, so up to 8 queued overflow them.
+ */
+struct guess_ctx {
+	struct vgic *vm;
+	unsigned add, drop;
+	bool armed, fired;
+};
+static struct guess_ctx guess;
+
+#define GUESS_LEVEL(i) (VGIC_SPI_BASE + (i))
+#define GUESS_EDGE(i)  (VGIC_SPI_BASE + 16U + (i))
+
+static void guess_between(struct vgic *vm, unsigned add, unsigned drop)
+{
+	for (unsigned i = 0; i < add; i++)
+		assert_int_equal(vgic_inject(vm, 0, GUESS_EDGE(i), true), HV_OK);
+	for (unsigned i = 0; i < drop; i++)
+		assert_int_equal(vgic_inject(vm, 0, GUESS_LEVEL(i), false), HV_OK);
+}
+
+static void guess_lock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	if (guess.armed && l == &guess.vm->vcpus[0].ap_lock) {
+		guess.armed = false;
+		guess.fired = true;
+		guess_between(guess.vm, guess.add, guess.drop);
+	}
+}
+
+static struct harness *guess_vm(unsigned before)
+{
+	struct harness *h = h_new(1, 32, 4);
+
+	for (unsigned i = 0; i < 4; i++) {
+		h_cfg(h, 0, GUESS_LEVEL(i), (uint8_t)(0x40U + 0x10U * i), VGIC_LEVEL);
+		h_cfg(h, 0, GUESS_EDGE(i), (uint8_t)(0x48U + 0x10U * i), VGIC_EDGE);
+	}
+	for (unsigned i = 0; i < before; i++)
+		assert_int_equal(vgic_inject(&h->vm, 0, GUESS_LEVEL(i), true), HV_OK);
+	return h;
+}
+
+static void a_change_between_the_entrys_look_and_its_lock_is_placed_as_if_before(void **state)
+{
+	unsigned fired = 0;
+
+	(void)state;
+	for (unsigned before = 1; before <= 4; before++)
+		for (unsigned add = 0; add <= 4; add++)
+			for (unsigned drop = 0; drop <= before; drop++) {
+				struct harness *race = guess_vm(before), *ref = guess_vm(before);
+				struct vgic_hooks hooks = *race->vm.hooks;
+				struct vgic_vcpu *a = &race->vcpus[0], *b = &ref->vcpus[0];
+
+				hooks.lock = guess_lock;
+				race->vm.hooks = &hooks;
+				guess = (struct guess_ctx){ .vm = &race->vm, .add = add, .drop = drop, .armed = true };
+				assert_int_equal(vgic_flush_lrs(&race->vm, 0), HV_OK);
+				assert_true(guess.fired);
+				fired++;
+				guess_between(&ref->vm, add, drop);
+				assert_int_equal(vgic_flush_lrs(&ref->vm, 0), HV_OK);
+				assert_int_equal(a->used_lrs, b->used_lrs);
+				assert_int_equal(a->used_mask, b->used_mask);
+				assert_int_equal(a->hw_dirty, b->hw_dirty);
+				assert_int_equal(a->hcr, b->hcr);
+				for (unsigned i = 0; i < 4; i++)
+					if (a->used_mask & (1U << i)) {
+						assert_int_equal(a->lr_val[i], b->lr_val[i]);
+						assert_int_equal(a->lr_irq[i]->intid, b->lr_irq[i]->intid);
+					}
+				assert_int_equal(vgic_aplist_total(&a->aplist), vgic_aplist_total(&b->aplist));
+				assert_int_equal(a->stats.flushes, b->stats.flushes);
+				assert_int_equal(vgic_sync_lrs(&race->vm, 0), HV_OK);
+				assert_int_equal(vgic_sync_lrs(&ref->vm, 0), HV_OK);
+				h_free(race);
+				h_free(ref);
+			}
+	assert_int_equal(fired, 5U * (2U + 3U + 4U + 5U));
+}
+
 /* Through the world switch: an edge taken and ended leaves nothing behind, its LR folded by the fast path. */
 static void an_edge_taken_and_ended_leaves_no_state(void **state)
 {
@@ -506,6 +593,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(the_fast_fold_agrees_with_the_general_one_wherever_it_answers, h_teardown),
 		cmocka_unit_test_teardown(the_fast_stagings_agree_with_the_general_one_wherever_they_answer, h_teardown),
+		cmocka_unit_test_teardown(a_change_between_the_entrys_look_and_its_lock_is_placed_as_if_before, h_teardown),
 		cmocka_unit_test_teardown(an_edge_taken_and_ended_leaves_no_state, h_teardown),
 		cmocka_unit_test_teardown(lowering_a_line_ends_as_the_general_update_does, h_teardown),
 		cmocka_unit_test_teardown(resamples_reach_the_owner_of_the_moment, h_teardown),
