@@ -2,8 +2,10 @@
 # device tree (dts/), `make run` and the QEMU integration suite. Included by the top-level Makefile.
 #
 #   make arm64        build build/arm64/hyp.elf, guest.bin (and guest.elf, guest-2m.bin) and guest.dtb
-#   make run          boot them under QEMU on 2 vCPUs (SMP=N vCPUs on CPUS=M physical ones; ACCEL=kvm: nested
-#                     virtualisation on an arm64 host)
+#   make run          boot them under QEMU on 2 vCPUs (SMP=N vCPUs on CPUS=M physical ones, by default as many
+#                     as the vCPUs up to this machine's CPU count; ACCEL=kvm: nested
+#                     virtualisation on an arm64 host; VM2=hostile (or suite, or any guest mode) VM2_SMP=N: a
+#                     second VM beside the first, docs/arm64.md section 13)
 #   make run-guest    any guest through scripts/run-guest.sh: KERNEL=FILE[@ADDR] INITRD= DTB= APPEND= MEM= SMP=
 #   make test-arm64   the integration suite (tests/integration/arm64.sh), part of `make test`
 #   make run-linux    Debian's arm64 kernel, SMP (SMP=N, default 2), to a busybox shell on the console
@@ -106,10 +108,13 @@ $(GUEST_2M_BIN): $(GUEST_2M_ELF)
 
 # `make run`: deps, the images, then QEMU on 2 vCPUs (MEM= the guest's RAM, default 128M). Exits with
 # the guest's status.
+# QEMU gets as many CPUs as the vCPUs, but no more than this machine has: `make run SMP=8` on 2 cores runs
+# 8 vCPUs on QEMU's 2 CPUs, scheduled by the hypervisor (CPUS=M says otherwise).
+RUN_SMP = $(or $(SMP),2)
 run: deps
 	@$(MAKE) --no-print-directory arm64
-	bash scripts/run-arm64.sh --smp $(or $(SMP),2) $(if $(CPUS),--cpus $(CPUS)) --mem $(or $(MEM),128M) \
-		$(if $(ARGS),--args "$(ARGS)")
+	bash scripts/run-arm64.sh --smp $(RUN_SMP) --cpus $(or $(CPUS),$$(n=$$(nproc); echo $$((n < $(RUN_SMP) ? n : $(RUN_SMP))))) --mem $(or $(MEM),128M) \
+		$(if $(ARGS),--args "$(ARGS)") $(if $(VM2),--vm2 "$(filter-out suite,$(VM2))" --vm2-smp $(or $(VM2_SMP),1))
 
 # `make run-guest KERNEL=FILE[@ADDR] [INITRD=FILE] [DTB=FILE] [APPEND="ARGS"] [MEM=SIZE] [SMP=N] [DTB_ADDR=ADDR]`:
 # an Image, an ELF or a raw binary as the hypervisor's guest (docs/arm64.md, "Running your own guest").

@@ -3,7 +3,8 @@
  * hyp.mem=SIZE (guest RAM; K/M/G suffixes), hyp.dtb=ADDR (where the guest DTB goes), hyp.dtb-loaded
  * (the run loaded its own DTB there: use it instead of dts/guest.dts),
  * hyp.storm=US (checkpoint storm: save, destroy and restore the VGIC every 1..2*US microseconds),
- * hyp.vcpus=N (the guest's vCPUs, when more than the CPUs: scheduled, sched.c). */
+ * hyp.vcpus=N (the guest's vCPUs, when more than the CPUs: scheduled, sched.c),
+ * hyp.vm2.mem=SIZE, hyp.vm2.vcpus=N, hyp.vm2.args=W1,W2 (a second VM beside the first, vm.h). */
 #include "bootparams.h"
 
 #define HEX_BASE 16U
@@ -100,6 +101,24 @@ static int parse_option(const char *w, size_t len, struct bootparams *bp)
 		p = w + strlen("hyp.vcpus=");
 		if (parse_num(&p, &bp->vcpus) < 0 || bp->vcpus == 0)
 			return -1;
+	} else if (starts_with(w, "hyp.vm2.mem=")) {
+		p = w + strlen("hyp.vm2.mem=");
+		if (parse_size(&p, &bp->vm2_mem) < 0 || bp->vm2_mem == 0)
+			return -1;
+	} else if (starts_with(w, "hyp.vm2.vcpus=")) {
+		p = w + strlen("hyp.vm2.vcpus=");
+		if (parse_num(&p, &bp->vm2_vcpus) < 0 || bp->vm2_vcpus == 0)
+			return -1;
+	} else if (starts_with(w, "hyp.vm2.args=")) {
+		size_t n = len - strlen("hyp.vm2.args=");
+
+		p = w + strlen("hyp.vm2.args=");
+		if (n >= sizeof(bp->vm2_args))
+			return -1;
+		for (size_t i = 0; i < n; i++)
+			bp->vm2_args[i] = p[i] == ',' ? ' ' : p[i];
+		bp->vm2_args[n] = 0;
+		p += n;
 	} else if (starts_with(w, "hyp.storm=")) {
 		p = w + strlen("hyp.storm=");
 		if (parse_num(&p, &bp->storm_us) < 0 || bp->storm_us == 0)
@@ -121,6 +140,10 @@ int bootparams_parse(const char *args, struct bootparams *bp, const char **bad)
 	bp->mem_size = GUEST_RAM_DEFAULT;
 	bp->dtb = GUEST_DTB_DEFAULT;
 	bp->dtb_loaded = false;
+	bp->ram_pa = GUEST_RAM_PA;
+	bp->vm2_mem = 0;
+	bp->vm2_vcpus = 1;
+	bp->vm2_args[0] = 0;
 	while (*args) {
 		const char *w;
 		size_t len = 0;
@@ -169,9 +192,9 @@ int bootparams_check(const struct bootparams *bp, uint64_t host_base, uint64_t h
 	*why = NULL;
 	if (ram < GUEST_RAM_MIN || ram > GUEST_RAM_MAX || ram % GUEST_RAM_ALIGN)
 		*why = "hyp.mem must be 64 MiB to 1 GiB, a multiple of 2 MiB";
-	else if (GUEST_RAM_PA < host_base || host_size < ram ||
-		 GUEST_RAM_PA - host_base > host_size - ram)
-		*why = "hyp.mem: QEMU's RAM (-m) does not cover guest RAM at host PA 0x50000000 (need -m >= 256M + hyp.mem)";
+	else if (bp->ram_pa < host_base || host_size < ram || bp->ram_pa - host_base > host_size - ram)
+		*why = "hyp.mem: QEMU's RAM (-m) does not cover guest RAM, from host PA 0x50000000 on "
+		       "(need -m >= 256M + hyp.mem + hyp.vm2.mem)";
 	else if (!in_ram(bp->entry, sizeof(uint32_t), ram))
 		*why = "hyp.entry is not inside guest RAM";
 	else if (!in_ram(bp->dtb, GUEST_DTB_MAX, ram))
@@ -185,4 +208,15 @@ int bootparams_check(const struct bootparams *bp, uint64_t host_base, uint64_t h
 	else if (overlaps(bp->dtb, GUEST_DTB_MAX, bp->entry, sizeof(uint32_t)))
 		*why = "hyp.dtb: the device tree would overwrite the image at hyp.entry";
 	return *why ? -1 : 0;
+}
+
+void bootparams_vm2(const struct bootparams *bp, struct bootparams *vm2)
+{
+	memset(vm2, 0, sizeof(*vm2));
+	vm2->entry = GUEST_ENTRY_IPA;
+	vm2->mem_size = bp->vm2_mem;
+	vm2->ram_pa = bp->ram_pa + bp->mem_size;
+	vm2->dtb = GUEST_DTB_DEFAULT;
+	vm2->vcpus = bp->vm2_vcpus;
+	memcpy(vm2->guest_args, bp->vm2_args, sizeof(vm2->guest_args));
 }

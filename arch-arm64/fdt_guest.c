@@ -5,6 +5,8 @@
 #include "fdt_guest.h"
 #include "vgic_its.h"
 #include "mmu.h"
+#include "vcpu.h"
+#include "vm.h"
 #include "platform.h"
 #include "vgic.h"
 
@@ -15,7 +17,7 @@ extern const char guest_dtb_start[], guest_dtb_end[];
 /* Room a loaded device tree must leave for the edits (bootargs up to 256 bytes, initrd, GICR, cpus). */
 #define GUEST_DTB_SLACK 0x1000U
 
-static int set_cpus(void *fdt, uint32_t nr, const uint64_t *mpidr)
+static int set_cpus(void *fdt, const struct vm *vm)
 {
 	char path[CPU_PATH_MAX];
 
@@ -30,12 +32,12 @@ static int set_cpus(void *fdt, uint32_t nr, const uint64_t *mpidr)
 		node = fdt_path_offset(fdt, path);
 		if (node < 0)
 			continue;
-		if (i >= nr) {
+		if (i >= vm->nr_vcpus) {
 			if (fdt_del_node(fdt, node) < 0)
 				return -1;
 			continue;
 		}
-		if (fdt_setprop_u32(fdt, node, "reg", (uint32_t)mpidr[i]) < 0)
+		if (fdt_setprop_u32(fdt, node, "reg", (uint32_t)vm->vcpu[i].mpidr) < 0)
 			return -1;
 	}
 	return 0;
@@ -73,12 +75,12 @@ static void *open_loaded(void *fdt, const char **why)
 	return *why ? NULL : fdt;
 }
 
-int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootparams *bp, const char **why)
+int fdt_guest_build(const struct vm *vm, const struct bootparams *bp, const char **why)
 {
-	void *fdt = mmu_guest_ram_ptr(bp->dtb, GUEST_DTB_MAX);
+	void *fdt = vm_ram_ptr(vm, bp->dtb, GUEST_DTB_MAX);
 	uint64_t mem[2] = { GUEST_RAM_IPA, bp->mem_size };
 	uint64_t gic[4] = { platform.gicd_base, VGIC_GICD_SIZE, platform.gicr_base,
-			    (uint64_t)nr_cpus * VGIC_GICR_SIZE };
+			    (uint64_t)vm->nr_vcpus * VGIC_GICR_SIZE };
 	char path[NODE_PATH_MAX];
 	int node;
 
@@ -93,7 +95,7 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootpa
 		return -1;
 	}
 	*why = "a device tree edit failed (cpu nodes, memory, GIC, /chosen)";
-	if (set_cpus(fdt, nr_cpus, mpidr) < 0)
+	if (set_cpus(fdt, vm) < 0)
 		return -1;
 	/* The memory node by its type, not its name: a tree from elsewhere may call it anything. */
 	node = fdt_node_offset_by_prop_value(fdt, -1, "device_type", "memory", sizeof("memory"));
@@ -116,9 +118,9 @@ int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootpa
 	return 0;
 }
 
-const char *fdt_guest_model(const struct bootparams *bp)
+const char *fdt_guest_model(const struct vm *vm, const struct bootparams *bp)
 {
-	const void *fdt = mmu_guest_ram_ptr(bp->dtb, GUEST_DTB_MAX);
+	const void *fdt = vm_ram_ptr(vm, bp->dtb, GUEST_DTB_MAX);
 	const char *model = fdt ? fdt_getprop(fdt, 0, "model", NULL) : NULL;
 
 	return model ? model : "(none)";

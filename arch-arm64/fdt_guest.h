@@ -7,14 +7,15 @@
 #include "bootparams.h"
 #include "hyp.h"
 
-/* Written at bp->dtb (from dts/guest.dts, or edited in place if bp->dtb_loaded), with the cpu nodes
- * beyond nr_cpus deleted, bp->mem_size in the memory node, the GICR span, bp->guest_args as bootargs;
+struct vm;
+/* Written in vm's RAM at bp->dtb (from dts/guest.dts, or edited in place if bp->dtb_loaded), with the cpu nodes
+ * beyond its vCPUs deleted (theirs get the vCPUs' MPIDRs), bp->mem_size in the memory node, the GICR span, bp->guest_args as bootargs;
  * bp->initrd_size 0: no initrd, else /chosen gets linux,initrd-start/-end (guest IPAs).
  * 0, or -1 with *why saying what was wrong. */
-int fdt_guest_build(uint32_t nr_cpus, const uint64_t *mpidr, const struct bootparams *bp, const char **why);
+int fdt_guest_build(const struct vm *vm, const struct bootparams *bp, const char **why);
 
 /* The root node's model in the guest DTB built at bp->dtb; "(none)" if it has none. */
-const char *fdt_guest_model(const struct bootparams *bp);
+const char *fdt_guest_model(const struct vm *vm, const struct bootparams *bp);
 /* The INTID of the guest's PL011 in dts/guest.dts; 0 if it has none. */
 uint32_t fdt_guest_uart_intid(void);
 /* Where dts/guest.dts puts the ITS (arm,gic-v3-its, 128 KiB); 0 if it has none. */

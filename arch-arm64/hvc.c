@@ -2,7 +2,6 @@
  * Arguments come in x1..x3 and the result goes back in x0; a malformed call returns an error, never faults. */
 #include "trap.h"
 #include "hv_abi.h"
-#include "mmu.h"
 #include "pvtimer.h"
 #include "stats.h"
 #include "sysreg.h"
@@ -11,30 +10,17 @@
 #define HV_FID_BASE        HV_ARM64_FID(0)
 #define HV_FID_BASE_MASK   (~(uint64_t)HV_SMCCC_FUNC_MASK & UINT32_MAX)
 #define CONSOLE_WRITE_MAX  4096U
-#define CONSOLE_CHUNK      128U
 
-static int64_t abi_console_write(uint64_t ipa, uint64_t len)
+static int64_t abi_console_write(struct vm *vm, uint64_t ipa, uint64_t len)
 {
 	const char *src;
-	char chunk[CONSOLE_CHUNK + 1];
 
 	if (len > CONSOLE_WRITE_MAX)
 		return HV_ABI_INVALID_PARAM;
-	src = mmu_guest_ram_ptr(ipa, len);
+	src = vm_ram_ptr(vm, ipa, len);
 	if (!src)
 		return HV_ABI_INVALID_PARAM;
-	for (uint64_t done = 0; done < len;) {
-		uint64_t n = len - done < CONSOLE_CHUNK ? len - done : CONSOLE_CHUNK;
-
-		for (uint64_t i = 0; i < n; i++) {
-			char c = src[done + i];
-
-			chunk[i] = c ? c : ' '; /* a NUL would end the string early */
-		}
-		chunk[n] = 0;
-		hyp_puts(chunk);
-		done += n;
-	}
+	vm_console_write(vm, src, len);
 	stats_mark(src, len);
 	return (int64_t)len;
 }
@@ -43,7 +29,7 @@ static int64_t abi_info(struct vcpu *v, uint64_t what)
 {
 	switch (what) {
 	case HV_INFO_NR_VCPUS:
-		return hyp_nr_vcpus;
+		return v->vm->nr_vcpus;
 	case HV_INFO_VCPU_ID:
 		return v->id;
 	case HV_INFO_NR_LINES:
@@ -64,19 +50,20 @@ static int64_t abi_call(struct pcpu *p, struct vcpu *v, uint32_t call)
 		return HV_ABI_VERSION_CURRENT;
 	case HV_CALL_HALT:
 		/* A process exit code has 8 bits: never let a failure wrap around to 0. */
-		hyp_end_run(a0 > HYP_STATUS_MAX ? HYP_STATUS_MAX : (unsigned)a0, "guest HALT");
+		vm_end(v->vm, a0 > HYP_STATUS_MAX ? HYP_STATUS_MAX : (unsigned)a0, "guest HALT");
+		return HV_ABI_OK;   /* its vCPUs are off: nobody reads this */
 	case HV_CALL_TIMER_PERIOD:
-		return pvtimer_set_period(p, a0);
+		return pvtimer_set_period(p, v->vm, a0);
 	case HV_CALL_CONSOLE_WRITE:
-		return abi_console_write(a0, a1);
+		return abi_console_write(v->vm, a0, a1);
 	case HV_CALL_LINE_SET:
 		if (a0 > UINT32_MAX || a1 > UINT32_MAX)
 			return HV_ABI_INVALID_PARAM;
-		return vm_line_set((uint32_t)a0, (uint32_t)a1);
+		return vm_line_set(v->vm, (uint32_t)a0, (uint32_t)a1);
 	case HV_CALL_INFO:
 		return abi_info(v, a0);
 	case HV_CALL_MSI_SEND:
-		return vm_msi_send(a0, a1);
+		return vm_msi_send(v->vm, a0, a1);
 	default:
 		return HV_ABI_NOT_SUPPORTED;
 	}

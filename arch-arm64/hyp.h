@@ -9,12 +9,14 @@
 #include "asm_offsets.h"
 #include "minilib.h"
 
-#define HYP_MAX_CPUS        8U
+#define HYP_MAX_CPUS        8U   /* physical CPUs, and vCPUs of all VMs together */
+#define HYP_MAX_VMS         2U   /* hyp.vm2.*: a second VM sharing the CPUs (vm.h) */
 #define HYP_STACK_SIZE      (1U << HYP_STACK_SHIFT)
 
 /* Host physical layout (QEMU virt, RAM from 0x40000000; see docs/arm64.md). */
 #define HOST_DTB_DEFAULT    0x40000000UL  /* where QEMU puts its DTB for an ELF image */
-#define GUEST_RAM_PA        0x50000000UL  /* host memory backing the guest (QEMU -m covers it) */
+#define GUEST_RAM_PA        0x50000000UL  /* host memory backing the (first) guest (QEMU -m covers it);
+                                            * a second VM's RAM follows the first's */
 #define GUEST_RAM_IPA       0x40000000UL  /* where the guest sees it; 1 GiB aligned (one stage-2 L1 slot) */
 /* Guest RAM size (hyp.mem=): 2 MiB stage-2 blocks in the one 1 GiB slot at GUEST_RAM_IPA. */
 #define GUEST_RAM_DEFAULT   0x08000000UL  /* 128 MiB, without hyp.mem= */

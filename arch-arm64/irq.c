@@ -31,8 +31,8 @@ static void forward_timer(struct pcpu *p, enum fwd_timer t)
 		gic_deactivate(fwd_ppi[t]);
 		return;
 	}
-	vgic_inject(&hyp_vgic, v->id, fwd_ppi[t], true);
-	in_flight[v->id][t] = true;
+	vgic_inject(&v->vm->vgic, v->id, fwd_ppi[t], true);
+	in_flight[v->index][t] = true;
 }
 
 static bool forwarded_timer(uint32_t intid, enum fwd_timer *t)
@@ -98,22 +98,22 @@ static void resample(struct vcpu *v, enum fwd_timer t)
 	struct vgic_irq_state st;
 	uint64_t ctl;
 
-	if (!in_flight[v->id][t])
+	if (!in_flight[v->index][t])
 		return;
-	if (vgic_irq_get_state(&hyp_vgic, v->id, fwd_ppi[t], &st) != HV_OK)
+	if (vgic_irq_get_state(&v->vm->vgic, v->id, fwd_ppi[t], &st) != HV_OK)
 		return;
 	if (!st.pending || st.active) {
 		/* Taken: the HW LR carries the deactivation to the physical PPI from here. */
-		in_flight[v->id][t] = false;
+		in_flight[v->index][t] = false;
 		return;
 	}
 	ctl = timer_ctl(t);
 	if ((ctl & (CNT_CTL_ENABLE | CNT_CTL_IMASK | CNT_CTL_ISTATUS)) == (CNT_CTL_ENABLE | CNT_CTL_ISTATUS))
 		return;
 	/* The guest stopped, masked or moved its timer before taking the interrupt: withdraw it. */
-	vgic_inject(&hyp_vgic, v->id, fwd_ppi[t], false);
+	vgic_inject(&v->vm->vgic, v->id, fwd_ppi[t], false);
 	gic_deactivate(fwd_ppi[t]);
-	in_flight[v->id][t] = false;
+	in_flight[v->index][t] = false;
 }
 
 void irq_timer_resample(struct pcpu *p)

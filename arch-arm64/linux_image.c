@@ -2,7 +2,7 @@
  * The kernel runs where it is loaded, so the hypervisor only checks the placement the header demands. */
 #include "linux_image.h"
 #include "hyp.h"
-#include "mmu.h"
+#include "vm.h"
 
 #define LINUX_IMAGE_MAGIC     0x644d5241U    /* "ARM\x64", little-endian, at offset 56 */
 #define LINUX_IMAGE_ALIGN     0x200000UL     /* the image base (entry - text_offset) is 2 MiB aligned */
@@ -29,10 +29,10 @@ static int overlaps(uint64_t a, uint64_t alen, uint64_t b, uint64_t blen)
 	return alen && blen && a < b + blen && b < a + alen;
 }
 
-int linux_image_check(uint64_t entry, uint64_t initrd_start, uint64_t initrd_size, uint64_t dtb,
+int linux_image_check(const struct vm *vm, uint64_t entry, uint64_t initrd_start, uint64_t initrd_size, uint64_t dtb,
 		      const char **why)
 {
-	const struct linux_image_header *h = mmu_guest_ram_ptr(entry, sizeof(*h));
+	const struct linux_image_header *h = vm_ram_ptr(vm, entry, sizeof(*h));
 
 	if (!h || h->magic != LINUX_IMAGE_MAGIC)
 		return 0;
@@ -46,7 +46,7 @@ int linux_image_check(uint64_t entry, uint64_t initrd_start, uint64_t initrd_siz
 		*why = "image_size 0 (a kernel before 3.17): its footprint is unknown";
 	else if (entry < h->text_offset || (entry - h->text_offset) % LINUX_IMAGE_ALIGN)
 		*why = "hyp.entry minus text_offset is not 2 MiB aligned";
-	else if (!mmu_guest_ram_ptr(entry, h->image_size))
+	else if (!vm_ram_ptr(vm, entry, h->image_size))
 		*why = "image_size runs past the end of guest RAM";
 	else if (overlaps(entry, h->image_size, dtb, GUEST_DTB_MAX))
 		*why = "the image (with its BSS) overlaps the device tree (hyp.dtb)";

@@ -6,11 +6,12 @@
 #include <stdint.h>
 
 /*
- * entry: the image's guest IPA (hyp.entry); the initrd's range (size 0: none); the DTB's IPA (hyp.dtb).
+ * In vm's RAM, entry: the image's guest IPA (hyp.entry); the initrd's range (size 0: none); the DTB's IPA (hyp.dtb).
  * Returns 0 when the image is not Linux or satisfies the protocol (and prints its header), else -1
  * with *why set.
  */
-int linux_image_check(uint64_t entry, uint64_t initrd_start, uint64_t initrd_size, uint64_t dtb,
+struct vm;
+int linux_image_check(const struct vm *vm, uint64_t entry, uint64_t initrd_start, uint64_t initrd_size, uint64_t dtb,
 		      const char **why);
 
 #endif

@@ -1,5 +1,5 @@
-/* main.c: bring-up: the boot CPU reads the DTB, sets up the GIC, stage 2, the VM and the guest's DTB,
- * starts the other CPUs through PSCI, then every CPU enters the run loop of its own vCPU. */
+/* main.c: bring-up: the boot CPU reads the DTB, sets up the GIC, each VM's stage 2, vgic and DTB,
+ * starts the other CPUs through PSCI, then every CPU enters the run loop (its own vCPU, or the scheduler). */
 #include "bootparams.h"
 #include "storm.h"
 #include "sched.h"
@@ -49,6 +49,10 @@ static void cpu_el2_init(void)
 static int cpu_init(struct pcpu *p)
 {
 	cpu_el2_init();
+	/* The first VM's stage 2 (built after the boot CPU turned its MMU on); the scheduler switches. */
+	p->vttbr = vms[0].vttbr;
+	write_sysreg(vttbr_el2, p->vttbr);
+	isb();
 	if ((read_sysreg(mpidr_el1) & MPIDR_AFF_MASK) != p->mpidr)
 		hyp_printf("hyp: warning: CPU %u has MPIDR 0x%lx, the DTB says 0x%lx\n", p->index,
 			   read_sysreg(mpidr_el1) & MPIDR_AFF_MASK, p->mpidr);
@@ -78,86 +82,138 @@ static void start_secondaries(void)
 	}
 }
 
-static struct bootparams bootparams;
-static uint64_t vcpu_mpidr[HYP_MAX_CPUS];
+static struct bootparams bootparams, vm2_params;
 
-static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
+/* Layout and options, checked before anything is mapped or written: the layout decides stage 2. */
+static void read_options(void)
+{
+	const char *bad = NULL;
+
+	if (bootparams_parse(platform.bootargs, &bootparams, &bad) < 0) {
+		hyp_printf("hyp: bad option in -append: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.* option");
+	}
+	if (bootparams_check(&bootparams, platform.mem_base, platform.mem_size, &bad) < 0) {
+		hyp_printf("hyp: guest layout: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "guest layout refused");
+	}
+	hyp_nr_cpus = platform.nr_cpus;
+	hyp_nr_vms = bootparams.vm2_mem ? 2U : 1U;
+	hyp_nr_vcpus = bootparams.vcpus ? (uint32_t)bootparams.vcpus : hyp_nr_cpus;
+	if (hyp_nr_vms == 1U && bootparams.vcpus &&
+	    (bootparams.vcpus < hyp_nr_cpus || bootparams.vcpus > HYP_MAX_CPUS)) {
+		hyp_printf("hyp: hyp.vcpus=%lu: from the CPU count (%u) to %u\n", bootparams.vcpus, hyp_nr_cpus,
+			   HYP_MAX_CPUS);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.vcpus");
+	}
+	if (hyp_nr_vms == 1U)
+		return;
+	bootparams_vm2(&bootparams, &vm2_params);
+	if (bootparams_check(&vm2_params, platform.mem_base, platform.mem_size, &bad) < 0) {
+		hyp_printf("hyp: second VM's layout: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "guest layout refused");
+	}
+	if (hyp_nr_vcpus + vm2_params.vcpus > HYP_MAX_CPUS) {
+		hyp_printf("hyp: two VMs: %u + %lu vCPUs, at most %u together\n", hyp_nr_vcpus, vm2_params.vcpus,
+			   HYP_MAX_CPUS);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.vcpus or hyp.vm2.vcpus");
+	}
+	if (bootparams.storm_us)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "hyp.storm checkpoints one VM: not with hyp.vm2.*");
+	hyp_nr_vcpus += (uint32_t)vm2_params.vcpus;
+}
+
+/* vm's share of vcpus[] from first on, its RAM and stage 2. Scheduled vCPUs get affinities of their
+ * own (Aff0 = the vCPU's number in its VM), as QEMU numbers its CPUs. */
+static void vm_layout(struct vm *vm, uint32_t index, const struct bootparams *bp, uint32_t first, uint32_t n)
+{
+	vm->index = index;
+	vm->vcpu = &vcpus[first];
+	vm->nr_vcpus = n;
+	vm->ram_pa = bp->ram_pa;
+	vm->ram_size = bp->mem_size;
+	vm->console_emulated = hyp_nr_vms > 1U;
+	for (uint32_t i = 0; i < n; i++) {
+		struct vcpu *v = &vcpus[first + i];
+
+		v->id = i;
+		v->index = first + i;
+		v->vm = vm;
+		v->mpidr = sched_enabled() ? i : platform.cpu_mpidr[i];
+	}
+	mmu_build_stage2(vm);
+	hyp_printf("hyp: %sguest RAM IPA 0x%lx-0x%lx (%lu MiB) at PA 0x%lx, %u vCPU(s), entry 0x%lx, DTB 0x%lx, "
+		   "bootargs \"%s\"\n", index ? "vm1: " : "", GUEST_RAM_IPA, GUEST_RAM_IPA + bp->mem_size - 1,
+		   bp->mem_size >> MIB_SHIFT, bp->ram_pa, n, bp->entry, bp->dtb, bp->guest_args);
+	if (bp->initrd_size)
+		hyp_printf("hyp: initrd IPA 0x%lx-0x%lx\n", bp->initrd_start, bp->initrd_start + bp->initrd_size - 1);
+}
+
+/* vm's vgic and ITS, its UART (passed through with one VM), the image check and its device tree. */
+static void vm_boot(struct vm *vm, const struct bootparams *bp)
 {
 	const char *bad = NULL;
 	const volatile uint32_t *image;
+
+	if (vm_init(vm) != HV_OK)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "vgic_init failed");
+	if (!vm->console_emulated && vm_forward_uart(vm, fdt_guest_uart_intid(), platform.uart_intid) != HV_OK)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "cannot forward the UART interrupt");
+	/* The image is looked at before the DTB is written, which must not land on it. */
+	image = vm_ram_ptr(vm, bp->entry, sizeof(uint32_t));
+	if (!image || !*image)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no guest image at the entry point (see scripts/run-guest.sh)");
+	if (linux_image_check(vm, bp->entry, bp->initrd_start, bp->initrd_size, bp->dtb, &bad) < 0) {
+		hyp_printf("hyp: Linux boot protocol: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "Linux Image placed against its header");
+	}
+	if (fdt_guest_build(vm, bp, &bad) < 0) {
+		hyp_printf("hyp: guest layout: %s\n", bad);
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
+	}
+	if (bp->dtb_loaded)
+		hyp_printf("hyp: guest device tree: the run's own (model \"%s\"), edited: cpus, memory, GICR, /chosen\n",
+			   fdt_guest_model(vm, bp));
+	vm->vcpu[0].on_entry = bp->entry;
+	vm->vcpu[0].on_context = bp->dtb;
+}
+
+static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
+{
+	uint32_t nr_vm0;
 
 	mmu_build_el2();
 	mmu_enable_cpu();
 	if (platform_init((const void *)(dtb ? dtb : HOST_DTB_DEFAULT)) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no usable device tree from QEMU");
-	if (bootparams_parse(platform.bootargs, &bootparams, &bad) < 0) {
-		hyp_printf("hyp: bad option in -append: %s\n", bad);
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.* option");
-	}
-	/* The layout decides stage 2, so it is checked before anything is mapped or written. */
-	if (bootparams_check(&bootparams, platform.mem_base, platform.mem_size, &bad) < 0) {
-		hyp_printf("hyp: guest layout: %s\n", bad);
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "guest layout refused");
-	}
-	mmu_build_stage2(bootparams.mem_size);
-	hyp_nr_cpus = platform.nr_cpus;
-	hyp_nr_vcpus = bootparams.vcpus ? (uint32_t)bootparams.vcpus : hyp_nr_cpus;
-	if (bootparams.vcpus && (bootparams.vcpus < hyp_nr_cpus || bootparams.vcpus > HYP_MAX_CPUS)) {
-		hyp_printf("hyp: hyp.vcpus=%lu: from the CPU count (%u) to %u\n", bootparams.vcpus, hyp_nr_cpus,
-			   HYP_MAX_CPUS);
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "bad hyp.vcpus");
-	}
+	read_options();
 	sched_init();
 	hyp_printf("hyp: EL2 hypervisor up: %u CPU(s), GICD 0x%lx, GICR 0x%lx, UART 0x%lx\n", hyp_nr_cpus,
 		   platform.gicd_base, platform.gicr_base, platform.uart_base);
-	hyp_printf("hyp: guest RAM IPA 0x%lx-0x%lx (%lu MiB) at PA 0x%lx, entry 0x%lx, DTB 0x%lx, bootargs \"%s\"\n",
-		   GUEST_RAM_IPA, GUEST_RAM_IPA + bootparams.mem_size - 1, bootparams.mem_size >> MIB_SHIFT,
-		   GUEST_RAM_PA, bootparams.entry, bootparams.dtb, bootparams.guest_args);
-	if (bootparams.initrd_size)
-		hyp_printf("hyp: initrd IPA 0x%lx-0x%lx\n", bootparams.initrd_start,
-			   bootparams.initrd_start + bootparams.initrd_size - 1);
-	/* Scheduled vCPUs get affinities of their own (Aff0 = index), as QEMU numbers its CPUs. */
-	for (uint32_t i = 0; i < hyp_nr_vcpus; i++) {
-		vcpus[i].id = i;
-		vcpus[i].mpidr = sched_enabled() ? i : platform.cpu_mpidr[i];
-		vcpu_mpidr[i] = vcpus[i].mpidr;
-	}
+	nr_vm0 = hyp_nr_vcpus - (hyp_nr_vms > 1U ? (uint32_t)vm2_params.vcpus : 0U);
+	vm_layout(&vms[0], 0, &bootparams, 0, nr_vm0);
+	if (hyp_nr_vms > 1U)
+		vm_layout(&vms[1], 1, &vm2_params, nr_vm0, (uint32_t)vm2_params.vcpus);
 	for (uint32_t i = 0; i < hyp_nr_cpus; i++) {
 		pcpus[i].index = i;
 		pcpus[i].mpidr = platform.cpu_mpidr[i];
 		pcpus[i].vcpu = sched_enabled() ? NULL : &vcpus[i];
 	}
 	if (sched_enabled())
-		hyp_printf("hyp: %u vCPUs scheduled on %u CPUs\n", hyp_nr_vcpus, hyp_nr_cpus);
+		hyp_printf("hyp: %u vCPUs of %u VM(s) scheduled on %u CPUs\n", hyp_nr_vcpus, hyp_nr_vms, hyp_nr_cpus);
+	if (hyp_nr_vms > 1U)
+		hyp_printf("hyp: two VMs: VMIDs 1 and 2, the UART emulated for both (lines prefixed [vm0], [vm1])\n");
 	if (gic_dist_init() < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "GIC distributor did not respond");
-	if (vm_init(hyp_nr_vcpus) != HV_OK)
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "vgic_init failed");
-	if (vm_forward_uart(fdt_guest_uart_intid(), platform.uart_intid) != HV_OK)
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "cannot forward the UART interrupt");
-	/* The image is looked at before the DTB is written, which must not land on it. */
-	image = mmu_guest_ram_ptr(bootparams.entry, sizeof(uint32_t));
-	if (!image || !*image)
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "no guest image at the entry point (see scripts/run-guest.sh)");
-	if (linux_image_check(bootparams.entry, bootparams.initrd_start, bootparams.initrd_size, bootparams.dtb,
-			      &bad) < 0) {
-		hyp_printf("hyp: Linux boot protocol: %s\n", bad);
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "Linux Image placed against its header");
-	}
-	if (fdt_guest_build(hyp_nr_vcpus, vcpu_mpidr, &bootparams, &bad) < 0) {
-		hyp_printf("hyp: guest layout: %s\n", bad);
-		hyp_end_run(HYP_STATUS_BOOT_FAILED, "could not build the guest device tree");
-	}
-	if (bootparams.dtb_loaded)
-		hyp_printf("hyp: guest device tree: the run's own (model \"%s\"), edited: cpus, memory, GICR, /chosen\n",
-			   fdt_guest_model(&bootparams));
+	vm_boot(&vms[0], &bootparams);
+	if (hyp_nr_vms > 1U)
+		vm_boot(&vms[1], &vm2_params);
 	if (cpu_init(p) < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "CPU 0 set-up failed");
 	storm_init(bootparams.storm_us);
 	start_secondaries();
-	vcpus[0].on_entry = bootparams.entry;
-	vcpus[0].on_context = bootparams.dtb;
-	__atomic_store_n(&vcpus[0].power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
+	for (uint32_t i = 0; i < hyp_nr_vms; i++)
+		__atomic_store_n(&vms[i].vcpu[0].power, VCPU_ON_PENDING, __ATOMIC_RELEASE);
 	vcpu_run_loop(p);
 }
 

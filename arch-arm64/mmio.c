@@ -1,5 +1,6 @@
 /* mmio.c: stage-2 data aborts: decode ESR_EL2 (ISV, SAS, SSE, SRT, SF, WnR) into a vgic register access.
- * Anything that is not a well-formed access to the guest's GICD, a GICR frame or the ITS gets an external abort. */
+ * Anything that is not a well-formed access to the guest's GICD, a GICR frame, the ITS or an emulated UART
+ * gets an external abort. */
 #include "trap.h"
 #include "platform.h"
 #include "sysreg.h"
@@ -17,24 +18,27 @@ static uint64_t fault_ipa(uint64_t far)
 /* Route to the distributor or a redistributor frame; VGIC_MMIO_ABORT if the IPA is neither. */
 static int gic_access(struct pcpu *p, struct vcpu *v, uint64_t ipa, unsigned width, bool write, uint64_t *val)
 {
-	uint64_t gicr_span = (uint64_t)hyp_nr_vcpus * VGIC_GICR_SIZE;
+	struct vm *vm = v->vm;
+	uint64_t gicr_span = (uint64_t)vm->nr_vcpus * VGIC_GICR_SIZE;
 
 	if (ipa - platform.gicd_base < VGIC_GICD_SIZE) {
 		p->stats.exits[EXC_MMIO_GICD]++;
-		return vgic_mmio_dist_access(&hyp_vgic, v->id, ipa - platform.gicd_base, width, write, val);
+		return vgic_mmio_dist_access(&vm->vgic, v->id, ipa - platform.gicd_base, width, write, val);
 	}
-	if (hyp_its_base && ipa - hyp_its_base < VGIC_ITS_SIZE) {
+	if (vm->its_base && ipa - vm->its_base < VGIC_ITS_SIZE) {
 		p->stats.exits[EXC_MMIO_GITS]++;
-		return vgic_its_mmio_access(&hyp_its, v->id, ipa - hyp_its_base, width, write, val);
+		return vgic_its_mmio_access(&vm->its, v->id, ipa - vm->its_base, width, write, val);
 	}
 	if (ipa - platform.gicr_base < gicr_span) {
 		uint64_t off = ipa - platform.gicr_base;
 
 		p->stats.exits[EXC_MMIO_GICR]++;
-		return vgic_mmio_redist_access(&hyp_vgic, v->id, (uint32_t)(off / VGIC_GICR_SIZE),
+		return vgic_mmio_redist_access(&vm->vgic, v->id, (uint32_t)(off / VGIC_GICR_SIZE),
 					       off % VGIC_GICR_SIZE, width, write, val);
 	}
 	p->stats.exits[EXC_MMIO_OTHER]++;
+	if (vm_uart_access(vm, ipa, write, val))
+		return VGIC_MMIO_OK;
 	return VGIC_MMIO_ABORT;
 }
 

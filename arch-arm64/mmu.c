@@ -1,7 +1,8 @@
-/* mmu.c: EL2 identity map with 1 GiB blocks, and the stage-2 tables (2 MiB RAM blocks, a 4 KiB UART page).
+/* mmu.c: EL2 identity map with 1 GiB blocks, and each VM's stage-2 tables (2 MiB RAM blocks, a 4 KiB UART page).
  * 4 KiB granule throughout; the IPA space is 4 GiB (VTCR_EL2.T0SZ = 32) starting at level 1. */
 #include "mmu.h"
 #include "hyp.h"
+#include "vm.h"
 #include "platform.h"
 #include "sysreg.h"
 
@@ -48,7 +49,6 @@
 #define VTCR_VALUE         (VTCR_T0SZ_4G | VTCR_SL0_L1 | TCR_IRGN0_WBWA | TCR_ORGN0_WBWA | \
 			    TCR_SH0_INNER | VTCR_PS_40BIT | VTCR_RES1)
 #define VTTBR_VMID_SHIFT   48
-#define GUEST_VMID         1UL
 #define IPA_SPACE          (1UL << 32)
 #define S2_L1_ENTRIES      (IPA_SPACE >> L1_SHIFT)
 #define CACHE_LINE         64U
@@ -56,12 +56,11 @@
 #define HYP_MAP_SIZE       (4 * SZ_1G)    /* devices in the first GiB, RAM above */
 
 static uint64_t el2_l1[PT_ENTRIES] __attribute__((aligned(4096)));
-static uint64_t s2_l1[PT_ENTRIES] __attribute__((aligned(4096)));
-static uint64_t s2_l2_ram[PT_ENTRIES] __attribute__((aligned(4096)));
-static uint64_t s2_l2_dev[PT_ENTRIES] __attribute__((aligned(4096)));
-static uint64_t s2_l3_uart[PT_ENTRIES] __attribute__((aligned(4096)));
-/* Guest RAM's size as stage 2 maps it; 0 until mmu_build_stage2(), so no pointer is handed out before. */
-static uint64_t guest_ram_size;
+/* One stage-2 table set per VM. */
+static uint64_t s2_l1[HYP_MAX_VMS][PT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t s2_l2_ram[HYP_MAX_VMS][PT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t s2_l2_dev[HYP_MAX_VMS][PT_ENTRIES] __attribute__((aligned(4096)));
+static uint64_t s2_l3_uart[HYP_MAX_VMS][PT_ENTRIES] __attribute__((aligned(4096)));
 
 static void build_el2(void)
 {
@@ -73,22 +72,28 @@ static void build_el2(void)
 	}
 }
 
-static void build_stage2(uint64_t ram_size)
+static void build_stage2(struct vm *vm)
 {
 	uint64_t uart = platform.uart_base;
+	uint64_t *l1 = s2_l1[vm->index], *l2_ram = s2_l2_ram[vm->index];
+	uint64_t *l2_dev = s2_l2_dev[vm->index], *l3_uart = s2_l3_uart[vm->index];
 
 	/* Guest RAM: 2 MiB blocks inside one 1 GiB slot (GUEST_RAM_IPA is 1 GiB aligned, and
 	 * bootparams_check() held the size to at most GUEST_RAM_MAX = 1 GiB, a whole number of blocks). */
-	s2_l1[LEVEL_INDEX(GUEST_RAM_IPA, L1_SHIFT)] = (uint64_t)s2_l2_ram | PT_TABLE | PT_VALID;
-	for (uint64_t off = 0; off < ram_size; off += SZ_2M)
-		s2_l2_ram[LEVEL_INDEX(GUEST_RAM_IPA + off, L2_SHIFT)] =
-			(GUEST_RAM_PA + off) | S2_MEMATTR_NORMAL | S2_AP_RW | PT_SH_INNER |
+	l1[LEVEL_INDEX(GUEST_RAM_IPA, L1_SHIFT)] = (uint64_t)l2_ram | PT_TABLE | PT_VALID;
+	for (uint64_t off = 0; off < vm->ram_size; off += SZ_2M)
+		l2_ram[LEVEL_INDEX(GUEST_RAM_IPA + off, L2_SHIFT)] =
+			(vm->ram_pa + off) | S2_MEMATTR_NORMAL | S2_AP_RW | PT_SH_INNER |
 			PT_AF | PT_BLOCK | PT_VALID;
-	/* The UART, passed through at its own address. The GIC ranges stay unmapped: they trap. */
-	s2_l1[LEVEL_INDEX(uart, L1_SHIFT)] = (uint64_t)s2_l2_dev | PT_TABLE | PT_VALID;
-	s2_l2_dev[LEVEL_INDEX(uart, L2_SHIFT)] = (uint64_t)s2_l3_uart | PT_TABLE | PT_VALID;
-	s2_l3_uart[LEVEL_INDEX(uart, L3_SHIFT)] = (uart & PT_ADDR_MASK) | S2_MEMATTR_DEVICE |
-						  S2_AP_RW | PT_XN | PT_AF | PT_TABLE | PT_VALID;
+	vm->vttbr = (uint64_t)l1 | ((uint64_t)vm_vmid(vm) << VTTBR_VMID_SHIFT);
+	/* The UART, passed through at its own address, unless it is emulated (two VMs share it).
+	 * The GIC ranges stay unmapped: they trap. */
+	if (vm->console_emulated)
+		return;
+	l1[LEVEL_INDEX(uart, L1_SHIFT)] = (uint64_t)l2_dev | PT_TABLE | PT_VALID;
+	l2_dev[LEVEL_INDEX(uart, L2_SHIFT)] = (uint64_t)l3_uart | PT_TABLE | PT_VALID;
+	l3_uart[LEVEL_INDEX(uart, L3_SHIFT)] = (uart & PT_ADDR_MASK) | S2_MEMATTR_DEVICE |
+					       S2_AP_RW | PT_XN | PT_AF | PT_TABLE | PT_VALID;
 }
 
 void mmu_build_el2(void)
@@ -97,18 +102,12 @@ void mmu_build_el2(void)
 	dsb(ish);
 }
 
-void mmu_build_stage2(uint64_t ram_size)
+void mmu_build_stage2(struct vm *vm)
 {
-	if (ram_size > GUEST_RAM_MAX)
-		ram_size = GUEST_RAM_MAX; /* one L2 table: cannot happen after bootparams_check() */
-	build_stage2(ram_size);
-	guest_ram_size = ram_size;
+	if (vm->ram_size > GUEST_RAM_MAX)
+		vm->ram_size = GUEST_RAM_MAX; /* one L2 table: cannot happen after bootparams_check() */
+	build_stage2(vm);
 	dsb(ish);
-}
-
-uint64_t mmu_guest_ram_size(void)
-{
-	return guest_ram_size;
 }
 
 void mmu_enable_cpu(void)
@@ -117,18 +116,10 @@ void mmu_enable_cpu(void)
 	write_sysreg(tcr_el2, TCR_EL2_VALUE);
 	write_sysreg(ttbr0_el2, (uint64_t)el2_l1);
 	write_sysreg(vtcr_el2, VTCR_VALUE);
-	write_sysreg(vttbr_el2, (uint64_t)s2_l1 | (GUEST_VMID << VTTBR_VMID_SHIFT));
-	isb();
+		isb();
 	__asm__ volatile("tlbi alle2\n\ttlbi alle1\n\tdsb nsh\n\tisb" ::: "memory");
 	write_sysreg(sctlr_el2, SCTLR_EL2_RES1 | SCTLR_M | SCTLR_C | SCTLR_I);
 	isb();
-}
-
-void *mmu_guest_ram_ptr(uint64_t ipa, uint64_t len)
-{
-	if (ipa < GUEST_RAM_IPA || len > guest_ram_size || ipa - GUEST_RAM_IPA > guest_ram_size - len)
-		return NULL;
-	return (void *)(uintptr_t)(GUEST_RAM_PA + (ipa - GUEST_RAM_IPA));
 }
 
 void mmu_clean_dcache(const void *p, uint64_t len)

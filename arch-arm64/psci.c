@@ -2,7 +2,7 @@
  * CPU_ON only flips a vCPU's state and kicks its physical CPU, which has been waiting at EL2 since boot. */
 #include "psci.h"
 #include "gic.h"
-#include "mmu.h"
+#include "vm.h"
 #include "sysreg.h"
 #include "trap.h"
 #include "sched.h"
@@ -20,22 +20,23 @@ int64_t psci_fw_call(uint64_t fid, uint64_t a1, uint64_t a2, uint64_t a3)
 	return (int64_t)x0;
 }
 
-static struct vcpu *vcpu_by_mpidr(uint64_t mpidr)
+/* A vCPU of the caller's VM: another VM's are not there for it. */
+static struct vcpu *vcpu_by_mpidr(struct vm *vm, uint64_t mpidr)
 {
-	for (uint32_t i = 0; i < hyp_nr_vcpus; i++)
-		if (vcpus[i].mpidr == (mpidr & MPIDR_AFF_MASK))
-			return &vcpus[i];
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpu[i].mpidr == (mpidr & MPIDR_AFF_MASK))
+			return &vm->vcpu[i];
 	return NULL;
 }
 
-static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
+static int64_t cpu_on(struct vm *vm, uint64_t target, uint64_t entry, uint64_t context)
 {
-	struct vcpu *t = vcpu_by_mpidr(target);
+	struct vcpu *t = vcpu_by_mpidr(vm, target);
 	uint32_t off = VCPU_OFF;
 
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;
-	if (!mmu_guest_ram_ptr(entry, sizeof(uint32_t)) || (entry & 3))
+	if (!vm_ram_ptr(vm, entry, sizeof(uint32_t)) || (entry & 3))
 		return PSCI_RET_INVALID_ADDRESS;
 	if (t->power == VCPU_ON)
 		return PSCI_RET_ALREADY_ON;
@@ -53,14 +54,14 @@ static int64_t cpu_on(uint64_t target, uint64_t entry, uint64_t context)
 	return PSCI_RET_SUCCESS;
 }
 
-static int64_t affinity_info(uint64_t target, uint64_t level)
+static int64_t affinity_info(struct vm *vm, uint64_t target, uint64_t level)
 {
 	struct vcpu *t;
 	uint32_t s;
 
 	if (level != 0)
 		return PSCI_RET_INVALID_PARAMS;
-	t = vcpu_by_mpidr(target);
+	t = vcpu_by_mpidr(vm, target);
 	if (!t)
 		return PSCI_RET_INVALID_PARAMS;
 	s = __atomic_load_n(&t->power, __ATOMIC_ACQUIRE);
@@ -100,24 +101,26 @@ bool psci_handle(struct pcpu *p, struct vcpu *v, uint64_t fid)
 		break;
 	case PSCI_CPU_ON_32:
 	case PSCI_CPU_ON_64:
-		ret = cpu_on(a1, a2, a3);
+		ret = cpu_on(v->vm, a1, a2, a3);
 		break;
 	case PSCI_CPU_OFF:
 		__atomic_store_n(&v->power, VCPU_OFF, __ATOMIC_RELEASE);
 		return true; /* does not return to the guest: the run loop sees the state */
 	case PSCI_AFFINITY_INFO_32:
 	case PSCI_AFFINITY_INFO_64:
-		ret = affinity_info(a1, a2);
+		ret = affinity_info(v->vm, a1, a2);
 		break;
 	case PSCI_MIGRATE_INFO_TYPE:
 		/* Linux asks at boot; NOT_SUPPORTED would be correct too, but it logs that as a notice. */
 		ret = PSCI_TOS_NOT_PRESENT_MP;
 		break;
 	case PSCI_SYSTEM_OFF:
-		hyp_end_run(0, "PSCI SYSTEM_OFF");
+		vm_end(v->vm, 0, "PSCI SYSTEM_OFF");
+		return true;
 	case PSCI_SYSTEM_RESET:
-		/* No reset: the run ends, successfully, as the guest asked it to. */
-		hyp_end_run(0, "PSCI SYSTEM_RESET (the run ends: reset is not emulated)");
+		/* No reset: the VM's run ends, successfully, as the guest asked it to. */
+		vm_end(v->vm, 0, "PSCI SYSTEM_RESET (the run ends: reset is not emulated)");
+		return true;
 	default:
 		return false;
 	}

@@ -1,4 +1,4 @@
-/* sched.c: vCPUs that share physical CPUs. One run queue (the vCPU array, round robin), slices on
+/* sched.c: vCPUs that share physical CPUs. One run queue (every VM's vCPUs, round robin), slices on
  * CNTHP, WFI gives the CPU away, and each switch saves what is the vCPU's: EL1 and timer state, the
  * CPU interface (VMCR, APRs) and the physical active state of its forwarded timers. The LRs stay
  * where they are: the core's vgic_vcpu_put/vgic_vcpu_load_on know what each CPU's LRs hold. */
@@ -36,7 +36,7 @@ void sched_init(void)
 {
 	uint64_t freq = read_sysreg(cntfrq_el0);
 
-	sched_on = hyp_nr_vcpus > hyp_nr_cpus;
+	sched_on = hyp_nr_vcpus > hyp_nr_cpus || hyp_nr_vms > 1;
 	slice_ticks = freq * SCHED_SLICE_US / US_PER_S;
 	idle_poll_ticks = freq * SCHED_IDLE_POLL_US / US_PER_S;
 	for (uint32_t i = 0; i < HYP_MAX_CPUS; i++) {
@@ -66,13 +66,13 @@ static bool wants_cpu(const struct vcpu *v)
 {
 	uint32_t power = __atomic_load_n(&v->power, __ATOMIC_ACQUIRE);
 
-	if (__atomic_load_n(&v->on_pcpu, __ATOMIC_ACQUIRE) >= 0)
+	if (__atomic_load_n(&v->on_pcpu, __ATOMIC_ACQUIRE) >= 0 || __atomic_load_n(&v->vm->ended, __ATOMIC_ACQUIRE))
 		return false;
 	if (power == VCPU_ON_PENDING)
 		return true;
 	if (power != VCPU_ON)
 		return false;
-	return !v->blocked || vgic_vcpu_should_wake(&hyp_vgic, v->id, v->vmcr) || timer_fires(v);
+	return !v->blocked || vgic_vcpu_should_wake(&v->vm->vgic, v->id, v->vmcr) || timer_fires(v);
 }
 
 /* The next vCPU that wants a CPU, round robin, claimed for p; NULL if none. */
@@ -205,13 +205,19 @@ static void switch_in(struct pcpu *p, struct vcpu *v)
 	vcpu_load(v);
 	vcpu_load_extra(v);
 	write_sysreg(vmpidr_el2, v->mpidr | MPIDR_RES1);
+	/* Another VM's stage 2: its own VMID tags its TLB entries, so nothing needs invalidating. */
+	if (p->vttbr != v->vm->vttbr) {
+		p->vttbr = v->vm->vttbr;
+		write_sysreg(vttbr_el2, p->vttbr);
+		isb();
+	}
 	restore_cpu_if(p, v);
-	if (vgic_vcpu_load_on(&hyp_vgic, v->id, &p->cpu_if) != HV_OK)
+	if (vgic_vcpu_load_on(&v->vm->vgic, v->id, &p->cpu_if) != HV_OK)
 		hyp_end_run(HYP_STATUS_HYP_PANIC, "scheduler: vgic_vcpu_load_on failed");
 	__atomic_add_fetch(&loads, 1U, __ATOMIC_RELAXED);
-	if (last_pcpu[v->id] >= 0 && (uint32_t)last_pcpu[v->id] != p->index)
+	if (last_pcpu[v->index] >= 0 && (uint32_t)last_pcpu[v->index] != p->index)
 		__atomic_add_fetch(&migrations, 1U, __ATOMIC_RELAXED);
-	last_pcpu[v->id] = (int32_t)p->index;
+	last_pcpu[v->index] = (int32_t)p->index;
 	gic_ppi_enable(PPI_MAINTENANCE, true);
 	start_slice(p, slice_ticks);
 }
@@ -220,7 +226,7 @@ static void switch_out(struct pcpu *p, struct vcpu *v)
 {
 	p->slice_deadline = 0;
 	el2_timer_rearm(p);
-	if (vgic_vcpu_put(&hyp_vgic, v->id) != HV_OK)
+	if (vgic_vcpu_put(&v->vm->vgic, v->id) != HV_OK)
 		hyp_end_run(HYP_STATUS_HYP_PANIC, "scheduler: vgic_vcpu_put failed");
 	/* The LRs may keep a maintenance condition of the vCPU that left: not ours to take while idle. */
 	gic_ppi_enable(PPI_MAINTENANCE, false);
@@ -268,6 +274,6 @@ void sched_loop(struct pcpu *p)
 void sched_report(void)
 {
 	if (sched_on)
-		hyp_printf("hyp: scheduler: %u vCPUs on %u CPUs, %lu loads, %lu onto another CPU\n", hyp_nr_vcpus,
-			   hyp_nr_cpus, loads, migrations);
+		hyp_printf("hyp: scheduler: %u vCPUs of %u VM(s) on %u CPUs, %lu loads, %lu onto another CPU\n",
+			   hyp_nr_vcpus, hyp_nr_vms, hyp_nr_cpus, loads, migrations);
 }

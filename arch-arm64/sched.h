@@ -1,4 +1,4 @@
-/* sched.h: more vCPUs than physical CPUs (hyp.vcpus=N): any CPU runs any vCPU, for a time slice or
+/* sched.h: more vCPUs than physical CPUs (hyp.vcpus=N, two VMs): any CPU runs any vCPU, for a time slice or
  * until the vCPU waits in WFI; docs/arm64.md "Scheduling". With as many vCPUs as CPUs nothing moves. */
 #ifndef HYP_SCHED_H
 #define HYP_SCHED_H
@@ -6,7 +6,8 @@
 #include <stdbool.h>
 #include "vcpu.h"
 
-/* After hyp_nr_cpus and hyp_nr_vcpus are known: scheduling is on when there are more vCPUs. */
+/* After hyp_nr_cpus, hyp_nr_vcpus and hyp_nr_vms are known: scheduling is on with more vCPUs than
+ * CPUs, or with two VMs. */
 void sched_init(void);
 bool sched_enabled(void);
 /* A CPU's life with scheduling on: pick a vCPU, run it, put it back. */

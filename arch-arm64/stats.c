@@ -91,7 +91,7 @@ static void print_vgic(void)
 	struct vgic_vcpu_stats t = { 0 };
 
 	for (uint32_t i = 0; i < hyp_nr_vcpus; i++) {
-		const struct vgic_vcpu_stats *s = &vgic_get_vcpu(&hyp_vgic, i)->stats;
+		const struct vgic_vcpu_stats *s = &vgic_get_vcpu(&vcpus[i].vm->vgic, vcpus[i].id)->stats;
 
 		t.flushes += s->flushes;
 		t.syncs += s->syncs;
@@ -110,9 +110,18 @@ static void print_vgic(void)
 		   t.eoicount_deact, t.dir_traps, t.resamples, t.kicks, pvtimer_ticks_delivered());
 	storm_report();
 	sched_report();
-	if (hyp_its_base)
-		hyp_printf("hyp: its commands %lu errors %lu msis %lu dropped %lu\n", hyp_its.stats.commands,
-			   hyp_its.stats.cmd_errors, hyp_its.stats.msis, hyp_its.stats.msis_dropped);
+	for (uint32_t i = 0; i < hyp_nr_vms; i++) {
+		const struct vgic_its_stats *its = &vms[i].its.stats;
+
+		if (!vms[i].its_base)
+			continue;
+		if (hyp_nr_vms > 1)
+			hyp_printf("hyp: vm%u ", i);
+		else
+			hyp_puts("hyp: ");
+		hyp_printf("its commands %lu errors %lu msis %lu dropped %lu\n", its->commands, its->cmd_errors,
+			   its->msis, its->msis_dropped);
+	}
 	if (t.lrs_filled) {
 		uint64_t exits = 0, acc = 0;
 
@@ -180,8 +189,9 @@ void stats_mark(const char *text, uint64_t len)
 		for (unsigned k = 0; k < LR_ACC_NR; k++)
 			lr += peek(&p->be.count[k]);
 		maint += peek(&p->stats.irqs[IRQC_MAINT]);
-		fills += peek(&vgic_get_vcpu(&hyp_vgic, i)->stats.lrs_filled);
 	}
+	for (uint32_t i = 0; i < hyp_nr_vcpus; i++)
+		fills += peek(&vgic_get_vcpu(&vcpus[i].vm->vgic, vcpus[i].id)->stats.lrs_filled);
 	hyp_printf("hyp: mark %s exits=%lu lr_accesses=%lu maint=%lu lr_fills=%lu\n", label, exits, lr, maint,
 		   fills);
 }

@@ -1,4 +1,4 @@
-/* storm.c: the checkpoint storm. One CPU leads each checkpoint: it kicks the others to a safe point,
+/* storm.c: the checkpoint storm. (one VM: main.c refuses hyp.storm beside hyp.vm2.*) One CPU leads each checkpoint: it kicks the others to a safe point,
  * saves the VGIC (with each vCPU's VMCR and APRs) and the ITS, poisons the instance, builds a fresh one
  * and restores it from the blobs. Each CPU clears its own ICH_* registers on the way in and loads what
  * the restore gave it on the way out, so nothing survives a checkpoint outside the blob. With scheduling
@@ -116,12 +116,12 @@ static int cpu_in_state(struct pcpu *p)
 		 * on it in the fresh instance. */
 		rc = vgic_cpu_if_init(&p->cpu_if, &p->be);
 		if (rc == HV_OK && p->vcpu)
-			rc = vgic_vcpu_load_on(&hyp_vgic, p->vcpu->id, &p->cpu_if);
+			rc = vgic_vcpu_load_on(&vms[0].vgic, p->vcpu->id, &p->cpu_if);
 		return rc;
 	}
-	rc = vgic_vcpu_set_backend(&hyp_vgic, p->index, &p->be);
+	rc = vgic_vcpu_set_backend(&vms[0].vgic, p->index, &p->be);
 	if (rc == HV_OK)
-		rc = vgic_vcpu_load(&hyp_vgic, p->index);
+		rc = vgic_vcpu_load(&vms[0].vgic, p->index);
 	return rc;
 }
 
@@ -184,29 +184,29 @@ static bool checkpoint(void)
 	int rc;
 
 	for (uint32_t i = 0; i < hyp_nr_vcpus; i++)
-		keep_stats[i] = vgic_get_vcpu(&hyp_vgic, i)->stats;
-	keep_its_stats = hyp_its.stats;
-	rc = vgic_save(&hyp_vgic, cpu_out, blob, sizeof(blob), &used);
+		keep_stats[i] = vgic_get_vcpu(&vms[0].vgic, i)->stats;
+	keep_its_stats = vms[0].its.stats;
+	rc = vgic_save(&vms[0].vgic, cpu_out, blob, sizeof(blob), &used);
 	if (rc != HV_OK)
 		return fail("vgic_save", rc);
-	if (hyp_its_base && (rc = vgic_its_save(&hyp_its, its_blob, sizeof(its_blob))) != HV_OK)
+	if (vms[0].its_base && (rc = vgic_its_save(&vms[0].its, its_blob, sizeof(its_blob))) != HV_OK)
 		return fail("vgic_its_save", rc);
-	st.blob_bytes = used + (hyp_its_base ? sizeof(its_blob) : 0);
+	st.blob_bytes = used + (vms[0].its_base ? sizeof(its_blob) : 0);
 	t = lap(STEP_SAVE, t);
-	vm_vgic_destroy();
+	vm_vgic_destroy(&vms[0]);
 	t = lap(STEP_DESTROY, t);
-	if ((rc = vm_vgic_create(hyp_nr_vcpus)) != HV_OK)
+	if ((rc = vm_vgic_create(&vms[0])) != HV_OK)
 		return fail("vm_vgic_create", rc);
 	t = lap(STEP_CREATE, t);
-	if ((rc = vgic_restore(&hyp_vgic, blob, used, cpu_in)) != HV_OK)
+	if ((rc = vgic_restore(&vms[0].vgic, blob, used, cpu_in)) != HV_OK)
 		return fail("vgic_restore", rc);
-	if (hyp_its_base && (rc = vgic_its_restore(&hyp_its, its_blob, sizeof(its_blob))) != HV_OK)
+	if (vms[0].its_base && (rc = vgic_its_restore(&vms[0].its, its_blob, sizeof(its_blob))) != HV_OK)
 		return fail("vgic_its_restore", rc);
 	lap(STEP_RESTORE, t);
 	/* Accounting is the hypervisor's, not the guest's state: it carries over. */
 	for (uint32_t i = 0; i < hyp_nr_vcpus; i++)
-		vgic_get_vcpu(&hyp_vgic, i)->stats = keep_stats[i];
-	hyp_its.stats = keep_its_stats;
+		vgic_get_vcpu(&vms[0].vgic, i)->stats = keep_stats[i];
+	vms[0].its.stats = keep_its_stats;
 	return true;
 }
 

@@ -69,7 +69,7 @@ static void inject(struct vcpu *v, uint64_t esr_cur, uint64_t esr_low, uint64_t 
  * own stage 1 (AT S1E1R; from EL2 a fault lands in PAR_EL1, never as an exception), then the IPA
  * must be RAM. PAR_EL1 is the guest's register: put it back.
  */
-static bool guest_va_in_ram(uint64_t va, uint64_t len)
+static bool guest_va_in_ram(const struct vcpu *v, uint64_t va, uint64_t len)
 {
 	uint64_t saved = read_sysreg(par_el1), par;
 
@@ -79,7 +79,7 @@ static bool guest_va_in_ram(uint64_t va, uint64_t len)
 	write_sysreg(par_el1, saved);
 	if (par & PAR_F)
 		return false;
-	return mmu_guest_ram_ptr((par & PAR_PA_MASK) | (va & PAGE_OFFSET_MASK), len) != NULL;
+	return vm_ram_ptr(v->vm, (par & PAR_PA_MASK) | (va & PAGE_OFFSET_MASK), len) != NULL;
 }
 
 void trap_inject_dabt(struct pcpu *p, struct vcpu *v, uint64_t far)
@@ -99,8 +99,10 @@ static void handle_iabt(struct pcpu *p, struct vcpu *v, uint64_t esr, uint64_t f
 	uint64_t vec = sync_vector(v);
 
 	p->stats.exits[EXC_IABT]++;
-	if (v->regs.elr - vec < VEC_ENTRY_SIZE || !guest_va_in_ram(vec, VEC_ENTRY_SIZE))
+	if (v->regs.elr - vec < VEC_ENTRY_SIZE || !guest_va_in_ram(v, vec, VEC_ENTRY_SIZE)) {
 		trap_guest_fatal(v, esr, far, "instruction fetch outside guest memory");
+		return;
+	}
 	p->stats.injected_aborts++;
 	inject(v, INJ_ESR_IABT_CUR, INJ_ESR_IABT_LOW, far);
 }
@@ -113,9 +115,9 @@ void trap_inject_undef(struct pcpu *p, struct vcpu *v)
 
 void trap_guest_fatal(struct vcpu *v, uint64_t esr, uint64_t far, const char *what)
 {
-	hyp_printf("hyp: guest fault on vCPU %u: %s: ESR=0x%lx FAR=0x%lx ELR=0x%lx SPSR=0x%lx\n",
-		   v->id, what, esr, far, v->regs.elr, v->regs.spsr);
-	hyp_end_run(HYP_STATUS_GUEST_FAULT, "guest fault");
+	hyp_printf("hyp: guest fault on vm%u vCPU %u: %s: ESR=0x%lx FAR=0x%lx ELR=0x%lx SPSR=0x%lx\n",
+		   v->vm->index, v->id, what, esr, far, v->regs.elr, v->regs.spsr);
+	vm_end(v->vm, HYP_STATUS_GUEST_FAULT, "guest fault");
 }
 
 /*
@@ -130,9 +132,9 @@ static bool wfi_wake(struct pcpu *p, struct vcpu *v, uint64_t *vmcr, bool *have_
 {
 	uint64_t taken;
 
-	if (!vgic_vcpu_has_pending(&hyp_vgic, v->id))
+	if (!vgic_vcpu_has_pending(&v->vm->vgic, v->id))
 		return false;
-	taken = __atomic_load_n(&vgic_get_vcpu(&hyp_vgic, v->id)->stats.taken, __ATOMIC_RELAXED);
+	taken = __atomic_load_n(&vgic_get_vcpu(&v->vm->vgic, v->id)->stats.taken, __ATOMIC_RELAXED);
 	if (taken != v->wfi_taken_mark) {
 		v->wfi_taken_mark = taken;
 		return true;
@@ -141,7 +143,7 @@ static bool wfi_wake(struct pcpu *p, struct vcpu *v, uint64_t *vmcr, bool *have_
 		*vmcr = lr_read_vmcr(&p->be);
 		*have_vmcr = true;
 	}
-	return vgic_vcpu_should_wake(&hyp_vgic, v->id, *vmcr);
+	return vgic_vcpu_should_wake(&v->vm->vgic, v->id, *vmcr);
 }
 
 /* WFI: sleep at EL2 until something the guest would take is queued (or it must stop). */
@@ -188,13 +190,13 @@ static void handle_sysreg(struct pcpu *p, struct vcpu *v, uint64_t esr)
 
 	if (reg == SYSREG_ICC_DIR && !read) {
 		p->stats.exits[EXC_DIR]++;
-		rc = vgic_sysreg_dir(&hyp_vgic, v->id, val);
+		rc = vgic_sysreg_dir(&v->vm->vgic, v->id, val);
 	} else if ((reg == SYSREG_ICC_SGI1R || reg == SYSREG_ICC_ASGI1R || reg == SYSREG_ICC_SGI0R) && !read) {
 		enum vgic_sgi_reg which = reg == SYSREG_ICC_SGI1R ? VGIC_ICC_SGI1R :
 					  reg == SYSREG_ICC_ASGI1R ? VGIC_ICC_ASGI1R : VGIC_ICC_SGI0R;
 
 		p->stats.exits[EXC_SGI1R]++;
-		rc = vgic_sysreg_sgi(&hyp_vgic, v->id, which, val);
+		rc = vgic_sysreg_sgi(&v->vm->vgic, v->id, which, val);
 	} else {
 		p->stats.exits[EXC_SYSREG_OTHER]++;
 		if (cntp_sysreg(v, reg, read, rt))

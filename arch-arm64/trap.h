@@ -16,7 +16,7 @@ void trap_inject_undef(struct pcpu *p, struct vcpu *v);
 uint64_t trap_get_reg(const struct vcpu *v, unsigned rt);
 void trap_set_reg(struct vcpu *v, unsigned rt, uint64_t val);
 /* Report a guest fault the guest cannot be given back, and end the run with a failure status. */
-__attribute__((noreturn)) void trap_guest_fatal(struct vcpu *v, uint64_t esr, uint64_t far, const char *what);
+void trap_guest_fatal(struct vcpu *v, uint64_t esr, uint64_t far, const char *what);
 
 /* mmio.c: a stage-2 data abort; hvc.c: an HVC; psci.c: a PSCI function ID */
 void mmio_handle_dabt(struct pcpu *p, struct vcpu *v, uint64_t esr);

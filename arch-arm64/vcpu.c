@@ -196,16 +196,17 @@ static bool nothing_queued(const struct vgic_vcpu *vv)
  * leaves with nothing flushed: the LRs' state is back in the core. */
 void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 {
-	struct vgic_vcpu *vv = vgic_get_vcpu(&hyp_vgic, v->id);
+	struct vgic *vgic = &v->vm->vgic;
+	struct vgic_vcpu *vv = vgic_get_vcpu(vgic, v->id);
 
-	vgic_flush_lrs(&hyp_vgic, v->id);
+	vgic_flush_lrs(vgic, v->id);
 	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
 		uint64_t kind = guest_enter(&v->regs);
 		/* Nothing in flight at exit: the entry before this run placed no LR. */
 		bool quiet = vv->used_lrs == 0;
 		uint64_t before = lr_backend_total(&p->be), used;
 
-		vgic_sync_lrs(&hyp_vgic, v->id);
+		vgic_sync_lrs(vgic, v->id);
 		trap_handle_exit(p, v, kind);
 		storm_point(p);
 		if (hyp_stopping)
@@ -214,7 +215,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 		    sched_should_switch(p))
 			break;
 		quiet = quiet && nothing_queued(vv);
-		vgic_flush_lrs(&hyp_vgic, v->id);
+		vgic_flush_lrs(vgic, v->id);
 		used = lr_backend_total(&p->be) - before;
 		if (quiet) {
 			p->stats.quiet_exits++;

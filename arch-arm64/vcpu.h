@@ -1,5 +1,5 @@
 /* vcpu.h: the physical CPU record, the vCPU context the world switch saves, and the exit counters.
- * As many vCPUs as CPUs: pcpu[i] always runs vcpu[i]. More vCPUs (hyp.vcpus=N): sched.c moves them. */
+ * As many vCPUs as CPUs: pcpu[i] always runs vcpu[i]. More vCPUs (hyp.vcpus=N) or two VMs: sched.c moves them. */
 #ifndef HYP_VCPU_H
 #define HYP_VCPU_H
 
@@ -64,10 +64,14 @@ struct exit_stats {
 	uint64_t quiet_lr_accesses; /* LR-backend accesses made on those exits (should be 0) */
 };
 
+struct vm;
+
 struct vcpu {
 	struct vcpu_regs regs;
 	struct vcpu_el1 el1;
-	uint32_t id;
+	uint32_t id;                    /* within its VM: the vgic's vCPU id, the guest's CPU number */
+	uint32_t index;                 /* in vcpus[] */
+	struct vm *vm;
 	volatile uint32_t power;        /* enum vcpu_power; written by other CPUs (PSCI CPU_ON) */
 	uint64_t on_entry, on_context;  /* CPU_ON arguments, valid while ON_PENDING */
 	uint64_t mpidr;
@@ -93,17 +97,18 @@ struct pcpu {
 	struct lr_backend be;
 	struct exit_stats stats;
 	volatile uint32_t parked;       /* stopped for the end of the run */
-	uint64_t pvtimer_deadline;      /* CNTHP compare value while this CPU owns the paravirtual timer */
+	uint64_t pvtimer_deadline[HYP_MAX_VMS]; /* CNTHP compare value while this CPU owns a VM's paravirtual timer */
 	uint64_t slice_deadline;        /* CNTHP compare value that ends the running vCPU's slice; 0: none */
 	volatile uint32_t resched;      /* the slice ended: switch at the next exit if anyone waits */
 	volatile uint32_t idle;         /* no vCPU here: a kick for a waiting vCPU should wake this CPU */
 	struct vgic_cpu_if cpu_if;      /* what this CPU's LRs hold, across vCPUs (vgic_vcpu_load_on) */
+	uint64_t vttbr;                 /* the stage 2 (VM) loaded in VTTBR_EL2 */
 };
 
 extern struct pcpu pcpus[HYP_MAX_CPUS];
 extern struct vcpu vcpus[HYP_MAX_CPUS];
 extern uint32_t hyp_nr_cpus;    /* physical CPUs */
-extern uint32_t hyp_nr_vcpus;   /* the guest's vCPUs: hyp_nr_cpus, or more with hyp.vcpus=N */
+extern uint32_t hyp_nr_vcpus;   /* every VM's vCPUs: hyp_nr_cpus, or more with hyp.vcpus=N or two VMs */
 extern volatile uint32_t hyp_stopping;
 /* The VM's CNTVOFF_EL2, the same on every vCPU: it grows by the time the VM spends stopped (a
  * checkpoint), so the guest's virtual counter does not see the stop, as after a VMM's pause. */

@@ -1,28 +1,33 @@
-/* vm.c: the guest VM's vgic and the hooks the core calls: spinlocks, kicks by physical SGI, DIR, print.
+/* vm.c: the guest VMs: each one's vgic and the hooks the core calls (spinlocks, kicks, DIR, print,
+ * guest memory), its RAM, test-device lines and console, and the end of its part of the run.
  * The EL1 timers and the UART are HW-mapped, so the guest's deactivation reaches the physical GIC. */
 #include <string.h>
 #include "vm.h"
 #include "gic.h"
-#include "mmu.h"
 #include "hv_abi.h"
 #include "hyp.h"
 #include "ich_backend.h"
+#include "platform.h"
 #include "spinlock.h"
 #include "vcpu.h"
 #include "fdt_guest.h"
 #include "sched.h"
 
 #define GIC_NR_PRIVATE_INTIDS 32U   /* SGIs and PPIs: banked per CPU */
+/* The emulated PL011 (two VMs): the registers a polling transmitter uses. */
+#define PL011_DR              0x000U
+#define PL011_FR              0x018U
+#define PL011_FR_RXFE         (1U << 4)  /* receive FIFO empty: there is never input */
+#define PL011_FR_TXFE         (1U << 7)  /* transmit FIFO empty: always ready */
+#define PL011_SIZE            0x1000U
 
-struct vgic hyp_vgic;
-struct vgic_its hyp_its;
-uint64_t hyp_its_base;
-static struct vgic_vcpu vgic_vcpus[HYP_MAX_CPUS];
-static struct vgic_irq vgic_spis[GUEST_NR_SPIS];
-static struct vgic_irq vgic_lpis[GUEST_NR_LPIS];
+struct vm vms[HYP_MAX_VMS];
+uint32_t hyp_nr_vms = 1;
+static struct vgic_vcpu vgic_vcpus[HYP_MAX_VMS][HYP_MAX_CPUS];
+static struct vgic_irq vgic_spis[HYP_MAX_VMS][GUEST_NR_SPIS];
+static struct vgic_irq vgic_lpis[HYP_MAX_VMS][GUEST_NR_LPIS];
+static struct spinlock end_lock;
 #define VM_POISON 0xa5
-/* The UART's SPI as the guest sees it and as the GIC raises it; 0 while not forwarded. */
-static uint32_t uart_vintid, uart_pintid;
 
 static void hook_lock(void *ctx, vgic_lock_t *l)
 {
@@ -39,9 +44,10 @@ static void hook_unlock(void *ctx, vgic_lock_t *l)
 /* The target vCPU runs (or waits) on physical CPU id: an SGI makes it exit or wakes its WFI. */
 static void hook_kick(void *ctx, struct vgic_vcpu *v)
 {
-	(void)ctx;
+	struct vm *vm = ctx;
+
 	if (sched_enabled()) {
-		sched_kick(&vcpus[v->id]);
+		sched_kick(&vm->vcpu[v->id]);
 		return;
 	}
 	if (v->id == hyp_cpu_index())
@@ -56,9 +62,10 @@ static void hook_kick(void *ctx, struct vgic_vcpu *v)
  */
 static void hook_phys_deactivate(void *ctx, struct vgic_vcpu *owner, uint32_t pintid)
 {
-	(void)ctx;
+	struct vm *vm = ctx;
+
 	if (sched_enabled() && owner && pintid < GIC_NR_PRIVATE_INTIDS) {
-		sched_phys_deactivate(&vcpus[owner->id], pintid);
+		sched_phys_deactivate(&vm->vcpu[owner->id], pintid);
 		return;
 	}
 	gic_deactivate_on(owner ? owner->id : hyp_cpu_index(), pintid);
@@ -73,9 +80,8 @@ static void hook_print(void *ctx, const char *s)
 /* The LPI tables and the ITS's live in guest RAM, which the hypervisor maps cacheable like the guest. */
 static int hook_guest_read(void *ctx, uint64_t gpa, void *buf, uint32_t len)
 {
-	const void *p = mmu_guest_ram_ptr(gpa, len);
+	const void *p = vm_ram_ptr(ctx, gpa, len);
 
-	(void)ctx;
 	if (!p)
 		return HV_ERANGE;
 	memcpy(buf, p, len);
@@ -84,9 +90,8 @@ static int hook_guest_read(void *ctx, uint64_t gpa, void *buf, uint32_t len)
 
 static int hook_guest_write(void *ctx, uint64_t gpa, const void *buf, uint32_t len)
 {
-	void *p = mmu_guest_ram_ptr(gpa, len);
+	void *p = vm_ram_ptr(ctx, gpa, len);
 
-	(void)ctx;
 	if (!p)
 		return HV_ERANGE;
 	memcpy(p, buf, len);
@@ -103,43 +108,50 @@ static const struct vgic_hooks hyp_hooks = {
 	.guest_write = hook_guest_write,
 };
 
+void *vm_ram_ptr(const struct vm *vm, uint64_t ipa, uint64_t len)
+{
+	if (ipa < GUEST_RAM_IPA || len > vm->ram_size || ipa - GUEST_RAM_IPA > vm->ram_size - len)
+		return NULL;
+	return (void *)(uintptr_t)(vm->ram_pa + (ipa - GUEST_RAM_IPA));
+}
+
 /* The vgic instance, its LPIs and its ITS, with no interrupt state yet (boot, and a checkpoint's
  * fresh instance). */
-int vm_vgic_create(uint32_t nr_vcpus)
+int vm_vgic_create(struct vm *vm)
 {
-	struct vgic_config cfg = { .nr_vcpus = nr_vcpus, .nr_spis = GUEST_NR_SPIS, .prio_bits = 0 };
-	int rc = vgic_init(&hyp_vgic, &cfg, &hyp_hooks, NULL, vgic_vcpus, vgic_spis);
+	struct vgic_config cfg = { .nr_vcpus = vm->nr_vcpus, .nr_spis = GUEST_NR_SPIS, .prio_bits = 0 };
+	int rc = vgic_init(&vm->vgic, &cfg, &hyp_hooks, vm, vgic_vcpus[vm->index], vgic_spis[vm->index]);
 
-	for (uint32_t i = 0; rc == HV_OK && i < nr_vcpus; i++)
-		rc = vgic_vcpu_set_mpidr(&hyp_vgic, i, vcpus[i].mpidr);
+	for (uint32_t i = 0; rc == HV_OK && i < vm->nr_vcpus; i++)
+		rc = vgic_vcpu_set_mpidr(&vm->vgic, i, vm->vcpu[i].mpidr);
 	/* LPIs and one ITS, where the guest's device tree puts it (none: no LPIs either). */
-	hyp_its_base = fdt_guest_its_base();
-	if (rc == HV_OK && hyp_its_base) {
-		rc = vgic_lpi_init(&hyp_vgic, vgic_lpis, GUEST_NR_LPIS);
+	vm->its_base = fdt_guest_its_base();
+	if (rc == HV_OK && vm->its_base) {
+		rc = vgic_lpi_init(&vm->vgic, vgic_lpis[vm->index], GUEST_NR_LPIS);
 		if (rc == HV_OK)
-			rc = vgic_its_init(&hyp_its, &hyp_vgic);
+			rc = vgic_its_init(&vm->its, &vm->vgic);
 	}
 	return rc;
 }
 
 /* Tear the instance down for good: poison everything, so a restore that leaned on old state fails. */
-void vm_vgic_destroy(void)
+void vm_vgic_destroy(struct vm *vm)
 {
-	memset(&hyp_vgic, VM_POISON, sizeof(hyp_vgic));
-	memset(&hyp_its, VM_POISON, sizeof(hyp_its));
-	memset(vgic_vcpus, VM_POISON, sizeof(vgic_vcpus));
-	memset(vgic_spis, VM_POISON, sizeof(vgic_spis));
-	memset(vgic_lpis, VM_POISON, sizeof(vgic_lpis));
+	memset(&vm->vgic, VM_POISON, sizeof(vm->vgic));
+	memset(&vm->its, VM_POISON, sizeof(vm->its));
+	memset(vgic_vcpus[vm->index], VM_POISON, sizeof(vgic_vcpus[vm->index]));
+	memset(vgic_spis[vm->index], VM_POISON, sizeof(vgic_spis[vm->index]));
+	memset(vgic_lpis[vm->index], VM_POISON, sizeof(vgic_lpis[vm->index]));
 }
 
-int vm_init(uint32_t nr_vcpus)
+int vm_init(struct vm *vm)
 {
-	int rc = vm_vgic_create(nr_vcpus);
+	int rc = vm_vgic_create(vm);
 
-	for (uint32_t i = 0; rc == HV_OK && i < nr_vcpus; i++) {
-		rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_VTIMER, PPI_VTIMER);
+	for (uint32_t i = 0; rc == HV_OK && i < vm->nr_vcpus; i++) {
+		rc = vgic_irq_map_hw(&vm->vgic, i, PPI_VTIMER, PPI_VTIMER);
 		if (rc == HV_OK)
-			rc = vgic_irq_map_hw(&hyp_vgic, i, PPI_PTIMER, PPI_PTIMER);
+			rc = vgic_irq_map_hw(&vm->vgic, i, PPI_PTIMER, PPI_PTIMER);
 	}
 	return rc;
 }
@@ -153,9 +165,10 @@ int vm_cpu_init(uint32_t cpu)
 	/* Scheduling: vCPUs come and go (vgic_vcpu_load_on); this CPU's LR knowledge lives in cpu_if. */
 	if (sched_enabled())
 		return vgic_cpu_if_init(&p->cpu_if, &p->be);
-	rc = vgic_vcpu_set_backend(&hyp_vgic, cpu, &p->be);
+	/* One VM, one vCPU per CPU, for good. */
+	rc = vgic_vcpu_set_backend(&vms[0].vgic, cpu, &p->be);
 	if (rc == HV_OK)
-		rc = vgic_vcpu_load(&hyp_vgic, cpu);
+		rc = vgic_vcpu_load(&vms[0].vgic, cpu);
 	return rc;
 }
 
@@ -165,38 +178,43 @@ int vm_cpu_init(uint32_t cpu)
  * the virtual one to the vCPU the guest chose and kicks it, and the HW LR's deactivation reaches an
  * SPI in the distributor from any CPU.
  */
-int vm_forward_uart(uint32_t vintid, uint32_t pintid)
+int vm_forward_uart(struct vm *vm, uint32_t vintid, uint32_t pintid)
 {
 	int rc;
 
 	if (!vintid || !pintid)
 		return HV_OK;
-	rc = vgic_irq_map_hw(&hyp_vgic, 0, vintid, pintid);
+	rc = vgic_irq_map_hw(&vm->vgic, 0, vintid, pintid);
 	if (rc != HV_OK)
 		return rc;
-	uart_vintid = vintid;
-	uart_pintid = pintid;
+	vm->uart_vintid = vintid;
+	vm->uart_pintid = pintid;
 	gic_spi_route(pintid, pcpus[0].mpidr);
 	return HV_OK;
 }
 
 bool vm_forward_spi(uint32_t pintid)
 {
-	if (!uart_pintid || pintid != uart_pintid)
-		return false;
-	/* A level: the core moves it into a HW LR and lowers it there; the next assertion after the
-	 * guest's deactivation is a new physical interrupt. */
-	vgic_inject(&hyp_vgic, 0, uart_vintid, true);
-	return true;
+	for (uint32_t i = 0; i < hyp_nr_vms; i++) {
+		struct vm *vm = &vms[i];
+
+		if (!vm->uart_pintid || pintid != vm->uart_pintid)
+			continue;
+		/* A level: the core moves it into a HW LR and lowers it there; the next assertion after
+		 * the guest's deactivation is a new physical interrupt. */
+		vgic_inject(&vm->vgic, 0, vm->uart_vintid, true);
+		return true;
+	}
+	return false;
 }
 
-int vm_line_set(uint32_t line, uint32_t op)
+int vm_line_set(struct vm *vm, uint32_t line, uint32_t op)
 {
 	struct irq_line l;
 
 	if (line == HV_LINE_TIMER || line >= HV_NR_LINES)
 		return HV_ABI_INVALID_PARAM;
-	if (irq_line_bind(&l, vgic_spi_chip(&hyp_vgic), line) != HV_OK)
+	if (irq_line_bind(&l, vgic_spi_chip(&vm->vgic), line) != HV_OK)
 		return HV_ABI_INVALID_PARAM;
 	switch (op) {
 	case HV_LINE_LOWER:
@@ -210,11 +228,13 @@ int vm_line_set(uint32_t line, uint32_t op)
 	}
 }
 
-void vm_timer_line_pulse(void)
+void vm_timer_line_pulse(struct vm *vm)
 {
 	struct irq_line l;
 
-	if (irq_line_bind(&l, vgic_spi_chip(&hyp_vgic), HV_LINE_TIMER) == HV_OK)
+	if (vm->ended)
+		return;
+	if (irq_line_bind(&l, vgic_spi_chip(&vm->vgic), HV_LINE_TIMER) == HV_OK)
 		irq_line_pulse(&l);
 }
 
@@ -223,10 +243,105 @@ void vm_timer_line_pulse(void)
  * address an arm64 guest can program into it is its ITS's GITS_TRANSLATER; a message the ITS drops
  * (unmapped, disabled) is still a completed bus write.
  */
-int vm_msi_send(uint64_t addr, uint64_t data)
+int vm_msi_send(struct vm *vm, uint64_t addr, uint64_t data)
 {
-	if (!hyp_its_base || addr != hyp_its_base + GITS_TRANSLATER_OFFSET || data > UINT32_MAX)
+	if (!vm->its_base || addr != vm->its_base + GITS_TRANSLATER_OFFSET || data > UINT32_MAX)
 		return HV_ABI_INVALID_PARAM;
-	(void)vgic_its_send_msi(&hyp_its, HV_MSI_TEST_DEVID, (uint32_t)data);
+	(void)vgic_its_send_msi(&vm->its, HV_MSI_TEST_DEVID, (uint32_t)data);
 	return HV_ABI_OK;
+}
+
+/* Out under the VM's prefix, whole lines only, so that two VMs' output never mixes within a line. */
+static void console_flush_locked(struct vm *vm)
+{
+	vm->console_line[vm->console_len] = 0;
+	hyp_printf("[vm%u] %s\n", vm->index, vm->console_line);
+	vm->console_len = 0;
+}
+
+void vm_console_write(struct vm *vm, const char *s, uint64_t len)
+{
+	char chunk[VM_CONSOLE_LINE];
+
+	if (!vm->console_emulated) {
+		while (len) {
+			uint32_t n = len < sizeof(chunk) - 1 ? (uint32_t)len : (uint32_t)sizeof(chunk) - 1;
+
+			for (uint32_t i = 0; i < n; i++)
+				chunk[i] = s[i] ? s[i] : ' '; /* a NUL would end the string early */
+			chunk[n] = 0;
+			hyp_puts(chunk);
+			s += n;
+			len -= n;
+		}
+		return;
+	}
+	spin_lock(&vm->console_lock);
+	for (uint64_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (c == '\r')
+			continue;
+		if (c == '\n') {
+			console_flush_locked(vm);
+			continue;
+		}
+		/* Printable ASCII only: the guest is not trusted with the terminal. */
+		vm->console_line[vm->console_len++] = c >= ' ' && c < 0x7f ? c : '.';
+		if (vm->console_len == VM_CONSOLE_LINE - 1U)
+			console_flush_locked(vm);
+	}
+	spin_unlock(&vm->console_lock);
+}
+
+bool vm_uart_access(struct vm *vm, uint64_t ipa, bool write, uint64_t *val)
+{
+	uint64_t off = ipa - platform.uart_base;
+	char c;
+
+	if (!vm->console_emulated || off >= PL011_SIZE)
+		return false;
+	if (write) {
+		if (off == PL011_DR) {
+			c = (char)(*val & 0xffU);
+			vm_console_write(vm, &c, 1);
+		}
+		return true;   /* every other register: writes ignored */
+	}
+	*val = off == PL011_FR ? PL011_FR_TXFE | PL011_FR_RXFE : 0;
+	return true;
+}
+
+void vm_end(struct vm *vm, unsigned status, const char *why)
+{
+	uint32_t all = 1, first_bad = 0;
+
+	if (hyp_nr_vms == 1)
+		hyp_end_run(status, why);
+	spin_lock(&end_lock);
+	if (vm->ended) {
+		spin_unlock(&end_lock);
+		return;
+	}
+	vm->status = status;
+	__atomic_store_n(&vm->ended, 1U, __ATOMIC_RELEASE);
+	for (uint32_t i = 0; i < hyp_nr_vms; i++) {
+		all &= vms[i].ended;
+		if (vms[i].ended && vms[i].status && !first_bad)
+			first_bad = vms[i].status;
+	}
+	spin_unlock(&end_lock);
+	spin_lock(&vm->console_lock);
+	if (vm->console_len)
+		console_flush_locked(vm);
+	spin_unlock(&vm->console_lock);
+	hyp_printf("hyp: vm%u ended: status %u (%s)\n", vm->index, status, why);
+	/* Its vCPUs stop where they are: each sees the state at its next exit, which the kick forces. */
+	for (uint32_t i = 0; i < vm->nr_vcpus; i++) {
+		__atomic_store_n(&vm->vcpu[i].power, VCPU_OFF, __ATOMIC_RELEASE);
+		sched_kick(&vm->vcpu[i]);
+	}
+	if (all)
+		hyp_end_run(first_bad, first_bad ? "every VM ended; the status is the first VM's that failed"
+						 : "every VM ended with status 0");
 }

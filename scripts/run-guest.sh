@@ -23,6 +23,11 @@
 #                      schedules the vCPUs on them (hyp.vcpus=N; docs/arm64.md "Scheduling")
 #   --dtb-addr ADDR    put the guest's device tree here instead of QEMU's place (2 MiB above the initrd's
 #                      end, or above where the initrd would go)
+#   --vm2 "ARGS"       a second VM beside this one, sharing the CPUs: the test guest (build/arm64/guest.bin)
+#                      with ARGS as its command line ("" runs the suite, "hostile" the hostile guest...).
+#                      Both consoles are then emulated: each line comes out prefixed [vm0] or [vm1]
+#   --vm2-smp N        the second VM's vCPUs (default 1; both VMs' together at most 8)
+#   --vm2-mem SIZE     the second VM's RAM (default 128M); its host memory follows the first VM's
 #   --interactive      hand the terminal to QEMU (no timeout, no status; Ctrl-A x quits)
 #   --dry-run          print the layout and the QEMU command, run nothing
 #
@@ -58,7 +63,7 @@ readonly EXIT_REFUSED=2 EXIT_TIMEOUT=124 EXIT_NO_STATUS=125
 
 hyp=build/arm64/hyp.elf
 kernel_arg="" initrd="" dtb_file="" append="" mem_arg="" smp=2 dtb_arg="" timeout_s=${RUN_TIMEOUT:-60} log=""
-interactive=0 dry_run=0 cpus=""
+interactive=0 dry_run=0 cpus="" vm2=0 vm2_args="" vm2_smp=1 vm2_mem_arg=""
 
 refuse() { echo "run-guest: refused: $*" >&2; exit $EXIT_REFUSED; }
 hex() { printf '0x%x' "$1"; }
@@ -77,6 +82,9 @@ while (($#)); do
 	--dtb-addr) need_arg "$@"; dtb_arg=$2; shift 2 ;;
 	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--log) need_arg "$@"; log=$2; shift 2 ;;
+	--vm2) need_arg "$@"; vm2=1; vm2_args=$2; shift 2 ;;
+	--vm2-smp) need_arg "$@"; vm2_smp=$2; shift 2 ;;
+	--vm2-mem) need_arg "$@"; vm2_mem_arg=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--dry-run) dry_run=1; shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -124,11 +132,20 @@ mem=$MEM_DEFAULT
 [[ -n $mem_arg ]] && mem=$(parse_mem "$mem_arg")
 ram_end=$((RAM_IPA + mem))
 [[ -f $hyp ]] || refuse "$hyp missing (make arm64)"
+vm2_mem=0 vm2_image=build/arm64/guest.bin
+if ((vm2)); then
+	[[ $vm2_smp =~ ^[0-9]+$ ]] && ((vm2_smp >= 1 && smp + vm2_smp <= MAX_SMP)) ||
+		refuse "--vm2-smp '$vm2_smp': 1 or more, and both VMs' vCPUs together at most $MAX_SMP"
+	vm2_mem=$MEM_DEFAULT
+	[[ -n $vm2_mem_arg ]] && vm2_mem=$(parse_mem "$vm2_mem_arg")
+	[[ -f $vm2_image ]] || refuse "$vm2_image missing (make arm64): the second VM runs the test guest"
+	[[ $vm2_args != *,* ]] || refuse "--vm2 '$vm2_args': no commas (they stand for spaces on the hypervisor's command line)"
+fi
 
 for w in $append; do
 	case $w in
-	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*|hyp.dtb-loaded|hyp.vcpus=*)
-		refuse "'$w' in --append: the runner sets it (use --mem, --kernel FILE@ADDR, --initrd, --dtb, --dtb-addr)" ;;
+	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*|hyp.dtb-loaded|hyp.vcpus=*|hyp.vm2.*)
+		refuse "'$w' in --append: the runner sets it (use --mem, --kernel FILE@ADDR, --initrd, --dtb, --dtb-addr, --vm2*)" ;;
 	esac
 done
 
@@ -267,6 +284,11 @@ bootargs="hyp.mem=$(hex "$mem") hyp.entry=$(hex "$entry") hyp.dtb=$(hex "$dtb")"
 ((initrd_size > 0)) && bootargs+=" hyp.initrd=$(hex "$initrd_start"),$initrd_size"
 [[ -n $dtb_file ]] && bootargs+=" hyp.dtb-loaded"
 ((cpus < smp)) && bootargs+=" hyp.vcpus=$smp"
+if ((vm2)); then
+	w=${vm2_args:+$vm2_args guest.ram=$((vm2_mem / MIB))M}
+	w=${w:-guest.ram=$((vm2_mem / MIB))M}
+	bootargs+=" hyp.vm2.mem=$(hex "$vm2_mem") hyp.vm2.vcpus=$vm2_smp hyp.vm2.args=${w// /,}"
+fi
 bootargs+="${append:+ $append} guest.ram=$((mem / MIB))M"
 ((${#bootargs} <= BOOTARGS_MAX)) ||
 	refuse "--append is too long: with the runner's own words the command line is ${#bootargs} bytes, the hypervisor takes $BOOTARGS_MAX"
@@ -276,17 +298,20 @@ accel=${ACCEL:-tcg} cpu=max,sve=off,sme=off
 # (nested virtualisation) the host's KVM must expose EL2 and QEMU accept virtualization=on with KVM.
 [[ $accel == kvm ]] && cpu=host
 qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -accel "$accel" -cpu "$cpu" -smp "$cpus"
-      -m "$(((GUEST_RAM_PA - HOST_RAM_BASE + mem) / MIB))M" -nographic -no-reboot -nic none -kernel "$hyp")
+      -m "$(((GUEST_RAM_PA - HOST_RAM_BASE + mem + vm2_mem) / MIB))M" -nographic -no-reboot -nic none -kernel "$hyp")
 for l in "${loads[@]}"; do
 	read -r ipa file <<<"$l"
 	qemu+=(-device "loader,file=$file,addr=$(hex $((ipa - RAM_IPA + GUEST_RAM_PA))),force-raw=on")
 done
+# The second VM's RAM follows the first's in host memory (arch-arm64/bootparams.c, bootparams_vm2).
+((vm2)) && qemu+=(-device "loader,file=$vm2_image,addr=$(hex $((GUEST_RAM_PA + mem + RAW_OFFSET))),force-raw=on")
 qemu+=(-append "$bootargs")
 
 {
 	echo "run-guest: $kernel_arg: $kind, $(hex "$kstart")-$(hex $((kend - 1))), entry $(hex "$entry")"
 	((initrd_size > 0)) && echo "run-guest: initrd $initrd: $(hex "$initrd_start")-$(hex $((initrd_start + initrd_size - 1)))"
 	echo "run-guest: DTB $(hex "$dtb")${dtb_file:+ ($dtb_file)}, RAM $(hex $RAM_IPA)-$(hex $((ram_end - 1))) ($((mem / MIB)) MiB, host PA $(hex $GUEST_RAM_PA)), $smp vCPU(s) on $cpus CPU(s)"
+	((vm2)) && echo "run-guest: second VM: $vm2_image, $vm2_smp vCPU(s), $((vm2_mem / MIB)) MiB at host PA $(hex $((GUEST_RAM_PA + mem))), args \"$vm2_args\""
 } >&2
 
 if ((dry_run)); then

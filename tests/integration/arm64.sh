@@ -17,13 +17,19 @@
 #                     guest on 8 vCPUs on 2 CPUs, the suite on 4 vCPUs on 2 CPUs under a checkpoint storm
 #                     (>= 1000 cycles), and 1,000,000 SGIs round a ring of 4 vCPUs on 2 CPUs under a storm,
 #                     each counted once at its target while the vCPUs move between the CPUs
+#   two-vm-*          two VMs sharing 2 CPUs, each with its own vgic, ITS, stage 2 and VMID: the suite beside
+#                     the hostile guest and beside another suite, each passing as many checks as alone; a
+#                     VM the hypervisor ends (fault-novec) ends alone while the other passes; 300,000 SGIs
+#                     counted exactly in one VM while the other is hostile
 #   run-guest-*       scripts/run-guest.sh: `make run-guest KERNEL=build/arm64/guest.bin MEM=256M SMP=4`, the
 #                     guest as an ELF in 1 GiB, and as a raw binary linked and loaded at 0x40400000 in 64 MiB;
 #                     each passes the suite, whose ram_size check sees the RAM the run asked for; and a tiny
 #                     ELF that is not the suite (tiny-guest.S): it runs, finds its DTB in x0, powers off
 #   refuse-*          layouts the runner must refuse before QEMU starts (exit 2, one "refused:" line): an
 #                     image or initrd too big for RAM, bad --mem values (also through make), a foreign ELF
-#   hyp-refuses-layout  the hypervisor itself refuses hyp.mem beyond QEMU's -m (status 126, a reason line)
+#   hyp-refuses-layout  the hypervisor itself refuses hyp.mem beyond QEMU's -m (status 126, a reason line);
+#                     and a checkpoint storm with two VMs (hyp-refuses-storm-two-vms); the runner refuses
+#                     more than 8 vCPUs in two VMs (refuse-vm2-vcpus)
 #   run-guest-dtb-*   the run's own device tree (--dtb/DTB=): one from dts/guest.dts with another model runs
 #                     the suite on 4 vCPUs in 256 MiB (the hypervisor edits cpus, memory, GICR, /chosen);
 #                     one whose GIC is elsewhere, and one with garbage after the magic, end with status 126
@@ -129,7 +135,7 @@ log=$logdir/sched-suite-8on2.log
 RUN_TIMEOUT=$STORM_TIMEOUT make --no-print-directory run SMP=8 CPUS=2 >"$log" 2>&1
 rc=$?
 read -r s_loads s_moves <<<"$(sched_moves "$log")"
-if suite_ok "$log" "$rc" && grep -q '^hyp: 8 vCPUs scheduled on 2 CPUs' "$log" && ! grep -q '^SKIP ' "$log"; then
+if suite_ok "$log" "$rc" && grep -q '^hyp: 8 vCPUs of 1 VM(s) scheduled on 2 CPUs' "$log" && ! grep -q '^SKIP ' "$log"; then
 	ok=1
 else
 	ok=0
@@ -160,6 +166,61 @@ rc=$?
 read -r s_cycles s_fail <<<"$(storm_cycles "$log")"
 if suite_ok "$log" "$rc" && [[ ${s_cycles:-0} -ge $STORM_MIN_CYCLES && ${s_fail:-1} == 0 ]]; then ok=1; else ok=0; fi
 result sched-storm-4on2 $ok "$detail; ${s_cycles:-no} checkpoint cycles (want >= $STORM_MIN_CYCLES), ${s_fail:-?} failed" "$log"
+
+# ---- two VMs sharing the CPUs (vm.c): each with its own vgic, ITS, stage 2 and VMID ----
+vm_part() { # vm_part LOG N: VM N's console lines, without their prefix, into LOG.vmN
+	sed -n "s/^\[vm$2\] //p" "$1" >"$1.vm$2"
+}
+vm_status() { # vm_status LOG N -> the status VM N ended with (empty: it never ended)
+	sed -nE "s/^hyp: vm$2 ended: status ([0-9]+).*/\1/p" "$1" | tail -n1
+}
+passed_in() { # passed_in LOG -> the suite's pass count
+	sed -nE 's/^([0-9]+) passed, [0-9]+ failed.*/\1/p' "$1" | tail -n1
+}
+run_two() { # run_two NAME VM0_ARGS VM0_SMP VM1_ARGS VM1_SMP -> log, rc, s0, s1; LOG.vm0, LOG.vm1
+	log=$logdir/$1.log
+	bash scripts/run-arm64.sh --smp "$3" --args "$2" --vm2 "$4" --vm2-smp "$5" --timeout "$STORM_TIMEOUT" \
+		>"$log" 2>&1
+	rc=$?
+	vm_part "$log" 0
+	vm_part "$log" 1
+	s0=$(vm_status "$log" 0) s1=$(vm_status "$log" 1)
+}
+# The same guest on the same number of vCPUs runs the same checks alone or beside another VM: a check
+# that skipped or vanished because of the neighbour shows as a smaller count.
+alone_suite=$(passed_in "$logdir/suite-smp2.log") alone_hostile=$(passed_in "$logdir/hostile.log")
+
+run_two two-vm-suite-hostile "" 2 hostile 2
+suite_ok "$log.vm0" "$s0" && ok0=1 || ok0=0
+d0=$detail
+suite_ok "$log.vm1" "$s1" && grep -q '^PASS hostile_garbage' "$log.vm1" && ok1=1 || ok1=0
+if ((ok0 && ok1)) && [[ $rc == 0 && $(passed_in "$log.vm0") == "$alone_suite" &&
+      $(passed_in "$log.vm1") == "$alone_hostile" ]] &&
+   grep -q '^hyp: 4 vCPUs of 2 VM(s) scheduled on 2 CPUs' "$log"; then ok=1; else ok=0; fi
+result two-vm-suite-hostile $ok "vm0 suite: $d0 (alone: $alone_suite passed); vm1 hostile: $detail (alone: $alone_hostile); run exit $rc" "$log"
+
+run_two two-vm-suite-suite "" 2 "" 2
+suite_ok "$log.vm0" "$s0" && ok0=1 || ok0=0
+d0=$detail
+suite_ok "$log.vm1" "$s1" && ok1=1 || ok1=0
+if ((ok0 && ok1)) && [[ $rc == 0 && $(passed_in "$log.vm0") == "$alone_suite" &&
+      $(passed_in "$log.vm1") == "$alone_suite" ]]; then ok=1; else ok=0; fi
+result two-vm-suite-suite $ok "vm0: $d0; vm1: $detail; run exit $rc" "$log"
+
+# A VM the hypervisor ends (its vectors outside memory too) ends alone: the other finishes its suite, and
+# the run's status is the failed VM's.
+run_two two-vm-fault "" 2 fault-novec 1
+suite_ok "$log.vm0" "$s0" && ok0=1 || ok0=0
+if ((ok0)) && [[ $rc == "$HYP_STATUS_GUEST_FAULT" && $s1 == "$HYP_STATUS_GUEST_FAULT" ]] &&
+   grep -q '^hyp: guest fault on vm1 vCPU 0: instruction fetch outside guest memory' "$log"; then ok=1; else ok=0; fi
+result two-vm-fault $ok "vm0: $detail; vm1 ended with ${s1:-no status}; run exit $rc" "$log"
+
+# Exact counts under a hostile neighbour: SGIs round a ring in one VM while the other throws garbage.
+TWO_VM_SGIS=300000
+run_two two-vm-sgi-stress "sgi-stress=$TWO_VM_SGIS" 2 hostile 2
+if [[ $rc == 0 && $s0 == 0 && $s1 == 0 ]] &&
+   grep -q "^PASS sgi_stress 2 CPUs in a ring: $TWO_VM_SGIS sent, $TWO_VM_SGIS received" "$log.vm0"; then ok=1; else ok=0; fi
+result two-vm-sgi-stress $ok "run exit $rc: vm0 $(grep -m1 -oE '(PASS|FAIL) sgi_stress .*' "$log.vm0" | cut -c1-100); vm1 ended with ${s1:-no status}" "$log"
 
 # ---- scripts/run-guest.sh: any image format, any RAM size, refusals ----
 MIB=$((1024 * 1024))
@@ -225,6 +286,15 @@ refusal refuse-mem-garbage 'is not a size' bash scripts/run-guest.sh --kernel bu
 refusal refuse-make-bad-mem 'must be 64M to 1G' make --no-print-directory run-guest KERNEL=build/arm64/guest.bin MEM=4G
 refusal refuse-foreign-elf 'another machine' bash scripts/run-guest.sh --kernel "$BASH"
 refusal refuse-dtb-source 'not a flattened device tree' bash scripts/run-guest.sh --kernel build/arm64/guest.bin --dtb dts/guest.dts
+refusal refuse-vm2-vcpus 'together at most 8' bash scripts/run-guest.sh --kernel build/arm64/guest.bin --smp 6 --vm2 "" --vm2-smp 4
+
+# The hypervisor refuses what it cannot do with two VMs: a checkpoint storm (it restores one VM's vgic).
+log=$logdir/hyp-refuses-storm-two-vms.log
+bash scripts/run-arm64.sh --smp 2 --args "hyp.storm=50" --vm2 "" >"$log" 2>&1
+rc=$?
+if [[ $rc == 126 ]] && grep -q '^hyp: run ended: status 126 (hyp.storm checkpoints one VM: not with hyp.vm2' "$log" &&
+   ! grep -q '^\[vm' "$log"; then ok=1; else ok=0; fi
+result hyp-refuses-storm-two-vms $ok "exit $rc: $(grep -m1 -o 'run ended: .*' "$log")" "$log"
 
 # The run's own device tree: the suite's, with another model; then two the hypervisor must refuse.
 user_dtb() { # user_dtb NAME SED-EXPRESSION -> $logdir/NAME.dtb from dts/guest.dts
