@@ -4,7 +4,8 @@
  * (the run loaded its own DTB there: use it instead of dts/guest.dts),
  * hyp.storm=US (checkpoint storm: save, destroy and restore the VGIC every 1..2*US microseconds),
  * hyp.vcpus=N (the guest's vCPUs, when more than the CPUs: scheduled, sched.c),
- * hyp.vm2.mem=SIZE, hyp.vm2.vcpus=N, hyp.vm2.args=W1,W2 (a second VM beside the first, vm.h). */
+ * hyp.vm2.mem=SIZE, hyp.vm2.vcpus=N, hyp.vm2.args=W1,W2 (a second VM beside the first, vm.h),
+ * hyp.disk=PA,SIZE (a disk image at host PA: the first VM's virtio-blk PCI device, pci.h). */
 #include "bootparams.h"
 
 #define HEX_BASE 16U
@@ -12,6 +13,8 @@
 #define KIB_SHIFT 10U
 #define MIB_SHIFT 20U
 #define GIB_SHIFT 30U
+#define DISK_SECTOR 512U
+#define DISK_MAX (256ULL << MIB_SHIFT)
 
 static bool starts_with(const char *s, const char *prefix)
 {
@@ -119,6 +122,10 @@ static int parse_option(const char *w, size_t len, struct bootparams *bp)
 			bp->vm2_args[i] = p[i] == ',' ? ' ' : p[i];
 		bp->vm2_args[n] = 0;
 		p += n;
+	} else if (starts_with(w, "hyp.disk=")) {
+		p = w + strlen("hyp.disk=");
+		if (parse_num(&p, &bp->disk_pa) < 0 || *p++ != ',' || parse_num(&p, &bp->disk_size) < 0)
+			return -1;
 	} else if (starts_with(w, "hyp.storm=")) {
 		p = w + strlen("hyp.storm=");
 		if (parse_num(&p, &bp->storm_us) < 0 || bp->storm_us == 0)
@@ -141,6 +148,7 @@ int bootparams_parse(const char *args, struct bootparams *bp, const char **bad)
 	bp->dtb = GUEST_DTB_DEFAULT;
 	bp->dtb_loaded = false;
 	bp->ram_pa = GUEST_RAM_PA;
+	bp->disk_pa = bp->disk_size = 0;
 	bp->vm2_mem = 0;
 	bp->vm2_vcpus = 1;
 	bp->vm2_args[0] = 0;
@@ -207,6 +215,11 @@ int bootparams_check(const struct bootparams *bp, uint64_t host_base, uint64_t h
 		*why = "hyp.dtb: the device tree would overwrite the initrd";
 	else if (overlaps(bp->dtb, GUEST_DTB_MAX, bp->entry, sizeof(uint32_t)))
 		*why = "hyp.dtb: the device tree would overwrite the image at hyp.entry";
+	else if (bp->disk_size && (bp->disk_size % DISK_SECTOR || bp->disk_size > DISK_MAX))
+		*why = "hyp.disk: the image must be a non-zero multiple of 512 bytes, at most 256 MiB";
+	else if (bp->disk_size && (bp->disk_pa < bp->ram_pa + bp->mem_size + bp->vm2_mem ||
+				   bp->disk_pa - host_base > host_size - bp->disk_size))
+		*why = "hyp.disk: the image must lie in QEMU's RAM above every VM's RAM";
 	return *why ? -1 : 0;
 }
 

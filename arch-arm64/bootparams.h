@@ -15,6 +15,7 @@ struct bootparams {
 	bool dtb_loaded;                        /* hyp.dtb-loaded: the run put its own DTB at dtb */
 	uint64_t vcpus;                         /* hyp.vcpus=N; 0: one per CPU */
 	uint64_t storm_us;                      /* hyp.storm=US: mean checkpoint interval; 0: no storm */
+	uint64_t disk_pa, disk_size;            /* hyp.disk=PA,SIZE: the PCI disk's image in host memory; 0: none */
 	char guest_args[PLATFORM_BOOTARGS_MAX]; /* everything that is not hyp.* */
 	/* A second VM (hyp.vm2.mem=SIZE turns it on): the test guest again, loaded by the run at its
 	 * RAM's GUEST_IMAGE_OFFSET, with hyp.vm2.vcpus=N (default 1) and hyp.vm2.args=W1,W2,... as its

@@ -104,6 +104,10 @@ int fdt_guest_build(const struct vm *vm, const struct bootparams *bp, const char
 	node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3");
 	if (node < 0 || fdt_get_path(fdt, node, path, sizeof(path)) < 0 || set_reg64(fdt, path, gic, 4) < 0)
 		return -1;
+	/* The PCIe bridge only with a disk on it: a guest without one has nothing to probe there. */
+	node = fdt_node_offset_by_compatible(fdt, -1, "pci-host-ecam-generic");
+	if (node >= 0 && !bp->disk_size && fdt_del_node(fdt, node) < 0)
+		return -1;
 	node = fdt_path_offset(fdt, "/chosen");
 	if (node < 0 || fdt_setprop_string(fdt, node, "bootargs", bp->guest_args) < 0)
 		return -1;

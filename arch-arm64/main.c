@@ -206,6 +206,11 @@ static __attribute__((noreturn)) void boot_primary(struct pcpu *p, uint64_t dtb)
 	if (gic_dist_init() < 0)
 		hyp_end_run(HYP_STATUS_BOOT_FAILED, "GIC distributor did not respond");
 	vm_boot(&vms[0], &bootparams);
+	if (vm_disk_init(&vms[0], bootparams.disk_pa, bootparams.disk_size) != HV_OK)
+		hyp_end_run(HYP_STATUS_BOOT_FAILED, "hyp.disk: the PCI disk needs the ITS of the guest's device tree");
+	if (bootparams.disk_size)
+		hyp_printf("hyp: PCI disk: virtio-blk at 00:01.0, %lu MiB image at PA 0x%lx, %u queue(s), MSI-X through the ITS\n",
+			   bootparams.disk_size >> MIB_SHIFT, bootparams.disk_pa, vms[0].pci.disk->nr_queues);
 	if (hyp_nr_vms > 1U)
 		vm_boot(&vms[1], &vm2_params);
 	if (cpu_init(p) < 0)

@@ -1,5 +1,5 @@
 /* mmio.c: stage-2 data aborts: decode ESR_EL2 (ISV, SAS, SSE, SRT, SF, WnR) into a vgic register access.
- * Anything that is not a well-formed access to the guest's GICD, a GICR frame, the ITS or an emulated UART
+ * Anything that is not a well-formed access to the guest's GICD, a GICR frame, the ITS, the PCI bridge or an emulated UART
  * gets an external abort. */
 #include "trap.h"
 #include "platform.h"
@@ -35,6 +35,14 @@ static int gic_access(struct pcpu *p, struct vcpu *v, uint64_t ipa, unsigned wid
 		p->stats.exits[EXC_MMIO_GICR]++;
 		return vgic_mmio_redist_access(&vm->vgic, v->id, (uint32_t)(off / VGIC_GICR_SIZE),
 					       off % VGIC_GICR_SIZE, width, write, val);
+	}
+	if (vm->pci.disk) {
+		bool decoded;
+
+		if (pci_mmio_access(&vm->pci, ipa, width, write, val, &decoded)) {
+			p->stats.exits[EXC_MMIO_PCI]++;
+			return decoded ? VGIC_MMIO_OK : VGIC_MMIO_ABORT;
+		}
 	}
 	p->stats.exits[EXC_MMIO_OTHER]++;
 	if (vm_uart_access(vm, ipa, write, val))

@@ -10,7 +10,7 @@
 
 static const char *const exit_names[EXC_NR] = {
 	[EXC_HVC_ABI] = "hvc_abi", [EXC_HVC_PSCI] = "hvc_psci", [EXC_MMIO_GICD] = "mmio_gicd",
-	[EXC_MMIO_GICR] = "mmio_gicr", [EXC_MMIO_GITS] = "mmio_gits", [EXC_MMIO_OTHER] = "mmio_other", [EXC_SGI1R] = "sgi_sysreg",
+	[EXC_MMIO_GICR] = "mmio_gicr", [EXC_MMIO_GITS] = "mmio_gits", [EXC_MMIO_PCI] = "mmio_pci", [EXC_MMIO_OTHER] = "mmio_other", [EXC_SGI1R] = "sgi_sysreg",
 	[EXC_DIR] = "dir_sysreg", [EXC_SYSREG_OTHER] = "sysreg_other", [EXC_WFI] = "wfi",
 	[EXC_WFE] = "wfe", [EXC_IRQ] = "irq", [EXC_FIQ_SERROR] = "fiq_serror", [EXC_IABT] = "iabt",
 	[EXC_OTHER_SYNC] = "other_sync",
@@ -110,6 +110,15 @@ static void print_vgic(void)
 		   t.eoicount_deact, t.dir_traps, t.resamples, t.kicks, pvtimer_ticks_delivered());
 	storm_report();
 	sched_report();
+	if (vms[0].pci.disk) {
+		const struct vblk_stats *d = &vms[0].pci.disk->st;
+
+		hyp_printf("hyp: disk notifies %lu requests %lu bytes_read %lu io_errors %lu unsupported %lu bad_chains %lu\n",
+			   d->notifies, d->requests, d->bytes_read, d->io_errors, d->unsupported, d->bad_chains);
+		hyp_printf("hyp: disk msis %lu deferred %lu sent_at_unmask %lu misses %lu queues_refused %lu bad_accesses %lu\n",
+			   d->msis, d->msis_deferred, d->msis_unmasked, d->msi_misses, d->queues_refused,
+			   d->bad_accesses);
+	}
 	for (uint32_t i = 0; i < hyp_nr_vms; i++) {
 		const struct vgic_its_stats *its = &vms[i].its.stats;
 

@@ -27,6 +27,7 @@ static struct vgic_vcpu vgic_vcpus[HYP_MAX_VMS][HYP_MAX_CPUS];
 static struct vgic_irq vgic_spis[HYP_MAX_VMS][GUEST_NR_SPIS];
 static struct vgic_irq vgic_lpis[HYP_MAX_VMS][GUEST_NR_LPIS];
 static struct spinlock end_lock;
+static struct vblk vm_disk;
 #define VM_POISON 0xa5
 
 static void hook_lock(void *ctx, vgic_lock_t *l)
@@ -344,4 +345,27 @@ void vm_end(struct vm *vm, unsigned status, const char *why)
 	if (all)
 		hyp_end_run(first_bad, first_bad ? "every VM ended; the status is the first VM's that failed"
 						 : "every VM ended with status 0");
+}
+
+static void *disk_ram_ptr(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return vm_ram_ptr(ctx, gpa, len);
+}
+
+int vm_disk_init(struct vm *vm, uint64_t pa, uint64_t size)
+{
+	if (!size)
+		return HV_OK;
+	if (!vm->its_base)
+		return HV_ENODEV;   /* its MSIs need the ITS: the device tree's msi-map names it */
+	vm_disk.disk = (const uint8_t *)(uintptr_t)pa;
+	vm_disk.disk_bytes = size;
+	vm_disk.ram_ptr = disk_ram_ptr;
+	vm_disk.ram_ctx = vm;
+	vm_disk.msi = vgic_its_msi_target(&vm->its, vm->its_base);
+	vm_disk.devid = PCI_DISK_RID;
+	vm_disk.nr_queues = (uint16_t)(vm->nr_vcpus < VBLK_MAX_QUEUES ? vm->nr_vcpus : VBLK_MAX_QUEUES);
+	vblk_init(&vm_disk);
+	vm->pci.disk = &vm_disk;
+	return HV_OK;
 }

@@ -9,6 +9,7 @@
 #include "spinlock.h"
 #include "vgic.h"
 #include "vgic_its.h"
+#include "pci.h"
 
 struct vcpu;
 
@@ -30,6 +31,8 @@ struct vm {
 	uint32_t console_len;
 	char console_line[VM_CONSOLE_LINE];
 	uint32_t uart_vintid, uart_pintid; /* the forwarded UART interrupt; 0 while not forwarded */
+	/* Its PCIe bus (the first VM, with hyp.disk): the virtio-blk disk, pci.h. */
+	struct pci_bus pci;
 	/* The end of this VM's run (HALT, SYSTEM_OFF, a fatal fault): the run ends when every VM has. */
 	volatile uint32_t ended;
 	uint32_t status;
@@ -65,6 +68,9 @@ void vm_timer_line_pulse(struct vm *vm);
 void vm_console_write(struct vm *vm, const char *s, uint64_t len);
 /* The emulated UART (two VMs): a PL011 with an always-ready transmitter; false if off not in it. */
 bool vm_uart_access(struct vm *vm, uint64_t ipa, bool write, uint64_t *val);
+/* Give vm the PCI disk: a virtio-blk device over the image at host PA [pa, pa + size), one queue per
+ * vCPU, its MSIs to the VM's ITS. */
+int vm_disk_init(struct vm *vm, uint64_t pa, uint64_t size);
 /* End vm's part of the run with status; with one VM that ends the run. Returns (the caller's vCPU
  * is off now) unless it was the last VM. */
 void vm_end(struct vm *vm, unsigned status, const char *why);

@@ -1,0 +1,219 @@
+/* virtio_blk.c: the block device's side of virtio: its features and configuration block, and requests
+ * from a split virtqueue served by copying from the disk image. The guest's rings are untrusted input. */
+#include <string.h>
+#include "virtio_blk.h"
+
+/* Feature bits (virtio 1.2, 5.2.3 and 6) */
+#define VIRTIO_BLK_F_SEG_MAX (1ULL << 2)
+#define VIRTIO_BLK_F_RO (1ULL << 5)
+#define VIRTIO_BLK_F_BLK_SIZE (1ULL << 6)
+#define VIRTIO_BLK_F_MQ (1ULL << 12)
+#define VIRTIO_F_VERSION_1 (1ULL << 32)
+#define VBLK_SEG_MAX           (VBLK_QUEUE_MAX - 2U) /* a request's data descriptors: all but header, status */
+
+/* struct virtio_blk_config offsets */
+#define VBLK_CFG_CAPACITY      0x00U
+#define VBLK_CFG_SEG_MAX       0x0cU
+#define VBLK_CFG_BLK_SIZE      0x14U
+#define VBLK_CFG_NUM_QUEUES    0x22U
+
+/* Requests (5.2.6) */
+#define VIRTIO_BLK_T_IN        0U
+#define VIRTIO_BLK_T_OUT       1U
+#define VIRTIO_BLK_T_FLUSH     4U
+#define VIRTIO_BLK_T_GET_ID    8U
+#define VIRTIO_BLK_S_OK        0U
+#define VIRTIO_BLK_S_IOERR     1U
+#define VIRTIO_BLK_S_UNSUPP    2U
+#define VIRTIO_BLK_ID_BYTES    20U
+#define VBLK_HDR_BYTES         16U
+static const char vblk_id[] = "vgic-hyp-disk";
+
+/* Split virtqueue layout (2.7) */
+#define VRING_DESC_F_NEXT      1U
+#define VRING_DESC_F_WRITE     2U
+#define VRING_AVAIL_F_NO_INTERRUPT 1U
+
+struct vring_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags, next;
+};
+
+struct vring_avail {
+	uint16_t flags, idx;
+	uint16_t ring[];
+};
+
+struct vring_used_elem {
+	uint32_t id, len;
+};
+
+struct vring_used {
+	uint16_t flags, idx;
+	struct vring_used_elem ring[];
+};
+
+uint64_t vblk_features(void)
+{
+	return VIRTIO_BLK_F_SEG_MAX | VIRTIO_BLK_F_RO | VIRTIO_BLK_F_BLK_SIZE | VIRTIO_BLK_F_MQ |
+	       VIRTIO_F_VERSION_1;
+}
+
+static uint8_t le_byte(uint64_t v, uint32_t byte)
+{
+	return (uint8_t)(v >> (8U * byte));
+}
+
+uint8_t vblk_config_byte(const struct vblk *d, uint32_t off)
+{
+	if (off - VBLK_CFG_CAPACITY < 8U)
+		return le_byte(d->disk_bytes / VBLK_SECTOR, off - VBLK_CFG_CAPACITY);
+	if (off - VBLK_CFG_SEG_MAX < 4U)
+		return le_byte(VBLK_SEG_MAX, off - VBLK_CFG_SEG_MAX);
+	if (off - VBLK_CFG_BLK_SIZE < 4U)
+		return le_byte(VBLK_SECTOR, off - VBLK_CFG_BLK_SIZE);
+	if (off - VBLK_CFG_NUM_QUEUES < 2U)
+		return le_byte(d->nr_queues, off - VBLK_CFG_NUM_QUEUES);
+	return 0;
+}
+
+/* One request being parsed: where its data goes, and how it ends. */
+struct vblk_req {
+	uint32_t type;
+	uint64_t pos;         /* byte offset in the disk of the next data byte */
+	uint8_t status;
+	uint32_t written;     /* bytes written into device-writable buffers, the status byte included */
+};
+
+/* A data buffer of the request: reads fill it from the disk; other types leave it alone. */
+static void data_buffer(struct vblk *d, struct vblk_req *r, const struct vring_desc *desc, uint32_t len)
+{
+	uint8_t *buf;
+
+	if (r->status != VIRTIO_BLK_S_OK || len == 0)
+		return;
+	if (r->type == VIRTIO_BLK_T_GET_ID) {
+		uint32_t n = len < VIRTIO_BLK_ID_BYTES ? len : VIRTIO_BLK_ID_BYTES;
+
+		buf = (desc->flags & VRING_DESC_F_WRITE) ? d->ram_ptr(d->ram_ctx, desc->addr, n) : NULL;
+		if (!buf) {
+			r->status = VIRTIO_BLK_S_IOERR;
+			return;
+		}
+		memset(buf, 0, n);
+		memcpy(buf, vblk_id, sizeof(vblk_id) - 1U < n ? sizeof(vblk_id) - 1U : n);
+		r->written += n;
+		return;
+	}
+	if (r->type != VIRTIO_BLK_T_IN)
+		return;
+	buf = (desc->flags & VRING_DESC_F_WRITE) ? d->ram_ptr(d->ram_ctx, desc->addr, len) : NULL;
+	if (!buf || r->pos > d->disk_bytes || len > d->disk_bytes - r->pos) {
+		r->status = VIRTIO_BLK_S_IOERR;
+		return;
+	}
+	memcpy(buf, d->disk + r->pos, len);
+	r->pos += len;
+	r->written += len;
+	d->st.bytes_read += len;
+}
+
+/*
+ * The chain from head: a readable 16-byte header, data buffers, and a writable status byte at the end
+ * (the last byte of the last descriptor). Returns the used length, or -1 if the chain cannot be
+ * completed (no header, no status byte, a loop, an index out of the ring): the caller still returns it
+ * to the driver, with length 0, so the ring never stalls.
+ */
+static int32_t serve(struct vblk *d, const struct vring_desc *ring, uint16_t size, uint16_t head)
+{
+	struct vblk_req r = { .status = VIRTIO_BLK_S_OK };
+	const uint8_t *hdr;
+	uint8_t *status;
+	uint16_t i = head;
+	struct vring_desc cur;
+
+	if (i >= size)
+		return -1;
+	cur = ring[i];
+	hdr = (cur.flags & VRING_DESC_F_WRITE) || cur.len < VBLK_HDR_BYTES ? NULL :
+	      d->ram_ptr(d->ram_ctx, cur.addr, VBLK_HDR_BYTES);
+	if (!hdr || !(cur.flags & VRING_DESC_F_NEXT))
+		return -1;
+	memcpy(&r.type, hdr, sizeof(r.type));
+	memcpy(&r.pos, hdr + 8, sizeof(r.pos));
+	if (r.pos > UINT64_MAX / VBLK_SECTOR)
+		r.status = VIRTIO_BLK_S_IOERR;
+	r.pos *= VBLK_SECTOR;
+	if (r.type == VIRTIO_BLK_T_OUT)
+		r.status = VIRTIO_BLK_S_IOERR;      /* a read-only disk (VIRTIO_BLK_F_RO) */
+	else if (r.type != VIRTIO_BLK_T_IN && r.type != VIRTIO_BLK_T_FLUSH && r.type != VIRTIO_BLK_T_GET_ID)
+		r.status = VIRTIO_BLK_S_UNSUPP;
+	/* At most size descriptors in a chain: more means a loop. */
+	for (uint32_t n = 1;; n++) {
+		if (n >= size || cur.next >= size)
+			return -1;
+		i = cur.next;
+		cur = ring[i];
+		if (!(cur.flags & VRING_DESC_F_NEXT))
+			break;
+		data_buffer(d, &r, &cur, cur.len);
+	}
+	/* The last descriptor: data, then the status byte as its last byte. */
+	status = (cur.flags & VRING_DESC_F_WRITE) && cur.len ? d->ram_ptr(d->ram_ctx, cur.addr + cur.len - 1U, 1)
+							      : NULL;
+	if (!status)
+		return -1;
+	data_buffer(d, &r, &cur, cur.len - 1U);
+	if (r.status == VIRTIO_BLK_S_IOERR)
+		d->st.io_errors++;
+	else if (r.status == VIRTIO_BLK_S_UNSUPP)
+		d->st.unsupported++;
+	*status = r.status;
+	return (int32_t)(r.written + 1U);
+}
+
+bool vblk_queue_process(struct vblk *d, struct vblk_queue *q)
+{
+	const struct vring_desc *desc;
+	struct vring_avail *avail;
+	struct vring_used *used;
+	uint16_t avail_idx;
+	bool added = false;
+
+	spin_lock(&q->lock);
+	if (!q->enabled) {
+		spin_unlock(&q->lock);
+		return false;
+	}
+	desc = d->ram_ptr(d->ram_ctx, q->desc, (uint64_t)q->size * sizeof(*desc));
+	avail = d->ram_ptr(d->ram_ctx, q->avail, sizeof(*avail) + (uint64_t)q->size * sizeof(uint16_t));
+	used = d->ram_ptr(d->ram_ctx, q->used, sizeof(*used) + (uint64_t)q->size * sizeof(struct vring_used_elem));
+	avail_idx = __atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE);
+	/* More new entries than the ring holds: the driver's index is garbage. Serve nothing. */
+	if ((uint16_t)(avail_idx - q->last_avail) > q->size) {
+		d->st.bad_chains++;
+		spin_unlock(&q->lock);
+		return false;
+	}
+	while (q->last_avail != avail_idx) {
+		uint16_t head = __atomic_load_n(&avail->ring[q->last_avail % q->size], __ATOMIC_RELAXED);
+		int32_t len = serve(d, desc, q->size, head);
+
+		d->st.requests++;
+		if (len < 0) {
+			d->st.bad_chains++;
+			len = 0;
+		}
+		used->ring[q->used_idx % q->size].id = head;
+		used->ring[q->used_idx % q->size].len = (uint32_t)len;
+		q->last_avail++;
+		q->used_idx++;
+		added = true;
+	}
+	if (added)
+		__atomic_store_n(&used->idx, q->used_idx, __ATOMIC_RELEASE);
+	added = added && !(__atomic_load_n(&avail->flags, __ATOMIC_RELAXED) & VRING_AVAIL_F_NO_INTERRUPT);
+	spin_unlock(&q->lock);
+	return added;
+}
