@@ -120,26 +120,47 @@ static void data_buffer(struct vblk *d, struct vblk_req *r, const struct vring_d
 }
 
 /*
- * The chain from head: a readable 16-byte header, data buffers, and a writable status byte at the end
- * (the last byte of the last descriptor). Returns the used length, or -1 if the chain cannot be
- * completed (no header, no status byte, a loop, an index out of the ring): the caller still returns it
- * to the driver, with length 0, so the ring never stalls.
+ * Is the chain from head one the device can complete? It must end within the ring (no loop, no index
+ * past it), start with a readable 16-byte header in RAM and end with a writable status byte in RAM
+ * (the last byte of the last descriptor). Checked before anything is written, so a chain refused
+ * here has had nothing done to it.
+ */
+static bool chain_ok(const struct vblk *d, const struct vring_desc *ring, uint16_t size, uint16_t head,
+		     struct vring_desc *last)
+{
+	struct vring_desc cur;
+	uint16_t i = head;
+
+	if (i >= size)
+		return false;
+	cur = ring[i];
+	if ((cur.flags & VRING_DESC_F_WRITE) || cur.len < VBLK_HDR_BYTES || !(cur.flags & VRING_DESC_F_NEXT) ||
+	    !d->ram_ptr(d->ram_ctx, cur.addr, VBLK_HDR_BYTES))
+		return false;
+	for (uint32_t n = 1; cur.flags & VRING_DESC_F_NEXT; n++) {
+		if (n >= size || cur.next >= size)
+			return false;
+		cur = ring[cur.next];
+	}
+	*last = cur;
+	return (cur.flags & VRING_DESC_F_WRITE) && cur.len && d->ram_ptr(d->ram_ctx, cur.addr + cur.len - 1U, 1);
+}
+
+/*
+ * Serve the chain from head: the header, data buffers, the status byte. Returns the used length, or -1
+ * if chain_ok() refused it: the caller still returns it to the driver, with length 0, so the ring never
+ * stalls.
  */
 static int32_t serve(struct vblk *d, const struct vring_desc *ring, uint16_t size, uint16_t head)
 {
 	struct vblk_req r = { .status = VIRTIO_BLK_S_OK };
+	struct vring_desc cur, last;
 	const uint8_t *hdr;
-	uint8_t *status;
-	uint16_t i = head;
-	struct vring_desc cur;
 
-	if (i >= size)
+	if (!chain_ok(d, ring, size, head, &last))
 		return -1;
-	cur = ring[i];
-	hdr = (cur.flags & VRING_DESC_F_WRITE) || cur.len < VBLK_HDR_BYTES ? NULL :
-	      d->ram_ptr(d->ram_ctx, cur.addr, VBLK_HDR_BYTES);
-	if (!hdr || !(cur.flags & VRING_DESC_F_NEXT))
-		return -1;
+	cur = ring[head];
+	hdr = d->ram_ptr(d->ram_ctx, cur.addr, VBLK_HDR_BYTES);
 	memcpy(&r.type, hdr, sizeof(r.type));
 	memcpy(&r.pos, hdr + 8, sizeof(r.pos));
 	if (r.pos > UINT64_MAX / VBLK_SECTOR)
@@ -149,27 +170,20 @@ static int32_t serve(struct vblk *d, const struct vring_desc *ring, uint16_t siz
 		r.status = VIRTIO_BLK_S_IOERR;      /* a read-only disk (VIRTIO_BLK_F_RO) */
 	else if (r.type != VIRTIO_BLK_T_IN && r.type != VIRTIO_BLK_T_FLUSH && r.type != VIRTIO_BLK_T_GET_ID)
 		r.status = VIRTIO_BLK_S_UNSUPP;
-	/* At most size descriptors in a chain: more means a loop. */
-	for (uint32_t n = 1;; n++) {
-		if (n >= size || cur.next >= size)
-			return -1;
-		i = cur.next;
-		cur = ring[i];
-		if (!(cur.flags & VRING_DESC_F_NEXT))
-			break;
+	/* chain_ok() walked it, but the guest can rewrite the ring meanwhile (another vCPU): the walk is
+	 * bounded again, and the status goes where the checked copy of the last descriptor says. */
+	cur = ring[cur.next < size ? cur.next : 0];
+	for (uint32_t n = 1; (cur.flags & VRING_DESC_F_NEXT) && n < size && cur.next < size; n++) {
 		data_buffer(d, &r, &cur, cur.len);
+		cur = ring[cur.next];
 	}
 	/* The last descriptor: data, then the status byte as its last byte. */
-	status = (cur.flags & VRING_DESC_F_WRITE) && cur.len ? d->ram_ptr(d->ram_ctx, cur.addr + cur.len - 1U, 1)
-							      : NULL;
-	if (!status)
-		return -1;
-	data_buffer(d, &r, &cur, cur.len - 1U);
+	data_buffer(d, &r, &last, last.len - 1U);
 	if (r.status == VIRTIO_BLK_S_IOERR)
 		d->st.io_errors++;
 	else if (r.status == VIRTIO_BLK_S_UNSUPP)
 		d->st.unsupported++;
-	*status = r.status;
+	*(uint8_t *)d->ram_ptr(d->ram_ctx, last.addr + last.len - 1U, 1) = r.status;
 	return (int32_t)(r.written + 1U);
 }
 

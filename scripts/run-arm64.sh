@@ -3,12 +3,13 @@
 # A thin front end of scripts/run-guest.sh, which computes the layout and reads the status.
 #
 #   scripts/run-arm64.sh [--smp N] [--cpus M] [--args "BOOTARGS"] [--mem SIZE] [--timeout SECONDS] [--log FILE]
-#                        [--vm2 "BOOTARGS" [--vm2-smp N]]
+#                        [--vm2 "BOOTARGS" [--vm2-smp N]] [--disk FILE]
 #
 # BOOTARGS reach the guest as /chosen/bootargs: "" runs the suite; "hostile", "idle", "fault",
 # "fault-exec", "fault-novec", "sgi-stress[=N]" pick the other modes (guest/common/suite.c); hyp.* words
 # go to the hypervisor (hyp.storm=US). --vm2 runs a second VM beside it (the test guest again, with its own
-# BOOTARGS), both VMs' lines then prefixed [vm0]/[vm1]; the status is 0 only if both VMs ended with 0. SIZE is the guest's RAM (default 128M). ACCEL=kvm runs on an arm64
+# BOOTARGS), both VMs' lines then prefixed [vm0]/[vm1]; the status is 0 only if both VMs ended with 0.
+# --disk FILE gives the guest the hypervisor's PCI disk (scripts/mkdisk.py makes one); "pci" drives it. SIZE is the guest's RAM (default 128M). ACCEL=kvm runs on an arm64
 # host with nested virtualisation instead of TCG (docs/arm64.md, "Nested virtualisation").
 #
 # The status is read from the hypervisor's last line, "hyp: run ended: status N": the hypervisor
@@ -30,6 +31,7 @@ while (($#)); do
 	--log) log=$2; shift 2 ;;
 	--vm2) vm2+=(--vm2 "$2"); shift 2 ;;
 	--vm2-smp) vm2+=(--vm2-smp "$2"); shift 2 ;;
+	--disk) vm2+=(--disk "$2"); shift 2 ;;
 	*) echo "run-arm64: unknown argument $1" >&2; exit 2 ;;
 	esac
 done

@@ -88,6 +88,20 @@ static int reg_of(const void *fdt, int node, int idx, uint64_t *addr, uint64_t *
 	return 0;
 }
 
+/* The bridge's first ranges entry: 3 cells of PCI address, 2 of CPU address, 2 of size. */
+#define PCI_RANGE_CELLS 7
+static int pci_window(const void *fdt, int node)
+{
+	int len;
+	const fdt32_t *r = fdt_getprop(fdt, node, "ranges", &len);
+
+	if (!r || len < PCI_RANGE_CELLS * 4)
+		return -1;
+	machine.pci_mmio = (uint64_t)fdt32_to_cpu(r[3]) << FDT_CELL_BITS | fdt32_to_cpu(r[4]);
+	machine.pci_mmio_size = (uint64_t)fdt32_to_cpu(r[5]) << FDT_CELL_BITS | fdt32_to_cpu(r[6]);
+	return 0;
+}
+
 static int parse_dtb(const void *fdt)
 {
 	int node, cpus;
@@ -105,6 +119,9 @@ static int parse_dtb(const void *fdt)
 	node = fdt_node_offset_by_compatible(fdt, -1, "arm,gic-v3-its");
 	if (node < 0 || reg_of(fdt, node, 0, &machine.its, &size))
 		machine.its = 0;
+	node = fdt_node_offset_by_compatible(fdt, -1, "pci-host-ecam-generic");
+	if (node < 0 || reg_of(fdt, node, 0, &machine.pci_ecam, &size) || pci_window(fdt, node) < 0)
+		machine.pci_ecam = machine.pci_mmio = machine.pci_mmio_size = 0;
 	cpus = fdt_path_offset(fdt, "/cpus");
 	if (cpus < 0)
 		return -1;

@@ -59,6 +59,8 @@ struct arm64_machine {
 	uint64_t timer_hz;
 	const char *bootargs;
 	uint64_t ram_base, ram_size;          /* the memory node (device_type "memory"); size 0: none */
+	/* A PCIe host bridge (pci-host-ecam-generic): ECAM, and its first memory window; 0: none. */
+	uint64_t pci_ecam, pci_mmio, pci_mmio_size;
 };
 extern struct arm64_machine machine;
 

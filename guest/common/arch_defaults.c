@@ -42,6 +42,11 @@ __attribute__((weak)) void guest_arch_msi_tests(void)
 {
 }
 
+__attribute__((weak)) bool guest_arch_pci_tests(void)
+{
+	return false;
+}
+
 __attribute__((weak)) bool guest_arch_timer2_irq(unsigned *irq)
 {
 	(void)irq;

@@ -130,6 +130,8 @@ int guest_arch_mem_probe(uint64_t addr);
 /* ---- special modes (bootargs), each optional: return false when the layer has none ---- */
 /* Write garbage to every interrupt-controller register at every width, then reset the controller. */
 bool guest_arch_hostile(void);
+/* Drive the machine's PCI disk by hand, well and badly ("pci" mode): false when there is none. */
+bool guest_arch_pci_tests(void);
 /* Touch memory that does not exist, without expecting the fault: kind GUEST_FAULT_DATA a data
  * access, GUEST_FAULT_EXEC an instruction fetch, GUEST_FAULT_EXEC_NO_VECTOR an instruction fetch with
  * the exception vectors moved outside memory first, so that the fault cannot be delivered at all

@@ -21,6 +21,9 @@
 #                     the hostile guest and beside another suite, each passing as many checks as alone; a
 #                     VM the hypervisor ends (fault-novec) ends alone while the other passes; 300,000 SGIs
 #                     counted exactly in one VM while the other is hostile
+#   pci-disk          the hypervisor's PCI disk (a virtio-blk-pci device, MSI-X through the ITS) driven by the
+#                     guest's pci mode: 8 checks, a driver's and a hostile driver's, each error counted by
+#                     the host; then the whole suite passes in the same run
 #   run-guest-*       scripts/run-guest.sh: `make run-guest KERNEL=build/arm64/guest.bin MEM=256M SMP=4`, the
 #                     guest as an ELF in 1 GiB, and as a raw binary linked and loaded at 0x40400000 in 64 MiB;
 #                     each passes the suite, whose ram_size check sees the RAM the run asked for; and a tiny
@@ -221,6 +224,29 @@ run_two two-vm-sgi-stress "sgi-stress=$TWO_VM_SGIS" 2 hostile 2
 if [[ $rc == 0 && $s0 == 0 && $s1 == 0 ]] &&
    grep -q "^PASS sgi_stress 2 CPUs in a ring: $TWO_VM_SGIS sent, $TWO_VM_SGIS received" "$log.vm0"; then ok=1; else ok=0; fi
 result two-vm-sgi-stress $ok "run exit $rc: vm0 $(grep -m1 -oE '(PASS|FAIL) sgi_stress .*' "$log.vm0" | cut -c1-100); vm1 ended with ${s1:-no status}" "$log"
+
+# ---- the PCI disk (pci.c, virtio_pci.c, virtio_blk.c), driven by the guest well and badly ----
+# pci mode: enumerate, negotiate, one queue with its MSI-X vector through the ITS, reads, a masked vector
+# (sent at the unmask), then what a hostile driver does (rings and buffers outside RAM, a looping chain,
+# no status byte, a garbage index, unoffered features, an address off the doorbell, an unmapped event),
+# a good read again, and the whole suite after that on 2 vCPUs.
+disk_counter() { # disk_counter LOG NAME -> the hypervisor's "hyp: disk ... NAME N" figure
+	sed -nE "s/^hyp: disk .*\b$2 ([0-9]+).*/\1/p" "$1" | tail -n1
+}
+disk=$logdir/disk1.img
+python3 scripts/mkdisk.py "$disk" 1 >/dev/null
+log=$logdir/pci-disk.log
+bash scripts/run-arm64.sh --smp 2 --args pci --disk "$disk" --timeout "$RUN_TIMEOUT" >"$log" 2>&1
+rc=$?
+pci_pass=$(grep -c '^PASS pci_' "$log")
+counters="bad_chains $(disk_counter "$log" bad_chains), io_errors $(disk_counter "$log" io_errors), unsupported $(disk_counter "$log" unsupported), queues_refused $(disk_counter "$log" queues_refused), misses $(disk_counter "$log" misses), deferred $(disk_counter "$log" deferred), sent_at_unmask $(disk_counter "$log" sent_at_unmask)"
+if suite_ok "$log" "$rc" && [[ $pci_pass == 8 ]] && ! grep -q '^FAIL pci_' "$log" &&
+   (($(disk_counter "$log" bad_chains) >= 2 && $(disk_counter "$log" io_errors) >= 3 &&
+     $(disk_counter "$log" unsupported) >= 1 && $(disk_counter "$log" queues_refused) >= 1 &&
+     $(disk_counter "$log" misses) >= 1 && $(disk_counter "$log" deferred) >= 1 &&
+     $(disk_counter "$log" sent_at_unmask) >= 1)) &&
+   grep -qE '^hyp: its commands [0-9]+ errors [0-9]+ msis [0-9]+ dropped [1-9]' "$log"; then ok=1; else ok=0; fi
+result pci-disk $ok "$pci_pass of 8 pci checks, then the suite: $detail; host counted $counters" "$log"
 
 # ---- scripts/run-guest.sh: any image format, any RAM size, refusals ----
 MIB=$((1024 * 1024))
