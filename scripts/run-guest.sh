@@ -3,7 +3,7 @@
 # Works out every guest address, checks that the layout fits in guest RAM, and exits with the guest's status.
 #
 #   scripts/run-guest.sh --kernel FILE[@ADDR] [--initrd FILE] [--dtb FILE] [--append "ARGS"] [--mem SIZE]
-#                        [--smp N] [--dtb-addr ADDR] [--timeout S] [--log FILE] [--interactive] [--dry-run]
+#                        [--smp N] [--dtb-addr ADDR] [--disk FILE] [--timeout S] [--log FILE] [--interactive] [--dry-run]
 #
 #   --kernel FILE      an arm64 Image (the 64-byte header: loaded at RAM + text_offset, as QEMU does), an
 #                      AArch64 ELF (its PT_LOAD segments at their physical addresses, entered at e_entry),
@@ -23,6 +23,10 @@
 #                      schedules the vCPUs on them (hyp.vcpus=N; docs/arm64.md "Scheduling")
 #   --dtb-addr ADDR    put the guest's device tree here instead of QEMU's place (2 MiB above the initrd's
 #                      end, or above where the initrd would go)
+#   --disk FILE        a disk image for the hypervisor's virtio-blk device (a non-zero multiple of 512 bytes,
+#                      at most 256 MiB): QEMU's loader puts it in host memory after the guest RAM (and the
+#                      second VM's), outside every guest's RAM; QEMU's -m grows by its size rounded up to
+#                      2 MiB, and the hypervisor is told hyp.disk=PA,SIZE (PA in hex, SIZE in bytes)
 #   --vm2 "ARGS"       a second VM beside this one, sharing the CPUs: the test guest (build/arm64/guest.bin)
 #                      with ARGS as its command line ("" runs the suite, "hostile" the hostile guest...).
 #                      Both consoles are then emulated: each line comes out prefixed [vm0] or [vm1]
@@ -52,6 +56,7 @@ readonly DTB_FILE_MAX=$((DTB_MAX - 4 * KIB))   # fdt_guest.c GUEST_DTB_SLACK: ro
 readonly DTB_MAGIC=" 208 13 254 237 "
 readonly DTB_MIN_ALIGN=8         # the arm64 boot protocol's DTB alignment (for --dtb-addr)
 readonly BOOTARGS_MAX=255        # arch-arm64/platform.h: PLATFORM_BOOTARGS_MAX - 1
+readonly DISK_SECTOR=512 DISK_MAX=$((256 * MIB)) DISK_ALIGN=$((2 * MIB))   # --disk: virtio-blk sectors
 # QEMU's rules (hw/arm/boot.c): an image without a header at RAM + 0x80000; an Image at RAM + text_offset,
 # moved up 2 MiB when that would overlap QEMU's 4 KiB boot stub; the initrd at RAM + min(RAM/2, 128 MiB)
 # or page-aligned above the kernel; for AArch64 the DTB at the next 2 MiB boundary after the initrd.
@@ -63,7 +68,7 @@ readonly EXIT_REFUSED=2 EXIT_TIMEOUT=124 EXIT_NO_STATUS=125
 
 hyp=build/arm64/hyp.elf
 kernel_arg="" initrd="" dtb_file="" append="" mem_arg="" smp=2 dtb_arg="" timeout_s=${RUN_TIMEOUT:-60} log=""
-interactive=0 dry_run=0 cpus="" vm2=0 vm2_args="" vm2_smp=1 vm2_mem_arg=""
+interactive=0 dry_run=0 cpus="" vm2=0 vm2_args="" vm2_smp=1 vm2_mem_arg="" disk=""
 
 refuse() { echo "run-guest: refused: $*" >&2; exit $EXIT_REFUSED; }
 hex() { printf '0x%x' "$1"; }
@@ -85,6 +90,7 @@ while (($#)); do
 	--vm2) need_arg "$@"; vm2=1; vm2_args=$2; shift 2 ;;
 	--vm2-smp) need_arg "$@"; vm2_smp=$2; shift 2 ;;
 	--vm2-mem) need_arg "$@"; vm2_mem_arg=$2; shift 2 ;;
+	--disk) need_arg "$@"; disk=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--dry-run) dry_run=1; shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -141,11 +147,22 @@ if ((vm2)); then
 	[[ -f $vm2_image ]] || refuse "$vm2_image missing (make arm64): the second VM runs the test guest"
 	[[ $vm2_args != *,* ]] || refuse "--vm2 '$vm2_args': no commas (they stand for spaces on the hypervisor's command line)"
 fi
+# The disk image sits in host memory right after the guests' RAM, in no guest's RAM (the hypervisor maps
+# nothing of it into stage 2; its virtio-blk device copies from it).
+disk_size=0 disk_pa=0
+if [[ -n $disk ]]; then
+	[[ -f $disk && -r $disk ]] || refuse "--disk $disk: no such readable file"
+	[[ $disk != *,* ]] || refuse "--disk $disk: file names with a comma cannot be passed to QEMU's loader"
+	disk_size=$(stat -L -c %s "$disk")
+	((disk_size > 0 && disk_size % DISK_SECTOR == 0 && disk_size <= DISK_MAX)) ||
+		refuse "--disk $disk: $disk_size bytes; a disk image must be a non-zero multiple of $DISK_SECTOR bytes, at most $((DISK_MAX / MIB)) MiB"
+	disk_pa=$((GUEST_RAM_PA + mem + vm2_mem))
+fi
 
 for w in $append; do
 	case $w in
-	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*|hyp.dtb-loaded|hyp.vcpus=*|hyp.vm2.*)
-		refuse "'$w' in --append: the runner sets it (use --mem, --kernel FILE@ADDR, --initrd, --dtb, --dtb-addr, --vm2*)" ;;
+	hyp.mem=*|hyp.entry=*|hyp.initrd=*|hyp.dtb=*|hyp.dtb-loaded|hyp.vcpus=*|hyp.vm2.*|hyp.disk=*)
+		refuse "'$w' in --append: the runner sets it (use --mem, --kernel FILE@ADDR, --initrd, --dtb, --dtb-addr, --vm2*, --disk)" ;;
 	esac
 done
 
@@ -284,6 +301,7 @@ bootargs="hyp.mem=$(hex "$mem") hyp.entry=$(hex "$entry") hyp.dtb=$(hex "$dtb")"
 ((initrd_size > 0)) && bootargs+=" hyp.initrd=$(hex "$initrd_start"),$initrd_size"
 [[ -n $dtb_file ]] && bootargs+=" hyp.dtb-loaded"
 ((cpus < smp)) && bootargs+=" hyp.vcpus=$smp"
+((disk_size > 0)) && bootargs+=" hyp.disk=$(hex "$disk_pa"),$disk_size"
 if ((vm2)); then
 	w=${vm2_args:+$vm2_args guest.ram=$((vm2_mem / MIB))M}
 	w=${w:-guest.ram=$((vm2_mem / MIB))M}
@@ -298,13 +316,14 @@ accel=${ACCEL:-tcg} cpu=max,sve=off,sme=off
 # (nested virtualisation) the host's KVM must expose EL2 and QEMU accept virtualization=on with KVM.
 [[ $accel == kvm ]] && cpu=host
 qemu=(qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -accel "$accel" -cpu "$cpu" -smp "$cpus"
-      -m "$(((GUEST_RAM_PA - HOST_RAM_BASE + mem + vm2_mem) / MIB))M" -nographic -no-reboot -nic none -kernel "$hyp")
+      -m "$(((GUEST_RAM_PA - HOST_RAM_BASE + mem + vm2_mem + $(align_up "$disk_size" $DISK_ALIGN)) / MIB))M" -nographic -no-reboot -nic none -kernel "$hyp")
 for l in "${loads[@]}"; do
 	read -r ipa file <<<"$l"
 	qemu+=(-device "loader,file=$file,addr=$(hex $((ipa - RAM_IPA + GUEST_RAM_PA))),force-raw=on")
 done
 # The second VM's RAM follows the first's in host memory (arch-arm64/bootparams.c, bootparams_vm2).
 ((vm2)) && qemu+=(-device "loader,file=$vm2_image,addr=$(hex $((GUEST_RAM_PA + mem + RAW_OFFSET))),force-raw=on")
+((disk_size > 0)) && qemu+=(-device "loader,file=$disk,addr=$(hex "$disk_pa"),force-raw=on")
 qemu+=(-append "$bootargs")
 
 {
@@ -312,6 +331,7 @@ qemu+=(-append "$bootargs")
 	((initrd_size > 0)) && echo "run-guest: initrd $initrd: $(hex "$initrd_start")-$(hex $((initrd_start + initrd_size - 1)))"
 	echo "run-guest: DTB $(hex "$dtb")${dtb_file:+ ($dtb_file)}, RAM $(hex $RAM_IPA)-$(hex $((ram_end - 1))) ($((mem / MIB)) MiB, host PA $(hex $GUEST_RAM_PA)), $smp vCPU(s) on $cpus CPU(s)"
 	((vm2)) && echo "run-guest: second VM: $vm2_image, $vm2_smp vCPU(s), $((vm2_mem / MIB)) MiB at host PA $(hex $((GUEST_RAM_PA + mem))), args \"$vm2_args\""
+	((disk_size > 0)) && echo "run-guest: disk $disk: $disk_size bytes ($((disk_size / DISK_SECTOR)) sectors) at host PA $(hex "$disk_pa")-$(hex $((disk_pa + disk_size - 1)))"
 } >&2
 
 if ((dry_run)); then
