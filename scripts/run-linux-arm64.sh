@@ -2,28 +2,39 @@
 # run-linux-arm64.sh: boot Debian's unmodified arm64 cloud kernel, SMP, with a busybox initramfs whose /init
 # is tests/integration/linux-guest-init, under the EL2 hypervisor (default) or on plain QEMU (--plain).
 #
-#   scripts/run-linux-arm64.sh [--smp N] [--cpus M] [--mem SIZE] [--plain] [--timeout S] [--hyp-args "hyp.*"]   the check run
-#   scripts/run-linux-arm64.sh --shell [--smp N] [--mem SIZE] [--plain]   a busybox shell on the console (make run-linux)
+#   scripts/run-linux-arm64.sh [--smp N] [--cpus M] [--mem SIZE] [--plain] [--timeout S] [--hyp-args "hyp.*"]
+#                              [--disk FILE] [--append "WORDS"]                    the check run
+#   scripts/run-linux-arm64.sh --shell [--smp N] [--mem SIZE] [--plain] [--disk FILE] [--append "WORDS"]
+#                                                                    a busybox shell on the console (make run-linux)
 #   scripts/run-linux-arm64.sh --fetch                               only fetch the packages and build the images
 #
 # Under the hypervisor the kernel goes through scripts/run-guest.sh, which places the Image, the initramfs and
 # the device tree as QEMU would and gives the guest SIZE of RAM (default 512M); plain QEMU gets -m SIZE.
+# --disk FILE: a disk image (scripts/mkdisk.py) for the guest's virtio-blk disk, /dev/vda: under the hypervisor
+# passed to run-guest.sh --disk (the hypervisor's own virtio-blk-pci device serves it); on plain QEMU, QEMU's
+# virtio-blk-pci (modern only, read-only). --append WORDS: more words for the kernel command line, after the
+# script's own (console, earlycon, rdinit); linuxtest.disk=MD5 makes the init read and check the disk
+# (tests/integration/linux-guest-init).
 #
 # The kernel (linux-image-cloud-arm64) and busybox-static come for arm64 through apt (`apt-get download`)
-# into build/linux/ on first use; the arm64 architecture is enabled and apt-get update run if needed.
+# into build/linux/ on first use; the arm64 architecture is enabled and apt-get update run if needed. The
+# kernel package stays in build/linux/debs/: the initramfs takes the virtio-blk and virtio-pci modules (and
+# what they depend on) from it (scripts/mkinitramfs.py kmods:).
 # Exit status: 0 the run ended by power-off (the hypervisor's status 0, or plain QEMU's own exit 0);
 # 124 timeout; 3 the packages could not be fetched; 2 bad usage; 1 anything else.
 set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
-smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M
+smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M disk= append=
 while (($#)); do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
 	--cpus) cpus=$2; shift 2 ;;
 	--mem) mem=$2; shift 2 ;;
 	--hyp-args) hyp_args=$2; shift 2 ;;
+	--disk) disk=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--plain) plain=1; shift ;;
 	--shell) mode=shell; shift ;;
@@ -37,6 +48,8 @@ init=tests/integration/linux-guest-init
 hyp=build/arm64/hyp.elf
 image_magic=' 41 52 4d 64' # "ARM\x64" at offset 56 of an arm64 Image
 bootargs="console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init"
+# The modules the init loads to drive the disk (/lib/modules/modules.load gives their order with what they need).
+disk_modules=virtio_blk,virtio_pci
 
 die_fetch() { echo "run-linux-arm64: cannot fetch the kernel: $*" >&2; exit $EXIT_NO_KERNEL; }
 
@@ -55,9 +68,22 @@ apt_ready() {
 		die_fetch "apt knows no linux-image-cloud-arm64:arm64 even after apt-get update"
 }
 
+# The kernel package kept from the fetch (its modules go into the initramfs), or nothing.
+kernel_deb() { compgen -G "$dir/debs/linux-image-*.deb" | head -n1; }
+
+# Is what build/linux/ holds complete: the Image, busybox, and the kernel package the Image came from?
+fetched() {
+	local deb pkg
+	[[ -f $dir/Image && -f $dir/busybox ]] || return 1
+	deb=$(kernel_deb)
+	[[ -n $deb ]] || return 1
+	pkg=$(dpkg-deb -f "$deb" Package 2>/dev/null) || return 1
+	grep -qaF "Linux version ${pkg#linux-image-} " "$dir/Image"
+}
+
 fetch() {
 	local meta=linux-image-cloud-arm64:arm64 pkg deb
-	[[ -f $dir/Image && -f $dir/busybox ]] && return 0
+	fetched && return 0
 	apt_ready
 	# The metapackage only depends on the versioned image package, which holds the kernel.
 	pkg=$(apt-cache depends "$meta" 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ :]*\).*$/\1/p' | head -n1)
@@ -79,9 +105,12 @@ fetch() {
 
 initramfs() {
 	local out=$dir/initrd.gz
-	[[ -f $out && $out -nt $init && $out -nt $dir/busybox && $out -nt scripts/mkinitramfs.py ]] && return 0
+	local deb
+	deb=$(kernel_deb)
+	[[ -f $out && $out -nt $init && $out -nt $dir/busybox && $out -nt scripts/mkinitramfs.py && $out -nt $deb ]] &&
+		return 0
 	python3 scripts/mkinitramfs.py "$out" dir:/bin dir:/dev dir:/proc dir:/sys chr:/dev/console=5,1:600 \
-		file:/init="$init":755 file:/bin/busybox="$dir/busybox":755 || exit 1
+		file:/init="$init":755 file:/bin/busybox="$dir/busybox":755 kmods:"$deb"="$disk_modules" || exit 1
 }
 
 mkdir -p "$dir"
@@ -89,12 +118,21 @@ fetch
 initramfs
 [[ $mode == fetch ]] && exit 0
 [[ $mode == shell ]] && bootargs+=" linuxtest=shell"
+[[ -n $append ]] && bootargs+=" $append"
+if [[ -n $disk && (! -f $disk || $disk == *,*) ]]; then
+	echo "run-linux-arm64: --disk $disk: no such file, or a comma in its name (QEMU's option syntax)" >&2
+	exit 2
+fi
 
 if ((plain)); then
 	# SVE and SME are hidden as under the hypervisor (which traps them rather than switch them), so that
 	# both kernels see the same CPU.
 	qemu=(qemu-system-aarch64 -cpu max,sve=off,sme=off -smp "$smp" -nographic -no-reboot -nic none
 	      -M virt,gic-version=3 -m "$mem" -kernel "$dir/Image" -initrd "$dir/initrd.gz" -append "$bootargs")
+	# QEMU's own virtio-blk-pci behind its ITS, modern only like the hypervisor's device; QEMU gives it a
+	# queue per vCPU.
+	[[ -n $disk ]] && qemu+=(-drive "file=$disk,if=none,id=disk0,format=raw,readonly=on"
+	                         -device virtio-blk-pci,drive=disk0,disable-legacy=on)
 	if [[ $mode == shell ]]; then
 		echo "run-linux-arm64: busybox shell on the console; 'poweroff -f' or Ctrl-A x ends it" >&2
 		exec "${qemu[@]}"
@@ -113,7 +151,7 @@ fi
 [[ -f $hyp ]] || { echo "run-linux-arm64: $hyp missing (make arm64)" >&2; exit 1; }
 # run-guest.sh reads the Image header, puts the initramfs and the DTB where QEMU would, and checks the fit.
 guest=(bash scripts/run-guest.sh --kernel "$dir/Image" --initrd "$dir/initrd.gz" --smp "$smp" ${cpus:+--cpus "$cpus"} --mem "$mem"
-       --append "${hyp_args:+$hyp_args }$bootargs")
+       ${disk:+--disk "$disk"} --append "${hyp_args:+$hyp_args }$bootargs")
 if [[ $mode == shell ]]; then
 	echo "run-linux-arm64: busybox shell on the console; 'poweroff -f' or Ctrl-A x ends it" >&2
 	exec "${guest[@]}" --interactive
