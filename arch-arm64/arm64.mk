@@ -135,6 +135,6 @@ test-linux-arm64: test-linux
 
 run-linux: deps
 	@$(MAKE) --no-print-directory $(HYP_ELF)
-	bash scripts/run-linux-arm64.sh --shell --smp $(or $(SMP),2) --mem $(or $(MEM),512M)
+	bash scripts/run-linux-arm64.sh --shell --smp $(or $(SMP),2) --mem $(or $(MEM),512M) $(if $(DISK),--disk $(DISK))
 
 -include $(HYP_OBJS:.o=.d) $(GUEST_OBJS:.o=.d)
