@@ -2,6 +2,7 @@
  * from a split virtqueue served by copying from the disk image. The guest's rings are untrusted input. */
 #include <string.h>
 #include "virtio_blk.h"
+#include "virtio_pci_regs.h"
 
 /* Feature bits (virtio 1.2, 5.2.3 and 6) */
 #define VIRTIO_BLK_F_SEG_MAX (1ULL << 2)
@@ -18,20 +19,10 @@
 #define VBLK_CFG_NUM_QUEUES    0x22U
 
 /* Requests (5.2.6) */
-#define VIRTIO_BLK_T_IN        0U
-#define VIRTIO_BLK_T_OUT       1U
-#define VIRTIO_BLK_T_FLUSH     4U
-#define VIRTIO_BLK_T_GET_ID    8U
-#define VIRTIO_BLK_S_OK        0U
-#define VIRTIO_BLK_S_IOERR     1U
-#define VIRTIO_BLK_S_UNSUPP    2U
-#define VIRTIO_BLK_ID_BYTES    20U
 #define VBLK_HDR_BYTES         16U
 static const char vblk_id[] = "vgic-hyp-disk";
 
 /* Split virtqueue layout (2.7) */
-#define VRING_DESC_F_NEXT      1U
-#define VRING_DESC_F_WRITE     2U
 #define VRING_AVAIL_F_NO_INTERRUPT 1U
 
 struct vring_desc {

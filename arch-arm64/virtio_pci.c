@@ -2,28 +2,10 @@
  * capabilities) and BAR0 (common, ISR, device and notify blocks, the MSI-X table and PBA), virtio 1.2 4.1. */
 #include <string.h>
 #include "virtio_blk.h"
+#include "virtio_pci_regs.h"
 
-/* PCI configuration header (type 0) */
-#define PCI_VENDOR_ID        0x00U
-#define PCI_DEVICE_ID        0x02U
-#define PCI_COMMAND          0x04U
-#define PCI_STATUS           0x06U
-#define PCI_REVISION         0x08U
-#define PCI_CLASS_PROG       0x09U
-#define PCI_BAR0             0x10U
-#define PCI_SUBSYS_VENDOR    0x2cU
-#define PCI_SUBSYS_ID        0x2eU
-#define PCI_CAP_PTR          0x34U
-#define PCI_INT_LINE         0x3cU
+/* This device's identity (the register layout: include/virtio_pci_regs.h) */
 #define PCI_CFG_BYTES        256U
-#define PCI_COMMAND_MEMORY   0x0002U
-#define PCI_COMMAND_MASTER   0x0004U
-#define PCI_COMMAND_INTX_OFF 0x0400U
-#define PCI_STATUS_CAP_LIST  0x0010U
-#define PCI_BAR_ADDR_MASK    0xfffffff0U
-#define PCI_CAP_ID_MSIX      0x11U
-#define PCI_CAP_ID_VNDR      0x09U
-#define VIRTIO_PCI_VENDOR    0x1af4U
 #define VIRTIO_PCI_BLK       0x1042U  /* 0x1040 + device type 2: a modern-only virtio-blk */
 #define VIRTIO_PCI_REVISION  1U
 #define PCI_CLASS_STORAGE    0x010000U
@@ -32,19 +14,12 @@
 /* Capabilities: MSI-X, then the virtio structures (4.1.4) */
 #define CAP_MSIX             0x40U
 #define MSIX_CTRL            (CAP_MSIX + 2U)
-#define MSIX_CTRL_ENABLE     0x8000U
-#define MSIX_CTRL_MASKALL    0x4000U
 #define CAP_COMMON           0x4cU
 #define CAP_NOTIFY           0x5cU
 #define CAP_ISR              0x70U
 #define CAP_DEVICE           0x80U
 #define CAP_PCI_CFG          0x90U
 #define CAP_END              0xa4U
-#define VIRTIO_CAP_COMMON    1U
-#define VIRTIO_CAP_NOTIFY    2U
-#define VIRTIO_CAP_ISR       3U
-#define VIRTIO_CAP_DEVICE    4U
-#define VIRTIO_CAP_PCI_CFG   5U
 #define VIRTIO_CAP_LEN       16U
 #define VIRTIO_CAP_NOTIFY_LEN 20U
 #define PCI_CFG_BAR          (CAP_PCI_CFG + 4U)
@@ -54,35 +29,15 @@
 
 /* BAR0 layout */
 #define BAR_COMMON           0x0000U
-#define BAR_COMMON_SIZE      0x38U
 #define BAR_ISR              0x0800U
 #define BAR_DEVICE           0x1000U
 #define BAR_DEVICE_SIZE      0x40U
 #define BAR_NOTIFY           0x1800U
 #define NOTIFY_MULTIPLIER    4U
 #define BAR_MSIX_TABLE       0x2000U
-#define MSIX_ENTRY_SIZE      16U
-#define MSIX_CTRL_MASKED     1U
 #define BAR_MSIX_PBA         0x3000U
 
 /* Common configuration (struct virtio_pci_common_cfg) */
-#define CC_DFSELECT          0x00U
-#define CC_DF                0x04U
-#define CC_GFSELECT          0x08U
-#define CC_GF                0x0cU
-#define CC_MSIX_CONFIG       0x10U
-#define CC_NUM_QUEUES        0x12U
-#define CC_STATUS            0x14U
-#define CC_CONFIG_GEN        0x15U
-#define CC_Q_SELECT          0x16U
-#define CC_Q_SIZE            0x18U
-#define CC_Q_MSIX            0x1aU
-#define CC_Q_ENABLE          0x1cU
-#define CC_Q_NOTIFY_OFF      0x1eU
-#define CC_Q_DESC            0x20U
-#define CC_Q_DRIVER          0x28U
-#define CC_Q_DEVICE          0x30U
-#define STATUS_FEATURES_OK   8U
 #define ISR_QUEUE            1U
 #define ISR_CONFIG           2U
 #define VRING_DESC_BYTES     16U
@@ -164,7 +119,7 @@ void vblk_init(struct vblk *d)
 	put16(c + MSIX_CTRL, (uint16_t)(nr_vectors(d) - 1U));
 	put32(c + CAP_MSIX + 4, BAR_MSIX_TABLE);
 	put32(c + CAP_MSIX + 8, BAR_MSIX_PBA);
-	virtio_cap(c, CAP_COMMON, CAP_NOTIFY, VIRTIO_CAP_LEN, VIRTIO_CAP_COMMON, BAR_COMMON, BAR_COMMON_SIZE);
+	virtio_cap(c, CAP_COMMON, CAP_NOTIFY, VIRTIO_CAP_LEN, VIRTIO_CAP_COMMON, BAR_COMMON, VIRTIO_CC_SIZE);
 	virtio_cap(c, CAP_NOTIFY, CAP_ISR, VIRTIO_CAP_NOTIFY_LEN, VIRTIO_CAP_NOTIFY, BAR_NOTIFY,
 		   NOTIFY_MULTIPLIER * VBLK_MAX_QUEUES);
 	put32(c + CAP_NOTIFY + 16, NOTIFY_MULTIPLIER);
@@ -172,7 +127,7 @@ void vblk_init(struct vblk *d)
 	virtio_cap(c, CAP_DEVICE, CAP_PCI_CFG, VIRTIO_CAP_LEN, VIRTIO_CAP_DEVICE, BAR_DEVICE, BAR_DEVICE_SIZE);
 	virtio_cap(c, CAP_PCI_CFG, 0, VIRTIO_CAP_NOTIFY_LEN, VIRTIO_CAP_PCI_CFG, 0, 0);
 	for (uint32_t v = 0; v < VBLK_NR_VECTORS; v++)
-		d->msix[v] = (struct vblk_msix_entry){ .ctrl = MSIX_CTRL_MASKED };
+		d->msix[v] = (struct vblk_msix_entry){ .ctrl = PCI_MSIX_ENTRY_MASKED };
 	d->pba = 0;
 	memset(&d->st, 0, sizeof(d->st));
 	device_reset_locked(d);
@@ -193,7 +148,7 @@ static uint8_t cfg_wmask(uint32_t reg)
 	case PCI_INT_LINE:
 		return 0xffU;
 	case MSIX_CTRL + 1:
-		return (uint8_t)((MSIX_CTRL_ENABLE | MSIX_CTRL_MASKALL) >> 8);
+		return (uint8_t)((PCI_MSIX_CTRL_ENABLE | PCI_MSIX_CTRL_MASKALL) >> 8);
 	default:
 		if (reg == PCI_CFG_BAR || (reg >= PCI_CFG_OFFSET && reg < PCI_CFG_DATA))
 			return 0xffU;
@@ -208,7 +163,7 @@ static uint16_t msix_ctrl(const struct vblk *d)
 
 static bool vector_masked(const struct vblk *d, uint16_t v)
 {
-	return (msix_ctrl(d) & MSIX_CTRL_MASKALL) || (d->msix[v].ctrl & MSIX_CTRL_MASKED);
+	return (msix_ctrl(d) & PCI_MSIX_CTRL_MASKALL) || (d->msix[v].ctrl & PCI_MSIX_ENTRY_MASKED);
 }
 
 static void msi_send_locked(struct vblk *d, uint16_t v)
@@ -225,7 +180,7 @@ static void msi_send_locked(struct vblk *d, uint16_t v)
 static void signal_locked(struct vblk *d, uint16_t v, uint8_t isr)
 {
 	d->isr |= isr;
-	if (v >= nr_vectors(d) || !(msix_ctrl(d) & MSIX_CTRL_ENABLE))
+	if (v >= nr_vectors(d) || !(msix_ctrl(d) & PCI_MSIX_CTRL_ENABLE))
 		return;   /* no vector, or MSI-X off: there is no INTx to fall back to */
 	if (vector_masked(d, v)) {
 		d->pba |= 1U << v;
@@ -238,7 +193,7 @@ static void signal_locked(struct vblk *d, uint16_t v, uint8_t isr)
 /* After an unmask: what the PBA holds goes out now (PCI 6.8.2.9). */
 static void deliver_pending_locked(struct vblk *d)
 {
-	if (!(msix_ctrl(d) & MSIX_CTRL_ENABLE))
+	if (!(msix_ctrl(d) & PCI_MSIX_CTRL_ENABLE))
 		return;
 	for (uint16_t v = 0; v < nr_vectors(d); v++) {
 		if (!(d->pba & (1U << v)) || vector_masked(d, v))
@@ -318,9 +273,9 @@ static bool queue_usable(const struct vblk *d, const struct vblk_queue *q)
 
 static uint64_t *queue_addr(struct vblk_queue *q, uint64_t off)
 {
-	if (off - CC_Q_DESC < 8U)
+	if (off - VIRTIO_CC_Q_DESC < 8U)
 		return &q->desc;
-	if (off - CC_Q_DRIVER < 8U)
+	if (off - VIRTIO_CC_Q_DRIVER < 8U)
 		return &q->avail;
 	return &q->used;
 }
@@ -331,28 +286,28 @@ static uint64_t common_read_locked(struct vblk *d, uint64_t off, unsigned width)
 	uint64_t f = vblk_features();
 
 	switch (off | (uint64_t)width << 8) {
-	case CC_DFSELECT | 4U << 8: return d->dev_feat_sel;
-	case CC_DF | 4U << 8: return d->dev_feat_sel == 0 ? (uint32_t)f : d->dev_feat_sel == 1 ? f >> 32 : 0;
-	case CC_GFSELECT | 4U << 8: return d->drv_feat_sel;
-	case CC_GF | 4U << 8: return d->drv_feat_sel < 2 ? (uint32_t)(d->drv_features >> (32U * d->drv_feat_sel)) : 0;
-	case CC_MSIX_CONFIG | 2U << 8: return d->msix_config;
-	case CC_NUM_QUEUES | 2U << 8: return d->nr_queues;
-	case CC_STATUS | 1U << 8: return d->status;
-	case CC_CONFIG_GEN | 1U << 8: return d->config_gen;
-	case CC_Q_SELECT | 2U << 8: return d->queue_sel;
-	case CC_Q_SIZE | 2U << 8: return q ? q->size : 0;
-	case CC_Q_MSIX | 2U << 8: return q ? q->msix_vector : VBLK_NO_VECTOR;
-	case CC_Q_ENABLE | 2U << 8: return q ? q->enabled : 0;
-	case CC_Q_NOTIFY_OFF | 2U << 8: return d->queue_sel;
+	case VIRTIO_CC_DFSELECT | 4U << 8: return d->dev_feat_sel;
+	case VIRTIO_CC_DF | 4U << 8: return d->dev_feat_sel == 0 ? (uint32_t)f : d->dev_feat_sel == 1 ? f >> 32 : 0;
+	case VIRTIO_CC_GFSELECT | 4U << 8: return d->drv_feat_sel;
+	case VIRTIO_CC_GF | 4U << 8: return d->drv_feat_sel < 2 ? (uint32_t)(d->drv_features >> (32U * d->drv_feat_sel)) : 0;
+	case VIRTIO_CC_MSIX_CONFIG | 2U << 8: return d->msix_config;
+	case VIRTIO_CC_NUM_QUEUES | 2U << 8: return d->nr_queues;
+	case VIRTIO_CC_STATUS | 1U << 8: return d->status;
+	case VIRTIO_CC_CONFIG_GEN | 1U << 8: return d->config_gen;
+	case VIRTIO_CC_Q_SELECT | 2U << 8: return d->queue_sel;
+	case VIRTIO_CC_Q_SIZE | 2U << 8: return q ? q->size : 0;
+	case VIRTIO_CC_Q_MSIX | 2U << 8: return q ? q->msix_vector : VBLK_NO_VECTOR;
+	case VIRTIO_CC_Q_ENABLE | 2U << 8: return q ? q->enabled : 0;
+	case VIRTIO_CC_Q_NOTIFY_OFF | 2U << 8: return d->queue_sel;
 	default:
 		break;
 	}
-	if (q && off >= CC_Q_DESC && off < BAR_COMMON_SIZE && (width == 4 || width == 8)) {
+	if (q && off >= VIRTIO_CC_Q_DESC && off < VIRTIO_CC_SIZE && (width == 4 || width == 8)) {
 		uint64_t v = *queue_addr(q, off);
 
 		return width == 8 ? v : (uint32_t)(v >> (off % 8U ? 32U : 0U));
 	}
-	if (!q && off >= CC_Q_DESC && off < BAR_COMMON_SIZE && (width == 4 || width == 8))
+	if (!q && off >= VIRTIO_CC_Q_DESC && off < VIRTIO_CC_SIZE && (width == 4 || width == 8))
 		return 0;
 	d->st.bad_accesses++;
 	return 0;
@@ -361,7 +316,7 @@ static uint64_t common_read_locked(struct vblk *d, uint64_t off, unsigned width)
 static void queue_write_locked(struct vblk *d, struct vblk_queue *q, uint64_t off, unsigned width, uint64_t val)
 {
 	spin_lock(&q->lock);
-	if (off == CC_Q_ENABLE && width == 2) {
+	if (off == VIRTIO_CC_Q_ENABLE && width == 2) {
 		if (val == 1 && !q->enabled) {
 			if (queue_usable(d, q))
 				q->enabled = true;
@@ -370,13 +325,13 @@ static void queue_write_locked(struct vblk *d, struct vblk_queue *q, uint64_t of
 		}
 	} else if (q->enabled) {
 		/* The rings and size are fixed while the queue runs (4.1.4.3.2); the vector may change. */
-		if (off == CC_Q_MSIX && width == 2)
+		if (off == VIRTIO_CC_Q_MSIX && width == 2)
 			q->msix_vector = val < nr_vectors(d) ? (uint16_t)val : VBLK_NO_VECTOR;
-	} else if (off == CC_Q_SIZE && width == 2) {
+	} else if (off == VIRTIO_CC_Q_SIZE && width == 2) {
 		q->size = (uint16_t)val;
-	} else if (off == CC_Q_MSIX && width == 2) {
+	} else if (off == VIRTIO_CC_Q_MSIX && width == 2) {
 		q->msix_vector = val < nr_vectors(d) ? (uint16_t)val : VBLK_NO_VECTOR;
-	} else if (off >= CC_Q_DESC && off < BAR_COMMON_SIZE && (width == 4 || width == 8)) {
+	} else if (off >= VIRTIO_CC_Q_DESC && off < VIRTIO_CC_SIZE && (width == 4 || width == 8)) {
 		uint64_t *a = queue_addr(q, off);
 
 		if (width == 8)
@@ -394,41 +349,41 @@ static void queue_write_locked(struct vblk *d, struct vblk_queue *q, uint64_t of
 static void common_write_locked(struct vblk *d, uint64_t off, unsigned width, uint64_t val)
 {
 	switch (off | (uint64_t)width << 8) {
-	case CC_DFSELECT | 4U << 8: d->dev_feat_sel = (uint32_t)val; return;
-	case CC_GFSELECT | 4U << 8: d->drv_feat_sel = (uint32_t)val; return;
-	case CC_GF | 4U << 8:
+	case VIRTIO_CC_DFSELECT | 4U << 8: d->dev_feat_sel = (uint32_t)val; return;
+	case VIRTIO_CC_GFSELECT | 4U << 8: d->drv_feat_sel = (uint32_t)val; return;
+	case VIRTIO_CC_GF | 4U << 8:
 		if (d->drv_feat_sel < 2) {
 			unsigned sh = 32U * d->drv_feat_sel;
 
 			d->drv_features = (d->drv_features & ~((uint64_t)UINT32_MAX << sh)) | (val & UINT32_MAX) << sh;
 		}
 		return;
-	case CC_MSIX_CONFIG | 2U << 8:
+	case VIRTIO_CC_MSIX_CONFIG | 2U << 8:
 		d->msix_config = val < nr_vectors(d) ? (uint16_t)val : VBLK_NO_VECTOR;
 		return;
-	case CC_STATUS | 1U << 8:
+	case VIRTIO_CC_STATUS | 1U << 8:
 		if (val == 0) {
 			device_reset_locked(d);
 			return;
 		}
 		/* FEATURES_OK sticks only for features we offered, VERSION_1 among them. */
-		if ((val & STATUS_FEATURES_OK) && !features_ok(d->drv_features))
-			val &= ~(uint64_t)STATUS_FEATURES_OK;
+		if ((val & VIRTIO_ST_FEATURES_OK) && !features_ok(d->drv_features))
+			val &= ~(uint64_t)VIRTIO_ST_FEATURES_OK;
 		d->status = (uint8_t)val;
 		return;
-	case CC_Q_SELECT | 2U << 8: d->queue_sel = (uint16_t)val; return;
+	case VIRTIO_CC_Q_SELECT | 2U << 8: d->queue_sel = (uint16_t)val; return;
 	default:
 		break;
 	}
-	if (off >= CC_Q_SIZE && d->queue_sel < d->nr_queues && off != CC_Q_NOTIFY_OFF)
+	if (off >= VIRTIO_CC_Q_SIZE && d->queue_sel < d->nr_queues && off != VIRTIO_CC_Q_NOTIFY_OFF)
 		queue_write_locked(d, &d->q[d->queue_sel], off, width, val);
-	else if (off < CC_Q_SIZE || d->queue_sel < d->nr_queues)
+	else if (off < VIRTIO_CC_Q_SIZE || d->queue_sel < d->nr_queues)
 		d->st.bad_accesses++;
 }
 
 static void msix_access_locked(struct vblk *d, uint64_t off, unsigned width, bool write, uint64_t *val)
 {
-	uint32_t v = (uint32_t)(off / MSIX_ENTRY_SIZE), field = (uint32_t)(off % MSIX_ENTRY_SIZE);
+	uint32_t v = (uint32_t)(off / PCI_MSIX_ENTRY_SIZE), field = (uint32_t)(off % PCI_MSIX_ENTRY_SIZE);
 	uint32_t *w;
 
 	if (v >= nr_vectors(d) || (width != 4 && !(width == 8 && field == 0))) {
@@ -447,7 +402,7 @@ static void msix_access_locked(struct vblk *d, uint64_t off, unsigned width, boo
 		d->msix[v].addr_lo = (uint32_t)*val;
 		d->msix[v].addr_hi = (uint32_t)(*val >> 32);
 	} else if (w == &d->msix[v].ctrl) {
-		*w = (uint32_t)*val & MSIX_CTRL_MASKED;
+		*w = (uint32_t)*val & PCI_MSIX_ENTRY_MASKED;
 		deliver_pending_locked(d);
 	} else {
 		*w = (uint32_t)*val;
@@ -483,7 +438,7 @@ void vblk_bar_access(struct vblk *d, uint64_t off, unsigned width, bool write, u
 		return;
 	}
 	spin_lock(&d->lock);
-	if (aligned_in(off, width, BAR_COMMON, BAR_COMMON_SIZE)) {
+	if (aligned_in(off, width, BAR_COMMON, VIRTIO_CC_SIZE)) {
 		if (write)
 			common_write_locked(d, off - BAR_COMMON, width, *val);
 		else
@@ -496,7 +451,7 @@ void vblk_bar_access(struct vblk *d, uint64_t off, unsigned width, bool write, u
 	} else if (aligned_in(off, width, BAR_DEVICE, BAR_DEVICE_SIZE)) {
 		for (unsigned i = 0; !write && i < width; i++)
 			r |= (uint64_t)vblk_config_byte(d, (uint32_t)(off - BAR_DEVICE) + i) << (8U * i);
-	} else if (aligned_in(off, width, BAR_MSIX_TABLE, MSIX_ENTRY_SIZE * VBLK_NR_VECTORS)) {
+	} else if (aligned_in(off, width, BAR_MSIX_TABLE, PCI_MSIX_ENTRY_SIZE * VBLK_NR_VECTORS)) {
 		msix_access_locked(d, off - BAR_MSIX_TABLE, width, write, write ? val : &r);
 	} else if (aligned_in(off, width, BAR_MSIX_PBA, 8)) {
 		r = off == BAR_MSIX_PBA ? d->pba : 0;

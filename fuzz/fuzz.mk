@@ -38,7 +38,8 @@ $(FUZZ_BIN): $(FUZZ_SRCS) $(VGIC_SRCS) $(FUZZ_CHECK_OBJ) $(wildcard fuzz/*.h vgi
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(FUZZ_SRCS) $(VGIC_SRCS) $(FUZZ_CHECK_OBJ)
 
-$(VIRTIO_FUZZ_BIN): $(VIRTIO_FUZZ_SRCS) fuzz/virtio/hyp_spinlock_host.h arch-arm64/virtio_blk.h include/irq_msg.h fuzz/fuzz.mk
+$(VIRTIO_FUZZ_BIN): $(VIRTIO_FUZZ_SRCS) fuzz/virtio/hyp_spinlock_host.h arch-arm64/virtio_blk.h include/irq_msg.h \
+		    include/virtio_pci_regs.h fuzz/fuzz.mk
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -include fuzz/virtio/hyp_spinlock_host.h -Iarch-arm64 -o $@ $(VIRTIO_FUZZ_SRCS)
 

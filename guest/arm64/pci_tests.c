@@ -3,6 +3,7 @@
 #include "arm64.h"
 #include "hv_abi.h"
 #include "its.h"
+#include "virtio_pci_regs.h"
 #include "../common/guest.h"
 
 /* PCI configuration space */
@@ -11,64 +12,21 @@
 #define DISK_DEVFN           PCI_DEVFN(1U, 0U)
 #define DISK_RID             DISK_DEVFN     /* bus 0: the ITS's DeviceID through msi-map */
 #define PCI_ID               0x00U
-#define PCI_COMMAND          0x04U
-#define PCI_BAR0             0x10U
-#define PCI_CAP_PTR          0x34U
-#define PCI_COMMAND_MEMORY   0x2U
-#define PCI_COMMAND_MASTER   0x4U
 #define PCI_ABSENT           0xffffffffU
 #define VIRTIO_BLK_ID        0x10421af4U   /* device 0x1042, vendor 0x1af4 */
-#define CAP_ID_MSIX          0x11U
-#define CAP_ID_VNDR          0x09U
-#define MSIX_ENABLE          0x8000U
-#define VIRTIO_CAP_COMMON    1U
-#define VIRTIO_CAP_NOTIFY    2U
-#define VIRTIO_CAP_DEVICE    4U
 /* virtio common configuration */
-#define CC_DFSELECT          0x00U
-#define CC_DF                0x04U
-#define CC_GFSELECT          0x08U
-#define CC_GF                0x0cU
-#define CC_MSIX_CONFIG       0x10U
-#define CC_STATUS            0x14U
-#define CC_Q_SELECT          0x16U
-#define CC_Q_SIZE            0x18U
-#define CC_Q_MSIX            0x1aU
-#define CC_Q_ENABLE          0x1cU
-#define CC_Q_NOTIFY_OFF      0x1eU
-#define CC_Q_DESC            0x20U
-#define CC_Q_DRIVER          0x28U
-#define CC_Q_DEVICE          0x30U
-#define ST_ACK               1U
-#define ST_DRIVER            2U
-#define ST_DRIVER_OK         4U
-#define ST_FEATURES_OK       8U
 #define F_VERSION_1_HI       1U            /* bit 32: bit 0 of the high word */
 #define F_UNOFFERED_HI       (1U << 8)     /* bit 40: not a feature the device offers */
-#define NO_VECTOR            0xffffU
 /* virtio-blk */
-#define BLK_CAPACITY         0x00U
-#define T_IN                 0U
-#define T_OUT                1U
-#define T_GET_ID             8U
 #define T_BOGUS              99U
-#define S_OK                 0U
-#define S_IOERR              1U
-#define S_UNSUPP             2U
-#define SECTOR               512U
-#define ID_BYTES             20U
 static const char disk_label[] = "vgic test disk: ";   /* scripts/mkdisk.py's sector 0 */
 static const char disk_id[] = "vgic-hyp-disk";
 /* The ring */
 #define QSIZE                8U
-#define D_NEXT               1U
-#define D_WRITE              2U
 #define NOT_RAM              0x7f000000UL  /* an IPA beyond every guest's RAM */
 #define NOT_DOORBELL         0x12345678UL
 /* MSI-X: vector 1 is queue 0's, event 0 of the disk's device in the ITS; LPIs past its_tests.c's */
 #define VEC_Q0               1U
-#define MSIX_ENTRY           16U
-#define MSIX_MASKED          1U
 #define EVENT_Q0             0U
 #define EVENT_UNMAPPED       7U
 #define PCI_LPI_SLOT         2100U
@@ -86,7 +44,7 @@ static struct vdesc desc[QSIZE] __attribute__((aligned(16)));
 static struct vavail avail __attribute__((aligned(4)));
 static volatile struct vused used __attribute__((aligned(8)));
 static struct blk_hdr hdr __attribute__((aligned(16)));
-static uint8_t data[SECTOR] __attribute__((aligned(64)));
+static uint8_t data[VIRTIO_BLK_SECTOR] __attribute__((aligned(64)));
 static volatile uint8_t status;
 static uint64_t itt[1U << ITT_EVENT_BITS] __attribute__((aligned(256)));
 
@@ -111,16 +69,16 @@ static bool find_caps(void)
 		uint8_t id = mmio_r8(ECAM(DISK_DEVFN, at)), type = mmio_r8(ECAM(DISK_DEVFN, at + 3));
 		uint64_t off = mmio_r32(ECAM(DISK_DEVFN, at + 8));
 
-		if (id == CAP_ID_MSIX) {
+		if (id == PCI_CAP_ID_MSIX) {
 			msix_cap = at;
 			msix_table = bar + (mmio_r32(ECAM(DISK_DEVFN, at + 4)) & ~7U);
 			msix_pba = bar + (mmio_r32(ECAM(DISK_DEVFN, at + 8)) & ~7U);
-		} else if (id == CAP_ID_VNDR && type == VIRTIO_CAP_COMMON) {
+		} else if (id == PCI_CAP_ID_VNDR && type == VIRTIO_CAP_COMMON) {
 			common = bar + off;
-		} else if (id == CAP_ID_VNDR && type == VIRTIO_CAP_NOTIFY) {
+		} else if (id == PCI_CAP_ID_VNDR && type == VIRTIO_CAP_NOTIFY) {
 			notify = bar + off;
 			notify_mult = mmio_r32(ECAM(DISK_DEVFN, at + 16));
-		} else if (id == CAP_ID_VNDR && type == VIRTIO_CAP_DEVICE) {
+		} else if (id == PCI_CAP_ID_VNDR && type == VIRTIO_CAP_DEVICE) {
 			devcfg = bar + off;
 		}
 		at = mmio_r8(ECAM(DISK_DEVFN, at + 1));
@@ -146,19 +104,19 @@ static void test_enumerate(void)
 /* Negotiate: an unoffered feature must not get FEATURES_OK; VERSION_1 alone must. */
 static bool negotiate(uint32_t hi)
 {
-	mmio_w8(common + CC_STATUS, 0);
-	mmio_w8(common + CC_STATUS, ST_ACK | ST_DRIVER);
-	mmio_w32(common + CC_GFSELECT, 0);
-	mmio_w32(common + CC_GF, 0);
-	mmio_w32(common + CC_GFSELECT, 1);
-	mmio_w32(common + CC_GF, hi);
-	mmio_w8(common + CC_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK);
-	return mmio_r8(common + CC_STATUS) & ST_FEATURES_OK;
+	mmio_w8(common + VIRTIO_CC_STATUS, 0);
+	mmio_w8(common + VIRTIO_CC_STATUS, VIRTIO_ST_ACK | VIRTIO_ST_DRIVER);
+	mmio_w32(common + VIRTIO_CC_GFSELECT, 0);
+	mmio_w32(common + VIRTIO_CC_GF, 0);
+	mmio_w32(common + VIRTIO_CC_GFSELECT, 1);
+	mmio_w32(common + VIRTIO_CC_GF, hi);
+	mmio_w8(common + VIRTIO_CC_STATUS, VIRTIO_ST_ACK | VIRTIO_ST_DRIVER | VIRTIO_ST_FEATURES_OK);
+	return mmio_r8(common + VIRTIO_CC_STATUS) & VIRTIO_ST_FEATURES_OK;
 }
 
 static void msix_entry(unsigned v, uint64_t addr, uint32_t event, uint32_t ctrl)
 {
-	uint64_t e = msix_table + (uint64_t)v * MSIX_ENTRY;
+	uint64_t e = msix_table + (uint64_t)v * PCI_MSIX_ENTRY_SIZE;
 
 	mmio_w32(e, (uint32_t)addr);
 	mmio_w32(e + 4, (uint32_t)(addr >> 32));
@@ -168,12 +126,12 @@ static void msix_entry(unsigned v, uint64_t addr, uint32_t event, uint32_t ctrl)
 
 static void queue_addresses(uint64_t d, uint64_t a, uint64_t u)
 {
-	mmio_w32(common + CC_Q_DESC, (uint32_t)d);
-	mmio_w32(common + CC_Q_DESC + 4, (uint32_t)(d >> 32));
-	mmio_w32(common + CC_Q_DRIVER, (uint32_t)a);
-	mmio_w32(common + CC_Q_DRIVER + 4, (uint32_t)(a >> 32));
-	mmio_w32(common + CC_Q_DEVICE, (uint32_t)u);
-	mmio_w32(common + CC_Q_DEVICE + 4, (uint32_t)(u >> 32));
+	mmio_w32(common + VIRTIO_CC_Q_DESC, (uint32_t)d);
+	mmio_w32(common + VIRTIO_CC_Q_DESC + 4, (uint32_t)(d >> 32));
+	mmio_w32(common + VIRTIO_CC_Q_DRIVER, (uint32_t)a);
+	mmio_w32(common + VIRTIO_CC_Q_DRIVER + 4, (uint32_t)(a >> 32));
+	mmio_w32(common + VIRTIO_CC_Q_DEVICE, (uint32_t)u);
+	mmio_w32(common + VIRTIO_CC_Q_DEVICE + 4, (uint32_t)(u >> 32));
 }
 
 /* The ITS side: the disk's DeviceID mapped with its own ITT, event 0 -> an LPI on CPU 0. */
@@ -194,26 +152,26 @@ static void test_setup(void)
 {
 	bool bad_features = negotiate(F_VERSION_1_HI | F_UNOFFERED_HI);
 	bool good_features = negotiate(F_VERSION_1_HI);
-	uint64_t sectors = mmio_r32(devcfg + BLK_CAPACITY) | (uint64_t)mmio_r32(devcfg + BLK_CAPACITY + 4) << 32;
+	uint64_t sectors = mmio_r32(devcfg + VIRTIO_BLK_CFG_CAPACITY) | (uint64_t)mmio_r32(devcfg + VIRTIO_BLK_CFG_CAPACITY + 4) << 32;
 	uint16_t refused, enabled;
 
-	mmio_w16(common + CC_Q_SELECT, 0);
-	mmio_w16(common + CC_Q_SIZE, QSIZE);
-	mmio_w16(common + CC_MSIX_CONFIG, NO_VECTOR);
-	mmio_w16(common + CC_Q_MSIX, VEC_Q0);
+	mmio_w16(common + VIRTIO_CC_Q_SELECT, 0);
+	mmio_w16(common + VIRTIO_CC_Q_SIZE, QSIZE);
+	mmio_w16(common + VIRTIO_CC_MSIX_CONFIG, VIRTIO_NO_VECTOR);
+	mmio_w16(common + VIRTIO_CC_Q_MSIX, VEC_Q0);
 	/* Hostile first: rings outside guest RAM are refused, the queue stays off. */
 	queue_addresses(NOT_RAM, pa(&avail), pa((const void *)&used));
-	mmio_w16(common + CC_Q_ENABLE, 1);
-	refused = mmio_r16(common + CC_Q_ENABLE);
+	mmio_w16(common + VIRTIO_CC_Q_ENABLE, 1);
+	refused = mmio_r16(common + VIRTIO_CC_Q_ENABLE);
 	queue_addresses(pa(desc), pa(&avail), pa((const void *)&used));
-	mmio_w16(common + CC_Q_ENABLE, 1);
-	enabled = mmio_r16(common + CC_Q_ENABLE);
-	msix_entry(0, 0, 0, MSIX_MASKED);
+	mmio_w16(common + VIRTIO_CC_Q_ENABLE, 1);
+	enabled = mmio_r16(common + VIRTIO_CC_Q_ENABLE);
+	msix_entry(0, 0, 0, PCI_MSIX_ENTRY_MASKED);
 	msix_entry(VEC_Q0, machine.its + GITS_TRANSLATER, EVENT_Q0, 0);
-	mmio_w16(ECAM(DISK_DEVFN, msix_cap + 2), MSIX_ENABLE);
-	mmio_w8(common + CC_STATUS, ST_ACK | ST_DRIVER | ST_FEATURES_OK | ST_DRIVER_OK);
+	mmio_w16(ECAM(DISK_DEVFN, msix_cap + 2), PCI_MSIX_CTRL_ENABLE);
+	mmio_w8(common + VIRTIO_CC_STATUS, VIRTIO_ST_ACK | VIRTIO_ST_DRIVER | VIRTIO_ST_FEATURES_OK | VIRTIO_ST_DRIVER_OK);
 	check("pci_virtio_setup", !bad_features && good_features && sectors && !refused && enabled &&
-	      mmio_r16(common + CC_Q_MSIX) == VEC_Q0 && its_map_disk(),
+	      mmio_r16(common + VIRTIO_CC_Q_MSIX) == VEC_Q0 && its_map_disk(),
 	      "FEATURES_OK with an unoffered feature %s, with VERSION_1 %s; %lu sectors; rings outside RAM %s; "
 	      "queue 0 %s", bad_features ? "kept (wrong)" : "refused", good_features ? "kept" : "refused", sectors,
 	      refused ? "accepted (wrong)" : "refused", enabled ? "enabled" : "not enabled");
@@ -230,7 +188,7 @@ static bool submit(uint32_t *len, bool want_lpi, uint32_t *lpis_seen)
 	dsb(ish);
 	avail.idx++;
 	dsb(ish);
-	mmio_w16(notify + (uint64_t)mmio_r16(common + CC_Q_NOTIFY_OFF) * notify_mult, 0);
+	mmio_w16(notify + (uint64_t)mmio_r16(common + VIRTIO_CC_Q_NOTIFY_OFF) * notify_mult, 0);
 	deadline = guest_arch_now_ns() + DONE_NS;
 	while (used.idx == before && guest_arch_now_ns() < deadline)
 		;
@@ -250,9 +208,9 @@ static void chain(uint32_t type, uint64_t sector, uint64_t daddr, uint32_t dlen,
 {
 	hdr = (struct blk_hdr){ .type = type, .sector = sector };
 	status = 0xff;
-	desc[0] = (struct vdesc){ pa(&hdr), sizeof(hdr), D_NEXT, 1 };
-	desc[1] = (struct vdesc){ daddr, dlen, (uint16_t)(dflags | D_NEXT), 2 };
-	desc[2] = (struct vdesc){ pa((const void *)&status), 1, D_WRITE, 0 };
+	desc[0] = (struct vdesc){ pa(&hdr), sizeof(hdr), VRING_DESC_F_NEXT, 1 };
+	desc[1] = (struct vdesc){ daddr, dlen, (uint16_t)(dflags | VRING_DESC_F_NEXT), 2 };
+	desc[2] = (struct vdesc){ pa((const void *)&status), 1, VRING_DESC_F_WRITE, 0 };
 }
 
 static bool label_ok(void)
@@ -268,11 +226,11 @@ static void test_read(const char *name)
 	uint32_t len, got;
 	bool done;
 
-	for (unsigned i = 0; i < SECTOR; i++)
+	for (unsigned i = 0; i < VIRTIO_BLK_SECTOR; i++)
 		data[i] = 0;
-	chain(T_IN, 0, pa(data), SECTOR, D_WRITE);
+	chain(VIRTIO_BLK_T_IN, 0, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);
 	done = submit(&len, true, &got);
-	check(name, done && status == S_OK && len == SECTOR + 1U && label_ok() && got == 1,
+	check(name, done && status == VIRTIO_BLK_S_OK && len == VIRTIO_BLK_SECTOR + 1U && label_ok() && got == 1,
 	      "%s, status %u, used length %u, sector 0 %s, %u LPI(s)", done ? "completed" : "not completed",
 	      status, len, label_ok() ? "is the image's label" : "wrong", got);
 }
@@ -282,11 +240,11 @@ static void test_get_id(void)
 	uint32_t len, got;
 	bool done, same = true;
 
-	chain(T_GET_ID, 0, pa(data), ID_BYTES, D_WRITE);
+	chain(VIRTIO_BLK_T_GET_ID, 0, pa(data), VIRTIO_BLK_ID_BYTES, VRING_DESC_F_WRITE);
 	done = submit(&len, true, &got);
 	for (unsigned i = 0; i < sizeof(disk_id) - 1U; i++)
 		same = same && data[i] == (uint8_t)disk_id[i];
-	check("pci_get_id", done && status == S_OK && same && got == 1, "status %u, id %s, %u LPI(s)", status,
+	check("pci_get_id", done && status == VIRTIO_BLK_S_OK && same && got == 1, "status %u, id %s, %u LPI(s)", status,
 	      same ? "as expected" : "wrong", got);
 }
 
@@ -297,17 +255,17 @@ static void test_masked_vector(void)
 	uint32_t before;
 	bool done;
 
-	mmio_w32(msix_table + VEC_Q0 * MSIX_ENTRY + 12, MSIX_MASKED);
-	chain(T_IN, 1, pa(data), SECTOR, D_WRITE);
+	mmio_w32(msix_table + VEC_Q0 * PCI_MSIX_ENTRY_SIZE + 12, PCI_MSIX_ENTRY_MASKED);
+	chain(VIRTIO_BLK_T_IN, 1, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);
 	done = submit(&len, false, &got);
 	pba = mmio_r32(msix_pba);
 	before = lpis;
-	mmio_w32(msix_table + VEC_Q0 * MSIX_ENTRY + 12, 0);
+	mmio_w32(msix_table + VEC_Q0 * PCI_MSIX_ENTRY_SIZE + 12, 0);
 	guest_arch_local_irq_enable();
 	wait_count(&lpis, before + 1U, DONE_NS);
 	guest_arch_local_irq_disable();
 	late = lpis - before;
-	check("pci_masked_vector", done && status == S_OK && got == 0 && (pba & (1U << VEC_Q0)) && late == 1 &&
+	check("pci_masked_vector", done && status == VIRTIO_BLK_S_OK && got == 0 && (pba & (1U << VEC_Q0)) && late == 1 &&
 	      !(mmio_r32(msix_pba) & (1U << VEC_Q0)), "request %s; while masked %u LPI(s), PBA 0x%x; at unmask %u LPI(s)",
 	      done ? "completed" : "not completed", got, pba, late);
 }
@@ -316,29 +274,29 @@ static void test_masked_vector(void)
 static void test_hostile_requests(void)
 {
 	uint32_t len, got, fails = 0;
-	uint64_t sectors = mmio_r32(devcfg + BLK_CAPACITY) | (uint64_t)mmio_r32(devcfg + BLK_CAPACITY + 4) << 32;
+	uint64_t sectors = mmio_r32(devcfg + VIRTIO_BLK_CFG_CAPACITY) | (uint64_t)mmio_r32(devcfg + VIRTIO_BLK_CFG_CAPACITY + 4) << 32;
 	uint16_t idx;
 
-	chain(T_IN, 0, NOT_RAM, SECTOR, D_WRITE);          /* a buffer outside RAM */
-	fails |= (uint32_t)!(submit(&len, true, &got) && status == S_IOERR) << 0;
-	chain(T_IN, sectors, pa(data), SECTOR, D_WRITE);   /* past the end of the disk */
-	fails |= (uint32_t)!(submit(&len, true, &got) && status == S_IOERR) << 1;
-	chain(T_OUT, 0, pa(data), SECTOR, 0);              /* a write to a read-only disk */
-	fails |= (uint32_t)!(submit(&len, true, &got) && status == S_IOERR) << 2;
-	chain(T_BOGUS, 0, pa(data), SECTOR, D_WRITE);      /* a request type that does not exist */
-	fails |= (uint32_t)!(submit(&len, true, &got) && status == S_UNSUPP) << 3;
-	chain(T_IN, 0, pa(data), SECTOR, D_WRITE);         /* a chain that loops */
-	desc[2].flags = D_WRITE | D_NEXT;
+	chain(VIRTIO_BLK_T_IN, 0, NOT_RAM, VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);          /* a buffer outside RAM */
+	fails |= (uint32_t)!(submit(&len, true, &got) && status == VIRTIO_BLK_S_IOERR) << 0;
+	chain(VIRTIO_BLK_T_IN, sectors, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);   /* past the end of the disk */
+	fails |= (uint32_t)!(submit(&len, true, &got) && status == VIRTIO_BLK_S_IOERR) << 1;
+	chain(VIRTIO_BLK_T_OUT, 0, pa(data), VIRTIO_BLK_SECTOR, 0);              /* a write to a read-only disk */
+	fails |= (uint32_t)!(submit(&len, true, &got) && status == VIRTIO_BLK_S_IOERR) << 2;
+	chain(T_BOGUS, 0, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);      /* a request type that does not exist */
+	fails |= (uint32_t)!(submit(&len, true, &got) && status == VIRTIO_BLK_S_UNSUPP) << 3;
+	chain(VIRTIO_BLK_T_IN, 0, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);         /* a chain that loops */
+	desc[2].flags = VRING_DESC_F_WRITE | VRING_DESC_F_NEXT;
 	desc[2].next = 0;
 	fails |= (uint32_t)!(submit(&len, true, &got) && len == 0 && status == 0xff) << 4;
-	chain(T_IN, 0, pa(data), SECTOR, D_WRITE);         /* no status byte: the chain ends on a read-only one */
+	chain(VIRTIO_BLK_T_IN, 0, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);         /* no status byte: the chain ends on a read-only one */
 	desc[2].flags = 0;
 	fails |= (uint32_t)!(submit(&len, true, &got) && len == 0) << 5;
 	/* An available index far ahead of the ring: nothing is served until it makes sense again. */
 	idx = avail.idx;
 	avail.idx = (uint16_t)(idx + 100U);
 	dsb(ish);
-	mmio_w16(notify + (uint64_t)mmio_r16(common + CC_Q_NOTIFY_OFF) * notify_mult, 0);
+	mmio_w16(notify + (uint64_t)mmio_r16(common + VIRTIO_CC_Q_NOTIFY_OFF) * notify_mult, 0);
 	delay_ns(QUIET_NS);
 	fails |= (uint32_t)(used.idx != idx) << 6;
 	avail.idx = idx;
@@ -354,10 +312,10 @@ static void test_lost_messages(void)
 	bool done_miss, done_unmapped;
 
 	msix_entry(VEC_Q0, NOT_DOORBELL, EVENT_Q0, 0);
-	chain(T_IN, 0, pa(data), SECTOR, D_WRITE);
+	chain(VIRTIO_BLK_T_IN, 0, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);
 	done_miss = submit(&len, false, &got_miss);
 	msix_entry(VEC_Q0, machine.its + GITS_TRANSLATER, EVENT_UNMAPPED, 0);
-	chain(T_IN, 0, pa(data), SECTOR, D_WRITE);
+	chain(VIRTIO_BLK_T_IN, 0, pa(data), VIRTIO_BLK_SECTOR, VRING_DESC_F_WRITE);
 	done_unmapped = submit(&len, false, &got_unmapped);
 	msix_entry(VEC_Q0, machine.its + GITS_TRANSLATER, EVENT_Q0, 0);
 	check("pci_lost_messages", done_miss && done_unmapped && got_miss == 0 && got_unmapped == 0,
