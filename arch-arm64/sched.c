@@ -187,12 +187,15 @@ static void restore_cpu_if(struct pcpu *p, const struct vcpu *v)
 static void switch_in(struct pcpu *p, struct vcpu *v)
 {
 	if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON_PENDING) {
+		uint32_t pending = VCPU_ON_PENDING;
+
 		vcpu_reset(v, v->on_entry, v->on_context);
 		v->vmcr = 0;
 		for (unsigned g = 0; g < 2; g++)
 			for (unsigned n = 0; n < 4U; n++)
 				v->apr[g][n] = 0;
-		__atomic_store_n(&v->power, VCPU_ON, __ATOMIC_RELEASE);
+		/* Not a plain store: its VM may have ended meanwhile (vm_end switched it off). */
+		__atomic_compare_exchange_n(&v->power, &pending, VCPU_ON, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
 	}
 	p->vcpu = v;
 	v->blocked = 0;

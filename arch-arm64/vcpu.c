@@ -212,7 +212,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 		if (hyp_stopping)
 			vcpu_park(p);
 		if (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON || v->blocked ||
-		    sched_should_switch(p))
+		    __atomic_load_n(&v->vm->ended, __ATOMIC_ACQUIRE) || sched_should_switch(p))
 			break;
 		quiet = quiet && nothing_queued(vv);
 		vgic_flush_lrs(vgic, v->id);
