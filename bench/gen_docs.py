@@ -188,10 +188,25 @@ def sec_run(res, args):
     if res.producers:
         lines += ["The producers besides `lr_bench` (`bench/run.sh` explains their protocol); each writes a CSV and "
                   "a section of this document:", "",
-                  table(["producer", "status", "seconds", "note"],
-                        [["`%s`" % p["command"].split()[1], p["status"], p["seconds"], p["note"] or "-"]
+                  table(["producer", "status", "seconds", "section", "note"],
+                        [["`%s`" % p["command"].split()[1], p["status"], p["seconds"],
+                          section_link(os.path.join(args.results, p["producer"] + ".md")), p["note"] or "-"]
                          for p in res.producers]), ""]
     return lines
+
+
+def section_link(path):
+    """A link to the section a producer's fragment becomes (its first heading), or "-" without one."""
+    if not os.path.exists(path):
+        return "-"
+    with open(path) as f:
+        m = next((HEADING.match(ln) for ln in f if ln.strip()), None)
+    if not m:
+        return "-"
+    title = m.group(2).strip()
+    # GitHub's anchors: lower case, punctuation dropped (hyphens and underscores kept), spaces to hyphens.
+    anchor = re.sub(r"[^\w\- ]", "", title.lower()).replace(" ", "-")
+    return "[%s](#%s)" % (title.replace("|", "\\|"), anchor)
 
 
 def sig2(x):

@@ -31,9 +31,9 @@ import sys
 import time
 
 RUN_TIMEOUT_S = 150
-EXIT_CAUSES = ["hvc_abi", "hvc_psci", "mmio_gicd", "mmio_gicr", "mmio_gits", "mmio_other", "sgi_sysreg", "dir_sysreg",
+EXIT_CAUSES = ["hvc_abi", "hvc_psci", "mmio_gicd", "mmio_gicr", "mmio_gits", "mmio_pci", "mmio_other", "sgi_sysreg", "dir_sysreg",
                "sysreg_other", "wfi", "wfe", "irq", "fiq_serror", "iabt", "other_sync"]
-IRQ_CAUSES = ["vtimer", "pvtimer", "maintenance", "kick_sgi", "uart", "spurious", "other"]
+IRQ_CAUSES = ["vtimer", "ptimer", "pvtimer", "maintenance", "kick_sgi", "uart", "spurious", "other"]
 COLUMNS = (["config", "smp", "rep", "ok", "load1", "boot_to_init_s", "total_s", "kernel_init_s", "exits_total"]
            + ["exit_" + c for c in EXIT_CAUSES] + ["irq_" + c for c in IRQ_CAUSES]
            + ["lr_accesses", "lr_per_exit"])
@@ -48,16 +48,22 @@ RE_LR = re.compile(r"^hyp: lr accesses (\d+) total")
 RE_KERNEL = re.compile(r"Linux version (\S+) .*#1 SMP Debian (\S+)")
 
 
-def run_once(config, smp):
-    cmd = ["bash", "scripts/run-linux-arm64.sh", "--smp", str(smp), "--timeout", str(RUN_TIMEOUT_S)]
+def run_once(config, smp, extra=(), on_line=None, timeout=RUN_TIMEOUT_S, log=None):
+    """One run of scripts/run-linux-arm64.sh; returns (row, kernel version). extra: more arguments for it;
+    on_line(row, line, seconds since the start): called for every console line, after the parsing here
+    (scripts/bench-disk.py parses the disk's lines with it); log: a path for the whole console."""
+    cmd = ["bash", "scripts/run-linux-arm64.sh", "--smp", str(smp), "--timeout", str(timeout)] + list(extra)
     if config == "plain":
         cmd.append("--plain")
     row = {"config": config, "smp": smp, "load1": os.getloadavg()[0]}
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     kernel = None
+    out = open(log, "w") if log else None
     for raw in proc.stdout:
         line = raw.decode("utf-8", "replace").rstrip("\r\n")
+        if out:
+            out.write(line + "\n")
         if "boot_to_init_s" not in row and line.startswith(INIT_MARK):
             row["boot_to_init_s"] = time.monotonic() - t0
         m = RE_RUN_INIT.match(line)
@@ -78,7 +84,11 @@ def run_once(config, smp):
         m = RE_LR.match(line)
         if m:
             row["lr_accesses"] = int(m.group(1))
+        if on_line:
+            on_line(row, line, time.monotonic() - t0)
     rc = proc.wait()
+    if out:
+        out.close()
     row["total_s"] = time.monotonic() - t0
     row["ok"] = int(rc == 0 and "boot_to_init_s" in row)
     if config == "hyp" and row.get("exits_total"):
@@ -113,12 +123,12 @@ def machine_note():
     return "%s, %d host CPUs, Linux %s; %s, TCG" % (model, os.cpu_count() or 0, platform.release(), qemu)
 
 
-def write_csv(path, rows):
+def write_csv(path, rows, columns=COLUMNS):
     with open(path, "w", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=COLUMNS)
+        w = csv.DictWriter(f, fieldnames=columns)
         w.writeheader()
         for r in rows:
-            w.writerow({k: fmt(r[k], 3) if isinstance(r.get(k), float) else r.get(k, "") for k in COLUMNS})
+            w.writerow({k: fmt(r[k], 3) if isinstance(r.get(k), float) else r.get(k, "") for k in columns})
 
 
 def good(rows, config, smp):
