@@ -73,7 +73,9 @@ def machine():
 
 def revision():
     head = sh(["git", "rev-parse", "--short", "HEAD"]) or "unknown"
-    dirty = sh(["git", "status", "--porcelain", "--untracked-files=no"])
+    # What the run itself writes (its results and this page) does not make the measured tree dirty.
+    dirty = sh(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                ":(exclude)bench/results", ":(exclude)docs/benchmarks.md"])
     return head + (" (the working tree had uncommitted changes)" if dirty else "")
 
 
