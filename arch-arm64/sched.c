@@ -263,8 +263,12 @@ void sched_loop(struct pcpu *p)
 		v = pick(p);
 		if (!v) {
 			start_slice(p, idle_poll_ticks);
-			if (!irq_poll(p))
+			/* The kick that ends the wait is taken before the next pick: left pending, it would
+			 * make the vCPU picked next exit at once. */
+			if (!irq_poll(p)) {
 				wfi();
+				irq_poll(p);
+			}
 			continue;
 		}
 		__atomic_store_n(&p->idle, 0U, __ATOMIC_RELEASE);

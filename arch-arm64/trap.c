@@ -169,13 +169,19 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 	 * stale EOIcount) would hold the level PPI high and turn the sleep into a spin: the next
 	 * flush clears it, so it is not needed while the vCPU sleeps. */
 	gic_ppi_enable(PPI_MAINTENANCE, false);
-	while (!wfi_wake(p, v, &vmcr, &have_vmcr) && !hyp_stopping &&
-	       __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
-		/* A kick SGI or timer that arrives after the check stays pending and ends the WFI at once. */
-		if (!irq_poll(p))
-			wfi();
+	for (;;) {
+		/* What woke us (the kick SGI) is taken here: left pending, it would bring the guest straight
+		 * back out as an IRQ exit after the eret, one exit more per wake-up. */
+		bool took = irq_poll(p);
+
 		irq_timer_resample(p);
 		storm_point(p);
+		if (wfi_wake(p, v, &vmcr, &have_vmcr) || hyp_stopping ||
+		    __atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON)
+			break;
+		/* A kick SGI or timer that arrives after the check stays pending and ends the WFI at once. */
+		if (!took)
+			wfi();
 	}
 	gic_ppi_enable(PPI_MAINTENANCE, true);
 }

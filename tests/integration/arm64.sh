@@ -9,6 +9,8 @@
 #                     instruction abort (EC 0x21, IFSC 0x10, FAR = ELR = the address) and halts with 240
 #   fault-novec       the same with the guest's vectors outside memory too: the hypervisor reports it, 250
 #   idle              WFI at 100 Hz: exits with nothing in flight make no list-register access
+#   ipi-exits         the suite's SGI ping-pong costs at most 2.10 exits per IPI (the sender's trap and the
+#                     receiver's wake-up; the kick that ends a WFI wait is taken before the guest resumes)
 #   storm             checkpoint storm (hyp.storm): >= 1,000 cycles of stop, save, destroy, restore from the
 #                     blob alone, resume, during the whole suite on 2 vCPUs; the suite passes, no failure
 #   storm-hostile     the hostile guest under a slower storm: garbage state saves and restores too
@@ -101,6 +103,26 @@ quiet=$(sed -nE 's/^hyp: quiet exits ([0-9]+) lr_accesses ([0-9]+).*/\1 \2/p' "$
 read -r q_exits q_acc <<<"${quiet:-0 x}"
 if [[ $rc == 0 && $q_exits -gt 0 && $q_acc == 0 ]] && grep -q '^PASS idle_ticks' "$log"; then ok=1; else ok=0; fi
 result idle $ok "exit $rc: $q_exits exits with nothing in flight made $q_acc LR accesses; $(grep -m1 -o 'hyp: lr accesses.*' "$log")" "$log"
+
+# The IPI path: the suite's ping-pong (200 round trips vCPU 0 <-> vCPU 1, the receiver idle in WFI between
+# them) costs the sender's SGI trap and the receiver's wake-up per IPI: its WFI exit, or its kick. The span
+# between the marks around it (bench boot argument), minus the mark's own exit, over the IPIs taken. Before
+# the WFI wait took the kick that woke it, each wake-up cost an IRQ exit more: 2.51 exits per IPI.
+IPI_EXITS_MAX=2.10
+log=$logdir/ipi-exits.log
+run "$log" 2 "bench"
+ipi=$(awk '/^@@mark sgi_broadcast_irm /{split($3, a, "="); i0 = a[2]}
+	/^hyp: mark sgi_broadcast_irm /{split($4, a, "="); e0 = a[2]}
+	/^@@mark sgi_pingpong /{split($3, a, "="); i1 = a[2]}
+	/^hyp: mark sgi_pingpong /{split($4, a, "="); e1 = a[2]}
+	END { if (i1 > i0) printf "%.2f %d %d", (e1 - e0 - 1) / (i1 - i0), e1 - e0 - 1, i1 - i0 }' "$log")
+read -r ipi_exits ipi_span_exits ipi_irqs <<<"${ipi:-x 0 0}"
+if suite_ok "$log" "$rc" && [[ $ipi_exits != x ]] && awk -v x="$ipi_exits" -v m="$IPI_EXITS_MAX" 'BEGIN{exit !(x <= m)}'; then
+	ok=1
+else
+	ok=0
+fi
+result ipi-exits $ok "sgi_pingpong: $ipi_span_exits exits for $ipi_irqs IPIs taken, $ipi_exits per IPI (want <= $IPI_EXITS_MAX); $detail" "$log"
 
 # A checkpoint costs about 7 ms under TCG here (docs/design.md 13.1); a mean interval of 50 us of running
 # gives a few thousand cycles in half a minute. More vCPUs than host CPUs makes the rendezvous itself
