@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# kvm-truth.sh: ground truth for the LR-policy benchmark: KVM's own vgic, unmodified, serves the test guest,
+# and QEMU counts every ICH_* access it makes; the same guest workload runs under our hypervisor beside it.
+#
+#   scripts/kvm-truth.sh [CSV MD]      (make bench runs it; alone it prints the table)
+#
+# KVM side: Debian's arm64 kernel (the one make test-linux fetches) boots at EL2 under QEMU TCG
+# (-M virt,virtualization=on), so it brings up KVM in VHE mode on QEMU's GICv3 CPU interface. Its
+# initramfs runs scripts/kvm-truth/vmm.c, a tiny static VMM: 128 MiB of RAM, KVM's vGICv3 at our
+# machine's GICD/GICR addresses, PSCI vCPUs, a write-only PL011, and our test guest (build/arm64/guest.bin)
+# with a device tree made from dts/guest.dts (the vCPUs kept, no ITS, no PCIe, the workload as bootargs).
+# QEMU's trace events gicv3_ich_* (-d trace:gicv3_ich_*) log each ICH_* register access of the L1 kernel;
+# KVM's debugfs gives its exit count for the VM. Our side: scripts/run-arm64.sh with the same workload;
+# the hypervisor's accounting gives its exits and LR accesses by kind.
+#
+# The workload is the guest's sgi-stress mode: SGIs round a ring of vCPUs, each sender waiting for its
+# last one to arrive; it needs only the GIC and PSCI, so it runs unchanged under both.
+# Exit codes: 0, or 1 when a run failed; a loud SKIP (exit 0) when the kernel cannot be fetched.
+set -uo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+csv=${1:-} md=${2:-}
+SGIS=${KVM_TRUTH_SGIS:-20000}
+VCPUS=${KVM_TRUTH_VCPUS:-2}
+dir=build/kvm-truth
+mkdir -p "$dir"
+
+if ! bash scripts/run-linux-arm64.sh --fetch >"$dir/fetch.log" 2>&1; then
+	echo "SKIP kvm-truth: *** NOT MEASURED ***: the Linux kernel could not be fetched ($(tail -n1 "$dir/fetch.log"))"
+	exit 0
+fi
+make --no-print-directory arm64 >/dev/null || exit 1
+
+# The VMM, static: the initramfs has no libc.
+${CROSS_COMPILE:-aarch64-linux-gnu-}gcc -static -O2 -Wall -Wextra -Werror -o "$dir/vmm" scripts/kvm-truth/vmm.c \
+	-lpthread || exit 1
+
+# The guest's device tree: dts/guest.dts with VCPUS cpu nodes, without the ITS (no KVM ITS is created)
+# and the PCIe bridge, the workload as its command line.
+python3 - "$VCPUS" "sgi-stress=$SGIS" >"$dir/l2.dts" <<'PY'
+import re, sys
+n, args = int(sys.argv[1]), sys.argv[2]
+s = open("dts/guest.dts").read()
+s = re.sub(r"\t\tcpu@([0-9]) \{[^\n]*\n", lambda m: m.group(0) if int(m.group(1)) < n else "", s)
+s = re.sub(r"\n\t\tits: msi-controller@[0-9a-f]+ \{.*?\n\t\t\};\n", "\n", s, flags=re.S)
+s = re.sub(r"\t/\*\n\t \* PCIe host bridge.*?\n\t\};\n\n", "", s, flags=re.S)
+s = s.replace('bootargs = "";', 'bootargs = "%s";' % args)
+assert "msi-controller" not in s and "pcie@" not in s and args in s
+sys.stdout.write(s)
+PY
+dtc -q -I dts -O dtb -o "$dir/l2.dtb" "$dir/l2.dts" || exit 1
+echo "$VCPUS" >"$dir/nr_vcpus"
+python3 scripts/mkinitramfs.py "$dir/initrd.gz" dir:/bin dir:/dev dir:/proc dir:/sys chr:/dev/console=5,1:600 \
+	file:/init=scripts/kvm-truth/init:755 file:/bin/busybox=build/linux/busybox:755 file:/vmm="$dir/vmm":755 \
+	file:/guest.bin=build/arm64/guest.bin:644 file:/guest.dtb="$dir/l2.dtb":644 \
+	file:/nr_vcpus="$dir/nr_vcpus":644 >/dev/null || exit 1
+
+# KVM under QEMU: the L1 kernel's vCPUs are QEMU's, as many as the guest's.
+rm -f "$dir/trace.log"
+timeout -k 5 600 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,sve=off,sme=off \
+	-smp "$VCPUS" -m 1G -nographic -no-reboot -nic none -kernel build/linux/Image -initrd "$dir/initrd.gz" \
+	-append "console=ttyAMA0 rdinit=/init" -d 'trace:gicv3_ich_*' -D "$dir/trace.log" >"$dir/kvm.log" 2>&1
+kvm_ok=0
+grep -q "^l2: PASS sgi_stress $VCPUS CPUs in a ring: $SGIS sent, $SGIS received" "$dir/kvm.log" &&
+	grep -q '^vmm: stat exits [0-9]' "$dir/kvm.log" && kvm_ok=1
+
+# Ours: the same guest and workload.
+bash scripts/run-arm64.sh --smp "$VCPUS" --args "sgi-stress=$SGIS" --timeout 120 >"$dir/ours.log" 2>&1
+ours_ok=0
+grep -q "^PASS sgi_stress $VCPUS CPUs in a ring: $SGIS sent, $SGIS received" "$dir/ours.log" && ours_ok=1
+
+if ((!kvm_ok || !ours_ok)); then
+	echo "kvm-truth: FAILED: KVM run $([[ $kvm_ok == 1 ]] && echo ok || echo "failed ($dir/kvm.log)"), ours $([[ $ours_ok == 1 ]] && echo ok || echo "failed ($dir/ours.log)")"
+	exit 1
+fi
+python3 scripts/kvm-truth/report.py "$dir" "$SGIS" "$VCPUS" "$csv" "$md"
