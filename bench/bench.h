@@ -33,6 +33,10 @@ struct bvm {
 	unsigned nr_lrs;
 	struct icv_model cpu[B_MAX_VCPUS];
 	uint64_t phys_deactivations;   /* HW deactivations that reached the physical side */
+	/* vCPU put/load (bench/switch.c): GICR MMIO accesses ours' arch makes (the maintenance PPI's mask and
+	 * unmask), and ICH_* accesses made inside the core's own vgic_vcpu_put/vgic_vcpu_load_on. */
+	uint64_t gicr_accesses;
+	uint64_t core_switch_accesses;
 };
 
 /*
@@ -55,6 +59,15 @@ struct policy {
 	void (*sync)(struct bvm *vm, unsigned vcpu);    /* guest exit */
 	/* A trapped ICC_DIR_EL1 (TDIR), between sync and flush. NULL: the policy never sets TDIR. */
 	void (*dir_trap)(struct bvm *vm, unsigned vcpu, uint32_t intid);
+	/*
+	 * vCPU put and load (bench/switch.c), what the policy and its arch do when a vCPU leaves its physical
+	 * CPU (after its exit's sync) and when it comes back onto CPU cpu (vm->cpu[cpu]'s backend), as the
+	 * peers' vcpu_put/vcpu_load and context switch do. switch_init (NULL: nothing) prepares a VM for it,
+	 * untimed and uncounted. Only ours lets two vCPUs share one CPU's backend; a peer loads on its own.
+	 */
+	void (*switch_init)(struct bvm *vm);
+	void (*put)(struct bvm *vm, unsigned vcpu);
+	void (*load)(struct bvm *vm, unsigned vcpu, unsigned cpu);
 };
 
 extern const struct policy pol_ours;
@@ -88,6 +101,8 @@ struct run_stats {
 	uint64_t dir_traps;
 	uint64_t entry_acc[LR_ACC_NR];   /* register accesses made by flushes, by kind */
 	uint64_t exit_acc[LR_ACC_NR];    /* register accesses made by syncs, by kind */
+	/* Priority comparisons and lock acquisitions (each one pair) made by flushes and by syncs (blist.h). */
+	uint64_t entry_cmps, entry_locks, exit_cmps, exit_locks;
 };
 
 struct scen_ctx;

@@ -2,6 +2,9 @@
  * It costs what Linux's list_sort() costs, O(n log n) comparisons, which is the point being measured. */
 #include "blist.h"
 
+uint64_t b_lock_pairs;
+uint64_t b_prio_cmps;
+
 /* Runs of length 2^i wait in bin i; 32 bins hold 2^32 elements, far more than any list here. */
 #define SORT_BINS 32U
 

@@ -43,8 +43,18 @@ void blist_sort(struct vgic_node *head, blist_cmp_fn cmp);
  * exchange), so that they pay what the originals pay; ours gets the same
  * lock through its hooks.
  */
+/*
+ * Work counters, read around each counted flush and sync (bench/guest.c): lock acquisitions (each one
+ * acquire/release pair), and priority comparisons (the peers' sort comparators and old Xen's list walks;
+ * ours' priority selection is bitmap scans inside the core, which keeps no counter). One increment each,
+ * the same for every policy, also in timed runs.
+ */
+extern uint64_t b_lock_pairs;
+extern uint64_t b_prio_cmps;
+
 static inline void block_take(vgic_lock_t *l)
 {
+	b_lock_pairs++;
 	while (__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE))
 		;
 }

@@ -88,6 +88,11 @@ static double nv2_traps_per_round(const struct b_result *r)
 	return (double)res_traps(r, true) / (double)r->rounds;
 }
 
+static double locks_per_flush(const struct b_result *r)
+{
+	return r->st.entries ? (double)r->st.entry_locks / (double)r->st.entries : 0.0;
+}
+
 /*
  * Ours (block[0]) against every peer; idle must be zero; at most one maintenance per delivery. Under
  * NV2, ours is its run on the NV2 backend (block[B_RUN_OURS_NV2]), the run the nested model projects;
@@ -115,6 +120,9 @@ static void judge_block(struct judge_ctx *j, const struct b_result *block)
 			oe <= res_entry_acc(peer) + EPS);
 		verdict(j, K_ACCEPT, "exit_accesses", scope, sc, pn, ox, res_exit_acc(peer),
 			ox <= res_exit_acc(peer) + EPS);
+		/* Lock acquire/release pairs per flush (bench/blist.h counts them; ours through its hooks). */
+		verdict(j, K_EXACT, "flush_lock_pairs", scope, sc, pn, locks_per_flush(ours), locks_per_flush(peer),
+			locks_per_flush(ours) <= locks_per_flush(peer) + EPS);
 		verdict(j, K_EXACT, "nv2_traps_per_round", scope, sc, pn, nv2_traps_per_round(ours_nv2),
 			nv2_traps_per_round(peer), nv2_traps_per_round(ours_nv2) <= nv2_traps_per_round(peer) + EPS);
 	}

@@ -107,6 +107,10 @@ class Results:
         for r in read(os.path.join(d, "run_info.csv")) or []:
             self.info.setdefault(r["key"], r["value"])
         self.producers = read(os.path.join(d, "producers.csv")) or []
+        # lr_bench's count-only tables: per flush work, vCPU put+load, ours' arch costs per event.
+        self.work = read(os.path.join(d, "flush_work.csv")) or []
+        self.switch = read(os.path.join(d, "vcpu_switch.csv")) or []
+        self.events = read(os.path.join(d, "arch_events.csv")) or []
         self.fragments = sorted(glob.glob(os.path.join(d, "*.md")))
         self.kinds = [k[len("entry_"):] for k in (self.detail[0] if self.detail else {}) if k.startswith("entry_")]
         self.lrs = sorted({int(r["nr_lrs"]) for r in self.detail})
@@ -300,6 +304,51 @@ def headline_depth(res):
     return ["### The whole depth curve", "", T.HEADLINE_DEPTH, "", table(hdr, rows), ""]
 
 
+def work_cell(res, p, n, d, side="flush"):
+    """'comparisons / lock pairs' per flush (or sync) of one depth-sweep row; ours' comparisons are not counted."""
+    for w in res.work:
+        if w["policy"] == p and w["scenario"] == "depth" and int(w["nr_lrs"]) == n and int(w["depth"]) == d:
+            c, lk = float(w["cmps_per_" + side]), float(w["lock_pairs_per_" + side])
+            return "%s / %s" % ("n/c" if c < 0 else num(c, 0), num(lk, 0))
+    return "n/a"
+
+
+def headline_work(res):
+    if not res.work or not res.depths:
+        return []
+    hdr = ["depth"] + ["%s, %d LRs" % (LABEL[p], n) for n in res.lrs for p in POLICIES]
+    rows = [[str(d)] + [work_cell(res, p, n, d) for n in res.lrs for p in POLICIES] for d in res.depths]
+    sync = [[str(d)] + [work_cell(res, p, n, d, "sync") for n in res.lrs for p in POLICIES]
+            for d in res.depths if d in (1, 64, HEADLINE_DEPTH)]
+    return ["### Comparisons and lock pairs per flush, beside the depth curve", "", T.HEADLINE_WORK, "",
+            table(hdr, rows), "", "The same per sync (exit), where KVM's prune takes each interrupt's lock:", "",
+            table(hdr, sync), ""]
+
+
+def headline_switch(res):
+    if not res.switch:
+        return []
+    rows = []
+    for r in res.switch:
+        p = r["policy"]
+        rows.append(["%s LRs, %s in flight" % (r["nr_lrs"], r["in_flight"]), LABEL.get(p, p),
+                     r["put_accesses"], r["load_accesses"],
+                     ", ".join("%s %s" % (r[k], k[3:]) for k in r if k.startswith("pl_") and int(r[k])) or "0",
+                     r["core_accesses"] if p == "ours" else "-",
+                     r["gicr_accesses"] if p == "ours" else "-",
+                     "%s (%s -> %s)" % (r["extra_entry_exit"], r["steady_entry_exit"], r["next_entry_exit"]),
+                     r["switch_total"]])
+    out = ["### vCPU put+load", "", T.HEADLINE_SWITCH, "",
+           table(["configuration", "policy", "put", "load", "put+load by register", "of which the core's",
+                  "GICR (MMIO)", "next entry+exit: added (without -> with the switch)",
+                  "ICH_* total per switch"], rows), ""]
+    if res.events:
+        out += [T.HEADLINE_EVENTS, "",
+                table(["event", "ICH_* accesses", "GICR accesses", "where"],
+                      [[e["event"], e["ich_accesses"], e["gicr_accesses"], e["source"]] for e in res.events]), ""]
+    return out
+
+
 def headline_losses(res):
     """Where ours loses in this run, per round and per switch, from the data."""
     out = []
@@ -328,6 +377,22 @@ def headline_losses(res):
     if ins_rows:
         out.append("- **instructions per round**: of %d configurations, the peer executes fewer than ours in %s."
                    % (ins_rows, ", ".join("%d (%s)" % (ins_lost[p], LABEL[p]) for p in PEERS)))
+    sw_lost = []
+    for r in res.switch:
+        if r["policy"] != "ours":
+            continue
+        peers = [x for x in res.switch if x["policy"] in PEERS and x["nr_lrs"] == r["nr_lrs"]
+                 and x["in_flight"] == r["in_flight"] and int(x["switch_total"]) < int(r["switch_total"])]
+        if peers:
+            sw_lost.append("%s LRs, %s in flight: ours %s against %s" % (
+                r["nr_lrs"], r["in_flight"], r["switch_total"],
+                ", ".join("%s %s" % (LABEL[x["policy"]], x["switch_total"]) for x in peers)))
+    if sw_lost:
+        out.append("- **vCPU put+load** (ICH_* accesses of the put, the load and what they add to the next "
+                   "entry+exit; ours also makes 3 GICR accesses): a peer makes fewer in " + "; ".join(sw_lost) +
+                   ". The peers' exits already save and zero their LRs (KVM) or their context switch rewrites "
+                   "all of them (old Xen); ours keeps its LRs loaded, so after another vCPU used the CPU it "
+                   "writes its in-flight LRs again, and its arch saves what KVM classic saves.")
     per_entry = [a for a in res.accept if a["check"] == "entry_accesses" and a["result"] != "PASS"]
     per_round_bad = [a for a in res.accept if a["check"] == "accesses_per_round" and a["result"] != "PASS"]
     n_round = len([a for a in res.accept if a["check"] == "accesses_per_round"])
@@ -342,7 +407,8 @@ def headline_losses(res):
 
 def sec_headline(res):
     lines = ["## Headline", "", T.HEADLINE_INTRO, ""]
-    lines += headline_realistic(res) + headline_rounds(res) + headline_depth(res) + headline_losses(res)
+    lines += headline_realistic(res) + headline_rounds(res) + headline_depth(res) + headline_work(res)
+    lines += headline_switch(res) + headline_losses(res)
     lines += ["### Not measured in this run", "", T.NOT_MEASURED, ""]
     if res.depths and "xen_old" in PEERS:
         lines += [depth_vs_xen(res), ""]

@@ -19,10 +19,12 @@ under every policy, so accesses, instructions and time per round compare equal w
 per world switch rewards a policy for taking more, smaller switches."""
 
 HEADLINE_REALISTIC = """With 1 to 2 times as many interrupts queued per vCPU as there are LRs and the guest taking every
-one, the depth a busy guest sees. This run has two such configurations (below); depth 2x the LRs with
-the guest taking interrupts (8 with 4 LRs, 32 with 16) is not among the scenarios (see "Not measured").
-*ns per round* is the median time per switch times the switches per round (every round of a
-configuration takes the same number), its range the same over the fastest and slowest batch."""
+one, the depth a busy guest sees: *busy1x* and *busy2x* queue 1x and 2x the LRs (4 and 8 with 4 LRs,
+16 and 32 with 16) as edge SPIs at four mixed priorities and the guest acknowledges and EOIs them all
+(EOImode 0), exiting on each maintenance interrupt; *sgi4* and *burst16* happen to fall in the same
+range. *ns per round* is the median time per switch times the switches per round (every round of a
+configuration takes the same number), its range the same over the fastest and slowest batch. The
+exact check `accesses_per_round` (ours no more than each peer) covers these rows in `bench-smoke`."""
 
 HEADLINE_ROUNDS = """Each cell: register accesses / callgrind instructions / ns per round (median, x86 model); for
 the peers each figure is followed by its multiple of ours (x > 1: ours is cheaper). Per-switch and
@@ -34,18 +36,67 @@ HEADLINE_DEPTH = """N LPIs queued on one vCPU, the guest taking none, so a round
 sweep, 1 to 4096). Each peer cell: its median ns per flush+sync as a multiple of ours, then, in
 brackets, its instructions per round as a multiple of ours (x86 model; x < 1: the peer is cheaper)."""
 
-NOT_MEASURED = """- **Comparisons and lock pairs per flush**: the sort's comparisons and the lock/unlock pairs each
-  policy takes per flush are not counted (`blist_sort()` and `block_take()` keep no counters), so this
-  run cannot give them.
+NOT_MEASURED = """- **Our priority comparisons per flush**: the core selects by scanning priority-bucket bitmaps inside
+  `vgic/`, which keeps no counter, so the table above marks them *n/c*; its locks are counted through
+  the lock hooks.
 - **How KVM's time splits** between the sort, the locks and the rest: not measured; the callgrind runs
-  of `bench/instructions.sh` keep only each configuration's total.
+  of `bench/instructions.sh` keep only each configuration's total (the comparison and lock counts above
+  are the closest this run comes).
 - **Ranges over several runs**: `lr_bench` ran once; the ranges quoted are over batches within that run.
-- **Depth 2x the LRs with the guest taking interrupts**: no such scenario (burst16 with 16 LRs is 1x,
-  sgi4 with 4 LRs 1.5x, the others are 1 interrupt or 4x and more).
-- **vCPU put/load, and ours' costs outside the flush and sync**: not run for any policy (one vCPU per
-  physical CPU); what they would add is listed under [The policies compared](#the-policies-compared).
+- **vCPU put+load timed**: only counted (above); a peer's put/load is not run inside the timed rounds.
 - **Old Xen's virtual timer as Xen has it**: a software interrupt whose physical timer Xen masks in
   CNTV_CTL_EL0; the model maps it HW for every policy."""
+
+HEADLINE_WORK = """Per flush (guest entry) in the depth sweep: priority comparisons / lock acquire-release pairs, counted
+over the counted rounds (`bench/results/flush_work.csv`). Comparisons: each call of KVM's
+`vgic_irq_cmp()` by the sort (`list_sort()` of the whole ap_list once it holds more than the LRs; the
+comparator also takes both interrupts' locks, which the lock pairs include), and each priority
+comparison of old Xen's list walks (its eviction walk of `inflight_irqs` from the lowest priority, the
+ordered inserts into `lr_pending` and `inflight_irqs`, done at entry here). Lock pairs: every
+`spin_lock` the model takes (KVM's ap_list lock and each interrupt's lock, Xen's vGIC lock), and for
+ours every lock the core takes through its `lock` hook. *n/c*: not counted (see "Not measured"). The
+exact check `flush_lock_pairs` (ours no more lock pairs per flush than each peer, every configuration)
+runs in `bench-smoke`."""
+
+HEADLINE_SWITCH = """Register accesses of one vCPU put and load, counted through the same LR backend
+(`bench/switch.c`, `bench/results/vcpu_switch.csv`), 5 priority bits (one APR per group). A vCPU
+exits with k interrupts pending in its LRs (the guest taking none, as in the depth sweep), leaves its
+CPU, and comes back. For ours, another vCPU with k interrupts of its own (other INTIDs) runs two world
+switches on the same CPU meanwhile, as under the arm64 hypervisor's scheduler; ours' put and load are
+`vgic_vcpu_put()`/`vgic_vcpu_load_on()` plus what `arch-arm64/sched.c` does around them (`save_cpu_if()`:
+ICH_VTR_EL2 for the APR count, ICH_VMCR_EL2 and the APRs read; `restore_cpu_if()`: ICH_VTR_EL2 read,
+ICH_VMCR_EL2 and the APRs written; the maintenance PPI masked at put, a GICR_ICENABLER0 write and at
+least one GICR_CTLR.RWP read, and unmasked at load, a GICR_ISENABLER0 write). The peers, from their code:
+- **KVM classic** (v4.17 to v6.18): `vgic_v3_put()` reads ICH_VMCR_EL2 (`vgic_v3_vmcr_sync()`) and
+  `__vgic_v3_save_aprs()` reads ICH_VTR_EL2 and the APRs; `vgic_v3_load()` ->
+  `__vgic_v3_restore_vmcr_aprs()` writes ICH_VMCR_EL2, reads ICH_VTR_EL2, writes the APRs. The LRs are
+  not touched at put or load: every exit already read the used ones and wrote them to 0
+  (`__vgic_v3_save_state()`), and every entry writes them again, so a switch adds nothing to the next
+  entry+exit.
+- **KVM 6.19**: as classic, except that put no longer reads ICH_VMCR_EL2, which every exit now reads
+  (cf72ee637119 "Eagerly save VMCR on exit").
+- **old Xen**: a context switch saves and restores every implemented LR whatever is in flight
+  (`gicv3_save_state()`/`gicv3_restore_state()`: `gicv3_save_lrs()` and `gicv3_restore_lrs()` fall
+  through from `gicv3_info.nr_lrs`), the APRs and ICH_VMCR_EL2; ICH_HCR_EL2 is not touched.
+
+Outside the ICH_* registers, and not in the totals: ours' 3 GICR MMIO accesses (column *GICR*); KVM on a
+VHE host reads and writes ICC_SRE_EL2 in `__vgic_v3_deactivate_traps()`/`__vgic_v3_activate_traps()`
+(since "Only restore SRE if the host implements the GICv2 interface", only on hosts with GICv2
+compatibility); old Xen reads ICC_SRE_EL1 at save and reads and writes ICC_SRE_EL2 and writes
+ICC_SRE_EL1 at restore (4). *of which the core's*: accesses made inside `vgic_vcpu_put()` and
+`vgic_vcpu_load_on()` (none: they only hand the CPU's LR knowledge over). *next entry+exit*: what the
+switch adds to the vCPU's next world switch: for ours the LRs the other vCPU took are written again (one
+per interrupt in flight; none if the same vCPU comes back, or if an LR already holds exactly the value
+wanted); for the peers nothing. `bench-smoke` asserts these counts exactly (checks `switch_*`: the core's
+0, ours' 8 and 3 GICR, the added k, KVM classic 8, KVM 6.19 7, old Xen 2 x LRs + 6, ours' idle put+load
+no more than KVM classic's)."""
+
+HEADLINE_EVENTS = """Ours' other costs outside flush and sync, per event, from the arm64 hypervisor's code (not measured
+here; `bench/results/arch_events.csv`). Ours keeps ICH_HCR_EL2.En set and its LRs loaded across exits,
+so a vCPU that sleeps in WFI or is powered off must not take the maintenance interrupt its LRs may
+still raise: the hypervisor masks the PPI instead. KVM pays nothing of the kind at a WFI, but a WFI that
+blocks schedules the vCPU thread out, which is a put and a load (above), and classic KVM's
+`kvm_vcpu_wfi()` also reads ICH_VMCR_EL2 once (`kvm_vgic_vmcr_sync()`)."""
 
 ACCEPT_INTRO = """`lr_bench` judges the targets itself and writes `bench/results/acceptance.csv`. *exact* checks are
 deterministic (register accesses, deliveries, maintenance interrupts); `make test` runs them with tiny
@@ -63,6 +114,7 @@ CHECKS = {
     "maint_per_irq": "ours takes at most one maintenance interrupt per delivered interrupt",
     "nv2_traps_per_round": "ours on the NV2 backend makes no more accesses that trap under NV2 (ELRSR, EISR, MISR, "
                            "VTR) than the peer over a whole round",
+    "flush_lock_pairs": "ours takes no more lock acquire/release pairs per flush (entry) than the peer",
     "nv2_same_deliveries": "ours on the NV2 backend delivered exactly the interrupts ours delivered",
     "speedup_vs_kvm": "ours is at least 10x faster than KVM classic at depth 4096",
     "growth_vs_linear": "ours grows no worse than linearly with depth (ratio of fastest batches <= depth ratio)",
@@ -267,17 +319,13 @@ kvmarm tree (git.kernel.org/kvmarm/kvmarm):
   HW-mapped timer Xen does not have, without its CNTV_CTL_EL0 write on the way.
 
 Adaptations, the same for every policy unless stated:
-- one vCPU per physical CPU, so `vcpu_load`/`vcpu_put` and Xen's context-switch save of all LRs never
-  run, for any policy; kicks between vCPUs are not modelled (one thread). What that leaves out: KVM
-  (classic) saves ICH_VMCR_EL2 and the APRs at `vcpu_put` and restores them at `vcpu_load`; Xen saves
-  and restores every LR at a context switch. Ours, in the arm64 hypervisor, has costs outside
-  `vgic_flush_lrs()`/`vgic_sync_lrs()` that `lr_bench` does not count either: at every WFI that sleeps
-  (`handle_wfx()` in `arch-arm64/trap.c`) and while a vCPU is powered off (`wait_power_on()` in
-  `arch-arm64/vcpu.c`) it masks the maintenance interrupt through the redistributor (a
-  GICR_ICENABLER0 write and a GICR_CTLR.RWP poll) and unmasks it afterwards (a GICR_ISENABLER0
-  write), and `wfi_wake()` reads ICH_VMCR_EL2 once per WFI that finds an interrupt queued but not yet
-  taken. The VMCR read goes through the counting backend, so the in-QEMU figures below include it;
-  the GICR accesses are counted nowhere;
+- one vCPU per physical CPU in the scenarios and the depth sweep, so `vcpu_load`/`vcpu_put` and Xen's
+  context-switch save of all LRs never run inside them, for any policy; kicks between vCPUs are not
+  modelled (one thread). The put and load are counted separately, for every policy, in
+  [vCPU put+load](#vcpu-putload), with ours' other costs outside `vgic_flush_lrs()`/`vgic_sync_lrs()`
+  (the maintenance-interrupt mask and unmask at WFI and power-off, the ICH_VMCR_EL2 read in
+  `wfi_wake()`); the VMCR read goes through the counting backend, so the in-QEMU figures below include
+  it, the GICR accesses are counted nowhere but there;
 - a level line's owner is told of the EOI through one callback for every policy (our resample hook,
   KVM's irqfd resampler, and, for old Xen, the exit that finds the LR invalid); old Xen has no virtual
   level state, so a line still high then is raised again, which is what its HW path gets from the
@@ -301,6 +349,9 @@ it found it (`bench/scenarios.c`).
 
 - **idle**: nothing queued, nothing in flight.
 - **edge1**: one edge SPI.
+- **busy1x**, **busy2x**: as many edge SPIs as there are LRs, or twice as many (4 and 8 with 4 LRs,
+  16 and 32 with 16), queued at once at four mixed priorities, and the guest takes them all: the
+  realistic depth of a busy guest.
 - **burst16**, **burst64**: 16 or 64 edge SPIs at once, four priority levels mixed; past 4 LRs, and
   64 past 16.
 - **level**: a level SPI whose device holds the line through 4 EOIs, then lowers it when told of the
@@ -352,6 +403,12 @@ FILES = """All in `bench/results/`, rewritten by every `make bench`:
 - `nested_model.csv`: `model,trap_cycles,policy,scenario,nr_lrs,depth,traps_per_switch,native_cycles,projected_cycles,ratio_vs_ours`;
   under `nv2_vncr` ours is the `ours_nv2` run and the ratios are to it, under `nv_all_trap` it is `ours`.
 - `acceptance.csv`: `check,scope,value,limit,result,kind,note`, one line per check.
+- `flush_work.csv`: `policy,scenario,nr_lrs,depth,cmps_per_flush,lock_pairs_per_flush,cmps_per_sync,lock_pairs_per_sync`;
+  -1 where a count is not kept (ours' comparisons).
+- `vcpu_switch.csv`: one vCPU put+load per policy, LR count and interrupts in flight: accesses of the
+  put, of the load, of both by register (`pl_*`), the core's own, ours' GICR accesses, the next entry+exit
+  with and without the switch, and the total the switch costs.
+- `arch_events.csv`: ours' arch costs per event outside flush and sync, from the arm64 hypervisor's code.
 - `depth_cost.png`, `accesses.png`, `nested.png`, and `plotdata/` (their gnuplot input).
 - `lr_bench.log`: the console output of the run.
 - `producers.csv`: `producer,command,status,seconds,note`, what each producer below did in this run."""

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include "bench.h"
+#include "blist.h"
 #include "bpol.h"
 #include "hv_errno.h"
 
@@ -65,9 +66,13 @@ void guest_enter(struct bvm *vm, unsigned vcpu, struct run_stats *st)
 		bpol_flush(vm, vcpu);
 		return;
 	}
+	uint64_t cmps = b_prio_cmps, locks = b_lock_pairs;
+
 	snapshot(vm, before);
 	bpol_flush(vm, vcpu);
 	add_delta(vm, before, st->entry_acc);
+	st->entry_cmps += b_prio_cmps - cmps;
+	st->entry_locks += b_lock_pairs - locks;
 	st->entries++;
 }
 
@@ -75,12 +80,15 @@ void guest_exit(struct scen_ctx *c, const struct guest_hooks *h, struct bvm *vm,
 		struct run_stats *st)
 {
 	uint64_t before[LR_ACC_NR];
+	uint64_t cmps = b_prio_cmps, locks = b_lock_pairs;
 
 	if (st)
 		snapshot(vm, before);
 	bpol_sync(vm, vcpu);
 	if (st) {
 		add_delta(vm, before, st->exit_acc);
+		st->exit_cmps += b_prio_cmps - cmps;
+		st->exit_locks += b_lock_pairs - locks;
 		st->exits++;
 	}
 	if (h && h->on_exit)

@@ -17,7 +17,7 @@ command -v valgrind >/dev/null || { echo "SKIP instructions: valgrind not instal
 
 policies=(${INSTR_POLICIES:-ours kvm_classic kvm_6.19 xen_old})
 depths=(${INSTR_DEPTHS:-1 2 4 8 16 32 64 128 256 512 1024 2048 4096})
-scenarios=(${INSTR_SCENARIOS:-idle edge1 burst16 burst64 level hwtimer sgi4 lpi1})
+scenarios=(${INSTR_SCENARIOS:-idle edge1 busy1x busy2x burst16 burst64 level hwtimer sgi4 lpi1})
 lr_counts=(4 16)
 jobs=${INSTR_JOBS:-$(nproc 2>/dev/null || echo 2)}
 r1=${INSTR_R1:-20}

@@ -216,3 +216,37 @@ retry:
 	}
 	block_drop(&v->lock);
 }
+
+/* vtr_to_nr_pre_bits() and the fall-through of __vgic_v3_save_aprs()/__vgic_v3_restore_aprs(). */
+static unsigned kvm_nr_aprs(struct lr_backend *be)
+{
+	unsigned pre = (unsigned)((lr_read_vtr(be) >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1U;
+
+	return pre >= 7U ? 4U : pre == 6U ? 2U : 1U;
+}
+
+void kvm_put_aprs(struct bvm *b, unsigned vcpu)
+{
+	struct peer_vcpu *v = &peer_of(b)->vcpu[vcpu];
+	struct lr_backend *be = &b->cpu[vcpu].be;
+	unsigned n = kvm_nr_aprs(be);
+
+	for (unsigned i = 0; i < n; i++)
+		v->apr[0][i] = lr_read_apr(be, 0, i);
+	for (unsigned i = 0; i < n; i++)
+		v->apr[1][i] = lr_read_apr(be, 1, i);
+}
+
+void kvm_load_vmcr_aprs(struct bvm *b, unsigned vcpu, unsigned cpu)
+{
+	struct peer_vcpu *v = &peer_of(b)->vcpu[vcpu];
+	struct lr_backend *be = &b->cpu[cpu].be;
+	unsigned n;
+
+	lr_write_vmcr(be, v->vmcr);   /* vgic_sre set: a GICv3 guest */
+	n = kvm_nr_aprs(be);
+	for (unsigned i = 0; i < n; i++)
+		lr_write_apr(be, 0, i, v->apr[0][i]);
+	for (unsigned i = 0; i < n; i++)
+		lr_write_apr(be, 1, i, v->apr[1][i]);
+}

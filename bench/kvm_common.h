@@ -23,4 +23,14 @@ void kvm_fold_lr(struct peer_vm *vm, struct peer_vcpu *v, uint64_t val, bool dro
 /* vgic_prune_ap_list(): walk the whole ap_list and drop or migrate what the oracle says. */
 void kvm_prune(struct peer_vm *vm, struct peer_vcpu *v);
 
+/*
+ * vcpu_put/vcpu_load of the GICv3 CPU interface (vgic_v3_put()/vgic_v3_load() in vgic-v3.c, the hyp side
+ * in hyp/vgic-v3-sr.c). The LRs are not touched: every exit already saved and zeroed the used ones.
+ * kvm_put_aprs(): __vgic_v3_save_aprs(), an ICH_VTR_EL2 read for the preemption bits, then AP0Rn and
+ * AP1Rn (one each with 5 bits, two with 6, four with 7). kvm_load_vmcr_aprs(): __vgic_v3_restore_vmcr_aprs(),
+ * an ICH_VMCR_EL2 write, then ICH_VTR_EL2 and the APRs as at put.
+ */
+void kvm_put_aprs(struct bvm *b, unsigned vcpu);
+void kvm_load_vmcr_aprs(struct bvm *b, unsigned vcpu, unsigned cpu);
+
 #endif

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 #include "report.h"
 #include "instr.h"
+#include "switch.h"
 
 #define DEFAULT_OUT        "bench/results"
 #define DEFAULT_REPS       101U
@@ -210,8 +211,10 @@ int main(int argc, char **argv)
 	write_main_csv(o.out_dir, res, n);
 	write_detail_csv(o.out_dir, res, n);
 	write_nested_csv(o.out_dir, &o, res, n);
+	write_flush_work_csv(o.out_dir, res, n);
 	write_run_info(o.out_dir, &o, load_start, host_loadavg());
 	failed = judge(o.out_dir, &o, res, n);
+	failed += run_switch(o.out_dir);
 	printf("lr_bench: %u deterministic check(s) failed\n", failed);
 	free(res);
 	return (o.smoke && failed) ? 1 : 0;

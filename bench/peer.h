@@ -47,6 +47,10 @@ struct peer_vcpu {
 	uint64_t vmcr;                     /* KVM 6.19: read back on every exit */
 	struct peer_irq *last_in_lr;       /* KVM 6.19: the EOIcount walk starts after it */
 	uint32_t lr_mask;                  /* Xen: LRs in use, kept loaded across exits */
+	/* vCPU put/load (bench/switch.c): the guest's CPU interface saved off the CPU. KVM classic keeps
+	 * ICH_VMCR_EL2 in vmcr above (saved at put); Xen saves every LR too (v->arch.gic.v3.lr[]). */
+	uint32_t apr[2][4];
+	uint64_t saved_lr[LR_BACKEND_MAX_LRS];
 };
 
 struct peer_vm {

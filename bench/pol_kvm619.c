@@ -21,6 +21,7 @@ static int cmp_619(const struct vgic_node *a, const struct vgic_node *b)
 	bool penda, pendb;
 	int ret;
 
+	b_prio_cmps++;   /* one vgic_irq_cmp() call, as list_sort() makes it */
 	if (ia == ib)
 		return 0;
 	block_take(&ia->s.lock);
@@ -208,4 +209,7 @@ const struct policy pol_kvm619 = {
 	.flush = k619_flush,
 	.sync = k619_sync,
 	.dir_trap = k619_dir_trap,
+	/* "Eagerly save VMCR on exit" (cf72ee637119): vgic_v3_put() saves the APRs only; load as classic. */
+	.put = kvm_put_aprs,
+	.load = kvm_load_vmcr_aprs,
 };

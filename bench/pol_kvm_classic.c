@@ -1,5 +1,6 @@
 /* pol_kvm_classic.c: KVM/arm64's classic LR policy (Linux v4.17 to v6.18), re-implemented on the ICV model.
- * Before v4.17, KVM saved ICH_VMCR_EL2 and the APRs on every exit; from v4.17 at vcpu_put (not modelled).
+ * Before v4.17, KVM saved ICH_VMCR_EL2 and the APRs on every exit; from v4.17 at vcpu_put (kvmc_put, counted
+ * only by the put/load table of bench/switch.c).
  * Facts followed (vgic.c, vgic-v3.c, hyp/vgic-v3-sr.c before the 6.19 LR-overflow series):
  *  - entry and exit do nothing at all while the ap_list is empty (kvm_vgic_flush/sync_hwstate);
  *  - flush walks the whole ap_list to count it (compute_ap_list_depth) and, when it holds more than
@@ -18,6 +19,7 @@ static int cmp_classic(const struct vgic_node *a, const struct vgic_node *b)
 	bool penda, pendb;
 	int ret;
 
+	b_prio_cmps++;   /* one vgic_irq_cmp() call, as list_sort() makes it */
 	if (ia == ib)
 		return 0;
 	block_take(&ia->s.lock);
@@ -123,6 +125,13 @@ static void kvmc_sync(struct bvm *b, unsigned vcpu)
 	kvm_prune(vm, v);
 }
 
+/* vgic_v3_put(), v4.17 to v6.18: vgic_v3_vmcr_sync() (ICH_VMCR_EL2 read), then __vgic_v3_save_aprs(). */
+static void kvmc_put(struct bvm *b, unsigned vcpu)
+{
+	peer_of(b)->vcpu[vcpu].vmcr = lr_read_vmcr(&b->cpu[vcpu].be);
+	kvm_put_aprs(b, vcpu);
+}
+
 const struct policy pol_kvm_classic = {
 	.name = "kvm_classic",
 	.create = kvmc_create,
@@ -136,4 +145,6 @@ const struct policy pol_kvm_classic = {
 	.flush = kvmc_flush,
 	.sync = kvmc_sync,
 	.dir_trap = NULL,   /* classic KVM never sets TDIR for overflow */
+	.put = kvmc_put,
+	.load = kvm_load_vmcr_aprs,   /* vgic_v3_load(): __vgic_v3_restore_vmcr_aprs() */
 };

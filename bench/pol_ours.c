@@ -21,6 +21,12 @@ struct ours_vm {
 	struct ours_resample res[B_NR_SPIS];
 	struct vgic_irq *lpis;
 	unsigned nr_lpis;
+	/* vCPU put/load (bench/switch.c): one vgic_cpu_if per physical CPU, the CPU each vCPU is on, and
+	 * what the arch saves at put (ICH_VMCR_EL2, the APRs), as arch-arm64/sched.c does. */
+	struct vgic_cpu_if cpu_if[B_MAX_VCPUS];
+	unsigned cpu_of[B_MAX_VCPUS];
+	uint64_t vmcr[B_MAX_VCPUS];
+	uint32_t apr[B_MAX_VCPUS][2][4];
 };
 
 #define OURS_CHECK(expr)                                                              \
@@ -187,6 +193,71 @@ static void ours_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)
 	OURS_CHECK(vgic_handle_dir(&ours_of(b)->vm, vcpu, intid));
 }
 
+/*
+ * vCPU put/load as the arm64 hypervisor's scheduler does it (arch-arm64/sched.c switch_out/switch_in):
+ * the core's vgic_vcpu_put()/vgic_vcpu_load_on() (docs/design.md section 12) and the arch's own work
+ * around them. Each physical CPU gets a struct vgic_cpu_if, and every vCPU is loaded on its own CPU.
+ */
+static void ours_switch_init(struct bvm *b)
+{
+	struct ours_vm *o = ours_of(b);
+
+	for (unsigned i = 0; i < b->nr_vcpus; i++) {
+		OURS_CHECK(vgic_cpu_if_init(&o->cpu_if[i], &b->cpu[i].be));
+		OURS_CHECK(vgic_vcpu_load_on(&o->vm, i, &o->cpu_if[i]));
+		o->cpu_of[i] = i;
+	}
+}
+
+/* ich_backend_nr_aprs() in arch-arm64/ich_backend.c: an ICH_VTR_EL2 read at every save and restore. */
+static unsigned ours_nr_aprs(struct lr_backend *be)
+{
+	unsigned n = 1U << ((((lr_read_vtr(be) >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1U) - 5U);
+
+	return n < 4U ? n : 4U;
+}
+
+/* switch_out(): vgic_vcpu_put, the maintenance PPI masked (GICR_ICENABLER0 write, then GICR_CTLR.RWP
+ * polled: at least one read), save_cpu_if(): ICH_VTR_EL2, ICH_VMCR_EL2 and the APRs read. */
+static void ours_put(struct bvm *b, unsigned vcpu)
+{
+	struct ours_vm *o = ours_of(b);
+	struct lr_backend *be = &b->cpu[o->cpu_of[vcpu]].be;
+	uint64_t before = lr_backend_total(be);
+	unsigned n;
+
+	OURS_CHECK(vgic_vcpu_put(&o->vm, vcpu));
+	b->core_switch_accesses += lr_backend_total(be) - before;
+	b->gicr_accesses += 2;
+	n = ours_nr_aprs(be);
+	o->vmcr[vcpu] = lr_read_vmcr(be);
+	for (unsigned i = 0; i < n; i++) {
+		o->apr[vcpu][0][i] = lr_read_apr(be, 0, i);
+		o->apr[vcpu][1][i] = lr_read_apr(be, 1, i);
+	}
+}
+
+/* switch_in(): restore_cpu_if() (ICH_VTR_EL2 read, ICH_VMCR_EL2 and the APRs written),
+ * vgic_vcpu_load_on, the maintenance PPI unmasked (a GICR_ISENABLER0 write). */
+static void ours_load(struct bvm *b, unsigned vcpu, unsigned cpu)
+{
+	struct ours_vm *o = ours_of(b);
+	struct lr_backend *be = &b->cpu[cpu].be;
+	unsigned n = ours_nr_aprs(be);
+	uint64_t before;
+
+	lr_write_vmcr(be, o->vmcr[vcpu]);
+	for (unsigned i = 0; i < n; i++) {
+		lr_write_apr(be, 0, i, o->apr[vcpu][0][i]);
+		lr_write_apr(be, 1, i, o->apr[vcpu][1][i]);
+	}
+	before = lr_backend_total(be);
+	OURS_CHECK(vgic_vcpu_load_on(&o->vm, vcpu, &o->cpu_if[cpu]));
+	b->core_switch_accesses += lr_backend_total(be) - before;
+	o->cpu_of[vcpu] = cpu;
+	b->gicr_accesses += 1;
+}
+
 const struct policy pol_ours = {
 	.name = "ours",
 	.create = ours_create,
@@ -200,6 +271,9 @@ const struct policy pol_ours = {
 	.flush = ours_flush,
 	.sync = ours_sync,
 	.dir_trap = ours_dir_trap,
+	.switch_init = ours_switch_init,
+	.put = ours_put,
+	.load = ours_load,
 };
 
 /* The same core and data path; only the backend's lrs_in_memory differs (set in ours_nv2_create). */

@@ -66,9 +66,11 @@ static void add_to_lr_pending(struct peer_vcpu *v, struct peer_irq *n)
 
 	if (!blist_empty(&n->lr_queue))
 		return;
-	for (pos = v->lr_pending.next; pos != &v->lr_pending; pos = pos->next)
+	for (pos = v->lr_pending.next; pos != &v->lr_pending; pos = pos->next) {
+		b_prio_cmps++;
 		if (blist_entry(pos, struct peer_irq, lr_queue)->s.priority > n->s.priority)
 			break;
+	}
 	blist_add_before(&n->lr_queue, pos);
 }
 
@@ -154,9 +156,11 @@ static void inject(struct peer_vm *vm, struct peer_vcpu *v, struct lr_backend *b
 	}
 	if (n->s.enabled)
 		raise_guest(v, be, vm->base.nr_lrs, n);
-	for (pos = v->ap_list.next; pos != &v->ap_list; pos = pos->next)
+	for (pos = v->ap_list.next; pos != &v->ap_list; pos = pos->next) {
+		b_prio_cmps++;
 		if (peer_of_node(pos)->s.priority > n->s.priority)
 			break;
+	}
 	blist_add_before(&n->s.ap_node, pos);
 }
 
@@ -178,6 +182,7 @@ static void restore_pending(struct peer_vcpu *v, struct lr_backend *be, unsigned
 			for (struct vgic_node *rn = inflight_r->prev; rn != &v->ap_list; rn = rn->prev) {
 				struct peer_irq *pr = peer_of_node(rn);
 
+				b_prio_cmps++;
 				if (pr->s.priority == p->s.priority)
 					return;
 				if ((pr->xstatus & XEN_VISIBLE) && !(pr->xstatus & XEN_ACTIVE)) {
@@ -280,6 +285,52 @@ static void xen_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
 	xen_raise_edge(b, dst, sgi);
 }
 
+/*
+ * Context switch, gic_save_state() -> gicv3_save_state(): every implemented LR read (gicv3_save_lrs()
+ * falls through from gicv3_info.nr_lrs), the APRs (save_aprn_regs(): one AP0R/AP1R pair per the
+ * priority bits read from ICH_VTR_EL2 once at boot: one pair with 5 bits, two with 6, three with 7),
+ * ICH_VMCR_EL2; lr_mask goes with the vCPU. ICC_SRE_EL1 is read too: not an ICH_* register, not counted
+ * here (bench/switch.c reports it beside). ICH_HCR_EL2 is not touched.
+ */
+static unsigned xen_apr_pairs(struct lr_backend *be)
+{
+	/* gicv3.nr_priorities, from ICH_VTR_EL2 at boot: not a switch-time access, read uncounted. */
+	unsigned pri = (unsigned)((be->ops->read_vtr(be) >> ICH_VTR_PRIBITS_SHIFT) & 7U) + 1U;
+
+	return pri >= 7U ? 3U : pri == 6U ? 2U : 1U;
+}
+
+static void xen_put(struct bvm *b, unsigned vcpu)
+{
+	struct peer_vcpu *v = &peer_of(b)->vcpu[vcpu];
+	struct lr_backend *be = &b->cpu[vcpu].be;
+	unsigned pairs = xen_apr_pairs(be);
+
+	for (unsigned i = b->nr_lrs; i-- > 0;)
+		v->saved_lr[i] = lr_read(be, i);
+	for (unsigned i = pairs; i-- > 0;) {
+		v->apr[0][i] = lr_read_apr(be, 0, i);
+		v->apr[1][i] = lr_read_apr(be, 1, i);
+	}
+	v->vmcr = lr_read_vmcr(be);
+}
+
+/* gicv3_restore_state(): (ICC_SRE_EL2 read and write, ICC_SRE_EL1 write), ICH_VMCR_EL2, the APRs, every LR. */
+static void xen_load(struct bvm *b, unsigned vcpu, unsigned cpu)
+{
+	struct peer_vcpu *v = &peer_of(b)->vcpu[vcpu];
+	struct lr_backend *be = &b->cpu[cpu].be;
+	unsigned pairs = xen_apr_pairs(be);
+
+	lr_write_vmcr(be, v->vmcr);
+	for (unsigned i = pairs; i-- > 0;) {
+		lr_write_apr(be, 0, i, v->apr[0][i]);
+		lr_write_apr(be, 1, i, v->apr[1][i]);
+	}
+	for (unsigned i = b->nr_lrs; i-- > 0;)
+		lr_write(be, i, v->saved_lr[i]);
+}
+
 const struct policy pol_xen = {
 	.name = "xen_old",
 	.create = xen_create,
@@ -293,4 +344,6 @@ const struct policy pol_xen = {
 	.flush = xen_flush,
 	.sync = xen_sync,
 	.dir_trap = NULL,   /* old Xen never sets TDIR */
+	.put = xen_put,
+	.load = xen_load,
 };

@@ -39,6 +39,26 @@ void write_main_csv(const char *dir, const struct b_result *res, unsigned n)
 	fclose(f);
 }
 
+void write_flush_work_csv(const char *dir, const struct b_result *res, unsigned n)
+{
+	FILE *f = open_out(dir, "flush_work.csv");
+
+	fprintf(f, "policy,scenario,nr_lrs,depth,cmps_per_flush,lock_pairs_per_flush,cmps_per_sync,"
+		   "lock_pairs_per_sync\n");
+	for (unsigned i = 0; i < n; i++) {
+		const struct b_result *r = &res[i];
+		/* The core's priority selection scans bucket bitmaps in vgic/, which has no counter. */
+		bool ours = r->pol == &pol_ours || r->pol == &pol_ours_nv2;
+		double e = r->st.entries ? (double)r->st.entries : 1.0;
+		double x = r->st.exits ? (double)r->st.exits : 1.0;
+
+		fprintf(f, "%s,%s,%u,%u,%.2f,%.2f,%.2f,%.2f\n", r->pol->name, r->sc->name, r->nr_lrs, r->depth,
+			ours ? -1.0 : (double)r->st.entry_cmps / e, (double)r->st.entry_locks / e,
+			ours ? -1.0 : (double)r->st.exit_cmps / x, (double)r->st.exit_locks / x);
+	}
+	fclose(f);
+}
+
 void write_detail_csv(const char *dir, const struct b_result *res, unsigned n)
 {
 	FILE *f = open_out(dir, "lr_policies_detail.csv");

@@ -7,6 +7,8 @@
 #include "runner.h"
 
 void write_main_csv(const char *dir, const struct b_result *res, unsigned n);
+/* Priority comparisons and lock pairs per flush and per sync; ours' comparisons are not counted (-1). */
+void write_flush_work_csv(const char *dir, const struct b_result *res, unsigned n);
 void write_detail_csv(const char *dir, const struct b_result *res, unsigned n);
 /* The options of the run (repetitions, batch length, rounds, clock) and the machine's load, for the document. */
 void write_run_info(const char *dir, const struct b_options *o, double load_start, double load_end);

@@ -1,4 +1,4 @@
-/* scenarios.c: idle, one edge, bursts of 16 and 64, a held level line, the HW timer, SGIs across 4 vCPUs,
+/* scenarios.c: idle, one edge, 1x and 2x the LRs taken, bursts of 16 and 64, a held level line, the HW timer, SGIs across 4 vCPUs,
  * and the ap_list depth sweep. Each is policy-neutral: it only calls struct policy and the guest loop. */
 #include <stdio.h>
 #include <stdlib.h>
@@ -81,6 +81,23 @@ static void round_burst16(struct scen_ctx *c, struct bvm *vm, struct run_stats *
 static void round_burst64(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
 {
 	burst(c, vm, st, BURST_LARGE);
+}
+
+/* ---- realistic depth: 1x and 2x the LRs queued at once, the guest taking every one ---- */
+static unsigned queued_1x(const struct scen_ctx *c) { return c->vm->nr_lrs; }
+static unsigned queued_2x(const struct scen_ctx *c) { return 2U * c->vm->nr_lrs; }
+
+static void setup_1x(struct scen_ctx *c, struct bvm *vm) { setup_burst(vm, queued_1x(c)); }
+static void setup_2x(struct scen_ctx *c, struct bvm *vm) { setup_burst(vm, queued_2x(c)); }
+
+static void round_1x(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
+{
+	burst(c, vm, st, queued_1x(c));
+}
+
+static void round_2x(struct scen_ctx *c, struct bvm *vm, struct run_stats *st)
+{
+	burst(c, vm, st, queued_2x(c));
 }
 
 /* ---- a level line held through LEVEL_DELIVERIES EOIs, then lowered by its device ---- */
@@ -207,6 +224,8 @@ static const struct scenario sc_idle = { "idle", 1, false, queued_none, setup_no
 static const struct scenario sc_edge = { "edge1", 1, false, queued_one, setup_edge, round_edge, 0 };
 static const struct scenario sc_b16 = { "burst16", 1, false, queued_small, setup_burst16, round_burst16, 0 };
 static const struct scenario sc_b64 = { "burst64", 1, false, queued_large, setup_burst64, round_burst64, 0 };
+static const struct scenario sc_1x = { "busy1x", 1, false, queued_1x, setup_1x, round_1x, 0 };
+static const struct scenario sc_2x = { "busy2x", 1, false, queued_2x, setup_2x, round_2x, 0 };
 static const struct scenario sc_level = { "level", 1, false, queued_one, setup_level, round_level, 0 };
 static const struct scenario sc_timer = { "hwtimer", 1, false, queued_one, setup_timer, round_timer, 0 };
 static const struct scenario sc_sgi = { "sgi4", SGI_VCPUS, false, queued_sgi, setup_sgi, round_sgi, 0 };
@@ -214,6 +233,6 @@ static const struct scenario sc_lpi = { "lpi1", 1, false, queued_one, setup_lpi,
 static const struct scenario sc_depth = { "depth", 1, true, queued_depth, setup_depth, round_depth, 0 };
 
 const struct scenario *const b_scenarios[] = {
-	&sc_idle, &sc_edge, &sc_b16, &sc_b64, &sc_level, &sc_timer, &sc_sgi, &sc_lpi, &sc_depth,
+	&sc_idle, &sc_edge, &sc_1x, &sc_2x, &sc_b16, &sc_b64, &sc_level, &sc_timer, &sc_sgi, &sc_lpi, &sc_depth,
 };
 const unsigned b_nr_scenarios = sizeof(b_scenarios) / sizeof(b_scenarios[0]);
