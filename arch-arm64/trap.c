@@ -169,6 +169,7 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 	 * stale EOIcount) would hold the level PPI high and turn the sleep into a spin: the next
 	 * flush clears it, so it is not needed while the vCPU sleeps. */
 	gic_ppi_enable(PPI_MAINTENANCE, false);
+	vcpu_set_mode(v, VCPU_MODE_SLEEPING);   /* from here a kick must wake us: the loop looks again */
 	for (;;) {
 		/* What woke us (the kick SGI) is taken here: left pending, it would bring the guest straight
 		 * back out as an IRQ exit after the eret, one exit more per wake-up. */
@@ -183,6 +184,7 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 		if (!took)
 			wfi();
 	}
+	__atomic_store_n(&v->mode, VCPU_MODE_EL2, __ATOMIC_RELAXED);
 	gic_ppi_enable(PPI_MAINTENANCE, true);
 }
 

@@ -202,6 +202,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 	struct vgic *vgic = &v->vm->vgic;
 	struct vgic_vcpu *vv = vgic_get_vcpu(vgic, v->id);
 
+	vcpu_set_mode(v, VCPU_MODE_GUEST);
 	vgic_flush_lrs(vgic, v->id);
 	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
 		uint64_t kind = guest_enter(&v->regs);
@@ -209,6 +210,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 		bool quiet = vv->used_lrs == 0;
 		uint64_t before = lr_backend_total(&p->be), used;
 
+		__atomic_store_n(&v->mode, VCPU_MODE_EL2, __ATOMIC_RELAXED);
 		vgic_sync_lrs(vgic, v->id);
 		trap_handle_exit(p, v, kind);
 		storm_point(p);
@@ -218,6 +220,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 		    __atomic_load_n(&v->vm->ended, __ATOMIC_ACQUIRE) || sched_should_switch(p))
 			break;
 		quiet = quiet && nothing_queued(vv);
+		vcpu_set_mode(v, VCPU_MODE_GUEST);
 		vgic_flush_lrs(vgic, v->id);
 		used = lr_backend_total(&p->be) - before;
 		if (quiet) {

@@ -42,6 +42,14 @@ struct vcpu_pauth {
 	uint64_t apia[2], apib[2], apda[2], apdb[2], apga[2];
 };
 
+/*
+ * Where a vCPU's CPU is, for its kicks (hook_kick, one vCPU per CPU): at EL2 (an exit being handled, or
+ * off: nothing to do, its next entry flushes), about to enter or in the guest (an SGI makes it exit), or
+ * asleep in a WFI wait at EL2 (an SGI wakes it). KVM's IN_GUEST_MODE, for the same reason: a kick to a
+ * vCPU that will flush before it runs again is an exit for nothing.
+ */
+enum vcpu_mode { VCPU_MODE_EL2 = 0, VCPU_MODE_GUEST = 1, VCPU_MODE_SLEEPING = 2 };
+
 /* CLAIMED: a CPU_ON is writing the entry point; ON_PENDING: ready for the owning CPU to start it. */
 enum vcpu_power { VCPU_OFF = 0, VCPU_ON_PENDING = 1, VCPU_ON = 2, VCPU_CLAIMED = 3 };
 
@@ -73,6 +81,7 @@ struct vcpu {
 	uint32_t index;                 /* in vcpus[] */
 	struct vm *vm;
 	volatile uint32_t power;        /* enum vcpu_power; written by other CPUs (PSCI CPU_ON) */
+	volatile uint32_t mode;         /* enum vcpu_mode; read by other CPUs' kicks */
 	uint64_t on_entry, on_context;  /* CPU_ON arguments, valid while ON_PENDING */
 	uint64_t mpidr;
 	uint64_t wfi_taken_mark;        /* the core's taken count when a WFI last returned at once */
@@ -138,5 +147,12 @@ __attribute__((noreturn)) void vcpu_run_loop(struct pcpu *p);
 /* Stop this CPU for the end of the run. */
 __attribute__((noreturn)) void vcpu_park(struct pcpu *p);
 void vcpu_run_slice(struct pcpu *p, struct vcpu *v);
+/* Publish v's mode before it looks at its interrupts (the full barrier pairs with the one in the kick:
+ * either the kicker sees the new mode, or v sees the kicker's interrupt). */
+static inline void vcpu_set_mode(struct vcpu *v, enum vcpu_mode m)
+{
+	__atomic_store_n(&v->mode, (uint32_t)m, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+}
 
 #endif

@@ -53,6 +53,11 @@ static void hook_kick(void *ctx, struct vgic_vcpu *v)
 	}
 	if (v->id == hyp_cpu_index())
 		return; /* we are that vCPU, at EL2: the next entry flushes anyway */
+	/* Its CPU at EL2 (an exit, or off) flushes before it enters again: no SGI, no exit for nothing.
+	 * The barrier pairs with vcpu_set_mode(): the interrupt is queued before the mode is read. */
+	__atomic_thread_fence(__ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vm->vcpu[v->id].mode, __ATOMIC_RELAXED) == VCPU_MODE_EL2)
+		return;
 	gic_send_sgi(pcpus[v->id].mpidr, HYP_SGI_KICK);
 }
 
