@@ -129,13 +129,23 @@ static const struct lr_backend_ops ich_ops = {
 	.read_vtr = ich_read_vtr,
 };
 
+/* Read once, at the first CPU's set-up: every CPU of a machine has the same preemption bits, and a
+ * vCPU switch that read ICH_VTR_EL2 twice would pay 2 of its 8 register accesses for a constant. */
+static unsigned nr_aprs_cached;
+
 unsigned ich_backend_nr_aprs(struct lr_backend *be)
 {
-	uint64_t vtr = lr_read_vtr(be);
-	/* 5 preemption bits need one APR per group, 6 two, 7 four. */
-	unsigned n = 1U << ((((vtr >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1) - 5);
+	unsigned n = __atomic_load_n(&nr_aprs_cached, __ATOMIC_RELAXED);
+	uint64_t vtr;
 
-	return n < ICH_MAX_APRS ? n : ICH_MAX_APRS;
+	if (n)
+		return n;
+	vtr = lr_read_vtr(be);
+	/* 5 preemption bits need one APR per group, 6 two, 7 four. */
+	n = 1U << ((((vtr >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1) - 5);
+	n = n < ICH_MAX_APRS ? n : ICH_MAX_APRS;
+	__atomic_store_n(&nr_aprs_cached, n, __ATOMIC_RELAXED);
+	return n;
 }
 
 void ich_backend_clear(struct lr_backend *be)

@@ -64,8 +64,9 @@ exits with k interrupts pending in its LRs (the guest taking none, as in the dep
 CPU, and comes back. For ours, another vCPU with k interrupts of its own (other INTIDs) runs two world
 switches on the same CPU meanwhile, as under the arm64 hypervisor's scheduler; ours' put and load are
 `vgic_vcpu_put()`/`vgic_vcpu_load_on()` plus what `arch-arm64/sched.c` does around them (`save_cpu_if()`:
-ICH_VTR_EL2 for the APR count, ICH_VMCR_EL2 and the APRs read; `restore_cpu_if()`: ICH_VTR_EL2 read,
-ICH_VMCR_EL2 and the APRs written; the maintenance PPI masked at put, a GICR_ICENABLER0 write and at
+ICH_VMCR_EL2 and the APRs read; `restore_cpu_if()`: ICH_VMCR_EL2 and the APRs written; the APR count comes
+from ICH_VTR_EL2, read once per machine, since a commit after this benchmark's first version read it at
+every save and every restore; the maintenance PPI masked at put, a GICR_ICENABLER0 write and at
 least one GICR_CTLR.RWP read, and unmasked at load, a GICR_ISENABLER0 write). The peers, from their code:
 - **KVM classic** (v4.17 to v6.18): `vgic_v3_put()` reads ICH_VMCR_EL2 (`vgic_v3_vmcr_sync()`) and
   `__vgic_v3_save_aprs()` reads ICH_VTR_EL2 and the APRs; `vgic_v3_load()` ->

@@ -27,6 +27,7 @@ struct ours_vm {
 	unsigned cpu_of[B_MAX_VCPUS];
 	uint64_t vmcr[B_MAX_VCPUS];
 	uint32_t apr[B_MAX_VCPUS][2][4];
+	unsigned nr_aprs;   /* from ICH_VTR_EL2, read once (ich_backend_nr_aprs() caches it) */
 };
 
 #define OURS_CHECK(expr)                                                              \
@@ -198,6 +199,15 @@ static void ours_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)
  * the core's vgic_vcpu_put()/vgic_vcpu_load_on() (docs/design.md section 12) and the arch's own work
  * around them. Each physical CPU gets a struct vgic_cpu_if, and every vCPU is loaded on its own CPU.
  */
+/* ich_backend_nr_aprs() in arch-arm64/ich_backend.c: ICH_VTR_EL2 read once, at set-up (not counted, as
+ * the hypervisor resets its counts after set-up), then cached. */
+static unsigned ours_nr_aprs(struct lr_backend *be)
+{
+	unsigned n = 1U << ((((be->ops->read_vtr(be) >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1U) - 5U);
+
+	return n < 4U ? n : 4U;
+}
+
 static void ours_switch_init(struct bvm *b)
 {
 	struct ours_vm *o = ours_of(b);
@@ -207,18 +217,11 @@ static void ours_switch_init(struct bvm *b)
 		OURS_CHECK(vgic_vcpu_load_on(&o->vm, i, &o->cpu_if[i]));
 		o->cpu_of[i] = i;
 	}
-}
-
-/* ich_backend_nr_aprs() in arch-arm64/ich_backend.c: an ICH_VTR_EL2 read at every save and restore. */
-static unsigned ours_nr_aprs(struct lr_backend *be)
-{
-	unsigned n = 1U << ((((lr_read_vtr(be) >> ICH_VTR_PREBITS_SHIFT) & 7U) + 1U) - 5U);
-
-	return n < 4U ? n : 4U;
+	o->nr_aprs = ours_nr_aprs(&b->cpu[0].be);
 }
 
 /* switch_out(): vgic_vcpu_put, the maintenance PPI masked (GICR_ICENABLER0 write, then GICR_CTLR.RWP
- * polled: at least one read), save_cpu_if(): ICH_VTR_EL2, ICH_VMCR_EL2 and the APRs read. */
+ * polled: at least one read), save_cpu_if(): ICH_VMCR_EL2 and the APRs read. */
 static void ours_put(struct bvm *b, unsigned vcpu)
 {
 	struct ours_vm *o = ours_of(b);
@@ -229,7 +232,7 @@ static void ours_put(struct bvm *b, unsigned vcpu)
 	OURS_CHECK(vgic_vcpu_put(&o->vm, vcpu));
 	b->core_switch_accesses += lr_backend_total(be) - before;
 	b->gicr_accesses += 2;
-	n = ours_nr_aprs(be);
+	n = o->nr_aprs;
 	o->vmcr[vcpu] = lr_read_vmcr(be);
 	for (unsigned i = 0; i < n; i++) {
 		o->apr[vcpu][0][i] = lr_read_apr(be, 0, i);
@@ -237,13 +240,13 @@ static void ours_put(struct bvm *b, unsigned vcpu)
 	}
 }
 
-/* switch_in(): restore_cpu_if() (ICH_VTR_EL2 read, ICH_VMCR_EL2 and the APRs written),
+/* switch_in(): restore_cpu_if() (ICH_VMCR_EL2 and the APRs written),
  * vgic_vcpu_load_on, the maintenance PPI unmasked (a GICR_ISENABLER0 write). */
 static void ours_load(struct bvm *b, unsigned vcpu, unsigned cpu)
 {
 	struct ours_vm *o = ours_of(b);
 	struct lr_backend *be = &b->cpu[cpu].be;
-	unsigned n = ours_nr_aprs(be);
+	unsigned n = o->nr_aprs;
 	uint64_t before;
 
 	lr_write_vmcr(be, o->vmcr[vcpu]);
