@@ -23,6 +23,9 @@
 #   scripts/kvm-truth.sh   -> kvm_truth.{csv,md}  ground truth: KVM's own vgic (Debian's 6.1 kernel at EL2 under
 #                                                  QEMU, a tiny VMM) serves the test guest's sgi-stress, its
 #                                                  ICH_* accesses traced by QEMU, beside ours (~10 s)
+#   scripts/bench-pingpong.sh -> linux_pingpong.{csv,md} Linux's cross-CPU ping-pong (issue 14's IPI path): round
+#                                                  trips/s under the hypervisor against plain QEMU, exits and LR
+#                                                  accesses per IPI (~80 s)
 # docs/benchmarks.md includes every bench/results/*.md, sorted by name. All fragments and the
 # producers' CSVs are deleted first, so every figure in the document comes from this run.
 set -euo pipefail
@@ -53,7 +56,7 @@ say() { printf 'bench: %s\n' "$*"; }
 command -v gnuplot >/dev/null || { say "error: gnuplot not found (run: make deps)"; exit 1; }
 mkdir -p "$results"
 rm -f "$results"/*.md "$results"/instructions.csv "$results"/qemu_irq.csv "$results"/x86_irq.csv "$results"/x86_scale.csv "$results"/x86_scale.svg "$results"/linux_boot.csv \
-	"$results"/linux_disk.csv "$results"/kvm_truth.csv
+	"$results"/linux_disk.csv "$results"/kvm_truth.csv "$results"/linux_pingpong.csv
 
 # 1. Host microbenchmarks: every LR policy on the software ICV model, interleaved in one run.
 say "LR policies on the software ICV model: $bin --out $results"
@@ -97,6 +100,7 @@ run_producer x86_scale scripts/scale-x86.sh build/x86/x86-vmm build/x86/guest.el
 run_producer linux_boot scripts/bench-linux.sh
 run_producer linux_disk scripts/bench-disk.sh
 run_producer kvm_truth scripts/kvm-truth.sh
+run_producer linux_pingpong scripts/bench-pingpong.sh
 
 # 3. Plots.
 say "plots: python3 bench/plot_data.py $results && gnuplot -e \"dir='$results'\" bench/plot.gp"
