@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include "report.h"
 
-static FILE *open_out(const char *dir, const char *name)
+FILE *report_open(const char *dir, const char *name)
 {
 	char path[1024];
 	FILE *f;
@@ -27,7 +27,7 @@ static const struct b_result *ours_of_block(const struct b_result *res, unsigned
 
 void write_main_csv(const char *dir, const struct b_result *res, unsigned n)
 {
-	FILE *f = open_out(dir, "lr_policies.csv");
+	FILE *f = report_open(dir, "lr_policies.csv");
 
 	fprintf(f, "policy,scenario,nr_lrs,depth,entry_accesses,exit_accesses,maint_per_irq,ns_per_switch\n");
 	for (unsigned i = 0; i < n; i++) {
@@ -41,7 +41,7 @@ void write_main_csv(const char *dir, const struct b_result *res, unsigned n)
 
 void write_flush_work_csv(const char *dir, const struct b_result *res, unsigned n)
 {
-	FILE *f = open_out(dir, "flush_work.csv");
+	FILE *f = report_open(dir, "flush_work.csv");
 
 	fprintf(f, "policy,scenario,nr_lrs,depth,cmps_per_flush,lock_pairs_per_flush,cmps_per_sync,"
 		   "lock_pairs_per_sync\n");
@@ -61,7 +61,7 @@ void write_flush_work_csv(const char *dir, const struct b_result *res, unsigned 
 
 void write_detail_csv(const char *dir, const struct b_result *res, unsigned n)
 {
-	FILE *f = open_out(dir, "lr_policies_detail.csv");
+	FILE *f = report_open(dir, "lr_policies_detail.csv");
 
 	fprintf(f, "policy,scenario,nr_lrs,depth,rounds,entries,exits,delivered,maint,dir_traps");
 	for (unsigned k = 0; k < LR_ACC_NR; k++)
@@ -118,7 +118,7 @@ static bool run_in_model(unsigned p, enum nest_model m)
 
 void write_nested_csv(const char *dir, const struct b_options *o, const struct b_result *res, unsigned n)
 {
-	FILE *f = open_out(dir, "nested_model.csv");
+	FILE *f = report_open(dir, "nested_model.csv");
 
 	fprintf(f, "model,trap_cycles,policy,scenario,nr_lrs,depth,traps_per_switch,native_cycles,"
 		   "projected_cycles,ratio_vs_ours\n");
@@ -158,7 +158,7 @@ double host_loadavg(void)
 
 void write_run_info(const char *dir, const struct b_options *o, double load_start, double load_end)
 {
-	FILE *f = open_out(dir, "run_info.csv");
+	FILE *f = report_open(dir, "run_info.csv");
 
 	fprintf(f, "key,value\n");
 	fprintf(f, "reps,%u\nbatch_ns,%.0f\nwarm_rounds,%u\ncount_rounds,%u\nhost_ghz,%.3f\n", o->reps,

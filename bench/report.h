@@ -4,8 +4,11 @@
 #ifndef REPORT_H
 #define REPORT_H
 
+#include <stdio.h>
 #include "runner.h"
 
+/* dir/name opened for writing; a failure ends the program (a benchmark without its output is no use). */
+FILE *report_open(const char *dir, const char *name);
 void write_main_csv(const char *dir, const struct b_result *res, unsigned n);
 /* Priority comparisons and lock pairs per flush and per sync; ours' comparisons are not counted (-1). */
 void write_flush_work_csv(const char *dir, const struct b_result *res, unsigned n);

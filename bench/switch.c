@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include "switch.h"
+#include "report.h"
 #include "bench.h"
 #include "bpol.h"
 
@@ -192,23 +193,9 @@ static unsigned judge_rows(const struct sw_row *rows, unsigned n)
 	return failed;
 }
 
-static FILE *open_csv(const char *dir, const char *name)
-{
-	char path[1024];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	if (!f) {
-		perror(path);
-		exit(2);
-	}
-	return f;
-}
-
 static void write_rows(const char *dir, const struct sw_row *rows, unsigned n)
 {
-	FILE *f = open_csv(dir, "vcpu_switch.csv");
+	FILE *f = report_open(dir, "vcpu_switch.csv");
 
 	fprintf(f, "policy,nr_lrs,in_flight,put_accesses,load_accesses,put_load_accesses");
 	for (unsigned k = 0; k < LR_ACC_NR; k++)
@@ -249,7 +236,7 @@ static void write_events(const char *dir)
 		{ "scheduler put+load", "6", "3",
 		  "sched.c switch_out/switch_in: see vcpu_switch.csv (ours)" },
 	};
-	FILE *f = open_csv(dir, "arch_events.csv");
+	FILE *f = report_open(dir, "arch_events.csv");
 
 	fprintf(f, "policy,event,ich_accesses,gicr_accesses,source\n");
 	for (unsigned i = 0; i < sizeof(ev) / sizeof(ev[0]); i++)
