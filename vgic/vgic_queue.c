@@ -3,20 +3,10 @@
  * Every state change ends in vgic_irq_update_unlock(), so queueing and pruning follow one rule. */
 #include "vgic_internal.h"
 
+/* Out of line for the cold paths; the injection paths inline the same loop (vgic_internal.h). */
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq)
 {
-	for (;;) {
-		struct vgic_vcpu *v = __atomic_load_n(&irq->vcpu, __ATOMIC_ACQUIRE);
-
-		if (v)
-			vgic_lock(vm, &v->ap_lock);
-		vgic_lock(vm, &irq->lock);
-		if (vgic_listed_on(irq) == v)
-			return v;
-		vgic_unlock(vm, &irq->lock);
-		if (v)
-			vgic_unlock(vm, &v->ap_lock);
-	}
+	return vgic_irq_lock_listed_inline(vm, irq);
 }
 
 static void lock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *b)
