@@ -156,8 +156,7 @@ def columns(rows):
             + ["disk_notifies", "disk_requests", "disk_msis", "disk_bytes_read", "disk_errors"])
 
 
-def good(rows, config, smp, key=None):
-    return [r for r in rows if r["config"] == config and r["smp"] == smp and r["ok"] and (key is None or key in r)]
+good = BL.good
 
 
 def med(rows, key):

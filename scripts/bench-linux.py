@@ -131,8 +131,10 @@ def write_csv(path, rows, columns=COLUMNS):
             w.writerow({k: fmt(r[k], 3) if isinstance(r.get(k), float) else r.get(k, "") for k in columns})
 
 
-def good(rows, config, smp):
-    return [r for r in rows if r["config"] == config and r["smp"] == smp and r["ok"]]
+def good(rows, config, smp=None, key=None):
+    """The runs of config that ended well, on smp vCPUs (None: any) and, with key, that have that figure."""
+    return [r for r in rows if r["config"] == config and smp in (None, r["smp"]) and r["ok"]
+            and (key is None or key in r)]
 
 
 def write_md(path, rows, args, command, kernel, note):
