@@ -3,11 +3,9 @@
 #include <stdarg.h>
 #include "hyp.h"
 #include "platform.h"
+#include "pl011.h"
 #include "spinlock.h"
 
-#define PL011_DR         0x000U
-#define PL011_FR         0x018U
-#define PL011_FR_TXFF    (1U << 5)   /* transmit FIFO full */
 
 static struct spinlock print_lock;
 

@@ -1,8 +1,9 @@
-/* storm.c: the checkpoint storm. (one VM: main.c refuses hyp.storm beside hyp.vm2.*) One CPU leads each checkpoint: it kicks the others to a safe point,
- * saves the VGIC (with each vCPU's VMCR and APRs) and the ITS, poisons the instance, builds a fresh one
- * and restores it from the blobs. Each CPU clears its own ICH_* registers on the way in and loads what
- * the restore gave it on the way out, so nothing survives a checkpoint outside the blob. With scheduling
- * (sched.c) the vCPUs that are on no CPU take part through the state they were switched out with. */
+/* storm.c: the checkpoint storm, of the first VM (main.c refuses hyp.storm beside a second). One CPU leads
+ * each checkpoint: it kicks the others to a safe point, saves the VGIC (with each vCPU's VMCR and APRs) and
+ * the ITS, poisons the instance, builds a fresh one and restores it from the blobs. Each CPU clears its own
+ * ICH_* registers on the way in and loads what the restore gave it on the way out, so nothing survives a
+ * checkpoint outside the blob. With scheduling (sched.c) the vCPUs that are on no CPU take part through the
+ * state they were switched out with. */
 #include "storm.h"
 #include "gic.h"
 #include "hyp.h"

@@ -8,18 +8,13 @@
 #include "hyp.h"
 #include "ich_backend.h"
 #include "platform.h"
+#include "pl011.h"
 #include "spinlock.h"
 #include "vcpu.h"
 #include "fdt_guest.h"
 #include "sched.h"
 
 #define GIC_NR_PRIVATE_INTIDS 32U   /* SGIs and PPIs: banked per CPU */
-/* The emulated PL011 (two VMs): the registers a polling transmitter uses. */
-#define PL011_DR              0x000U
-#define PL011_FR              0x018U
-#define PL011_FR_RXFE         (1U << 4)  /* receive FIFO empty: there is never input */
-#define PL011_FR_TXFE         (1U << 7)  /* transmit FIFO empty: always ready */
-#define PL011_SIZE            0x1000U
 
 struct vm vms[HYP_MAX_VMS];
 uint32_t hyp_nr_vms = 1;
@@ -314,6 +309,7 @@ bool vm_uart_access(struct vm *vm, uint64_t ipa, bool write, uint64_t *val)
 		}
 		return true;   /* every other register: writes ignored */
 	}
+	/* Always ready to send, never anything received. */
 	*val = off == PL011_FR ? PL011_FR_TXFE | PL011_FR_RXFE : 0;
 	return true;
 }

@@ -39,7 +39,8 @@ def ours_side(d):
         m = re.match(r"^hyp: exits (\d+) total", line)
         if m:
             exits = int(m.group(1))
-        if line.startswith("hyp:   lr_read") or re.match(r"^hyp:\s+(lr_|elrsr|hcr|vmcr|apr|vtr)", line):
+        # the LR-backend line by kind: "hyp:   lr_read N lr_write N ..."
+        if re.match(r"^hyp:\s+(lr_|elrsr|hcr|vmcr|apr|vtr)", line):
             for k, v in re.findall(r"(\w+) (\d+)", line):
                 counts[k] += int(v)
     return exits, counts
