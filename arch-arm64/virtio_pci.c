@@ -19,7 +19,6 @@
 #define CAP_ISR              0x70U
 #define CAP_DEVICE           0x80U
 #define CAP_PCI_CFG          0x90U
-#define CAP_END              0xa4U
 #define VIRTIO_CAP_LEN       16U
 #define VIRTIO_CAP_NOTIFY_LEN 20U
 #define PCI_CFG_BAR          (CAP_PCI_CFG + 4U)
@@ -39,7 +38,6 @@
 
 /* Common configuration (struct virtio_pci_common_cfg) */
 #define ISR_QUEUE            1U
-#define ISR_CONFIG           2U
 #define VRING_DESC_BYTES     16U
 #define VRING_DESC_ALIGN     16U
 #define VRING_AVAIL_ALIGN    2U
