@@ -93,6 +93,14 @@ bool irq_poll(struct pcpu *p)
 	}
 }
 
+void irq_wait(struct pcpu *p)
+{
+	if (irq_poll(p))
+		return;
+	wfi();
+	irq_poll(p);
+}
+
 static void resample(struct vcpu *v, enum fwd_timer t)
 {
 	struct vgic_irq_state st;

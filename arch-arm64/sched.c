@@ -263,12 +263,7 @@ void sched_loop(struct pcpu *p)
 		v = pick(p);
 		if (!v) {
 			start_slice(p, idle_poll_ticks);
-			/* The kick that ends the wait is taken before the next pick: left pending, it would
-			 * make the vCPU picked next exit at once. */
-			if (!irq_poll(p)) {
-				wfi();
-				irq_poll(p);
-			}
+			irq_wait(p);   /* the kick that ends the wait is taken before the next pick */
 			continue;
 		}
 		__atomic_store_n(&p->idle, 0U, __ATOMIC_RELEASE);

@@ -180,11 +180,7 @@ static void wait_power_on(struct pcpu *p, struct vcpu *v)
 	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) != VCPU_ON_PENDING) {
 		if (hyp_stopping)
 			vcpu_park(p);
-		/* The CPU_ON kick is taken here, as handle_wfx takes its own, not by an exit after the eret. */
-		if (!irq_poll(p)) {
-			wfi();
-			irq_poll(p);
-		}
+		irq_wait(p);   /* the CPU_ON kick is taken here, not by an exit after the eret */
 		storm_point(p);
 	}
 	gic_ppi_enable(PPI_MAINTENANCE, true);
