@@ -199,7 +199,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 	struct vgic_vcpu *vv = vgic_get_vcpu(vgic, v->id);
 
 	vcpu_set_mode(v, VCPU_MODE_GUEST);
-	vgic_flush_lrs(vgic, v->id);
+	vgic_flush_vcpu(vv);
 	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
 		uint64_t kind = guest_enter(&v->regs);
 		/* Nothing in flight at exit: the entry before this run placed no LR. */
@@ -207,7 +207,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 		uint64_t before = lr_backend_total(&p->be), used;
 
 		__atomic_store_n(&v->mode, VCPU_MODE_EL2, __ATOMIC_RELAXED);
-		vgic_sync_lrs(vgic, v->id);
+		vgic_sync_vcpu(vv);
 		trap_handle_exit(p, v, kind);
 		storm_point(p);
 		if (hyp_stopping)
@@ -217,7 +217,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 			break;
 		quiet = quiet && nothing_queued(vv);
 		vcpu_set_mode(v, VCPU_MODE_GUEST);
-		vgic_flush_lrs(vgic, v->id);
+		vgic_flush_vcpu(vv);
 		used = lr_backend_total(&p->be) - before;
 		if (quiet) {
 			p->stats.quiet_exits++;

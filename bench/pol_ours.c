@@ -17,6 +17,7 @@ struct ours_vm {
 	struct bvm base;
 	struct vgic vm;
 	struct vgic_vcpu vcpus[B_MAX_VCPUS];
+	struct vgic_vcpu *vh[B_MAX_VCPUS];   /* vgic_get_vcpu() of each: the world switch's handles */
 	struct vgic_irq spis[B_NR_SPIS];
 	struct ours_resample res[B_NR_SPIS];
 	struct vgic_irq *lpis;
@@ -99,8 +100,10 @@ static struct bvm *ours_create_on(const struct policy *pol, bool lrs_in_memory, 
 		o->base.cpu[i].be.lrs_in_memory = lrs_in_memory;
 	OURS_CHECK(vgic_init(&o->vm, &cfg, &ours_hooks, &o->base, o->vcpus, o->spis));
 	ours_lpi_setup(o);
-	for (unsigned i = 0; i < nr_vcpus; i++)
+	for (unsigned i = 0; i < nr_vcpus; i++) {
 		OURS_CHECK(vgic_vcpu_set_backend(&o->vm, i, &o->base.cpu[i].be));
+		o->vh[i] = vgic_get_vcpu(&o->vm, i);
+	}
 	OURS_CHECK(vgic_dist_enable(&o->vm, false, true));
 	return &o->base;
 }
@@ -179,14 +182,15 @@ static void ours_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
 	OURS_CHECK(vgic_inject_sgi(&ours_of(b)->vm, src, dst, sgi));
 }
 
+/* The world switch on the vCPU handles, as arch-arm64's vcpu_run_slice() calls it. */
 static void ours_flush(struct bvm *b, unsigned vcpu)
 {
-	OURS_CHECK(vgic_flush_lrs(&ours_of(b)->vm, vcpu));
+	OURS_CHECK(vgic_flush_vcpu(ours_of(b)->vh[vcpu]));
 }
 
 static void ours_sync(struct bvm *b, unsigned vcpu)
 {
-	OURS_CHECK(vgic_sync_lrs(&ours_of(b)->vm, vcpu));
+	OURS_CHECK(vgic_sync_vcpu(ours_of(b)->vh[vcpu]));
 }
 
 static void ours_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)

@@ -263,6 +263,14 @@ VGIC_API int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu);
  */
 VGIC_API int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu);
 /*
+ * The same two on a vCPU handle (from vgic_get_vcpu(), kept by the arch for the vCPU's life): what the
+ * arch's world switch calls, since it already knows its vCPU. Only the handle and its backend are
+ * checked (HV_EINVAL for NULL, HV_ENODEV with no backend, as after vgic_vcpu_put); vgic_flush_lrs()
+ * and vgic_sync_lrs() check the (vm, index) pair as well, on every call.
+ */
+VGIC_API int vgic_flush_vcpu(struct vgic_vcpu *v);
+VGIC_API int vgic_sync_vcpu(struct vgic_vcpu *v);
+/*
  * The LR hardware of this physical CPU no longer holds what this vCPU last wrote (it migrated, or
  * another vCPU used the LRs since): the next flush writes every LR it needs and ICH_HCR_EL2. It does
  * not touch ICH_VMCR_EL2 or the APRs: the arch saves them when the vCPU leaves a CPU and restores them

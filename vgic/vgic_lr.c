@@ -194,6 +194,12 @@ static __attribute__((noinline, cold)) int lr_vcpu_error(const struct vgic *vm, 
 	return !vm ? HV_EINVAL : vcpu >= vm->nr_vcpus ? HV_ERANGE : HV_ENODEV;
 }
 
+/* Why a vCPU handle was refused: none at all, or a vCPU with no backend (never given one, or put). */
+static __attribute__((noinline, cold)) int lr_handle_error(const struct vgic_vcpu *v)
+{
+	return !v ? HV_EINVAL : HV_ENODEV;
+}
+
 /* Argument checks shared by the world-switch entry points: one test on the way in, the reason only on failure. */
 static inline struct vgic_vcpu *lr_vcpu(struct vgic *vm, uint32_t vcpu, int *err)
 {
@@ -583,14 +589,14 @@ static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu 
 	return lr_flush_overflow(vm, v);
 }
 
-int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
+/*
+ * The entry once the vCPU is known to exist: the idle look, then the flush the look chose. Inline into
+ * both entry points, so neither pays a call for it.
+ */
+static inline __attribute__((always_inline)) int lr_flush_entry(struct vgic *vm, struct vgic_vcpu *v)
 {
 	uint32_t total;
-	int err;
-	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
 
-	if (!v)
-		return err;
 	/*
 	 * Idle (nothing queued, nothing left in an LR, no maintenance armed): done without the ap_lock.
 	 * An interrupt queued just after this look kicks the vCPU, which exits and flushes again, as it
@@ -607,6 +613,23 @@ int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
 	if (total <= 1)
 		return lr_flush_one(vm, v);
 	return lr_flush(vm, v);
+}
+
+int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
+{
+	int err;
+	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
+
+	if (!v)
+		return err;
+	return lr_flush_entry(vm, v);
+}
+
+int vgic_flush_vcpu(struct vgic_vcpu *v)
+{
+	if (__builtin_expect(!v || !v->be, 0))
+		return lr_handle_error(v);
+	return lr_flush_entry(v->vm, v);
 }
 
 /*
@@ -844,13 +867,9 @@ static __attribute__((noinline)) int lr_sync(struct vgic *vm, struct vgic_vcpu *
 	return HV_OK;
 }
 
-int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
+/* The exit once the vCPU is known to exist; inline into both entry points, as lr_flush_entry(). */
+static inline __attribute__((always_inline)) int lr_sync_entry(struct vgic *vm, struct vgic_vcpu *v)
 {
-	int err;
-	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
-
-	if (!v)
-		return err;
 	if (!vgic_vcpu_loaded(v))
 		return HV_OK;
 	/* Nothing placed and no EOIcount armed: nothing to read back (the flush's idle case), no lock. */
@@ -859,6 +878,23 @@ int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
 		return HV_OK;
 	}
 	return lr_sync(vm, v);
+}
+
+int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
+{
+	int err;
+	struct vgic_vcpu *v = lr_vcpu(vm, vcpu, &err);
+
+	if (!v)
+		return err;
+	return lr_sync_entry(vm, v);
+}
+
+int vgic_sync_vcpu(struct vgic_vcpu *v)
+{
+	if (__builtin_expect(!v || !v->be, 0))
+		return lr_handle_error(v);
+	return lr_sync_entry(v->vm, v);
 }
 
 int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu)

@@ -33,6 +33,7 @@ struct harness {
 	uint8_t *ram;
 	uint64_t ram_base, ram_size;
 	unsigned guest_reads, guest_writes;
+	unsigned switches;   /* h_enter/h_exit calls: odd ones use the vCPU-handle entry points */
 };
 
 /* Calloc'd VM with nr_vcpus, nr_spis SPIs, nr_lrs LRs per vCPU, 5 priority bits, both groups

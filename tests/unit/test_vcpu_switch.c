@@ -264,7 +264,14 @@ static void test_refused_calls_change_nothing(void **state)
 	assert_int_equal(vgic_vcpu_put(&h->vm, 0), HV_EINVAL);      /* not loaded anywhere */
 	assert_int_equal(vgic_flush_lrs(&h->vm, 0), HV_ENODEV);     /* put: no LRs until the next load */
 	assert_int_equal(vgic_sync_lrs(&h->vm, 0), HV_ENODEV);
+	assert_int_equal(vgic_flush_vcpu(vgic_get_vcpu(&h->vm, 0)), HV_ENODEV);  /* the handle forms too */
+	assert_int_equal(vgic_sync_vcpu(vgic_get_vcpu(&h->vm, 0)), HV_ENODEV);
+	assert_int_equal(vgic_flush_vcpu(NULL), HV_EINVAL);
+	assert_int_equal(vgic_sync_vcpu(NULL), HV_EINVAL);
 	arch_load(&h->vm, 0, &p, &g);
+	assert_int_equal(vgic_flush_vcpu(vgic_get_vcpu(&h->vm, 0)), HV_OK);
+	assert_int_equal(vgic_flush_vcpu(vgic_get_vcpu(&h->vm, 0)), HV_EBUSY);  /* flushed twice */
+	assert_int_equal(vgic_sync_vcpu(vgic_get_vcpu(&h->vm, 0)), HV_OK);
 	h_enter(h, 0);
 	h_exit(h, 0);
 	h_finish(h);
