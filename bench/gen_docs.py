@@ -124,6 +124,20 @@ class Results:
         for r in read(os.path.join(d, "instructions.csv")) or []:
             self.instr[(r["policy"], r["scenario"], int(r["nr_lrs"]), int(r["depth"]))] = \
                 float(r["instructions_per_round"])
+        # bench/instructions.sh via instr_split.py: those totals split into the sort, the locks and the rest.
+        self.split = {}
+        for r in read(os.path.join(d, "instructions_split.csv")) or []:
+            self.split[(r["policy"], r["scenario"], int(r["nr_lrs"]), int(r["depth"]))] = \
+                {k: float(r[k]) for k in ("total", "sort", "locks", "rest", "locks_in_sort")}
+        # lr_bench's runs: this directory's is the first, bench/run.sh puts the others (LR_BENCH_RUNS) in
+        # runs/2, runs/3, ...; only their detail CSVs are read, for the headline's ranges over the runs.
+        self.runs = [self.detail] if self.detail else []
+        more = glob.glob(os.path.join(d, "runs", "*", "lr_policies_detail.csv"))
+        for path in sorted(more, key=lambda x: (len(x), x)):
+            rows = read(path)
+            if rows:
+                self.runs.append(rows)
+        self.run_idx = [{run_key(r): r for r in rows} for rows in self.runs]
 
     def row(self, policy, scenario, lrs, depth=None):
         for r in self.detail:
@@ -131,6 +145,16 @@ class Results:
                     and (depth is None or int(r["depth"]) == depth)):
                 return r
         return None
+
+    def run_ratios(self, policy, scenario, lrs, depth=None):
+        """The policy's time per round as a multiple of ours', in each lr_bench run that has both rows."""
+        out = []
+        for idx in self.run_idx:
+            r = idx.get((policy, scenario, lrs, depth if scenario == "depth" else None))
+            o = idx.get(("ours", scenario, lrs, depth if scenario == "depth" else None))
+            if r is not None and o is not None and self.ns_round(o) > 0:
+                out.append(self.ns_round(r) / self.ns_round(o))
+        return out
 
     def instructions(self, r):
         """Instructions per round for the configuration of detail row r, or None."""
@@ -159,6 +183,21 @@ class Results:
         return (self.total(r, "entry") * int(r["entries"]) + self.total(r, "exit") * int(r["exits"])) / d
 
 
+def run_key(r):
+    """A detail row's configuration: depth only for the depth sweep (elsewhere it is the queued depth)."""
+    return (r["policy"], r["scenario"], int(r["nr_lrs"]), int(r["depth"]) if r["scenario"] == "depth" else None)
+
+
+def over_runs(values):
+    """A ratio's range over the lr_bench runs, 2 significant figures: '1.2-1.4 in 3 runs', '1 run'."""
+    if len(values) <= 1:
+        return "1 run"
+    lo, hi = sig2(min(values)), sig2(max(values))
+    if lo == hi:
+        return "%s in each of %d runs" % (lo, len(values))
+    return "%s-%s in %d runs" % (lo, hi, len(values))
+
+
 def sec_run(res, args):
     now = datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
     lines = ["## This run", ""]
@@ -185,6 +224,8 @@ def sec_run(res, args):
               "bash bench/run.sh %s" % args.bin,
               "  %s --out bench/results   # counts, then times, every policy and ours on the NV2 backend"
               % args.bin]
+    lines += ["  %s --out bench/results/runs/%d   # run %d of %d (LR_BENCH_RUNS), for the headline's ranges"
+              % (args.bin, i, i, len(res.runs)) for i in range(2, len(res.runs) + 1)]
     lines += ["  %s%s" % (p["command"], "   # %s" % p["status"] if p["status"] != "ran" else "")
               for p in res.producers]
     lines += ["  python3 bench/plot_data.py bench/results",
@@ -239,15 +280,16 @@ def realistic(res):
     return out
 
 
-def round_cells(res, r, o=None):
-    """accesses, instructions and ns per round of row r; with o (ours), each as a multiple of ours."""
+def round_cells(res, r, o=None, runs=None):
+    """accesses, instructions and ns per round of row r; with o (ours), each as a multiple of ours, and
+    with runs (over_runs() of the time ratio) that range after the ns ratio."""
     acc, ins, ns = per_round(res, r), res.instructions(r), res.ns_round(r)
     if o is None:
         return [num(acc, 0), num(ins, 0) if ins is not None else "n/a", num(ns)]
     oi, oa = res.instructions(o), per_round(res, o)
     return ["%s (%s)" % (num(acc, 0), "x" + sig2(ratio(acc, oa)) if oa else "ours 0"),
             "%s (x%s)" % (num(ins, 0), sig2(ratio(ins, oi))) if ins is not None and oi else "n/a",
-            "%s (x%s)" % (num(ns), sig2(ratio(ns, res.ns_round(o))))]
+            "%s (x%s%s)" % (num(ns), sig2(ratio(ns, res.ns_round(o))), "; " + runs if runs else "")]
 
 
 def headline_realistic(res):
@@ -260,12 +302,14 @@ def headline_realistic(res):
             rows.append(["%s, %d LRs (%d queued per vCPU, %sx the LRs)" % (sc, n, d, sig2(d / n)), LABEL[p],
                          c[0], c[1], "%s [%s-%s]" % (c[2], num(res.ns_round(r, "ns_min")),
                                                      num(res.ns_round(r, "ns_max"))),
+                         "-" if p == "ours" else over_runs(res.run_ratios(p, sc, n)),
                          num(float(r["ns_median"])), num(res.entries_per_round(r))])
     if not rows:
         return []
     return ["### Realistic depth: 1-2x the LRs queued, the guest taking them", "", T.HEADLINE_REALISTIC, "",
             table(["scenario", "policy", "accesses per round (x ours)", "instructions per round (x ours)",
-                   "ns per round [min-max] (x ours, x86 model)", "ns per switch", "switches per round"], rows), ""]
+                   "ns per round [min-max] (x ours, x86 model)", "ns per round x ours, over the runs",
+                   "ns per switch", "switches per round"], rows), ""]
 
 
 def headline_rounds(res):
@@ -277,7 +321,7 @@ def headline_rounds(res):
             o = res.row("ours", sc, n)
             cells = ["%s, %d LRs" % (sc, n), " / ".join(round_cells(res, o))]
             for p in PEERS:
-                c = round_cells(res, res.row(p, sc, n), o)
+                c = round_cells(res, res.row(p, sc, n), o, over_runs(res.run_ratios(p, sc, n)))
                 cells.append(" / ".join(c))
             rows.append(cells)
     return ["### Every scenario, per round", "", T.HEADLINE_ROUNDS, "",
@@ -298,8 +342,9 @@ def headline_depth(res):
             for p in PEERS:
                 r = res.row(p, "depth", n, d)
                 ri, oi = res.instructions(r), res.instructions(o)
-                cells.append("x%s (x%s)" % (sig2(ratio(float(r["ns_median"]), float(o["ns_median"]))),
-                                             sig2(ratio(ri, oi)) if ri is not None and oi else "n/a"))
+                cells.append("x%s, %s (x%s)" % (sig2(ratio(float(r["ns_median"]), float(o["ns_median"]))),
+                                                 over_runs(res.run_ratios(p, "depth", n, d)),
+                                                 sig2(ratio(ri, oi)) if ri is not None and oi else "n/a"))
         rows.append(cells)
     return ["### The whole depth curve", "", T.HEADLINE_DEPTH, "", table(hdr, rows), ""]
 
@@ -322,7 +367,7 @@ def headline_work(res):
             for d in res.depths if d in (1, 64, HEADLINE_DEPTH)]
     return ["### Comparisons and lock pairs per flush, beside the depth curve", "", T.HEADLINE_WORK, "",
             table(hdr, rows), "", "The same per sync (exit), where KVM's prune takes each interrupt's lock:", "",
-            table(hdr, sync), ""]
+            table(hdr, sync), ""] + headline_split(res)
 
 
 def headline_switch(res):
@@ -349,6 +394,35 @@ def headline_switch(res):
     return out
 
 
+def faster_runs(res, p, sc, n, d=None):
+    """In how many lr_bench runs the peer's time per round was below ours: '3 of 3 runs', '1 run'."""
+    v = res.run_ratios(p, sc, n, d)
+    return "1 run" if len(v) <= 1 else "faster in %d of %d runs" % (sum(1 for x in v if x < 1), len(v))
+
+
+def headline_split(res):
+    """The sort / locks / rest shares of the KVM policies in busy2x, burst64 and the sweep's deepest list."""
+    if not res.split:
+        return []
+    rows = []
+    for p in ("kvm_classic", "kvm_6.19"):
+        for n in res.lrs:
+            for sc, d in (("busy2x", 0), ("burst64", 0), ("depth", HEADLINE_DEPTH)):
+                x = res.split.get((p, sc, n, d))
+                if x is None or not x["total"]:
+                    continue
+
+                def pc(v):
+                    return sig2(100.0 * v / x["total"]) + "%"
+                rows.append(["%s%s, %d LRs" % (sc, " %d" % d if sc == "depth" else "", n), LABEL[p],
+                             num(x["total"], 0), pc(x["sort"]), "%s (%s)" % (pc(x["locks"]), pc(x["locks_in_sort"])),
+                             pc(x["rest"])])
+    if not rows:
+        return []
+    return [T.HEADLINE_SPLIT, "", table(["configuration", "policy", "instructions per round", "sort",
+                                         "locks (the comparator's)", "rest"], rows), ""]
+
+
 def headline_losses(res):
     """Where ours loses in this run, per round and per switch, from the data."""
     out = []
@@ -358,9 +432,10 @@ def headline_losses(res):
             for d in (res.depths if sc == "depth" else [None]):
                 o = res.row("ours", sc, n, d)
                 if sc != "depth":
-                    faster = [LABEL[p] for p in PEERS if res.ns_round(res.row(p, sc, n)) < res.ns_round(o)]
+                    faster = ["%s, %s" % (LABEL[p], faster_runs(res, p, sc, n)) for p in PEERS
+                              if res.ns_round(res.row(p, sc, n)) < res.ns_round(o)]
                     if faster:
-                        ns_lost.append("%s/%d LRs (%s)" % (sc, n, ", ".join(faster)))
+                        ns_lost.append("%s/%d LRs (%s)" % (sc, n, "; ".join(faster)))
                 oi = res.instructions(o)
                 if oi is None:
                     continue
@@ -406,10 +481,15 @@ def headline_losses(res):
 
 
 def sec_headline(res):
-    lines = ["## Headline", "", T.HEADLINE_INTRO, ""]
+    n = len(res.runs)
+    runs_text = (T.RUNS_MANY if n > 1 else T.RUNS_ONE).format(n=n)
+    lines = ["## Headline", "", T.HEADLINE_INTRO.format(runs_text=runs_text, reps=res.info.get("reps", "?")), ""]
     lines += headline_realistic(res) + headline_rounds(res) + headline_depth(res) + headline_work(res)
     lines += headline_switch(res) + headline_losses(res)
-    lines += ["### Not measured in this run", "", T.NOT_MEASURED, ""]
+    lines += ["### Not measured in this run", "", T.NOT_MEASURED]
+    lines += [T.NOT_MEASURED_SPLIT] if not res.split else []
+    lines += [T.NOT_MEASURED_RUNS] if n <= 1 else []
+    lines += [""]
     if res.depths and "xen_old" in PEERS:
         lines += [depth_vs_xen(res), ""]
     titles = [fragment(p)[0][3:] for p in res.fragments]
@@ -872,6 +952,7 @@ def main():
             "## Method", "", T.METHOD.format(reps=res.info.get("reps", "?"),
                                              batch_ms=num(float(res.info.get("batch_ns", "nan")) / 1e6, 1),
                                              warm_rounds=res.info.get("warm_rounds", "?"),
+                                             runs=len(res.runs),
                                              count_rounds=res.info.get("count_rounds", "?")), ""]
     for path in res.fragments:
         doc += fragment(path)
@@ -883,7 +964,16 @@ def main():
     doc += ["## Files", "", T.FILES]
     doc += ["- `%s`: written by `%s`%s." % (os.path.basename(p["command"].split()[-2]), p["command"].split()[1],
                                               ", with its section of this document (`.md`) and console log (`.log`)")
-            for p in res.producers if p["status"] == "ran"] + [""]
+            for p in res.producers if p["status"] == "ran"]
+    if res.split:
+        doc += ["- `instructions_split.csv`: written by `bench/instructions.sh` through `bench/instr_split.py`: "
+                "`policy,scenario,nr_lrs,depth,total,sort,locks,rest,locks_in_sort`, instructions per round; "
+                "total = sort + locks + rest, and locks_in_sort (the comparator's) is part of locks."]
+    if len(res.runs) > 1:
+        dirs = "`runs/2/`" if len(res.runs) == 2 else "`runs/2/` to `runs/%d/`" % len(res.runs)
+        doc += ["- %s: `lr_bench`'s other runs (`LR_BENCH_RUNS`), the same CSV files and `lr_bench.log`; only "
+                "their `lr_policies_detail.csv` is read here, for the headline's ranges." % dirs]
+    doc += [""]
     with open(args.out, "w") as f:
         f.write("\n".join(doc).rstrip() + "\n")
 

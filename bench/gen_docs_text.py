@@ -12,40 +12,61 @@ every figure below comes from the run described in "This run"."""
 
 HEADLINE_INTRO = """Every ratio in this section comes from a software model of the GICv3 virtual CPU interface
 (`vgic/icv_model.c`) run on this x86 host, not from arm64 hardware: register accesses and instructions
-are exact counts, nanoseconds are this host's time for the model. All of it is one `make bench` run:
-the [min-max] ranges are over the 101 interleaved batches of that run, not over several runs, and
-ratios are given to 2 significant figures. Per round comes first: a round delivers the same interrupts
+are exact counts, nanoseconds are this host's time for the model. All of it is one `make bench` run.
+{runs_text}
+The [min-max] ranges are over the {reps} interleaved batches of the first run, and ratios are given
+to 2 significant figures. Per round comes first: a round delivers the same interrupts
 under every policy, so accesses, instructions and time per round compare equal work, where an average
 per world switch rewards a policy for taking more, smaller switches."""
+
+# HEADLINE_INTRO's {runs_text}, by the number of lr_bench runs found (bench/run.sh: LR_BENCH_RUNS, default 3).
+RUNS_MANY = """`lr_bench` ran {n} times back to back (`LR_BENCH_RUNS`): every table uses the first
+run, and each time ratio to ours in this section's tables is followed by its range over the {n} runs
+("1.2-1.4 in {n} runs"), which shows how far this machine's noise moves it."""
+
+RUNS_ONE = """`lr_bench` ran once (`LR_BENCH_RUNS=1`), so the time ratios to ours below are marked
+"1 run": there is no range over runs to quote."""
 
 HEADLINE_REALISTIC = """With 1 to 2 times as many interrupts queued per vCPU as there are LRs and the guest taking every
 one, the depth a busy guest sees: *busy1x* and *busy2x* queue 1x and 2x the LRs (4 and 8 with 4 LRs,
 16 and 32 with 16) as edge SPIs at four mixed priorities and the guest acknowledges and EOIs them all
 (EOImode 0), exiting on each maintenance interrupt; *sgi4* and *burst16* happen to fall in the same
 range. *ns per round* is the median time per switch times the switches per round (every round of a
-configuration takes the same number), its range the same over the fastest and slowest batch. The
+configuration takes the same number), its range the same over the fastest and slowest batch; the
+next column is the range of its multiple of ours over the `lr_bench` runs. The
 exact check `accesses_per_round` (ours no more than each peer) covers these rows in `bench-smoke`."""
 
 HEADLINE_ROUNDS = """Each cell: register accesses / callgrind instructions / ns per round (median, x86 model); for
-the peers each figure is followed by its multiple of ours (x > 1: ours is cheaper). Per-switch and
+the peers each figure is followed by its multiple of ours (x > 1: ours is cheaper), and the time's
+multiple by its range over the `lr_bench` runs. Per-switch and
 per-entry figures follow in [Register accesses](#register-accesses) and
 [Time per round and per world switch](#time-per-round-and-per-world-switch). *hwtimer* for old Xen is
 HW-mapped here, which Xen's virtual timer is not (see [Scenarios](#scenarios))."""
 
 HEADLINE_DEPTH = """N LPIs queued on one vCPU, the guest taking none, so a round is one flush and one sync (depth
-sweep, 1 to 4096). Each peer cell: its median ns per flush+sync as a multiple of ours, then, in
-brackets, its instructions per round as a multiple of ours (x86 model; x < 1: the peer is cheaper)."""
+sweep, 1 to 4096). Each peer cell: its median ns per flush+sync as a multiple of ours, that multiple's
+range over the `lr_bench` runs, then, in brackets, its instructions per round as a multiple of ours
+(x86 model; x < 1: the peer is cheaper)."""
 
 NOT_MEASURED = """- **Our priority comparisons per flush**: the core selects by scanning priority-bucket bitmaps inside
   `vgic/`, which keeps no counter, so the table above marks them *n/c*; its locks are counted through
   the lock hooks.
-- **How KVM's time splits** between the sort, the locks and the rest: not measured; the callgrind runs
-  of `bench/instructions.sh` keep only each configuration's total (the comparison and lock counts above
-  are the closest this run comes).
-- **Ranges over several runs**: `lr_bench` ran once; the ranges quoted are over batches within that run.
 - **vCPU put+load timed**: only counted (above); a peer's put/load is not run inside the timed rounds.
 - **Old Xen's virtual timer as Xen has it**: a software interrupt whose physical timer Xen masks in
   CNTV_CTL_EL0; the model maps it HW for every policy."""
+
+# Added to NOT_MEASURED when this run lacks them.
+NOT_MEASURED_SPLIT = """- **How KVM's time splits** between the sort, the locks and the rest: not in this run
+  (`bench/instructions.sh` wrote no `instructions_split.csv`; the comparison and lock counts above are
+  the closest this run comes)."""
+
+NOT_MEASURED_RUNS = """- **Ranges over several runs**: `lr_bench` ran once (`LR_BENCH_RUNS=1`); the ranges quoted are over
+  batches within that run."""
+
+HEADLINE_SPLIT = """Where KVM's instructions go, from `bench/results/instructions_split.csv` (callgrind, exact; the
+whole table is under [Where the instructions go](#where-the-instructions-go-the-sort-the-locks-the-rest)):
+share of the instructions per round in the sort (`blist_sort()`, the comparator's locks taken out) / in
+the locks (in brackets: the comparator's, inside the sort) / the rest:"""
 
 HEADLINE_WORK = """Per flush (guest entry) in the depth sweep: priority comparisons / lock acquire-release pairs, counted
 over the counted rounds (`bench/results/flush_work.csv`). Comparisons: each call of KVM's
@@ -389,8 +410,10 @@ METHOD = """- **Build**: `lr_bench` is built -O2 without sanitizers with its own
   `accesses_per_round` therefore compares whole rounds, and the acceptance table reports both.
 - **What the numbers are not**: the model runs on an x86 host; ns are host software costs, not the
   cost of real `ICH_*` system registers (which the nested model projects). The ns of the scenario rows
-  include the model playing the guest. One run: min and max are over the batches of that run; a
-  spread between runs needs several `make bench` runs, which this document does not have."""
+  include the model playing the guest. Min and max are over the batches of the first `lr_bench` run;
+  the headline's time ratios also give their range over the {runs} run(s) of `lr_bench` in this
+  `make bench` (`LR_BENCH_RUNS`, 3 by default), back to back on the same machine: run-to-run noise, not
+  the spread between machines, builds or compilers."""
 
 FILES = """All in `bench/results/`, rewritten by every `make bench`:
 
