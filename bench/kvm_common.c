@@ -21,7 +21,7 @@ static struct peer_irq *get(struct bvm *b, unsigned vcpu, uint32_t intid)
  * it); otherwise it goes to the tail of its target's list, taken in KVM's
  * lock order (ap_list_lock, then irq_lock) with a re-check.
  */
-static void queue_unlock(struct peer_irq *p)
+void kvm_queue_unlock(struct peer_irq *p)
 {
 	for (;;) {
 		struct peer_vcpu *v = peer_oracle(p);
@@ -52,7 +52,7 @@ void kvm_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
 
 	block_take(&p->s.lock);
 	p->s.pending_latch = 1;
-	queue_unlock(p);
+	kvm_queue_unlock(p);
 }
 
 void kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
@@ -74,7 +74,7 @@ void kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
 		block_drop(&p->s.lock);
 		return;
 	}
-	queue_unlock(p);
+	kvm_queue_unlock(p);
 }
 
 void kvm_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
@@ -132,14 +132,12 @@ static bool is_spi(uint32_t intid)
 	return intid >= B_NR_PRIVATE && intid - B_NR_PRIVATE < B_NR_SPIS;
 }
 
-void kvm_fold_lr(struct peer_vm *vm, struct peer_vcpu *v, uint64_t val, bool drop_lpi_active)
+/* The fold of one LR into p (p is the interrupt its vINTID names); the lookup is the caller's. */
+static inline __attribute__((always_inline)) void fold_irq(struct peer_vm *vm, struct peer_irq *p,
+							    uint32_t intid, uint64_t val, bool drop_lpi_active)
 {
-	uint32_t intid = ich_lr_vintid(val);
-	struct peer_irq *p = peer_irq(vm, v->id, intid);
 	bool was_active;
 
-	if (!p)   /* an LPI unmapped meanwhile */
-		return;
 	block_take(&p->s.lock);
 	was_active = p->s.active;
 	p->s.active = (val & ICH_LR_STATE_ACTIVE) != 0;
@@ -167,8 +165,24 @@ void kvm_fold_lr(struct peer_vm *vm, struct peer_vcpu *v, uint64_t val, bool dro
 		peer_notify_resample(p);
 }
 
+void kvm_fold_lr(struct peer_vm *vm, struct peer_vcpu *v, uint64_t val, bool drop_lpi_active)
+{
+	uint32_t intid = ich_lr_vintid(val);
+	struct peer_irq *p = peer_irq(vm, v->id, intid);
+
+	if (!p)   /* an LPI unmapped meanwhile */
+		return;
+	fold_irq(vm, p, intid, val, drop_lpi_active);
+}
+
+void kvm_fold_irq(struct peer_vm *vm, struct peer_irq *p, uint64_t val)
+{
+	fold_irq(vm, p, ich_lr_vintid(val), val, false);
+}
+
 /* Move p from v's list to t's, both ap_list_locks taken lowest id first, as KVM does. */
-static void migrate(struct peer_vcpu *v, struct peer_vcpu *t, struct peer_irq *p)
+static inline __attribute__((always_inline)) void migrate(struct peer_vcpu *v, struct peer_vcpu *t,
+							   struct peer_irq *p)
 {
 	struct peer_vcpu *a = v->id < t->id ? v : t;
 	struct peer_vcpu *b = v->id < t->id ? t : v;
@@ -186,9 +200,13 @@ static void migrate(struct peer_vcpu *v, struct peer_vcpu *t, struct peer_irq *p
 	block_drop(&a->lock);
 }
 
-void kvm_prune(struct peer_vm *vm, struct peer_vcpu *v)
+/*
+ * put_lpi_locked: KVM before v6.9, whose vgic_put_irq() takes lpi_list_lock for an LPI to drop the
+ * reference the ap_list held (refcounts themselves are not modelled, in either KVM).
+ */
+static inline __attribute__((always_inline)) void prune(struct peer_vm *vm, struct peer_vcpu *v,
+							 bool put_lpi_locked)
 {
-	(void)vm;
 retry:
 	block_take(&v->lock);
 	for (struct vgic_node *n = v->ap_list.next, *next; n != &v->ap_list; n = next) {
@@ -202,6 +220,10 @@ retry:
 			blist_del_init(&p->s.ap_node);
 			p->vcpu = NULL;
 			block_drop(&p->s.lock);
+			if (put_lpi_locked && p->s.intid >= B_LPI_BASE) {
+				block_take(&vm->lpi_list_lock);
+				block_drop(&vm->lpi_list_lock);
+			}
 			continue;
 		}
 		if (t == v) {
@@ -215,6 +237,16 @@ retry:
 		goto retry;
 	}
 	block_drop(&v->lock);
+}
+
+void kvm_prune(struct peer_vm *vm, struct peer_vcpu *v)
+{
+	prune(vm, v, false);
+}
+
+void kvm_prune_lpi_locked(struct peer_vm *vm, struct peer_vcpu *v)
+{
+	prune(vm, v, true);
 }
 
 /* vtr_to_nr_pre_bits() and the fall-through of __vgic_v3_save_aprs()/__vgic_v3_restore_aprs(). */

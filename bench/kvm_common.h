@@ -9,6 +9,8 @@
 void kvm_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid);
 void kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high);
 void kvm_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi);
+/* vgic_queue_irq_unlock(): p's lock held on entry, dropped on return; onto its target's ap_list tail. */
+void kvm_queue_unlock(struct peer_irq *p);
 
 /* vgic_v3_compute_lr(): the LR value, no side effects. irq lock held. */
 uint64_t kvm_compute_lr(const struct peer_irq *p);
@@ -20,8 +22,12 @@ void kvm_populate_lr(struct peer_vcpu *v, struct peer_irq *p, unsigned lr);
  * active state when folding LRs".
  */
 void kvm_fold_lr(struct peer_vm *vm, struct peer_vcpu *v, uint64_t val, bool drop_lpi_active);
+/* The same fold, the interrupt already looked up by the caller (KVM classic's own LPI lookup). */
+void kvm_fold_irq(struct peer_vm *vm, struct peer_irq *p, uint64_t val);
 /* vgic_prune_ap_list(): walk the whole ap_list and drop or migrate what the oracle says. */
 void kvm_prune(struct peer_vm *vm, struct peer_vcpu *v);
+/* The same, before v6.9: dropping an LPI's ap_list reference takes lpi_list_lock (vgic_put_irq()). */
+void kvm_prune_lpi_locked(struct peer_vm *vm, struct peer_vcpu *v);
 
 /*
  * vcpu_put/vcpu_load of the GICv3 CPU interface (vgic_v3_put()/vgic_v3_load() in vgic-v3.c, the hyp side

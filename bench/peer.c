@@ -7,7 +7,7 @@
 static void irq_reset(struct peer_irq *p, uint32_t intid, struct peer_vcpu *target)
 {
 	blist_init(&p->s.ap_node);
-	blist_init(&p->lr_queue);
+	blist_init(&p->lr_queue);   /* and lpi_node, which shares it */
 	blist_init(&p->raise_node);
 	p->s.intid = intid;
 	p->s.lr = PEER_NO_LR;

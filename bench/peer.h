@@ -17,6 +17,7 @@
 #define PEER_PRIO_MASK 0xf8U   /* 5 implemented priority bits, as the core keeps them */
 
 struct peer_vcpu;
+struct kvmc_cte;
 
 struct peer_irq {
 	/*
@@ -27,7 +28,10 @@ struct peer_irq {
 	struct vgic_irq s;
 	struct peer_vcpu *vcpu;        /* KVM irq->vcpu: whose ap_list holds it */
 	struct peer_vcpu *target;
-	struct vgic_node lr_queue;     /* Xen: link in lr_pending */
+	union {                        /* one link, two owners: the struct keeps its size (and its indexing) */
+		struct vgic_node lr_queue;   /* Xen: link in lr_pending */
+		struct vgic_node lpi_node;   /* KVM classic: link in lpi_list (LPIs only) */
+	};
 	struct vgic_node raise_node;   /* Xen: a raise waiting for the next entry (see pol_xen.c) */
 	uint8_t xstatus;               /* Xen: XEN_* bits */
 	bool phys_line;                /* HW level interrupts: the physical line the device drives */
@@ -61,6 +65,13 @@ struct peer_vm {
 	struct peer_irq *lpi;
 	unsigned nr_lpis;
 	unsigned active_spis;              /* KVM 6.19: VM-wide count, sets TDIR */
+	/* KVM classic, before v6.9 (see pol_kvm_classic.c): dist->lpi_list_head in mapping order, its
+	 * lpi_list_lock, and the ITS's LPI translation cache (an LRU list of nr_cte entries). */
+	struct vgic_node lpi_list;
+	vgic_lock_t lpi_list_lock;
+	struct vgic_node its_cache;
+	struct kvmc_cte *cte;
+	unsigned nr_cte;
 };
 
 static inline struct peer_vm *peer_of(struct bvm *b)

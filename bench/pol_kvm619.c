@@ -11,13 +11,51 @@
  *    every exit ("Eagerly save VMCR on exit"), reads HCR for EOIcount when LRENPIE was set;
  *  - fold folds each used LR (dropping an LPI's active state), then, with EOIcount, deactivates that many
  *    active interrupts walking the ap_list after the last one placed in an LR (the 2026 stable fix);
- *    prune walks the whole ap_list. */
+ *    prune walks the whole ap_list;
+ *  - "Move undeliverable interrupts to the end of ap_list" (33c1f60b3213, patch 25/49 of v4): the sort
+ *    decodes the vCPU's saved VMCR once (vgic_get_vmcr()), and every comparison, after taking both irq
+ *    locks, first calls the target oracle for both interrupts (those not for this vCPU sort last), then
+ *    tests each one's group enable from that VMCR (a disabled group sorts last), and only then compares
+ *    pending/active, priority and HW as before. Followed from the patch (v4 25/49, the version merged);
+ *    Linux's oracle also returns NULL for a pending interrupt while the distributor is disabled, a test
+ *    peer_oracle() leaves out for every KVM path. */
 #include "kvm_common.h"
+
+/* struct vgic_vmcr as vgic_v3_get_vmcr() fills it for a GICv3 guest (VFIQEn reads 1, VAckCtl 0). */
+struct k619_vmcr {
+	uint32_t grpen0, grpen1, ackctl, fiqen, cbpr, eoim, abpr, bpr, pmr;
+};
+
+/*
+ * struct vgic_sort_info, list_sort()'s priv in Linux. blist_sort() passes no priv, so the comparator
+ * reads it from here (one thread runs the bench); it is filled just before each sort.
+ */
+static struct {
+	struct peer_vcpu *vcpu;
+	struct k619_vmcr vmcr;
+} sort_info;
+
+/* vgic_get_vmcr() -> vgic_v3_get_vmcr(): decode the VMCR saved at the last exit. */
+static void get_vmcr(const struct peer_vcpu *v, struct k619_vmcr *m)
+{
+	uint64_t vmcr = v->vmcr;
+
+	m->fiqen = 1;
+	m->ackctl = 0;
+	m->cbpr = (vmcr & ICH_VMCR_VCBPR) != 0;
+	m->eoim = (vmcr & ICH_VMCR_VEOIM) != 0;
+	m->abpr = (uint32_t)((vmcr & ICH_VMCR_VBPR1_MASK) >> ICH_VMCR_VBPR1_SHIFT);
+	m->bpr = (uint32_t)((vmcr & ICH_VMCR_VBPR0_MASK) >> ICH_VMCR_VBPR0_SHIFT);
+	m->pmr = (uint32_t)((vmcr & ICH_VMCR_VPMR_MASK) >> ICH_VMCR_VPMR_SHIFT);
+	m->grpen0 = (vmcr & ICH_VMCR_VENG0) != 0;
+	m->grpen1 = (vmcr & ICH_VMCR_VENG1) != 0;
+}
 
 static int cmp_619(const struct vgic_node *a, const struct vgic_node *b)
 {
 	struct peer_irq *ia = peer_of_node((struct vgic_node *)a);
 	struct peer_irq *ib = peer_of_node((struct vgic_node *)b);
+	struct peer_vcpu *v = sort_info.vcpu;
 	bool penda, pendb;
 	int ret;
 
@@ -26,6 +64,15 @@ static int cmp_619(const struct vgic_node *a, const struct vgic_node *b)
 		return 0;
 	block_take(&ia->s.lock);
 	block_take(&ib->s.lock);
+	/* Undeliverable interrupts last: the oracle for both, every time. */
+	ret = (int)(peer_oracle(ib) == v) - (int)(peer_oracle(ia) == v);
+	if (ret)
+		goto out;
+	/* Then those whose group the guest has disabled. */
+	ret = (int)(ib->s.group ? sort_info.vmcr.grpen1 : sort_info.vmcr.grpen0);
+	ret -= (int)(ia->s.group ? sort_info.vmcr.grpen1 : sort_info.vmcr.grpen0);
+	if (ret)
+		goto out;
 	/* Pending, non-active interrupts at the head of the list. */
 	penda = ia->s.enabled && peer_pending(ia) && !ia->s.active;
 	pendb = ib->s.enabled && peer_pending(ib) && !ib->s.active;
@@ -34,9 +81,18 @@ static int cmp_619(const struct vgic_node *a, const struct vgic_node *b)
 		ret = (int)ia->s.priority - (int)ib->s.priority;
 	if (!ret)
 		ret = (int)ib->s.hw - (int)ia->s.hw;
+out:
 	block_drop(&ib->s.lock);
 	block_drop(&ia->s.lock);
 	return ret;
+}
+
+/* vgic_sort_ap_list(), ap_list_lock held (out of line, so that k619_flush() compiles as before). */
+static __attribute__((noinline)) void sort_ap_list(struct peer_vcpu *v)
+{
+	sort_info.vcpu = v;
+	get_vmcr(v, &sort_info.vmcr);
+	blist_sort(&v->ap_list, cmp_619);
 }
 
 static struct bvm *k619_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_lpis)
@@ -98,7 +154,7 @@ static void k619_flush(struct bvm *b, unsigned vcpu)
 	block_take(&v->lock);
 	summarize(v, &s);
 	if (s.nr_pend + s.nr_act > b->nr_lrs)
-		blist_sort(&v->ap_list, cmp_619);
+		sort_ap_list(v);
 	v->last_in_lr = NULL;
 	for (struct vgic_node *n = v->ap_list.next; n != &v->ap_list && count < b->nr_lrs; n = n->next) {
 		struct peer_irq *p = peer_of_node(n);
