@@ -1,5 +1,5 @@
 /* spinlock.h: the hypervisor's spinlock (ticket-free test-and-set with acquire/release ordering).
- * Also provides the vgic lock hooks, which wrap the same lock around a vgic_lock_t word. */
+ * The vgic core spins on the same kind of lock itself (vgic_hooks.spin_locks); vm.c gives it the yield. */
 #ifndef HYP_SPINLOCK_H
 #define HYP_SPINLOCK_H
 

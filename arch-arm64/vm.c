@@ -1,4 +1,4 @@
-/* vm.c: the guest VMs: each one's vgic and the hooks the core calls (spinlocks, kicks, DIR, print,
+/* vm.c: the guest VMs: each one's vgic and the hooks the core calls (the spin-wait relax, kicks, DIR, print,
  * guest memory), its RAM, test-device lines and console, and the end of its part of the run.
  * The EL1 timers and the UART are HW-mapped, so the guest's deactivation reaches the physical GIC. */
 #include <string.h>
@@ -25,16 +25,11 @@ static struct spinlock end_lock;
 static struct vblk vm_disk;
 #define VM_POISON 0xa5
 
-static void hook_lock(void *ctx, vgic_lock_t *l)
+/* The core spins inline on its own locks (the same test-and-set as spinlock.h); this runs only while another CPU holds one. */
+static void hook_relax(void *ctx)
 {
 	(void)ctx;
-	spin_lock_word(&l->word);
-}
-
-static void hook_unlock(void *ctx, vgic_lock_t *l)
-{
-	(void)ctx;
-	spin_unlock_word(&l->word);
+	__asm__ volatile("yield" ::: "memory");
 }
 
 /* The target vCPU runs (or waits) on physical CPU id: an SGI makes it exit or wakes its WFI. */
@@ -100,8 +95,8 @@ static int hook_guest_write(void *ctx, uint64_t gpa, const void *buf, uint32_t l
 }
 
 static const struct vgic_hooks hyp_hooks = {
-	.lock = hook_lock,
-	.unlock = hook_unlock,
+	.spin_locks = true,
+	.relax = hook_relax,
 	.kick = hook_kick,
 	.phys_deactivate = hook_phys_deactivate,
 	.print = hook_print,

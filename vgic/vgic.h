@@ -168,6 +168,7 @@ struct vgic_vcpu {
 struct vgic {
 	const struct vgic_hooks *hooks;
 	void *hooks_ctx;
+	bool spin_locks;                /* hooks->spin_locks, read once at init: the core locks inline */
 	struct vgic_vcpu *vcpus;
 	uint32_t nr_vcpus;
 	struct vgic_irq *spis;

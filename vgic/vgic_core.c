@@ -50,9 +50,14 @@ int vgic_init(struct vgic *vm, const struct vgic_config *cfg,
 	if (prio_bits < VGIC_MIN_PRIO_BITS || prio_bits > 8)
 		return HV_ERANGE;
 
+	/* Two lock mechanisms at once would lock with one and unlock with the other. */
+	if (hooks && hooks->spin_locks && (hooks->lock || hooks->unlock))
+		return HV_EINVAL;
+
 	vgic_zero(vm, sizeof(*vm));
 	vm->hooks = hooks ? hooks : &vgic_no_hooks;
 	vm->hooks_ctx = hooks_ctx;
+	vm->spin_locks = vm->hooks->spin_locks;
 	vm->vcpus = vcpus;
 	vm->nr_vcpus = cfg->nr_vcpus;
 	vm->spis = spis;

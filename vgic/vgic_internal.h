@@ -179,14 +179,26 @@ static inline void vgic_vcpu_set_loaded(struct vgic_vcpu *v, bool on)
 
 /* ---- locking and queueing (vgic_queue.c) ---- */
 /* Inline: every world switch and injection takes several, and most hosts have a lock hook. */
+/* The wait for a spin lock another CPU holds (vgic_queue.c): out of line, the free lock never calls it. */
+void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l);
+
 static inline void vgic_lock(struct vgic *vm, vgic_lock_t *l)
 {
+	if (vm->spin_locks) {
+		if (__builtin_expect(__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE) != 0, 0))
+			vgic_spin_wait(vm, l);
+		return;
+	}
 	if (vm->hooks->lock)
 		vm->hooks->lock(vm->hooks_ctx, l);
 }
 
 static inline void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
 {
+	if (vm->spin_locks) {
+		__atomic_store_n(&l->word, 0U, __ATOMIC_RELEASE);
+		return;
+	}
 	if (vm->hooks->unlock)
 		vm->hooks->unlock(vm->hooks_ctx, l);
 }

@@ -147,3 +147,16 @@ void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d)
 	}
 	d->nr_requeue = d->nr_resample = 0;
 }
+
+/*
+ * A spin lock found taken: watch it with plain loads (no exclusive access while another CPU holds it)
+ * and relax between looks, then try again; returns holding it.
+ */
+void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l)
+{
+	do {
+		while (__atomic_load_n(&l->word, __ATOMIC_RELAXED))
+			if (vm->hooks->relax)
+				vm->hooks->relax(vm->hooks_ctx);
+	} while (__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE));
+}

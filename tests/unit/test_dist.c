@@ -938,7 +938,9 @@ static void register_paths_kick_unlocked_and_keep_dist_lock_a_leaf(void **state)
 	lk.hooks.lock = lk_lock;
 	lk.hooks.unlock = lk_unlock;
 	lk.hooks.kick = lk_kick;
+	lk.hooks.spin_locks = false;
 	h->vm.hooks = &lk.hooks;
+	h->vm.spin_locks = false;   /* these lock hooks watch every lock the core takes */
 	lk.held = 0;
 	lk.kicks = lk.kicks_under_lock = lk.nested_under_dist = lk.relocks = 0;
 
@@ -965,6 +967,7 @@ static void register_paths_kick_unlocked_and_keep_dist_lock_a_leaf(void **state)
 	assert_int_equal(lk.relocks, 0);
 	assert_int_equal(lk.held, 0);
 	h->vm.hooks = lk.orig;
+	h->vm.spin_locks = lk.orig->spin_locks;
 	h_finish(h);
 }
 

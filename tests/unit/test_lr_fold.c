@@ -296,7 +296,9 @@ static void a_change_between_the_entrys_look_and_its_lock_is_placed_as_if_before
 				struct vgic_vcpu *a = &race->vcpus[0], *b = &ref->vcpus[0];
 
 				hooks.lock = guess_lock;
+				hooks.spin_locks = false;   /* the lock hook is the race's trigger */
 				race->vm.hooks = &hooks;
+				race->vm.spin_locks = false;
 				guess = (struct guess_ctx){ .vm = &race->vm, .add = add, .drop = drop, .armed = true };
 				assert_int_equal(vgic_flush_lrs(&race->vm, 0), HV_OK);
 				assert_true(guess.fired);
@@ -402,6 +404,7 @@ static void lower_setup(struct harness *h, struct lower_ctx *c, unsigned combo, 
 	c->vm = &h->vm;
 	h->vm.hooks = &lower_hooks;
 	h->vm.hooks_ctx = c;
+	h->vm.spin_locks = false;   /* these lock hooks count and check every lock */
 	irq->priority = PRIO;
 	irq->active_prio = ACTIVE_PRIO;
 	irq->group = 1;

@@ -64,6 +64,12 @@ static const struct vgic_hooks stress_hooks = {
 	.kick = count_kick,
 };
 
+/* The core's own inline spin locks instead (vgic_hooks.spin_locks), as the arm64 hypervisor runs it. */
+static const struct vgic_hooks stress_hooks_core_spin = {
+	.spin_locks = true,
+	.kick = count_kick,
+};
+
 /*
  * With 5 priority bits PMR can hold at most 0xf8, and an interrupt is signalled
  * only below PMR: 0xf8 is the one priority a guest can never take. Stay under it.
@@ -175,13 +181,13 @@ static void *injector_thread(void *p)
 	return NULL;
 }
 
-static struct stress *stress_new(void)
+static struct stress *stress_new(const struct vgic_hooks *hooks)
 {
 	struct stress *s = calloc(1, sizeof(*s));
 	struct vgic_config cfg = { .nr_vcpus = T_VCPUS, .nr_spis = T_SPIS, .prio_bits = 5 };
 
 	assert_non_null(s);
-	assert_int_equal(vgic_init(&s->vm, &cfg, &stress_hooks, s, s->vcpus, s->spis), HV_OK);
+	assert_int_equal(vgic_init(&s->vm, &cfg, hooks, s, s->vcpus, s->spis), HV_OK);
 	for (unsigned c = 0; c < T_VCPUS; c++) {
 		assert_int_equal(icv_model_init(&s->cpu[c], T_LRS, 5), HV_OK);
 		icv_set_group_enable(&s->cpu[c], 1, true);
@@ -227,14 +233,13 @@ static void check_structure(struct stress *s)
 	}
 }
 
-static void test_concurrent_inject_run_retarget_loses_and_duplicates_nothing(void **state)
+static void stress_run(const struct vgic_hooks *hooks)
 {
-	struct stress *s = stress_new();
+	struct stress *s = stress_new(hooks);
 	pthread_t vt[T_VCPUS], it[T_INJECTORS];
 	struct vcpu_arg va[T_VCPUS], ia[T_INJECTORS];
 	uint64_t total_inj = 0, total_del = 0, sgi_inj = 0, sgi_del = 0;
 
-	(void)state;
 	for (unsigned c = 0; c < T_VCPUS; c++) {
 		va[c] = (struct vcpu_arg){ s, c };
 		assert_int_equal(pthread_create(&vt[c], NULL, vcpu_thread, &va[c]), 0);
@@ -288,10 +293,23 @@ static void test_concurrent_inject_run_retarget_loses_and_duplicates_nothing(voi
 	free(s);
 }
 
+static void test_concurrent_inject_run_retarget_loses_and_duplicates_nothing(void **state)
+{
+	(void)state;
+	stress_run(&stress_hooks);
+}
+
+static void test_the_same_with_the_cores_own_spin_locks(void **state)
+{
+	(void)state;
+	stress_run(&stress_hooks_core_spin);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_concurrent_inject_run_retarget_loses_and_duplicates_nothing),
+		cmocka_unit_test(test_the_same_with_the_cores_own_spin_locks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

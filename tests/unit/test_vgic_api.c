@@ -1553,6 +1553,63 @@ static void clear_pending_while_in_an_lr_drops_it_at_the_next_sync(void **state)
 	h_finish(h);
 }
 
+/* ---- the core's own spin locks ---- */
+static vgic_lock_t *held_by_other_cpu;
+static unsigned relax_calls;
+
+/* Stands for the other CPU: after two looks at the taken lock, it lets go. */
+static void relax_then_release(void *ctx)
+{
+	(void)ctx;
+	if (++relax_calls == 2)
+		__atomic_store_n(&held_by_other_cpu->word, 0U, __ATOMIC_RELEASE);
+}
+
+static void lock_hook_unused(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	(void)l;
+}
+
+static void init_refuses_spin_locks_together_with_lock_hooks(void **state)
+{
+	static struct vgic vm;
+	static struct vgic_vcpu vcpus[1];
+	static const struct vgic_hooks both = { .spin_locks = true, .lock = lock_hook_unused, .unlock = lock_hook_unused };
+	static const struct vgic_hooks half = { .spin_locks = true, .unlock = lock_hook_unused };
+	struct vgic_config cfg = { .nr_vcpus = 1 };
+
+	(void)state;
+	assert_int_equal(vgic_init(&vm, &cfg, &both, NULL, vcpus, NULL), HV_EINVAL);
+	assert_int_equal(vgic_init(&vm, &cfg, &half, NULL, vcpus, NULL), HV_EINVAL);
+}
+
+/* A lock another CPU holds: the core waits, relaxing between looks, and goes on once it is free. */
+static void a_spin_lock_held_elsewhere_is_waited_for_with_relax_then_taken(void **state)
+{
+	static struct vgic vm;
+	static struct vgic_vcpu vcpus[1];
+	static struct vgic_irq spis[32];
+	static const struct vgic_hooks spin = { .spin_locks = true, .relax = relax_then_release };
+	struct vgic_config cfg = { .nr_vcpus = 1, .nr_spis = 32 };
+	struct vgic_irq_state st;
+
+	(void)state;
+	assert_int_equal(vgic_init(&vm, &cfg, &spin, NULL, vcpus, spis), HV_OK);
+	assert_int_equal(vgic_dist_enable(&vm, true, true), HV_OK);
+	assert_int_equal(vgic_irq_set_group(&vm, 0, SPI_A, 1), HV_OK);
+	assert_int_equal(vgic_irq_set_enabled(&vm, 0, SPI_A, true), HV_OK);
+	assert_int_equal(relax_calls, 0);                  /* free locks never relax */
+	held_by_other_cpu = &vcpus[0].ap_lock;
+	held_by_other_cpu->word = 1;
+	assert_int_equal(vgic_inject(&vm, 0, SPI_A, true), HV_OK);
+	assert_int_equal(relax_calls, 2);
+	assert_int_equal(vcpus[0].ap_lock.word, 0);        /* released after the injection */
+	assert_int_equal(vgic_irq_get_state(&vm, 0, SPI_A, &st), HV_OK);
+	assert_true(st.pending);
+	assert_int_equal(st.queued_on, 0);
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
@@ -1560,6 +1617,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		/* bad arguments */
 		T(init_rejects_null_pointers_with_einval_and_leaves_the_vm_untouched),
+		T(init_refuses_spin_locks_together_with_lock_hooks),
+		T(a_spin_lock_held_elsewhere_is_waited_for_with_relax_then_taken),
 		T(init_rejects_vcpus_0_or_over_64_spis_over_988_or_unaligned_and_prio_bits_3_or_9),
 		T(init_accepts_988_spis_and_the_last_one_is_intid_1019),
 		T(init_accepts_1_and_64_vcpus_0_and_960_spis_prio_bits_4_to_8_and_null_hooks),
