@@ -316,11 +316,13 @@ kvmarm tree (git.kernel.org/kvmarm/kvmarm):
 - 70fd60bdedc9 "GICv3: Set ICH_HCR_EL2.TDIR when interrupts overflow LR capacity" and 1c3b3cadcd69
   "GICv3: Add SPI tracking to handle asymmetric deactivation": TDIR while active interrupts are left
   out or any SPI is active; 73c9726975af "GICv3: Drop LPI active state when folding LRs".
-- **Not modelled, and it favours KVM 6.19**: 33c1f60b3213 "Move undeliverable interrupts to the end of
-  ap_list". In 6.19 the sort's comparator calls the target oracle (`vgic_target_oracle()`) for both
-  interrupts and tests the groups' enables in every comparison; `cmp_619()` here compares the enable,
-  pending, active, priority and HW fields only, so each of KVM 6.19's comparisons costs less here than
-  in Linux, and most where the sort matters, past the LR count.
+- 33c1f60b3213 "Move undeliverable interrupts to the end of ap_list": the sort decodes the saved VMCR
+  once (`vgic_get_vmcr()`), and each comparison (`vgic_irq_cmp()`), both locks taken, calls the target
+  oracle (`vgic_target_oracle()`) for both interrupts (those not for this vCPU sort last), then tests each
+  one's group enable in that VMCR (a disabled group sorts last), then compares as before; `cmp_619()` does
+  the same in the same order (followed from v4's patch 25/49, the version merged). One test is left out:
+  Linux's oracle also refuses a pending interrupt while the distributor is disabled, which the shared
+  `peer_oracle()` does not test (one load and branch per call, in KVM 6.19's favour).
 
 **old Xen** (`bench/pol_xen.c`), Xen's original arm vgic (`xen/arch/arm/gic-vgic.c`, `gic-v3.c`,
 `vgic.c`):
@@ -355,14 +357,14 @@ Adaptations, the same for every policy unless stated:
 - old Xen performs a raise at the next entry: the LR write it makes when injecting into the running
   vCPU happens on the way back into the guest, so it is counted as entry work; Xen enables
   ICH_HCR_EL2.En once at boot, which is not counted;
-- LPI lookup: KVM before v6.9 found an LPI by walking `lpi_list_head` under `lpi_list_lock`
-  (`vgic_get_lpi()`); from v6.9 it uses an xarray (O. Upton, 1d6f83f60f79 "KVM: arm64: vgic: Store
-  LPIs in an xarray" and 5a021df71916 "KVM: arm64: vgic: Use xarray to find LPI in vgic_get_lpi()").
-  Neither is modelled: every policy finds an LPI by an array index (`peer_irq()`), cheaper than
-  both, which favours KVM classic (most of all before v6.9, where the walk grows with the LPIs) and
-  KVM 6.19; GICv2 multi-source SGIs and
-  GICv4 direct injection do not exist with a GICv3 guest and software model, so they are left out, as is
-  6.19's vSGIEOICount bit."""
+- LPIs: KVM classic follows v5.4 to v6.8 (`bench/pol_kvm_classic.c`): an MSI through the ITS, as *lpi1*
+  raises its LPI, hits the translation cache (an LRU list searched under `lpi_list_lock`); folding an LPI's
+  LR finds it with `vgic_get_lpi()`, a walk of `lpi_list_head` (mapping order) under `lpi_list_lock`, and
+  each `vgic_put_irq()` of an LPI takes that lock again (v4.17 to v5.3 had no cache: not modelled). KVM 6.19
+  finds an LPI by an array index (`peer_irq()`), standing for the xarrays of v6.9 (1d6f83f60f79,
+  5a021df71916) and the later per-ITS translation cache, which cost more and so favour KVM 6.19. Reference
+  counts are modelled in neither. GICv2 multi-source SGIs and GICv4 direct injection do not exist with a
+  GICv3 guest and software model, so they are left out, as is 6.19's vSGIEOICount bit."""
 
 SCENARIOS = """Each scenario runs with 4 and with 16 LRs (5 priority bits, as QEMU's cortex-a57/a72/max). A *round*
 injects, then runs the guest: entry, the guest acknowledges and ends (EOImode 0) every interrupt it is
