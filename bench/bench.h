@@ -52,13 +52,13 @@ struct policy {
 	void (*configure)(struct bvm *vm, unsigned vcpu, uint32_t intid, uint8_t prio, bool level);
 	void (*map_hw)(struct bvm *vm, unsigned vcpu, uint32_t intid, uint32_t pintid);
 	void (*set_resample)(struct bvm *vm, unsigned vcpu, uint32_t intid, b_resample_fn fn, void *owner);
-	void (*raise_edge)(struct bvm *vm, unsigned vcpu, uint32_t intid);
-	void (*set_level)(struct bvm *vm, unsigned vcpu, uint32_t intid, bool high);
-	void (*sgi)(struct bvm *vm, unsigned src, unsigned dst, uint32_t sgi);
-	void (*flush)(struct bvm *vm, unsigned vcpu);   /* guest entry */
-	void (*sync)(struct bvm *vm, unsigned vcpu);    /* guest exit */
+	int (*raise_edge)(struct bvm *vm, unsigned vcpu, uint32_t intid);
+	int (*set_level)(struct bvm *vm, unsigned vcpu, uint32_t intid, bool high);
+	int (*sgi)(struct bvm *vm, unsigned src, unsigned dst, uint32_t sgi);
+	int (*flush)(struct bvm *vm, unsigned vcpu);   /* guest entry */
+	int (*sync)(struct bvm *vm, unsigned vcpu);    /* guest exit */
 	/* A trapped ICC_DIR_EL1 (TDIR), between sync and flush. NULL: the policy never sets TDIR. */
-	void (*dir_trap)(struct bvm *vm, unsigned vcpu, uint32_t intid);
+	int (*dir_trap)(struct bvm *vm, unsigned vcpu, uint32_t intid);
 	/*
 	 * vCPU put and load (bench/switch.c), what the policy and its arch do when a vCPU leaves its physical
 	 * CPU (after its exit's sync) and when it comes back onto CPU cpu (vm->cpu[cpu]'s backend), as the

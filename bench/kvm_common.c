@@ -46,16 +46,17 @@ void kvm_queue_unlock(struct peer_irq *p)
 	}
 }
 
-void kvm_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
+int kvm_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
 {
 	struct peer_irq *p = get(b, vcpu, intid);
 
 	block_take(&p->s.lock);
 	p->s.pending_latch = 1;
 	kvm_queue_unlock(p);
+	return 0;
 }
 
-void kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
+int kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
 {
 	struct peer_irq *p = get(b, vcpu, intid);
 
@@ -65,22 +66,24 @@ void kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
 	if (p->s.trigger == VGIC_LEVEL) {
 		if (p->s.line_level == high) {
 			block_drop(&p->s.lock);
-			return;
+			return 0;
 		}
 		p->s.line_level = high;
 	} else if (high) {
 		p->s.pending_latch = 1;
 	} else {
 		block_drop(&p->s.lock);
-		return;
+		return 0;
 	}
 	kvm_queue_unlock(p);
+	return 0;
 }
 
-void kvm_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
+int kvm_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
 {
 	(void)src;   /* GICv3 affinity routing keeps no SGI source */
 	kvm_raise_edge(b, dst, sgi);
+	return 0;
 }
 
 uint64_t kvm_compute_lr(const struct peer_irq *p)

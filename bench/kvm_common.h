@@ -6,9 +6,9 @@
 #include "peer.h"
 
 /* kvm_vgic_inject_irq() + vgic_queue_irq_unlock(): latch or line, then add to the target's ap_list tail. */
-void kvm_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid);
-void kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high);
-void kvm_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi);
+int kvm_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid);
+int kvm_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high);
+int kvm_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi);
 /* vgic_queue_irq_unlock(): p's lock held on entry, dropped on return; onto its target's ap_list tail. */
 void kvm_queue_unlock(struct peer_irq *p);
 

@@ -143,7 +143,7 @@ static uint64_t configure_hcr(const struct peer_vm *vm, const struct peer_vcpu *
 	return hcr;
 }
 
-static void k619_flush(struct bvm *b, unsigned vcpu)
+static int k619_flush(struct bvm *b, unsigned vcpu)
 {
 	struct peer_vm *vm = peer_of(b);
 	struct peer_vcpu *v = &vm->vcpu[vcpu];
@@ -175,6 +175,7 @@ static void k619_flush(struct bvm *b, unsigned vcpu)
 	lr_write_hcr(be, v->hcr);
 	for (unsigned i = 0; i < v->used_lrs; i++)
 		lr_write(be, i, v->lr[i]);
+	return 0;
 }
 
 /* A deactivation outside the LRs: fold the LR the interrupt would have had, minus its active bit. */
@@ -209,7 +210,7 @@ static void eoicount_walk(struct bvm *b, struct peer_vcpu *v, unsigned eoicount)
 	}
 }
 
-static void k619_sync(struct bvm *b, unsigned vcpu)
+static int k619_sync(struct bvm *b, unsigned vcpu)
 {
 	struct peer_vm *vm = peer_of(b);
 	struct peer_vcpu *v = &vm->vcpu[vcpu];
@@ -239,10 +240,11 @@ static void k619_sync(struct bvm *b, unsigned vcpu)
 	eoicount_walk(b, v, ich_hcr_eoicount(v->hcr));
 	v->used_lrs = 0;
 	kvm_prune(vm, v);
+	return 0;
 }
 
 /* vgic_v3_deactivate() for a trapped ICV_DIR_EL1 of an interrupt not in an LR. */
-static void k619_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)
+static int k619_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)
 {
 	struct peer_vm *vm = peer_of(b);
 	struct peer_irq *p = peer_irq(vm, vcpu, intid);
@@ -250,6 +252,7 @@ static void k619_dir_trap(struct bvm *b, unsigned vcpu, uint32_t intid)
 	if (p && p->s.active && !p->s.in_lr)
 		deactivate_outside(b, &vm->vcpu[vcpu], p);
 	kvm_prune(vm, &vm->vcpu[vcpu]);
+	return 0;
 }
 
 const struct policy pol_kvm619 = {

@@ -221,13 +221,14 @@ static void kvmc_configure(struct bvm *b, unsigned vcpu, uint32_t intid, uint8_t
 }
 
 /* An LPI is raised as an MSI through the ITS (kvm_set_msi(), or irqfd); the rest as kvm_vgic_inject_irq(). */
-static void kvmc_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
+static int kvmc_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
 {
 	if (intid >= B_LPI_BASE) {
 		inject_msi(peer_of(b), KVMC_ITS_DB, KVMC_DEVID, intid - B_LPI_BASE);
-		return;
+		return 0;
 	}
 	kvm_raise_edge(b, vcpu, intid);
+	return 0;
 }
 
 static unsigned ap_list_depth(struct peer_vcpu *v)
@@ -244,7 +245,7 @@ static unsigned ap_list_depth(struct peer_vcpu *v)
 	return count;
 }
 
-static void kvmc_flush(struct bvm *b, unsigned vcpu)
+static int kvmc_flush(struct bvm *b, unsigned vcpu)
 {
 	struct peer_vm *vm = peer_of(b);
 	struct peer_vcpu *v = &vm->vcpu[vcpu];
@@ -252,7 +253,7 @@ static void kvmc_flush(struct bvm *b, unsigned vcpu)
 	unsigned count = 0;
 
 	if (blist_empty(&v->ap_list))
-		return;
+		return 0;
 	block_take(&v->lock);
 	if (ap_list_depth(v) > b->nr_lrs)
 		blist_sort(&v->ap_list, cmp_classic);
@@ -279,16 +280,17 @@ static void kvmc_flush(struct bvm *b, unsigned vcpu)
 		for (unsigned i = 0; i < v->used_lrs; i++)
 			lr_write(be, i, v->lr[i]);
 	}
+	return 0;
 }
 
-static void kvmc_sync(struct bvm *b, unsigned vcpu)
+static int kvmc_sync(struct bvm *b, unsigned vcpu)
 {
 	struct peer_vm *vm = peer_of(b);
 	struct peer_vcpu *v = &vm->vcpu[vcpu];
 	struct lr_backend *be = &b->cpu[vcpu].be;
 
 	if (blist_empty(&v->ap_list))
-		return;
+		return 0;
 	if (v->used_lrs) {
 		uint32_t elrsr = lr_read_elrsr(be);
 
@@ -312,6 +314,7 @@ static void kvmc_sync(struct bvm *b, unsigned vcpu)
 		v->used_lrs = 0;
 	}
 	kvm_prune_lpi_locked(vm, v);
+	return 0;
 }
 
 /* vgic_v3_put(), v4.17 to v6.18: vgic_v3_vmcr_sync() (ICH_VMCR_EL2 read), then __vgic_v3_save_aprs(). */

@@ -215,7 +215,7 @@ static void hcr_status(struct lr_backend *be, uint64_t flag, bool on)
 	lr_write_hcr(be, on ? (hcr | flag) : (hcr & ~flag));
 }
 
-static void xen_flush(struct bvm *b, unsigned vcpu)
+static int xen_flush(struct bvm *b, unsigned vcpu)
 {
 	struct peer_vm *vm = peer_of(b);
 	struct peer_vcpu *v = &vm->vcpu[vcpu];
@@ -234,9 +234,10 @@ static void xen_flush(struct bvm *b, unsigned vcpu)
 	block_drop(&v->lock);
 	if (!blist_empty(&v->lr_pending) && v->lr_mask == full)
 		hcr_status(be, ICH_HCR_UIE, true);
+	return 0;
 }
 
-static void xen_sync(struct bvm *b, unsigned vcpu)
+static int xen_sync(struct bvm *b, unsigned vcpu)
 {
 	struct peer_vm *vm = peer_of(b);
 	struct peer_vcpu *v = &vm->vcpu[vcpu];
@@ -247,6 +248,7 @@ static void xen_sync(struct bvm *b, unsigned vcpu)
 	for (unsigned i = 0; (i = next_set(v->lr_mask, b->nr_lrs, i)) < b->nr_lrs; i++)
 		update_one_lr(vm, v, be, i);
 	block_drop(&v->lock);
+	return 0;
 }
 
 static struct peer_irq *get(struct bvm *b, unsigned vcpu, uint32_t intid)
@@ -260,15 +262,16 @@ static struct peer_irq *get(struct bvm *b, unsigned vcpu, uint32_t intid)
 	return p;
 }
 
-static void xen_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
+static int xen_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
 {
 	struct peer_irq *p = get(b, vcpu, intid);
 
 	defer_raise(p->target, p);
+	return 0;
 }
 
 /* Xen keeps no virtual line level: a rising edge on the wire is an injection. */
-static void xen_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
+static int xen_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high)
 {
 	struct peer_irq *p = get(b, vcpu, intid);
 	bool rising = high && !p->s.line_level;
@@ -277,12 +280,14 @@ static void xen_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool hig
 	p->phys_line = high;
 	if (rising)
 		defer_raise(p->target, p);
+	return 0;
 }
 
-static void xen_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
+static int xen_sgi(struct bvm *b, unsigned src, unsigned dst, uint32_t sgi)
 {
 	(void)src;
 	xen_raise_edge(b, dst, sgi);
+	return 0;
 }
 
 /*

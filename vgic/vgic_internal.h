@@ -182,25 +182,27 @@ static inline void vgic_vcpu_set_loaded(struct vgic_vcpu *v, bool on)
 /* The wait for a spin lock another CPU holds (vgic_queue.c): out of line, the free lock never calls it. */
 void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l);
 
-static inline void vgic_lock(struct vgic *vm, vgic_lock_t *l)
+/* The lock and unlock hooks, out of line: the inline spin lock's callers keep no registers for them. */
+void vgic_lock_hooked(struct vgic *vm, vgic_lock_t *l);
+void vgic_unlock_hooked(struct vgic *vm, vgic_lock_t *l);
+
+static inline __attribute__((always_inline)) void vgic_lock(struct vgic *vm, vgic_lock_t *l)
 {
-	if (vm->spin_locks) {
+	if (__builtin_expect(vm->spin_locks, 1)) {
 		if (__builtin_expect(__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE) != 0, 0))
 			vgic_spin_wait(vm, l);
 		return;
 	}
-	if (vm->hooks->lock)
-		vm->hooks->lock(vm->hooks_ctx, l);
+	vgic_lock_hooked(vm, l);
 }
 
-static inline void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
+static inline __attribute__((always_inline)) void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
 {
-	if (vm->spin_locks) {
+	if (__builtin_expect(vm->spin_locks, 1)) {
 		__atomic_store_n(&l->word, 0U, __ATOMIC_RELEASE);
 		return;
 	}
-	if (vm->hooks->unlock)
-		vm->hooks->unlock(vm->hooks_ctx, l);
+	vgic_unlock_hooked(vm, l);
 }
 static inline void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
 {
@@ -262,7 +264,7 @@ struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
 struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq);
 
 /* The same inlined, as is the common end of vgic_irq_update_unlock(): for the injection paths. */
-static inline struct vgic_vcpu *vgic_irq_lock_for_update_inline(struct vgic *vm, struct vgic_irq *irq)
+static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_for_update_inline(struct vgic *vm, struct vgic_irq *irq)
 {
 	for (;;) {
 		struct vgic_vcpu *v = vgic_listed_on(irq);
@@ -281,7 +283,7 @@ static inline struct vgic_vcpu *vgic_irq_lock_for_update_inline(struct vgic *vm,
 }
 
 /* vgic_irq_lock_listed inlined: for lowering a line on the injection paths. */
-static inline struct vgic_vcpu *vgic_irq_lock_listed_inline(struct vgic *vm, struct vgic_irq *irq)
+static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_listed_inline(struct vgic *vm, struct vgic_irq *irq)
 {
 	for (;;) {
 		struct vgic_vcpu *v = vgic_listed_on(irq);

@@ -148,6 +148,18 @@ void vgic_deferred_run(struct vgic *vm, struct vgic_deferred *d)
 	d->nr_requeue = d->nr_resample = 0;
 }
 
+void vgic_lock_hooked(struct vgic *vm, vgic_lock_t *l)
+{
+	if (vm->hooks->lock)
+		vm->hooks->lock(vm->hooks_ctx, l);
+}
+
+void vgic_unlock_hooked(struct vgic *vm, vgic_lock_t *l)
+{
+	if (vm->hooks->unlock)
+		vm->hooks->unlock(vm->hooks_ctx, l);
+}
+
 /*
  * A spin lock found taken: watch it with plain loads (no exclusive access while another CPU holds it)
  * and relax between looks, then try again; returns holding it.
