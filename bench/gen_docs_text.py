@@ -49,8 +49,9 @@ range over the `lr_bench` runs, then, in brackets, its instructions per round as
 (x86 model; x < 1: the peer is cheaper)."""
 
 NOT_MEASURED = """- **Our priority comparisons per flush**: the core selects by scanning priority-bucket bitmaps inside
-  `vgic/`, which keeps no counter, so the table above marks them *n/c*; its locks are counted through
-  the lock hooks.
+  `vgic/`, which keeps no counter, so the table above marks them *n/c*. Ours runs with the core's own
+  inline spin locks (`vgic_hooks.spin_locks`), as the arm64 hypervisor does, which the bench cannot see;
+  its lock pairs are those of its NV2 run, which locks through counting hooks (same core, same path).
 - **vCPU put+load timed**: only counted (above); a peer's put/load is not run inside the timed rounds.
 - **Old Xen's virtual timer as Xen has it**: a software interrupt whose physical timer Xen masks in
   CNTV_CTL_EL0; the model maps it HW for every policy."""
