@@ -76,7 +76,8 @@ comparator also takes both interrupts' locks, which the lock pairs include), and
 comparison of old Xen's list walks (its eviction walk of `inflight_irqs` from the lowest priority, the
 ordered inserts into `lr_pending` and `inflight_irqs`, done at entry here). Lock pairs: every
 `spin_lock` the model takes (KVM's ap_list lock and each interrupt's lock, Xen's vGIC lock), and for
-ours every lock the core takes through its `lock` hook. *n/c*: not counted (see "Not measured"). The
+ours every lock the core takes, counted in its NV2 run, which locks through a counting `lock` hook
+(ours itself uses the core's inline spin locks, which the bench cannot see). *n/c*: not counted (see "Not measured"). The
 exact check `flush_lock_pairs` (ours no more lock pairs per flush than each peer, every configuration)
 runs in `bench-smoke`."""
 
