@@ -16,14 +16,14 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 
 	/* Lowered: pending can only go, so nothing is queued and no routing target's lock is needed. */
 	if (!high && !pulse) {
-		v = vgic_irq_lock_listed_inline(vm, irq);
+		v = vgic_irq_lock_listed_inline(vm, irq, VGIC_LOCK_BY_VM);
 		irq->line_level = 0;
 		if (irq->trigger == VGIC_LEVEL)
 			irq->line_in_lr = 0;
-		vgic_irq_lowered_unlock(vm, irq, v);
+		vgic_irq_lowered_unlock(vm, irq, v, VGIC_LOCK_BY_VM);
 		return HV_OK;
 	}
-	v = vgic_irq_lock_for_update_inline(vm, irq);
+	v = vgic_irq_lock_for_update_inline(vm, irq, VGIC_LOCK_BY_VM);
 	if (pulse) {
 		/*
 		 * One event: it latches, so a short pulse on a level input is not
@@ -39,35 +39,68 @@ int vgic_line_set(struct vgic *vm, struct vgic_irq *irq, bool high, bool pulse)
 	} else {
 		set_level_locked(irq, high);
 	}
-	vgic_irq_update_unlock_inline(vm, irq, v);
+	vgic_irq_update_unlock_inline(vm, irq, v, VGIC_LOCK_BY_VM);
 	return HV_OK;
 }
 
 /*
  * vgic_inject()'s two ways, each out of line and reached by a tail call, so that each saves only the
- * registers it uses and the lookup pays no frame. Lowered: pending can only go, so nothing is queued and
+ * registers it uses and the lookup pays no frame; each built once per lock mode (vgic_lock_mode), the
+ * spin-locked copies free of every hook test. Lowered: pending can only go, so nothing is queued and
  * no routing target's lock is needed.
  */
-static __attribute__((noinline)) int inject_lower(struct vgic *vm, struct vgic_irq *irq)
+static inline __attribute__((always_inline)) int inject_lower_in(struct vgic *vm, struct vgic_irq *irq,
+								   enum vgic_lock_mode m)
 {
-	struct vgic_vcpu *v = vgic_irq_lock_listed_inline(vm, irq);
+	struct vgic_vcpu *v = vgic_irq_lock_listed_inline(vm, irq, m);
 
 	if (irq->trigger == VGIC_LEVEL)
 		set_level_locked(irq, false);
-	vgic_irq_lowered_unlock(vm, irq, v);
+	vgic_irq_lowered_unlock(vm, irq, v, m);
 	return HV_OK;
 }
 
-static __attribute__((noinline)) int inject_raise(struct vgic *vm, struct vgic_irq *irq)
+static inline __attribute__((always_inline)) int inject_raise_in(struct vgic *vm, struct vgic_irq *irq,
+								   enum vgic_lock_mode m)
 {
-	struct vgic_vcpu *v = vgic_irq_lock_for_update_inline(vm, irq);
+	struct vgic_vcpu *v = vgic_irq_lock_for_update_inline(vm, irq, m);
 
 	if (irq->trigger == VGIC_LEVEL)
 		set_level_locked(irq, true);
 	else
 		irq->pending_latch = 1;
-	vgic_irq_update_unlock_inline(vm, irq, v);
+	vgic_irq_update_unlock_inline(vm, irq, v, m);
 	return HV_OK;
+}
+
+static __attribute__((noinline)) int inject_lower_spin(struct vgic *vm, struct vgic_irq *irq)
+{
+	return inject_lower_in(vm, irq, VGIC_LOCK_SPIN);
+}
+
+static __attribute__((noinline)) int inject_lower_hooks(struct vgic *vm, struct vgic_irq *irq)
+{
+	return inject_lower_in(vm, irq, VGIC_LOCK_HOOKS);
+}
+
+static __attribute__((noinline)) int inject_raise_spin(struct vgic *vm, struct vgic_irq *irq)
+{
+	return inject_raise_in(vm, irq, VGIC_LOCK_SPIN);
+}
+
+static __attribute__((noinline)) int inject_raise_hooks(struct vgic *vm, struct vgic_irq *irq)
+{
+	return inject_raise_in(vm, irq, VGIC_LOCK_HOOKS);
+}
+
+static inline __attribute__((always_inline)) int inject_lower(struct vgic *vm, struct vgic_irq *irq)
+{
+	return vm->spin_locks ? inject_lower_spin(vm, irq) : inject_lower_hooks(vm, irq);
+}
+
+static inline __attribute__((always_inline)) int inject_raise(struct vgic *vm, struct vgic_irq *irq)
+{
+	return vm->spin_locks ? inject_raise_spin(vm, irq) : inject_raise_hooks(vm, irq);
 }
 
 /*
@@ -84,9 +117,9 @@ static __attribute__((noinline)) int inject_lpi(struct vgic *vm, struct vgic_irq
 		return HV_EBUSY;
 	if (!level)
 		return HV_OK;
-	v = vgic_irq_lock_for_update_inline(vm, irq);
+	v = vgic_irq_lock_for_update_inline(vm, irq, VGIC_LOCK_BY_VM);
 	rc = vgic_lpi_raise_locked(irq, rd);
-	vgic_irq_update_unlock_inline(vm, irq, v);
+	vgic_irq_update_unlock_inline(vm, irq, v, VGIC_LOCK_BY_VM);
 	return rc;
 }
 

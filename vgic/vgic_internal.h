@@ -186,9 +186,21 @@ void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l);
 void vgic_lock_hooked(struct vgic *vm, vgic_lock_t *l);
 void vgic_unlock_hooked(struct vgic *vm, vgic_lock_t *l);
 
-static inline __attribute__((always_inline)) void vgic_lock(struct vgic *vm, vgic_lock_t *l)
+/*
+ * How a path locks. A VM's choice (vm->spin_locks) is fixed at init, so the injection paths are built
+ * once for each (vgic_inject.c) and pick theirs with one test on entry: the spin-locked copy then has
+ * no test and no hook call left at any of its locks. Everything else asks the VM (VGIC_LOCK_BY_VM).
+ */
+enum vgic_lock_mode { VGIC_LOCK_BY_VM, VGIC_LOCK_SPIN, VGIC_LOCK_HOOKS };
+
+static inline __attribute__((always_inline)) bool vgic_lock_spins(const struct vgic *vm, enum vgic_lock_mode m)
 {
-	if (__builtin_expect(vm->spin_locks, 1)) {
+	return m == VGIC_LOCK_SPIN || (m == VGIC_LOCK_BY_VM && __builtin_expect(vm->spin_locks, 1));
+}
+
+static inline __attribute__((always_inline)) void vgic_lock_in(struct vgic *vm, vgic_lock_t *l, enum vgic_lock_mode m)
+{
+	if (vgic_lock_spins(vm, m)) {
 		if (__builtin_expect(__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE) != 0, 0))
 			vgic_spin_wait(vm, l);
 		return;
@@ -196,13 +208,23 @@ static inline __attribute__((always_inline)) void vgic_lock(struct vgic *vm, vgi
 	vgic_lock_hooked(vm, l);
 }
 
-static inline __attribute__((always_inline)) void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
+static inline __attribute__((always_inline)) void vgic_unlock_in(struct vgic *vm, vgic_lock_t *l, enum vgic_lock_mode m)
 {
-	if (__builtin_expect(vm->spin_locks, 1)) {
+	if (vgic_lock_spins(vm, m)) {
 		__atomic_store_n(&l->word, 0U, __ATOMIC_RELEASE);
 		return;
 	}
 	vgic_unlock_hooked(vm, l);
+}
+
+static inline __attribute__((always_inline)) void vgic_lock(struct vgic *vm, vgic_lock_t *l)
+{
+	vgic_lock_in(vm, l, VGIC_LOCK_BY_VM);
+}
+
+static inline __attribute__((always_inline)) void vgic_unlock(struct vgic *vm, vgic_lock_t *l)
+{
+	vgic_unlock_in(vm, l, VGIC_LOCK_BY_VM);
 }
 static inline void vgic_kick(struct vgic *vm, struct vgic_vcpu *v)
 {
@@ -264,47 +286,55 @@ struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
 struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq);
 
 /* The same inlined, as is the common end of vgic_irq_update_unlock(): for the injection paths. */
-static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_for_update_inline(struct vgic *vm, struct vgic_irq *irq)
+static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_for_update_inline(struct vgic *vm, struct vgic_irq *irq,
+												enum vgic_lock_mode m)
 {
 	for (;;) {
 		struct vgic_vcpu *v = vgic_listed_on(irq);
 		struct vgic_vcpu *held = v ? v : __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
 
 		if (held)
-			vgic_lock(vm, &held->ap_lock);
-		vgic_lock(vm, &irq->lock);
+			vgic_lock_in(vm, &held->ap_lock, m);
+		vgic_lock_in(vm, &irq->lock, m);
 		/* Listed where we looked, or on no list (then held is only a prediction). */
 		if (vgic_listed_on(irq) == v || (!v && vgic_listed_on(irq) == held))
 			return held;
-		vgic_unlock(vm, &irq->lock);
+		vgic_unlock_in(vm, &irq->lock, m);
 		if (held)
-			vgic_unlock(vm, &held->ap_lock);
+			vgic_unlock_in(vm, &held->ap_lock, m);
 	}
 }
 
 /* vgic_irq_lock_listed inlined: for lowering a line on the injection paths. */
-static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_listed_inline(struct vgic *vm, struct vgic_irq *irq)
+static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_listed_inline(struct vgic *vm, struct vgic_irq *irq,
+											    enum vgic_lock_mode m)
 {
 	for (;;) {
 		struct vgic_vcpu *v = vgic_listed_on(irq);
 
 		if (v)
-			vgic_lock(vm, &v->ap_lock);
-		vgic_lock(vm, &irq->lock);
+			vgic_lock_in(vm, &v->ap_lock, m);
+		vgic_lock_in(vm, &irq->lock, m);
 		if (vgic_listed_on(irq) == v)
 			return v;
-		vgic_unlock(vm, &irq->lock);
+		vgic_unlock_in(vm, &irq->lock, m);
 		if (v)
-			vgic_unlock(vm, &v->ap_lock);
+			vgic_unlock_in(vm, &v->ap_lock, m);
 	}
 }
 
 /* Release what vgic_irq_lock_listed or _for_update took, changing nothing (no requeue, no kick). */
+static inline __attribute__((always_inline)) void vgic_irq_unlock_listed_in(struct vgic *vm, struct vgic_irq *irq,
+									   struct vgic_vcpu *v, enum vgic_lock_mode m)
+{
+	vgic_unlock_in(vm, &irq->lock, m);
+	if (v)
+		vgic_unlock_in(vm, &v->ap_lock, m);
+}
+
 static inline void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
 {
-	vgic_unlock(vm, &irq->lock);
-	if (v)
-		vgic_unlock(vm, &v->ap_lock);
+	vgic_irq_unlock_listed_in(vm, irq, v, VGIC_LOCK_BY_VM);
 }
 
 /* Every case of vgic_irq_update_unlock() but the one it does inline. */
@@ -323,7 +353,8 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
  */
 static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(struct vgic *vm,
 										 struct vgic_irq *irq,
-										 struct vgic_vcpu *v)
+										 struct vgic_vcpu *v,
+										 enum vgic_lock_mode m)
 {
 	/*
 	 * Locked by vgic_irq_lock_for_update() while on no list: v is the vCPU it was predicted to go
@@ -337,12 +368,12 @@ static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(
 		if (t == v) {
 			vgic_aplist_insert(&v->aplist, irq);
 			__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
-			vgic_irq_unlock_listed(vm, irq, v);
+			vgic_irq_unlock_listed_in(vm, irq, v, m);
 			vgic_kick(vm, v);
 			return;
 		}
 		if (!t) {
-			vgic_irq_unlock_listed(vm, irq, v);
+			vgic_irq_unlock_listed_in(vm, irq, v, m);
 			return;
 		}
 	}
@@ -356,10 +387,10 @@ static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(
  * as vgic_irq_update_unlock() would with that lock state.
  */
 static inline __attribute__((always_inline)) void vgic_irq_lowered_unlock(struct vgic *vm, struct vgic_irq *irq,
-									 struct vgic_vcpu *v)
+									 struct vgic_vcpu *v, enum vgic_lock_mode m)
 {
 	if (!v && !vgic_oracle(vm, irq)) {
-		vgic_unlock(vm, &irq->lock);
+		vgic_unlock_in(vm, &irq->lock, m);
 		return;
 	}
 	vgic_irq_update_unlock_slow(vm, irq, v);

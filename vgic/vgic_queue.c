@@ -6,7 +6,7 @@
 /* Out of line for the cold paths; the injection paths inline the same loop (vgic_internal.h). */
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq)
 {
-	return vgic_irq_lock_listed_inline(vm, irq);
+	return vgic_irq_lock_listed_inline(vm, irq, VGIC_LOCK_BY_VM);
 }
 
 static void lock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *b)
@@ -33,12 +33,12 @@ static void unlock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *
 
 struct vgic_vcpu *vgic_irq_lock_for_update(struct vgic *vm, struct vgic_irq *irq)
 {
-	return vgic_irq_lock_for_update_inline(vm, irq);
+	return vgic_irq_lock_for_update_inline(vm, irq, VGIC_LOCK_BY_VM);
 }
 
 void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
 {
-	vgic_irq_update_unlock_inline(vm, irq, v);
+	vgic_irq_update_unlock_inline(vm, irq, v, VGIC_LOCK_BY_VM);
 }
 
 void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
