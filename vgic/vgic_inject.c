@@ -107,7 +107,8 @@ static inline __attribute__((always_inline)) int inject_raise(struct vgic *vm, s
  * An LPI (an MSI's end): it becomes pending only through a redistributor with EnableLPIs set, the one
  * it targets; vgic_lpi_set_pending() with the locking inlined, as for the other injections.
  */
-static __attribute__((noinline)) int inject_lpi(struct vgic *vm, struct vgic_irq *irq, bool level)
+static inline __attribute__((always_inline)) int inject_lpi_in(struct vgic *vm, struct vgic_irq *irq, bool level,
+								enum vgic_lock_mode m)
 {
 	struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
 	struct vgic_vcpu *v;
@@ -117,10 +118,25 @@ static __attribute__((noinline)) int inject_lpi(struct vgic *vm, struct vgic_irq
 		return HV_EBUSY;
 	if (!level)
 		return HV_OK;
-	v = vgic_irq_lock_for_update_inline(vm, irq, VGIC_LOCK_BY_VM);
+	v = vgic_irq_lock_for_update_inline(vm, irq, m);
 	rc = vgic_lpi_raise_locked(irq, rd);
-	vgic_irq_update_unlock_inline(vm, irq, v, VGIC_LOCK_BY_VM);
+	vgic_irq_update_unlock_inline(vm, irq, v, m);
 	return rc;
+}
+
+static __attribute__((noinline)) int inject_lpi_spin(struct vgic *vm, struct vgic_irq *irq, bool level)
+{
+	return inject_lpi_in(vm, irq, level, VGIC_LOCK_SPIN);
+}
+
+static __attribute__((noinline)) int inject_lpi_hooks(struct vgic *vm, struct vgic_irq *irq, bool level)
+{
+	return inject_lpi_in(vm, irq, level, VGIC_LOCK_HOOKS);
+}
+
+static inline __attribute__((always_inline)) int inject_lpi(struct vgic *vm, struct vgic_irq *irq, bool level)
+{
+	return vm->spin_locks ? inject_lpi_spin(vm, irq, level) : inject_lpi_hooks(vm, irq, level);
 }
 
 /* vgic_inject() once the interrupt is found: an LPI, or one of the two ways above by a tail call. */

@@ -403,7 +403,8 @@ static uint64_t lr_group_triggers(const struct lr_choice *c, unsigned groups, bo
 }
 
 /* The end of every flush that placed something or cleans up: stale LRs, ICH_HCR_EL2, the ap_lock. */
-LR_HOT int lr_flush_finish(struct vgic *vm, struct vgic_vcpu *v, uint32_t used, uint64_t hcr)
+LR_HOT int lr_flush_finish_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t used, uint64_t hcr,
+			      enum vgic_lock_mode m)
 {
 	for (uint32_t stale = v->hw_dirty & ~used; stale; stale &= stale - 1U)
 		lr_write_if_changed(v, (unsigned)__builtin_ctz(stale), 0);
@@ -413,8 +414,13 @@ LR_HOT int lr_flush_finish(struct vgic *vm, struct vgic_vcpu *v, uint32_t used, 
 		lr_write_hcr(v->be, hcr);
 		v->hcr = hcr;
 	}
-	vgic_unlock(vm, &v->ap_lock);
+	vgic_unlock_in(vm, &v->ap_lock, m);
 	return HV_OK;
+}
+
+LR_HOT int lr_flush_finish(struct vgic *vm, struct vgic_vcpu *v, uint32_t used, uint64_t hcr)
+{
+	return lr_flush_finish_in(vm, v, used, hcr, VGIC_LOCK_BY_VM);
 }
 
 /*
@@ -497,11 +503,12 @@ static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct v
  * look again under the lock (nothing to place, clean or disarm: done). False, with *rc and the lock
  * released, when the flush is over; else the lock is held and *total is the ap_list's length.
  */
-LR_HOT bool lr_flush_begin(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc)
+LR_HOT bool lr_flush_begin_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc,
+			      enum vgic_lock_mode m)
 {
-	vgic_lock(vm, &v->ap_lock);
+	vgic_lock_in(vm, &v->ap_lock, m);
 	if (vgic_vcpu_loaded(v)) {
-		vgic_unlock(vm, &v->ap_lock);
+		vgic_unlock_in(vm, &v->ap_lock, m);
 		*rc = HV_EBUSY;
 		return false;
 	}
@@ -509,12 +516,17 @@ LR_HOT bool lr_flush_begin(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total
 	*total = vgic_aplist_total(&v->aplist);
 	if (*total == 0 && v->hw_dirty == 0 &&
 	    !(v->hcr & (ICH_HCR_MAINT_BITS | ICH_HCR_TDIR | ICH_HCR_EOICOUNT_MASK))) {
-		vgic_unlock(vm, &v->ap_lock);
+		vgic_unlock_in(vm, &v->ap_lock, m);
 		*rc = HV_OK;
 		return false;
 	}
 	v->stats.flushes++;
 	return true;
+}
+
+LR_HOT bool lr_flush_begin(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc)
+{
+	return lr_flush_begin_in(vm, v, total, rc, VGIC_LOCK_BY_VM);
 }
 
 /* More than one interrupt queued, the ap_lock held: all fit in the LRs, or the choice. */
@@ -530,7 +542,7 @@ static __attribute__((noinline)) int lr_flush_many(struct vgic *vm, struct vgic_
  * back into the LR it had (an LR the guest still holds is then not rewritten), else into LR 0, the
  * lowest free one. With none (LRs to clean, maintenance to disarm) it places nothing. The ap_lock held.
  */
-LR_HOT int lr_flush_one_locked(struct vgic *vm, struct vgic_vcpu *v)
+LR_HOT int lr_flush_one_locked_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
 {
 	unsigned cls = v->aplist.count[VGIC_AP_PENDING] ? VGIC_AP_PENDING : VGIC_AP_ACTIVE;
 	struct vgic_irq *irq = NULL;
@@ -538,7 +550,7 @@ LR_HOT int lr_flush_one_locked(struct vgic *vm, struct vgic_vcpu *v)
 
 	if (!vgic_aplist_collect(&v->aplist, cls, &irq, 1)) {
 		v->used_lrs = 0;
-		return lr_flush_finish(vm, v, 0, ICH_HCR_EN);
+		return lr_flush_finish_in(vm, v, 0, ICH_HCR_EN, m);
 	}
 	i = irq->lr;
 	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
@@ -546,7 +558,12 @@ LR_HOT int lr_flush_one_locked(struct vgic *vm, struct vgic_vcpu *v)
 	lr_place(vm, v, irq, i, false);
 	v->used_lrs = 1;
 	v->stats.lrs_filled++;
-	return lr_flush_finish(vm, v, 1U << i, ICH_HCR_EN);
+	return lr_flush_finish_in(vm, v, 1U << i, ICH_HCR_EN, m);
+}
+
+LR_HOT int lr_flush_one_locked(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_flush_one_locked_in(vm, v, VGIC_LOCK_BY_VM);
 }
 
 /*
@@ -555,16 +572,27 @@ LR_HOT int lr_flush_one_locked(struct vgic *vm, struct vgic_vcpu *v)
  * lr_flush() would. Each entry path is its own out-of-line function reached by a tail call, finishing
  * the flush.
  */
-static __attribute__((noinline)) int lr_flush_one(struct vgic *vm, struct vgic_vcpu *v)
+LR_HOT int lr_flush_one_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
 {
 	uint32_t total;
 	int rc;
 
-	if (!lr_flush_begin(vm, v, &total, &rc))
+	if (!lr_flush_begin_in(vm, v, &total, &rc, m))
 		return rc;
 	if (total > 1)
 		return lr_flush_many(vm, v, total);
-	return lr_flush_one_locked(vm, v);
+	return lr_flush_one_locked_in(vm, v, m);
+}
+
+/* Built once per lock mode, as the injection paths are (vgic_inject.c). */
+static __attribute__((noinline)) int lr_flush_one_spin(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_flush_one_in(vm, v, VGIC_LOCK_SPIN);
+}
+
+static __attribute__((noinline)) int lr_flush_one_hooks(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_flush_one_in(vm, v, VGIC_LOCK_HOOKS);
 }
 
 /* lr_flush_one_locked() out of line, for lr_flush(), whose frame it would otherwise widen. */
@@ -611,7 +639,7 @@ static inline __attribute__((always_inline)) int lr_flush_entry(struct vgic *vm,
 	}
 	/* Which flush is a guess made without the lock: each looks again under it and goes on as the other would. */
 	if (total <= 1)
-		return lr_flush_one(vm, v);
+		return vm->spin_locks ? lr_flush_one_spin(vm, v) : lr_flush_one_hooks(vm, v);
 	return lr_flush(vm, v);
 }
 
@@ -812,16 +840,16 @@ static inline bool lr_eoi_count_armed(const struct vgic_vcpu *v)
 	return (v->hcr & ICH_HCR_LRENPIE) && v->hcr != VGIC_HCR_UNKNOWN;
 }
 
-static __attribute__((noinline)) int lr_sync(struct vgic *vm, struct vgic_vcpu *v)
+LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
 {
 	bool eoi_count_armed = lr_eoi_count_armed(v);
 	struct vgic_deferred d;
 	uint32_t elrsr = 0;
 
 	d.nr_requeue = d.nr_resample = 0;
-	vgic_lock(vm, &v->ap_lock);
+	vgic_lock_in(vm, &v->ap_lock, m);
 	if (!vgic_vcpu_loaded(v)) {
-		vgic_unlock(vm, &v->ap_lock);
+		vgic_unlock_in(vm, &v->ap_lock, m);
 		return HV_OK;
 	}
 	vgic_vcpu_set_loaded(v, false);
@@ -856,7 +884,7 @@ static __attribute__((noinline)) int lr_sync(struct vgic *vm, struct vgic_vcpu *
 	}
 	v->used_mask = 0;
 	v->used_lrs = 0;
-	vgic_unlock(vm, &v->ap_lock);
+	vgic_unlock_in(vm, &v->ap_lock, m);
 	if (d.nr_requeue | d.nr_resample) {
 		/* The commonest deferred work, one level ended, is vgic_deferred_run's first resample: done here. */
 		if (d.nr_resample == 1 && !d.nr_requeue)
@@ -865,6 +893,16 @@ static __attribute__((noinline)) int lr_sync(struct vgic *vm, struct vgic_vcpu *
 			vgic_deferred_run(vm, &d);
 	}
 	return HV_OK;
+}
+
+static __attribute__((noinline)) int lr_sync_spin(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_sync_in(vm, v, VGIC_LOCK_SPIN);
+}
+
+static __attribute__((noinline)) int lr_sync_hooks(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_sync_in(vm, v, VGIC_LOCK_HOOKS);
 }
 
 /* The exit once the vCPU is known to exist; inline into both entry points, as lr_flush_entry(). */
@@ -877,7 +915,7 @@ static inline __attribute__((always_inline)) int lr_sync_entry(struct vgic *vm, 
 		vgic_vcpu_set_loaded(v, false);
 		return HV_OK;
 	}
-	return lr_sync(vm, v);
+	return vm->spin_locks ? lr_sync_spin(vm, v) : lr_sync_hooks(vm, v);
 }
 
 int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu)
