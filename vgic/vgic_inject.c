@@ -147,15 +147,12 @@ static inline __attribute__((always_inline)) int inject_found(struct vgic *vm, s
 	return level ? inject_raise(vm, irq) : inject_lower(vm, irq);
 }
 
-/* The lookup out of line (LPIs, and every error): its error code lives in this frame only. */
+/* The lookup out of line (every error, and LPIs outside the pool, which it refuses): its error code lives in this frame only. */
 static __attribute__((noinline)) int inject_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 {
 	int err;
 	struct vgic_irq *irq;
 
-	/* An LPI in the pool: what vgic_lookup_slow() finds for it, without its error slot. */
-	if (vm && intid - VGIC_LPI_BASE < vm->nr_lpis)
-		return inject_lpi(vm, &vm->lpis[intid - VGIC_LPI_BASE], level);
 	irq = vgic_lookup_slow(vm, vcpu, intid, &err);
 	if (!irq)
 		return err;
@@ -166,9 +163,12 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 {
 	struct vgic_irq *irq = vgic_lookup_fast(vm, vcpu, intid);
 
-	if (!irq)
-		return inject_lookup_slow(vm, vcpu, intid, level);
-	return inject_found(vm, irq, level);
+	if (irq)
+		return inject_found(vm, irq, level);
+	/* An LPI in the pool (an MSI, a device's commonest interrupt) goes straight to its way too. */
+	if (vm && intid - VGIC_LPI_BASE < vm->nr_lpis)
+		return inject_lpi(vm, &vm->lpis[intid - VGIC_LPI_BASE], level);
+	return inject_lookup_slow(vm, vcpu, intid, level);
 }
 
 int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi)
