@@ -107,7 +107,7 @@ static void data_buffer(struct vblk *d, struct vblk_req *r, const struct vring_d
 	memcpy(buf, d->disk + r->pos, len);
 	r->pos += len;
 	r->written += len;
-	d->st.bytes_read += len;
+	vblk_count(&d->st.bytes_read, len);
 }
 
 /*
@@ -171,9 +171,9 @@ static int32_t serve(struct vblk *d, const struct vring_desc *ring, uint16_t siz
 	/* The last descriptor: data, then the status byte as its last byte. */
 	data_buffer(d, &r, &last, last.len - 1U);
 	if (r.status == VIRTIO_BLK_S_IOERR)
-		d->st.io_errors++;
+		vblk_count(&d->st.io_errors, 1);
 	else if (r.status == VIRTIO_BLK_S_UNSUPP)
-		d->st.unsupported++;
+		vblk_count(&d->st.unsupported, 1);
 	*(uint8_t *)d->ram_ptr(d->ram_ctx, last.addr + last.len - 1U, 1) = r.status;
 	return (int32_t)(r.written + 1U);
 }
@@ -197,7 +197,7 @@ bool vblk_queue_process(struct vblk *d, struct vblk_queue *q)
 	avail_idx = __atomic_load_n(&avail->idx, __ATOMIC_ACQUIRE);
 	/* More new entries than the ring holds: the driver's index is garbage. Serve nothing. */
 	if ((uint16_t)(avail_idx - q->last_avail) > q->size) {
-		d->st.bad_chains++;
+		vblk_count(&d->st.bad_chains, 1);
 		spin_unlock(&q->lock);
 		return false;
 	}
@@ -205,9 +205,9 @@ bool vblk_queue_process(struct vblk *d, struct vblk_queue *q)
 		uint16_t head = __atomic_load_n(&avail->ring[q->last_avail % q->size], __ATOMIC_RELAXED);
 		int32_t len = serve(d, desc, q->size, head);
 
-		d->st.requests++;
+		vblk_count(&d->st.requests, 1);
 		if (len < 0) {
-			d->st.bad_chains++;
+			vblk_count(&d->st.bad_chains, 1);
 			len = 0;
 		}
 		used->ring[q->used_idx % q->size].id = head;

@@ -38,6 +38,16 @@ struct vblk_stats {
 	uint64_t bad_accesses;      /* register accesses of a width or at an offset the device does not have */
 };
 
+/*
+ * Count into a vblk_stats field. Each queue is served on the CPU of the vCPU that notified it, under
+ * that queue's lock only, so several CPUs count into the same fields at once: a plain += lost updates
+ * (bytes_read came up 40 KiB short of the 256 MiB that 4 readers on 4 vCPUs read, test-linux).
+ */
+static inline void vblk_count(uint64_t *counter, uint64_t n)
+{
+	__atomic_add_fetch(counter, n, __ATOMIC_RELAXED);
+}
+
 struct vblk {
 	/* Set by the owner before vblk_init(). */
 	const uint8_t *disk;

@@ -169,9 +169,9 @@ static void msi_send_locked(struct vblk *d, uint16_t v)
 	uint64_t addr = (uint64_t)d->msix[v].addr_hi << 32 | d->msix[v].addr_lo;
 
 	if (irq_msi_send(d->msi, addr, d->msix[v].data, d->devid) == HV_EINVAL)
-		d->st.msi_misses++;
+		vblk_count(&d->st.msi_misses, 1);
 	else
-		d->st.msis++;
+		vblk_count(&d->st.msis, 1);
 }
 
 /* An interrupt for vector v: sent, or remembered in the PBA while its vector is masked. */
@@ -182,7 +182,7 @@ static void signal_locked(struct vblk *d, uint16_t v, uint8_t isr)
 		return;   /* no vector, or MSI-X off: there is no INTx to fall back to */
 	if (vector_masked(d, v)) {
 		d->pba |= 1U << v;
-		d->st.msis_deferred++;
+		vblk_count(&d->st.msis_deferred, 1);
 		return;
 	}
 	msi_send_locked(d, v);
@@ -197,7 +197,7 @@ static void deliver_pending_locked(struct vblk *d)
 		if (!(d->pba & (1U << v)) || vector_masked(d, v))
 			continue;
 		d->pba &= ~(1U << v);
-		d->st.msis_unmasked++;
+		vblk_count(&d->st.msis_unmasked, 1);
 		msi_send_locked(d, v);
 	}
 }
@@ -212,7 +212,7 @@ static void pci_cfg_window(struct vblk *d, bool write, uint64_t *val);
 void vblk_cfg_access(struct vblk *d, uint32_t reg, unsigned width, bool write, uint64_t *val)
 {
 	if (width != 1 && width != 2 && width != 4) {
-		d->st.bad_accesses++;
+		vblk_count(&d->st.bad_accesses, 1);
 		if (!write)
 			*val = 0;
 		return;
@@ -307,7 +307,7 @@ static uint64_t common_read_locked(struct vblk *d, uint64_t off, unsigned width)
 	}
 	if (!q && off >= VIRTIO_CC_Q_DESC && off < VIRTIO_CC_SIZE && (width == 4 || width == 8))
 		return 0;
-	d->st.bad_accesses++;
+	vblk_count(&d->st.bad_accesses, 1);
 	return 0;
 }
 
@@ -319,7 +319,7 @@ static void queue_write_locked(struct vblk *d, struct vblk_queue *q, uint64_t of
 			if (queue_usable(d, q))
 				q->enabled = true;
 			else
-				d->st.queues_refused++;
+				vblk_count(&d->st.queues_refused, 1);
 		}
 	} else if (q->enabled) {
 		/* The rings and size are fixed while the queue runs (4.1.4.3.2); the vector may change. */
@@ -339,7 +339,7 @@ static void queue_write_locked(struct vblk *d, struct vblk_queue *q, uint64_t of
 		else
 			*a = (*a & ~(uint64_t)UINT32_MAX) | (val & UINT32_MAX);
 	} else {
-		d->st.bad_accesses++;
+		vblk_count(&d->st.bad_accesses, 1);
 	}
 	spin_unlock(&q->lock);
 }
@@ -376,7 +376,7 @@ static void common_write_locked(struct vblk *d, uint64_t off, unsigned width, ui
 	if (off >= VIRTIO_CC_Q_SIZE && d->queue_sel < d->nr_queues && off != VIRTIO_CC_Q_NOTIFY_OFF)
 		queue_write_locked(d, &d->q[d->queue_sel], off, width, val);
 	else if (off < VIRTIO_CC_Q_SIZE || d->queue_sel < d->nr_queues)
-		d->st.bad_accesses++;
+		vblk_count(&d->st.bad_accesses, 1);
 }
 
 static void msix_access_locked(struct vblk *d, uint64_t off, unsigned width, bool write, uint64_t *val)
@@ -385,7 +385,7 @@ static void msix_access_locked(struct vblk *d, uint64_t off, unsigned width, boo
 	uint32_t *w;
 
 	if (v >= nr_vectors(d) || (width != 4 && !(width == 8 && field == 0))) {
-		d->st.bad_accesses++;
+		vblk_count(&d->st.bad_accesses, 1);
 		if (!write)
 			*val = 0;
 		return;
@@ -412,7 +412,7 @@ void vblk_bar_access(struct vblk *d, uint64_t off, unsigned width, bool write, u
 	uint64_t r = 0;
 
 	if (width != 1 && width != 2 && width != 4 && width != 8) {
-		d->st.bad_accesses++;
+		vblk_count(&d->st.bad_accesses, 1);
 		if (!write)
 			*val = 0;
 		return;
@@ -427,7 +427,7 @@ void vblk_bar_access(struct vblk *d, uint64_t off, unsigned width, bool write, u
 		}
 		if (qi >= d->nr_queues)
 			return;
-		__atomic_add_fetch(&d->st.notifies, 1U, __ATOMIC_RELAXED);
+		vblk_count(&d->st.notifies, 1);
 		if (vblk_queue_process(d, &d->q[qi])) {
 			spin_lock(&d->lock);
 			signal_locked(d, d->q[qi].msix_vector, ISR_QUEUE);
@@ -454,7 +454,7 @@ void vblk_bar_access(struct vblk *d, uint64_t off, unsigned width, bool write, u
 	} else if (aligned_in(off, width, BAR_MSIX_PBA, 8)) {
 		r = off == BAR_MSIX_PBA ? d->pba : 0;
 	} else {
-		d->st.bad_accesses++;
+		vblk_count(&d->st.bad_accesses, 1);
 	}
 	spin_unlock(&d->lock);
 	if (!write)
