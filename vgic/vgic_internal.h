@@ -178,7 +178,6 @@ static inline void vgic_vcpu_set_loaded(struct vgic_vcpu *v, bool on)
 }
 
 /* ---- locking and queueing (vgic_queue.c) ---- */
-/* Inline: every world switch and injection takes several, and most hosts have a lock hook. */
 /* The wait for a spin lock another CPU holds (vgic_queue.c): out of line, the free lock never calls it. */
 void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l);
 
