@@ -9,7 +9,7 @@
 #                     instruction abort (EC 0x21, IFSC 0x10, FAR = ELR = the address) and halts with 240
 #   fault-novec       the same with the guest's vectors outside memory too: the hypervisor reports it, 250
 #   idle              WFI at 100 Hz: exits with nothing in flight make no list-register access
-#   ipi-exits         the suite's SGI ping-pong costs at most 2.10 exits per IPI (the sender's trap and the
+#   ipi-exits         the suite's SGI ping-pong costs at most 2.25 exits per IPI (the sender's trap and the
 #                     receiver's wake-up; the kick that ends a WFI wait is taken before the guest resumes)
 #   storm             checkpoint storm (hyp.storm): >= 1,000 cycles of stop, save, destroy, restore from the
 #                     blob alone, resume, during the whole suite on 2 vCPUs; the suite passes, no failure
@@ -108,7 +108,11 @@ result idle $ok "exit $rc: $q_exits exits with nothing in flight made $q_acc LR 
 # them) costs the sender's SGI trap and the receiver's wake-up per IPI: its WFI exit, or its kick. The span
 # between the marks around it (bench boot argument), minus the mark's own exit, over the IPIs taken. Before
 # the WFI wait took the kick that woke it, each wake-up cost an IRQ exit more: 2.51 exits per IPI.
-IPI_EXITS_MAX=2.10
+# The count depends on where the host's scheduler leaves QEMU's two vCPU threads: alone here 2.02-2.03;
+# two runs at once 1.52-2.07 (a WFI that finds the next ping already pending does not trap; a receiver
+# preempted before its WFI takes the kick as an exit and then still waits); one CI run 2.11 (848 for 402).
+# The limit sits between that spread and the 2.51 of the defect.
+IPI_EXITS_MAX=2.25
 log=$logdir/ipi-exits.log
 run "$log" 2 "bench"
 ipi=$(awk '/^@@mark sgi_broadcast_irm /{split($3, a, "="); i0 = a[2]}
