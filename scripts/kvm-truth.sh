@@ -7,8 +7,9 @@
 # KVM side: Debian's arm64 kernel (the one make test-linux fetches) boots at EL2 under QEMU TCG
 # (-M virt,virtualization=on), so it brings up KVM in VHE mode on QEMU's GICv3 CPU interface. Its
 # initramfs runs scripts/kvm-truth/vmm.c, a tiny static VMM: 128 MiB of RAM, KVM's vGICv3 at our
-# machine's GICD/GICR addresses, PSCI vCPUs, a write-only PL011, and our test guest (build/arm64/guest.bin)
-# with a device tree made from dts/guest.dts (the vCPUs kept, no ITS, no PCIe, the workload as bootargs).
+# machine's GICD/GICR addresses, PSCI vCPUs, a PL011 that prints what is written (and reads as idle), and
+# our test guest (build/arm64/guest.bin) with a device tree made from dts/guest.dts (the vCPUs kept, no ITS,
+# no PCIe, the workload as bootargs).
 # QEMU's trace events gicv3_ich_* (-d trace:gicv3_ich_*) log each ICH_* register access of the L1 kernel;
 # KVM's debugfs gives its exit count for the VM. Our side: scripts/run-arm64.sh with the same workload;
 # the hypervisor's accounting gives its exits and LR accesses by kind.
@@ -49,11 +50,11 @@ assert "msi-controller" not in s and "pcie@" not in s and args in s
 sys.stdout.write(s)
 PY
 dtc -q -I dts -O dtb -o "$dir/l2.dtb" "$dir/l2.dts" || exit 1
-echo "$VCPUS" >"$dir/nr_vcpus"
+echo "/guest.bin /guest.dtb $VCPUS" >"$dir/vmm.args"
 python3 scripts/mkinitramfs.py "$dir/initrd.gz" dir:/bin dir:/dev dir:/proc dir:/sys chr:/dev/console=5,1:600 \
 	file:/init=scripts/kvm-truth/init:755 file:/bin/busybox=build/linux/busybox:755 file:/vmm="$dir/vmm":755 \
 	file:/guest.bin=build/arm64/guest.bin:644 file:/guest.dtb="$dir/l2.dtb":644 \
-	file:/nr_vcpus="$dir/nr_vcpus":644 >/dev/null || exit 1
+	file:/vmm.args="$dir/vmm.args":644 >/dev/null || exit 1
 
 # KVM under QEMU: the L1 kernel's vCPUs are QEMU's, as many as the guest's.
 rm -f "$dir/trace.log"

@@ -74,7 +74,7 @@ def main(argv):
     lines = ["## Ground truth: KVM's own vgic against ours, the same guest", "",
              "Debian's unmodified `6.1` arm64 kernel boots at EL2 under QEMU TCG (`-M virt,virtualization=on`) and "
              "brings up KVM in VHE mode on QEMU's GICv3 CPU interface; a tiny static VMM "
-             "(`scripts/kvm-truth/vmm.c`: RAM, KVM's vGICv3, PSCI vCPUs, a write-only PL011) runs our test guest "
+             "(`scripts/kvm-truth/vmm.c`: RAM, KVM's vGICv3, PSCI vCPUs, a PL011 that prints what is written) runs our test guest "
              "under it. QEMU's trace events `gicv3_ich_*` count every `ICH_*` register access the L1 kernel makes "
              "(KVM's initialisation included: a handful), and KVM's debugfs gives the VM's exit count. The same "
              "guest runs under our hypervisor, whose accounting counts its exits and LR-backend accesses by kind. "
