@@ -63,7 +63,7 @@ void mmio_handle_dabt(struct pcpu *p, struct vcpu *v, uint64_t esr)
 	/* Cache maintenance by VA on an emulated or empty range has nothing to maintain: skip it. */
 	if (esr & ESR_DABT_CM) {
 		p->stats.exits[EXC_MMIO_OTHER]++;
-		trap_skip_insn(v);
+		trap_skip_insn(v, esr);
 		return;
 	}
 	/* No syndrome (ldp/stp, writeback, ...) or a fault on the guest's own page-table walk:
@@ -93,5 +93,5 @@ void mmio_handle_dabt(struct pcpu *p, struct vcpu *v, uint64_t esr)
 			val &= UINT32_MAX; /* a W register: the upper half reads as zero */
 		trap_set_reg(v, rt, val);
 	}
-	trap_skip_insn(v);
+	trap_skip_insn(v, esr);
 }

@@ -40,6 +40,18 @@
 #define PSR_A          BIT(8)
 #define PSR_D          BIT(9)
 #define PSR_DAIF       (PSR_D | PSR_A | PSR_I | PSR_F)
+/* SPSR of an exception taken from AArch32 (only EL0 may be AArch32 here: HCR_EL2.RW is set) */
+#define PSR_AA32           BIT(4)      /* M[4]: the interrupted state was AArch32 */
+#define PSR_AA32_T         BIT(5)      /* T32 (Thumb) instruction set */
+#define PSR_AA32_IT_LO_SHIFT 25        /* IT[1:0] */
+#define PSR_AA32_IT_LO_MASK  0x3UL
+#define PSR_AA32_IT_HI_SHIFT 10        /* IT[7:2] */
+#define PSR_AA32_IT_HI_MASK  0x3fUL
+#define PSR_NZCV_SHIFT     28
+#define PSR_N              BIT(31)
+#define PSR_Z              BIT(30)
+#define PSR_C              BIT(29)
+#define PSR_V              BIT(28)
 
 /* ESR_EL2 */
 #define ESR_EC_SHIFT        26
@@ -63,6 +75,10 @@
 #define ESR_EC_OF(esr)      (((esr) >> ESR_EC_SHIFT) & ESR_EC_MASK)
 /* WFx ISS */
 #define ESR_WFX_TI_MASK     0x3UL  /* 0 WFI, 1 WFE */
+/* ISS of a trapped AArch32 instruction (WFx among them): its condition, when CV says it is valid */
+#define ESR_AA32_CV         BIT(24)
+#define ESR_AA32_COND_SHIFT 20
+#define ESR_AA32_COND_MASK  0xfUL
 /* data abort ISS */
 #define ESR_DABT_ISV        BIT(24)
 #define ESR_DABT_SAS_SHIFT  22
@@ -102,6 +118,7 @@
 #define VEC_CUR_SP0         0x000
 #define VEC_CUR_SPX         0x200
 #define VEC_LOWER_A64       0x400
+#define VEC_LOWER_A32       0x600
 #define VEC_SYNC            0x000
 #define VEC_ENTRY_SIZE      0x80   /* one vector: 32 instructions */
 

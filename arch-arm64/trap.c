@@ -9,6 +9,7 @@
 #include "vm.h"
 #include "storm.h"
 #include "cntp.h"
+#include "aarch32.h"
 
 /* ESR_EL1 values for the exceptions we inject (EC, IL, ISS) */
 #define INJ_ESR_DABT_CUR  (((uint64_t)ESR_EC_DABT_CUR << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
@@ -16,6 +17,9 @@
 #define INJ_ESR_IABT_CUR  (((uint64_t)ESR_EC_IABT_CUR << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
 #define INJ_ESR_IABT_LOW  (((uint64_t)ESR_EC_IABT_LOW << ESR_EC_SHIFT) | ESR_IL | ESR_FSC_EXTABT)
 #define INJ_ESR_UNDEF     (((uint64_t)ESR_EC_UNKNOWN << ESR_EC_SHIFT) | ESR_IL)
+/* What ESR.IL says the trapped instruction was: 32 bits (A64, A32, a long T32), or a 16-bit T32 one */
+#define AA64_INSN_BYTES      4U
+#define T32_SHORT_INSN_BYTES 2U
 
 uint64_t trap_get_reg(const struct vcpu *v, unsigned rt)
 {
@@ -28,9 +32,10 @@ void trap_set_reg(struct vcpu *v, unsigned rt, uint64_t val)
 		v->regs.x[rt] = val;
 }
 
-void trap_skip_insn(struct vcpu *v)
+void trap_skip_insn(struct vcpu *v, uint64_t esr)
 {
-	v->regs.elr += 4;
+	v->regs.elr += (esr & ESR_IL) ? AA64_INSN_BYTES : T32_SHORT_INSN_BYTES;
+	v->regs.spsr = aa32_it_advance(v->regs.spsr);
 }
 
 /* The vector group of VBAR_EL1 a synchronous exception from the guest's current mode is taken to. */
@@ -42,7 +47,7 @@ static uint64_t vector_offset(const struct vcpu *v)
 		return VEC_CUR_SPX;
 	if (mode == PSR_MODE_EL1T)
 		return VEC_CUR_SP0;
-	return VEC_LOWER_A64;
+	return aa32_state(v->regs.spsr) ? VEC_LOWER_A32 : VEC_LOWER_A64;
 }
 
 /* Where that exception enters the guest: its synchronous vector, a VA of the guest's stage 1. */
@@ -56,7 +61,7 @@ static void inject(struct vcpu *v, uint64_t esr_cur, uint64_t esr_low, uint64_t 
 {
 	uint64_t off = vector_offset(v);
 
-	write_sysreg(esr_el1, off == VEC_LOWER_A64 ? esr_low : esr_cur);
+	write_sysreg(esr_el1, off == VEC_LOWER_A64 || off == VEC_LOWER_A32 ? esr_low : esr_cur);
 	write_sysreg(far_el1, far);
 	write_sysreg(elr_el1, v->regs.elr);
 	write_sysreg(spsr_el1, v->regs.spsr);
@@ -151,13 +156,18 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 {
 	uint64_t vmcr = 0;
 	bool have_vmcr = false;
+	/* A conditional AArch32 WFI/WFE that failed its condition may trap all the same: it did nothing.
+	 * (Its condition may come from the IT state, so look before skipping moves that on.) */
+	bool passed = aa32_cond_passed(v->regs.spsr, esr);
 
-	trap_skip_insn(v);
+	trap_skip_insn(v, esr);
 	if (esr & ESR_WFX_TI_MASK) {
 		p->stats.exits[EXC_WFE]++;
 		return; /* WFE: a spin-wait hint; returning at once is always correct */
 	}
 	p->stats.exits[EXC_WFI]++;
+	if (!passed)
+		return;
 	if (wfi_wake(p, v, &vmcr, &have_vmcr))
 		return;
 	p->stats.wfi_sleeps++;
@@ -215,7 +225,7 @@ static void handle_sysreg(struct pcpu *p, struct vcpu *v, uint64_t esr)
 		trap_inject_undef(p, v);
 		return;
 	}
-	trap_skip_insn(v);
+	trap_skip_insn(v, esr);
 }
 
 static void handle_sync(struct pcpu *p, struct vcpu *v)

@@ -7,8 +7,9 @@
 #include "vcpu.h"
 
 void trap_handle_exit(struct pcpu *p, struct vcpu *v, uint64_t kind);
-/* Skip the trapped instruction (all trapped instructions here are 32-bit A64). */
-void trap_skip_insn(struct vcpu *v);
+/* Skip the trapped instruction: 4 bytes, or 2 for a 16-bit T32 one (ESR.IL clear), moving a Thumb IT
+ * block's state on past it. */
+void trap_skip_insn(struct vcpu *v, uint64_t esr);
 /* Deliver a synchronous external data abort at guest virtual address far. */
 void trap_inject_dabt(struct pcpu *p, struct vcpu *v, uint64_t far);
 void trap_inject_undef(struct pcpu *p, struct vcpu *v);

@@ -60,6 +60,16 @@ static void mmu_on(void)
 	isb();
 }
 
+uint64_t arm64_map_gib(unsigned slot, uint64_t entry)
+{
+	uint64_t old = l1_table[slot];
+
+	l1_table[slot] = entry;
+	dsb(ish);
+	__asm__ volatile("tlbi vmalle1is\n\tdsb ish\n\tisb" ::: "memory");
+	return old;
+}
+
 /* Identity map: the first GiB is devices (never executable), the next three normal memory. */
 static void mmu_build(void)
 {

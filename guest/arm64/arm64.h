@@ -69,6 +69,14 @@ extern struct arm64_machine machine;
  * and the suite's recovered one in exceptions.c). */
 #define FAULT_EXEC_IPA 0xbf000000UL
 
+/* aa32_tests.c: the vector kind of an exception from AArch32 EL0 (vectors.S), and its handler while a
+ * user sequence runs: true when it took the exception (frame: x0-x30, ELR_EL1, SPSR_EL1). */
+#define VEC_KIND_LOWER_AA32 5U
+bool arm64_el0_exception(uint64_t *frame, uint64_t esr);
+/* arch.c: replace one 1 GiB slot of the identity map (a block or a table entry), TLBs invalidated;
+ * returns the entry it replaced */
+uint64_t arm64_map_gib(unsigned slot, uint64_t entry);
+
 /* arch.c: a time on the guest_arch_now_ns() scale in counter ticks */
 uint64_t arm64_ns_to_ticks(uint64_t ns);
 

@@ -60,7 +60,7 @@ void guest_arm64_sync(uint64_t kind, uint64_t *frame)
 {
 	uint64_t esr = read_sysreg(esr_el1), ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
 	static const char *const what[] = { "synchronous exception", "IRQ", "FIQ", "SError",
-					    "exception from EL0" };
+					    "exception from EL0", "exception from AArch32 EL0" };
 
 	if (kind == 0 && arm64_abort_expected && ec == ESR_EC_DABT_CUR) {
 		/* The hostile mode's access was refused with an external abort, as it should be: skip it. */
@@ -79,7 +79,9 @@ void guest_arm64_sync(uint64_t kind, uint64_t *frame)
 		frame[FRAME_ELR] = frame[FRAME_LR];
 		return;
 	}
-	guest_fatal(kind == 0 ? sync_name(ec) : what[kind < 5 ? kind : 0], esr, read_sysreg(far_el1),
+	if (kind == VEC_KIND_LOWER_AA32 && arm64_el0_exception(frame, esr))
+		return;
+	guest_fatal(kind == 0 ? sync_name(ec) : what[kind <= VEC_KIND_LOWER_AA32 ? kind : 0], esr, read_sysreg(far_el1),
 		    frame[FRAME_ELR]);
 }
 

@@ -68,6 +68,11 @@ __attribute__((weak)) bool guest_arch_exec_fault_recover(struct guest_fault_seen
 	return false;
 }
 
+__attribute__((weak)) void guest_arch_compat_tests(void)
+{
+	skip("compat_user_mode", "this layer runs nothing in a 32-bit user mode");
+}
+
 __attribute__((weak)) bool guest_arch_ram(uint64_t *base, uint64_t *size)
 {
 	(void)base;

@@ -152,6 +152,9 @@ struct guest_fault_seen {
 /* Call an address with no memory behind it (the one guest_arch_fault(1) jumps to) with the layer's
  * vector expecting the fault; fills *seen. false when the layer cannot recover from it. */
 bool guest_arch_exec_fault_recover(struct guest_fault_seen *seen);
+/* Checks of a 32-bit user mode's traps (arm64: AArch32 EL0, as a 32-bit Linux task): the layer runs them
+ * itself, with check(); the weak default SKIPs one line. */
+void guest_arch_compat_tests(void);
 
 /* ---- provided by guest/common for the layer ---- */
 /* Entry of the suite on the boot CPU, after guest_arch_init(). Does not return. */

@@ -1,0 +1,23 @@
+/* aarch32.h: what a trap from an AArch32 EL0 needs beyond the A64 case: its vector group, the length of
+ * the trapped instruction, the Thumb IT state to move past it, and the condition it was trapped under. */
+#ifndef HYP_AARCH32_H
+#define HYP_AARCH32_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include "sysreg.h"
+
+/* SPSR_EL2 of the exit: was the guest in AArch32 (EL0; EL1 is always AArch64 here)? */
+static inline bool aa32_state(uint64_t spsr)
+{
+	return (spsr & PSR_AA32) != 0;
+}
+
+/* After an AArch32 instruction was skipped: the next one's place in a Thumb IT block (ITAdvance). */
+uint64_t aa32_it_advance(uint64_t spsr);
+/* Would the trapped AArch32 instruction have executed? A conditional one that fails its condition may
+ * still trap (the architecture allows it); it must then do nothing. ISS carries the condition (CV), or
+ * for a Thumb instruction inside an IT block the IT state does. */
+bool aa32_cond_passed(uint64_t spsr, uint64_t esr);
+
+#endif
