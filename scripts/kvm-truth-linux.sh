@@ -31,14 +31,14 @@ dir=build/kvm-truth-linux
 mkdir -p "$dir"
 rm -f "$dir"/*.log
 
-if ! bash scripts/run-linux-arm64.sh --fetch >"$dir/fetch.txt" 2>&1; then
-	echo "SKIP kvm-truth-linux: *** NOT MEASURED ***: the Linux kernel could not be fetched ($(tail -n1 "$dir/fetch.txt"))"
-	exit 0
-fi
-make --no-print-directory arm64 >/dev/null || exit 1
-
-${CROSS_COMPILE:-aarch64-linux-gnu-}gcc -static -O2 -Wall -Wextra -Werror -o "$dir/vmm" scripts/kvm-truth/vmm.c \
-	-lpthread || exit 1
+# shellcheck source=kvm-truth/prepare.sh
+. scripts/kvm-truth/prepare.sh
+kvm_truth_prepare "$dir" kvm-truth-linux
+case $? in
+0) ;;
+2) exit 0 ;;
+*) exit 1 ;;
+esac
 
 # The L2 device tree. The initramfs sits at RAM + 64 MiB (vmm.c LINUX_INITRD_OFF); the command line is
 # run-linux-arm64.sh's with the same workload words. quiet, for all three: KVM's VMM serves the console in

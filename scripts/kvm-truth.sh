@@ -26,15 +26,14 @@ VCPUS=${KVM_TRUTH_VCPUS:-2}
 dir=build/kvm-truth
 mkdir -p "$dir"
 
-if ! bash scripts/run-linux-arm64.sh --fetch >"$dir/fetch.log" 2>&1; then
-	echo "SKIP kvm-truth: *** NOT MEASURED ***: the Linux kernel could not be fetched ($(tail -n1 "$dir/fetch.log"))"
-	exit 0
-fi
-make --no-print-directory arm64 >/dev/null || exit 1
-
-# The VMM, static: the initramfs has no libc.
-${CROSS_COMPILE:-aarch64-linux-gnu-}gcc -static -O2 -Wall -Wextra -Werror -o "$dir/vmm" scripts/kvm-truth/vmm.c \
-	-lpthread || exit 1
+# shellcheck source=kvm-truth/prepare.sh
+. scripts/kvm-truth/prepare.sh
+kvm_truth_prepare "$dir" kvm-truth
+case $? in
+0) ;;
+2) exit 0 ;;
+*) exit 1 ;;
+esac
 
 # The guest's device tree: dts/guest.dts with VCPUS cpu nodes, without the ITS (no KVM ITS is created)
 # and the PCIe bridge, the workload as its command line.

@@ -16,14 +16,48 @@ KINDS = ["lr_read", "lr_write", "elrsr_read", "eisr_read", "misr_read", "hcr_rea
 QEMU_KIND = {"ap_read": "apr_read", "ap_write": "apr_write"}
 
 
-def kvm_side(d):
+def ich_trace_counts(path):
+    """ICH_* accesses by kind in a QEMU log of gicv3_ich_* trace events."""
     counts = collections.Counter()
-    with open(d + "/trace.log", errors="replace") as f:
+    with open(path, errors="replace") as f:
         for line in f:
             m = re.match(r"^(?:\d+@[\d.]+:)?gicv3_ich_(\w+)\s", line)
             if m:
                 k = m.group(1)
                 counts[QEMU_KIND.get(k, k)] += 1
+    return counts
+
+
+def ours_counts(path, by_cause=None):
+    """(exits, LR-backend accesses by kind) from the hypervisor's accounting in a console log; by_cause, a
+    dict, also gets its exits by cause."""
+    counts = collections.Counter()
+    exits = None
+    for line in open(path, errors="replace"):
+        m = re.match(r"^hyp: exits (\d+) total", line)
+        if m:
+            exits = int(m.group(1))
+        m = re.match(r"^hyp:\s+exit (\w+)\s+(\d+)", line)
+        if m and by_cause is not None:
+            by_cause[m.group(1)] = int(m.group(2))
+        # the LR-backend line by kind: "hyp:   lr_read N lr_write N ..."
+        if re.match(r"^hyp:\s+(lr_|elrsr|hcr|vmcr|apr|vtr)", line):
+            for k, v in re.findall(r"(\w+) (\d+)", line):
+                counts[k] += int(v)
+    return exits, counts
+
+
+def emit(text, md_out):
+    """The Markdown fragment: to md_out, or printed when there is none."""
+    if md_out:
+        with open(md_out, "w") as f:
+            f.write(text)
+    else:
+        print(text)
+
+
+def kvm_side(d):
+    counts = ich_trace_counts(d + "/trace.log")
     exits = None
     for line in open(d + "/kvm.log", errors="replace"):
         m = re.match(r"^vmm: stat exits (\d+)", line)
@@ -33,17 +67,7 @@ def kvm_side(d):
 
 
 def ours_side(d):
-    counts = collections.Counter()
-    exits = None
-    for line in open(d + "/ours.log", errors="replace"):
-        m = re.match(r"^hyp: exits (\d+) total", line)
-        if m:
-            exits = int(m.group(1))
-        # the LR-backend line by kind: "hyp:   lr_read N lr_write N ..."
-        if re.match(r"^hyp:\s+(lr_|elrsr|hcr|vmcr|apr|vtr)", line):
-            for k, v in re.findall(r"(\w+) (\d+)", line):
-                counts[k] += int(v)
-    return exits, counts
+    return ours_counts(d + "/ours.log")
 
 
 def main(argv):
@@ -107,12 +131,7 @@ def main(argv):
               "are kept in `build/kvm-truth/`):", "", "```",
               "KVM_TRUTH_SGIS=%d KVM_TRUTH_VCPUS=%d bash scripts/kvm-truth.sh bench/results/kvm_truth.csv "
               "bench/results/kvm_truth.md" % (sgis, vcpus), "```", ""]
-    text = "\n".join(lines)
-    if md_out:
-        with open(md_out, "w") as f:
-            f.write(text)
-    else:
-        print(text)
+    emit("\n".join(lines), md_out)
 
 
 if __name__ == "__main__":

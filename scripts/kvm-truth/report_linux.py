@@ -9,15 +9,15 @@ Interrupts delivered = the sum of the IPI and arch_timer counts of the init's la
 CSV columns: config, rep, metric, value (rep 0 and metric exits/ich_*/irqs for the counted runs: ours' first
 timed run, KVM's traced run).
 """
-import collections
+import os
 import re
 import statistics
 import sys
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from report import KINDS, emit, ich_trace_counts, ours_counts  # noqa: E402  (the same counting as kvm-truth.sh's)
+
 PHASES = ["boot", "loops", "pingpong", "whole"]
-KINDS = ["lr_read", "lr_write", "elrsr_read", "eisr_read", "misr_read", "hcr_read", "hcr_write",
-         "vmcr_read", "vmcr_write", "apr_read", "apr_write", "vtr_read"]
-QEMU_KIND = {"ap_read": "apr_read", "ap_write": "apr_write"}
 RE_STARTED = re.compile(r"linux-init: started, uptime ([0-9.]+) s")
 RE_LOOPS = re.compile(r"linux-init: workload done, uptime ([0-9.]+) s")
 RE_PP = re.compile(r"linux-init: pingpong (\d+) round trips in ([0-9.]+) s")
@@ -68,13 +68,7 @@ def irqs_delivered(path):
 
 
 def kvm_counts(d):
-    counts = collections.Counter()
-    with open(d + "/trace.txt", errors="replace") as f:
-        for line in f:
-            m = re.match(r"^(?:\d+@[\d.]+:)?gicv3_ich_(\w+)\s", line)
-            if m:
-                counts[QEMU_KIND.get(m.group(1), m.group(1))] += 1
-    exits = None
+    counts = ich_trace_counts(d + "/trace.txt")
     for line in open(d + "/kvm-traced.log", errors="replace"):
         m = re.match(r"^vmm: stat (\w+) (\d+)", line)
         if m:
@@ -82,24 +76,7 @@ def kvm_counts(d):
         m = re.search(r"Linux version (\S+)", line)
         if m and not line.startswith("l2: "):
             KVM_STATS["version"] = m.group(1)
-    exits = KVM_STATS.get("exits")
-    return exits, counts
-
-
-def ours_counts(path):
-    counts = collections.Counter()
-    exits = None
-    for line in open(path, errors="replace"):
-        m = re.match(r"^hyp: exits (\d+) total", line)
-        if m:
-            exits = int(m.group(1))
-        m = re.match(r"^hyp:\s+exit (\w+)\s+(\d+)", line)
-        if m:
-            OURS_EXITS[m.group(1)] = int(m.group(2))
-        if re.match(r"^hyp:\s+(lr_|elrsr|hcr|vmcr|apr|vtr)", line):
-            for k, v in re.findall(r"(\w+) (\d+)", line):
-                counts[k] += int(v)
-    return exits, counts
+    return KVM_STATS.get("exits"), counts
 
 
 def rng(vals, fmt):
@@ -114,7 +91,7 @@ def main(argv):
     configs = ["plain", "ours", "kvm"]
     t = {c: [times("%s/%s-%d.log" % (d, c, r)) for r in range(1, reps + 1)] for c in configs}
     counted = {"kvm": kvm_counts(d) + (irqs_delivered(d + "/kvm-traced.log"),),
-               "ours": ours_counts(d + "/ours-1.log") + (irqs_delivered(d + "/ours-1.log"),)}
+               "ours": ours_counts(d + "/ours-1.log", OURS_EXITS) + (irqs_delivered(d + "/ours-1.log"),)}
     for c, (exits, counts, irqs) in counted.items():
         if not exits or not counts or not irqs:
             sys.exit("report_linux: no counts for %s (exits %s, irqs %s)" % (c, exits, irqs))
@@ -208,12 +185,7 @@ def main(argv):
               "QEMU's trace are kept in `build/kvm-truth-linux/`):", "", "```",
               "KVM_TRUTH_LINUX_REPS=%d KVM_TRUTH_LINUX_PINGPONG=%d bash scripts/kvm-truth-linux.sh "
               "bench/results/kvm_truth_linux.csv bench/results/kvm_truth_linux.md" % (reps, pp), "```", ""]
-    text = "\n".join(lines)
-    if md_out:
-        with open(md_out, "w") as f:
-            f.write(text)
-    else:
-        print(text)
+    emit("\n".join(lines), md_out)
 
 
 if __name__ == "__main__":
