@@ -15,9 +15,10 @@ static inline bool aa32_state(uint64_t spsr)
 
 /* After an AArch32 instruction was skipped: the next one's place in a Thumb IT block (ITAdvance). */
 uint64_t aa32_it_advance(uint64_t spsr);
-/* Would the trapped AArch32 instruction have executed? A conditional one that fails its condition may
- * still trap (the architecture allows it); it must then do nothing. ISS carries the condition (CV), or
- * for a Thumb instruction inside an IT block the IT state does. */
+/* Would the trapped AArch32 instruction have executed? Some AArch32 traps may be taken for a conditional
+ * instruction that fails its condition (WFI/WFE are trapped only when they pass, so for them this is
+ * defensive); such an instruction must do nothing. ISS carries the condition (CV), or for a Thumb
+ * instruction inside an IT block the IT state does. */
 bool aa32_cond_passed(uint64_t spsr, uint64_t esr);
 
 #endif

@@ -156,8 +156,9 @@ static void handle_wfx(struct pcpu *p, struct vcpu *v, uint64_t esr)
 {
 	uint64_t vmcr = 0;
 	bool have_vmcr = false;
-	/* A conditional AArch32 WFI/WFE that failed its condition may trap all the same: it did nothing.
-	 * (Its condition may come from the IT state, so look before skipping moves that on.) */
+	/* Defensive: the architecture traps a conditional AArch32 WFI/WFE only when it passes its condition,
+	 * but the syndrome carries the condition (as for the AArch32 traps where failing ones may trap), and
+	 * one that failed must do nothing. Its condition may come from the IT state: look before the skip. */
 	bool passed = aa32_cond_passed(v->regs.spsr, esr);
 
 	trap_skip_insn(v, esr);

@@ -44,15 +44,23 @@
 #define EL0_BLOCK_HOLE     2U   /* nothing there at stage 2: the hypervisor refuses the access */
 #define HOLE_IPA           0x80000000UL /* beyond guest RAM (at most 1 GiB from 0x40000000), no device */
 #define GICD_IIDR          0x0008U
+_Static_assert(GICD_IIDR == 8, "t32_wide_load's ldr.w encodes GICD_IIDR's offset as #8");
 
-/* A32: ldr r0, [r1]; svc #0; b . -- the load is refused, the abort reaches our AArch32 vector, and we
- * resume after it. */
-static const uint32_t a32_abort[] __attribute__((aligned(64))) = { 0xe5910000, 0xef000000, 0xeafffffe };
-/* T32, 16-bit: ldr r0, [r1]; svc #2; svc #3; b . -- an emulated load whose skip must be 2 bytes. */
-static const uint16_t t32_load[] __attribute__((aligned(64))) = { 0x6808, 0xdf02, 0xdf03, 0xe7fe };
-/* T32: ite eq; ldreq r0, [r1]; svcne #0; svc #1; b . -- with Z set the load runs and svcne must not: the
- * skip must move the IT state on. */
-static const uint16_t t32_it[] __attribute__((aligned(64))) = { 0xbf0c, 0x6808, 0xdf00, 0xdf01, 0xe7fe };
+/* Each sequence ends in UDF: a skip that went wrong ends it through the UNDEFINED path, never a hang. */
+#define A32_UDF 0xe7f000f0U
+#define T16_UDF 0xde00U
+/* A32: ldr r0, [r1]; svc #0 -- the load is refused, the abort reaches our AArch32 vector, we resume after. */
+static const uint32_t a32_abort[] __attribute__((aligned(64))) = { 0xe5910000, 0xef000000, A32_UDF };
+/* A32: ldr r0, [r1]; svc #6; svc #7 -- an emulated load, 4 bytes to skip. */
+static const uint32_t a32_load[] __attribute__((aligned(64))) = { 0xe5910000, 0xef000006, 0xef000007, A32_UDF };
+/* T32, 16-bit: ldr r0, [r1]; svc #2; svc #3 -- an emulated load whose skip must be 2 bytes (ESR.IL clear). */
+static const uint16_t t32_load[] __attribute__((aligned(64))) = { 0x6808, 0xdf02, 0xdf03, T16_UDF };
+/* T32, 32-bit: ldr.w r0, [r1, #8] (GICD_IIDR from the GICD base); svc #4; svc #5 -- 4 bytes to skip.
+ * Resumed 2 bytes on, its second halfword would run as "movs r0, r1" and leave the address in r0. */
+static const uint16_t t32_wide_load[] __attribute__((aligned(64))) = { 0xf8d1, 0x0008, 0xdf04, 0xdf05, T16_UDF };
+/* T32: ite eq; ldreq r0, [r1]; svcne #0; svc #1 -- with Z set the load runs and svcne must not: the skip
+ * must move the IT state on. */
+static const uint16_t t32_it[] __attribute__((aligned(64))) = { 0xbf0c, 0x6808, 0xdf00, 0xdf01, T16_UDF };
 
 static uint64_t el0_table[PT_ENTRIES] __attribute__((aligned(4096)));
 
@@ -103,13 +111,24 @@ static uint64_t el0_va(unsigned block, uint64_t pa)
 	return EL0_WINDOW + block * BLOCK_2M + (pa & (BLOCK_2M - 1));
 }
 
+/* One block of the window, break before make when it changes. */
+static void el0_set_block(unsigned block, uint64_t entry)
+{
+	if (el0_table[block] == entry)
+		return;
+	el0_table[block] = 0;
+	dsb(ish);
+	__asm__ volatile("tlbi vmalle1is\n\tdsb ish" ::: "memory");
+	el0_table[block] = entry;
+	dsb(ish);
+	isb();
+}
+
 static void el0_sequence(const void *code, uint64_t spsr, uint64_t r1, bool expect_abort)
 {
 	uint64_t pa = (uint64_t)code;
 
-	el0_table[EL0_BLOCK_CODE] = block_of(pa) | PT_BLOCK | PT_AF | PT_SH_INNER | PT_ATTR_NORMAL | PT_AP_EL0_RW;
-	dsb(ish);
-	__asm__ volatile("tlbi vmalle1is\n\tdsb ish\n\tisb" ::: "memory");
+	el0_set_block(EL0_BLOCK_CODE, block_of(pa) | PT_BLOCK | PT_AF | PT_SH_INNER | PT_ATTR_NORMAL | PT_AP_EL0_RW);
 	run = (struct el0_run){ .expect_abort = expect_abort };
 	run.active = true;
 	arm64_el0_run(el0_va(EL0_BLOCK_CODE, pa), spsr, r1);
@@ -123,17 +142,18 @@ static uint64_t svc_imm(void)
 
 void guest_arch_compat_tests(void)
 {
+	static const char *const check_names[] = { "aa32_abort_vector", "aa32_a32_load", "aa32_t32_load_skip",
+						   "aa32_t32_wide_load_skip", "aa32_t32_it_advance" };
 	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1), iidr, hole_va, gicd_va, ec, fsc, saved_gib;
 
 	if ((pfr0 & ID_AA64PFR0_EL0_MASK) != ID_AA64PFR0_EL0_AA32) {
-		skip("aa32_abort_vector", "this CPU has no AArch32 at EL0");
-		skip("aa32_t32_load_skip", "this CPU has no AArch32 at EL0");
-		skip("aa32_t32_it_advance", "this CPU has no AArch32 at EL0");
+		for (unsigned i = 0; i < sizeof(check_names) / sizeof(check_names[0]); i++)
+			skip(check_names[i], "this CPU has no AArch32 at EL0");
 		return;
 	}
 	iidr = mmio_r32(machine.gicd + GICD_IIDR);
-	el0_table[EL0_BLOCK_GIC] = block_of(machine.gicd) | PT_BLOCK | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN;
-	el0_table[EL0_BLOCK_HOLE] = HOLE_IPA | PT_BLOCK | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN;
+	el0_set_block(EL0_BLOCK_GIC, block_of(machine.gicd) | PT_BLOCK | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
+	el0_set_block(EL0_BLOCK_HOLE, HOLE_IPA | PT_BLOCK | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
 	hole_va = el0_va(EL0_BLOCK_HOLE, HOLE_IPA);
 	saved_gib = arm64_map_gib(EL0_GIB_SLOT, (uint64_t)el0_table | PT_TABLE);
 	gicd_va = el0_va(EL0_BLOCK_GIC, machine.gicd + GICD_IIDR);
@@ -150,11 +170,24 @@ void guest_arch_compat_tests(void)
 	      run.aborted ? "taken at the" : "not taken at the", run.abort_esr, run.abort_far, run.abort_pc,
 	      (long)svc_imm());
 
+	/* An emulated A32 load: the register read, 4 bytes skipped. */
+	el0_sequence(a32_load, SPSR_AA32_USR | SPSR_AA32_AIF, gicd_va, false);
+	check("aa32_a32_load", svc_imm() == 6 && run.r0 == iidr,
+	      "an A32 load of GICD_IIDR from EL0 read 0x%lx (EL1 reads 0x%lx), then svc #%ld (want #6)", run.r0,
+	      iidr, (long)svc_imm());
+
 	/* An emulated 16-bit T32 load: the hypervisor must skip 2 bytes (ESR.IL clear), not 4. */
 	el0_sequence(t32_load, SPSR_AA32_USR | SPSR_AA32_T | SPSR_AA32_AIF, gicd_va, false);
 	check("aa32_t32_load_skip", svc_imm() == 2 && run.r0 == iidr,
 	      "a 16-bit T32 load of GICD_IIDR from EL0 read 0x%lx (EL1 reads 0x%lx), then svc #%ld (want #2: "
 	      "#3 means the hypervisor skipped 4 bytes)", run.r0, iidr, (long)svc_imm());
+
+	/* An emulated 32-bit T32 load: 4 bytes, though the instruction set is Thumb (ESR.IL set). */
+	el0_sequence(t32_wide_load, SPSR_AA32_USR | SPSR_AA32_T | SPSR_AA32_AIF, el0_va(EL0_BLOCK_GIC, machine.gicd),
+		     false);
+	check("aa32_t32_wide_load_skip", svc_imm() == 4 && run.r0 == iidr,
+	      "a 32-bit T32 load (ldr.w) of GICD_IIDR from EL0 read 0x%lx, then svc #%ld (want 0x%lx and #4: a "
+	      "2-byte skip runs its second half as movs r0, r1)", run.r0, (long)svc_imm(), iidr);
 
 	/* The same load inside an IT block: after it, the block's else-slot must fail with Z set. */
 	el0_sequence(t32_it, SPSR_AA32_USR | SPSR_AA32_T | SPSR_AA32_AIF | SPSR_Z, gicd_va, false);

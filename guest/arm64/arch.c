@@ -60,13 +60,18 @@ static void mmu_on(void)
 	isb();
 }
 
+/* Break before make: a block that becomes a table (or back) is invalidated everywhere before the new
+ * entry is written, or a TLB could hold both at once (a TLB conflict abort on real hardware). */
 uint64_t arm64_map_gib(unsigned slot, uint64_t entry)
 {
 	uint64_t old = l1_table[slot];
 
+	l1_table[slot] = 0;
+	dsb(ish);
+	__asm__ volatile("tlbi vmalle1is\n\tdsb ish" ::: "memory");
 	l1_table[slot] = entry;
 	dsb(ish);
-	__asm__ volatile("tlbi vmalle1is\n\tdsb ish\n\tisb" ::: "memory");
+	isb();
 	return old;
 }
 

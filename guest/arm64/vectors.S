@@ -75,9 +75,9 @@ guest_vectors:
 	vector guest_arm64_sync, 4
 	vector guest_arm64_sync, 4
 	vector guest_arm64_sync, 5	/* lower EL, AArch32: the suite's 32-bit user sequences (aa32_tests.c) */
-	vector guest_arm64_sync, 5
-	vector guest_arm64_sync, 5
-	vector guest_arm64_sync, 5
+	vector guest_arm64_irq, 1
+	vector guest_arm64_sync, 2
+	vector guest_arm64_sync, 3
 
 vector_return:
 	restore_frame

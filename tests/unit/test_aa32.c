@@ -9,22 +9,27 @@
 
 #include "../../arch-arm64/aarch32.c"
 
-#define SPSR_USR_T32   (PSR_AA32 | PSR_AA32_T)   /* AArch32 User mode, Thumb */
-#define COND_EQ        0x0U
-#define COND_AL        0xeU
-#define NR_CONDS       16U
-#define NR_FLAG_SETS   16U
+/* Bit positions written out from the Arm ARM here, not taken from sysreg.h, so that a wrong one there
+ * cannot be copied into the test: SPSR M[4] (AArch32) bit 4, T bit 5, IT[1:0] bits 26:25, IT[7:2] bits
+ * 15:10, NZCV bits 31:28; ESR CV bit 24, COND bits 23:20. */
+#define T_SPSR_AA32      (1UL << 4)
+#define T_SPSR_T         (1UL << 5)
+#define T_SPSR_USR_T32   (T_SPSR_AA32 | T_SPSR_T)   /* AArch32 User mode, Thumb */
+#define T_ESR_CV         (1UL << 24)
+#define T_ESR_COND_SHIFT 20
+#define COND_EQ          0x0U
+#define COND_AL          0xeU
+#define NR_CONDS         16U
+#define NR_FLAG_SETS     16U
 
-/* The IT bits as the SPSR holds them: IT[1:0] at 26:25, IT[7:2] at 15:10. */
 static uint64_t spsr_with_it(uint64_t spsr, unsigned it)
 {
-	return spsr | (uint64_t)(it & 0x3U) << PSR_AA32_IT_LO_SHIFT | (uint64_t)(it >> 2) << PSR_AA32_IT_HI_SHIFT;
+	return spsr | (uint64_t)(it & 0x3U) << 25 | (uint64_t)(it >> 2) << 10;
 }
 
 static unsigned it_of(uint64_t spsr)
 {
-	return (unsigned)(((spsr >> PSR_AA32_IT_HI_SHIFT) & PSR_AA32_IT_HI_MASK) << 2 |
-			  ((spsr >> PSR_AA32_IT_LO_SHIFT) & PSR_AA32_IT_LO_MASK));
+	return (unsigned)(((spsr >> 10) & 0x3fU) << 2 | ((spsr >> 25) & 0x3U));
 }
 
 /* The condition table of the Arm ARM, written out flag by flag (not the way aarch32.c computes it). */
@@ -53,7 +58,7 @@ static bool reference_holds(unsigned cond, bool n, bool z, bool c, bool v)
 
 static uint64_t flags(unsigned set)
 {
-	return (uint64_t)set << PSR_NZCV_SHIFT;
+	return (uint64_t)set << 28;
 }
 
 /* A conditional trap with the condition in ESR (CV set): every condition against every NZCV. */
@@ -62,10 +67,10 @@ static void test_condition_from_the_syndrome(void **state)
 	(void)state;
 	for (unsigned cond = 0; cond < NR_CONDS; cond++) {
 		for (unsigned f = 0; f < NR_FLAG_SETS; f++) {
-			uint64_t esr = ESR_AA32_CV | (uint64_t)cond << ESR_AA32_COND_SHIFT;
+			uint64_t esr = T_ESR_CV | (uint64_t)cond << T_ESR_COND_SHIFT;
 			bool want = reference_holds(cond, f & 8, f & 4, f & 2, f & 1);
 
-			assert_int_equal(aa32_cond_passed(PSR_AA32 | flags(f), esr), want);
+			assert_int_equal(aa32_cond_passed(T_SPSR_AA32 | flags(f), esr), want);
 			/* From AArch64 nothing is conditional. */
 			assert_true(aa32_cond_passed(flags(f), esr));
 		}
@@ -84,7 +89,7 @@ static void test_it_blocks_step_through_every_slot(void **state)
 	for (unsigned first = 0; first < COND_AL; first++) {
 		for (unsigned mask = 1; mask < 16; mask++) {
 			unsigned len = 4U - (unsigned)__builtin_ctz(mask);
-			uint64_t spsr = spsr_with_it(SPSR_USR_T32, first << 4 | mask);
+			uint64_t spsr = spsr_with_it(T_SPSR_USR_T32, first << 4 | mask);
 
 			for (unsigned k = 0; k < len; k++) {
 				/* Slot 0 is T; slot k > 0 is T when mask bit (4 - k) equals first[0]. */
@@ -105,17 +110,38 @@ static void test_it_blocks_step_through_every_slot(void **state)
 /* Outside Thumb, or from AArch64, there is no IT state to move, and nothing else in the SPSR changes. */
 static void test_no_it_state_outside_thumb(void **state)
 {
-	uint64_t a32 = spsr_with_it(PSR_AA32 | flags(0xf), COND_EQ << 4 | 0x8U);
+	uint64_t a32 = spsr_with_it(T_SPSR_AA32 | flags(0xf), COND_EQ << 4 | 0x8U);
 	uint64_t a64 = spsr_with_it(flags(0x5), COND_EQ << 4 | 0x8U);
 
 	(void)state;
 	assert_int_equal(aa32_it_advance(a32), a32);
 	assert_int_equal(aa32_it_advance(a64), a64);
-	assert_int_equal(aa32_it_advance(SPSR_USR_T32 | flags(0xa)), SPSR_USR_T32 | flags(0xa));
+	assert_int_equal(aa32_it_advance(T_SPSR_USR_T32 | flags(0xa)), T_SPSR_USR_T32 | flags(0xa));
 	/* The advance touches the IT bits alone. */
-	assert_int_equal(aa32_it_advance(spsr_with_it(SPSR_USR_T32 | flags(0x3), COND_EQ << 4 | 0x4U)) &
-			 ~((PSR_AA32_IT_HI_MASK << PSR_AA32_IT_HI_SHIFT) | (PSR_AA32_IT_LO_MASK << PSR_AA32_IT_LO_SHIFT)),
-			 SPSR_USR_T32 | flags(0x3));
+	assert_int_equal(aa32_it_advance(spsr_with_it(T_SPSR_USR_T32 | flags(0x3), COND_EQ << 4 | 0x4U)) &
+			 ~((0x3fUL << 10) | (0x3UL << 25)), T_SPSR_USR_T32 | flags(0x3));
+}
+
+/* Golden SPSR values, worked by hand from the Arm ARM: ITE EQ (IT = 0x0c) is SPSR bits 0x00000c00 and
+ * after one instruction 0x00001800 (IT = 0x18: the else slot, NE), then nothing. ITET EQ (IT = 0x0a:
+ * EQ, mask 1010) steps 0x0a -> 0x14 (NE) -> 0x08 (EQ) -> 0, that is SPSR bits 0x04000800 (IT[1:0] = 2
+ * at bits 26:25, IT[7:2] = 2 at 15:10) -> 0x00001400 -> 0x00000800 -> 0. */
+static void test_it_golden_values(void **state)
+{
+	const uint64_t base = T_SPSR_USR_T32;
+
+	(void)state;
+	assert_int_equal(aa32_it_advance(base | 0x00000c00UL), base | 0x00001800UL);
+	assert_int_equal(aa32_it_advance(base | 0x00001800UL), base);
+	assert_int_equal(aa32_it_advance(base | 0x04000800UL), base | 0x00001400UL);
+	assert_int_equal(aa32_it_advance(base | 0x00001400UL), base | 0x00000800UL);
+	assert_int_equal(aa32_it_advance(base | 0x00000800UL), base);
+	/* Z set: inside ITE EQ the first slot passes, the else slot fails. */
+	assert_true(aa32_cond_passed(base | 0x40000000UL | 0x00000c00UL, 0));
+	assert_false(aa32_cond_passed(base | 0x40000000UL | 0x00001800UL, 0));
+	/* A32 WFINE (COND 0001, CV set) with Z set fails; with Z clear it passes. */
+	assert_false(aa32_cond_passed(T_SPSR_AA32 | 0x40000000UL, 0x01000000UL | 0x00100000UL));
+	assert_true(aa32_cond_passed(T_SPSR_AA32, 0x01000000UL | 0x00100000UL));
 }
 
 int main(void)
@@ -124,6 +150,7 @@ int main(void)
 		cmocka_unit_test(test_condition_from_the_syndrome),
 		cmocka_unit_test(test_it_blocks_step_through_every_slot),
 		cmocka_unit_test(test_no_it_state_outside_thumb),
+		cmocka_unit_test(test_it_golden_values),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
