@@ -40,6 +40,12 @@
 #define PSR_A          BIT(8)
 #define PSR_D          BIT(9)
 #define PSR_DAIF       (PSR_D | PSR_A | PSR_I | PSR_F)
+/* PSTATE fields an exception entry to EL1 sets or keeps (SPSR layout, AArch64) */
+#define PSR_SSBS       BIT(12)
+#define PSR_PAN        BIT(22)     /* AArch32's CPSR.PAN is bit 22 too */
+#define PSR_DIT        BIT(24)
+#define PSR_TCO        BIT(25)
+#define PSR_AA32_DIT   BIT(21)     /* AArch32's CPSR.DIT */
 /* SPSR of an exception taken from AArch32 (only EL0 may be AArch32 here: HCR_EL2.RW is set) */
 #define PSR_AA32           BIT(4)      /* M[4]: the interrupted state was AArch32 */
 #define PSR_AA32_T         BIT(5)      /* T32 (Thumb) instruction set */
@@ -148,6 +154,11 @@
 #define SCTLR_I             BIT(12)
 #define SCTLR_EL2_RES1      0x30c50830UL
 #define SCTLR_EL1_RESET     0x30d00800UL  /* RES1 bits; MMU and caches off, little-endian */
+#define SCTLR_EL1_SPAN      BIT(23)  /* 0: an exception to EL1 sets PSTATE.PAN (RES1 without FEAT_PAN) */
+#define SCTLR_EL1_DSSBS     BIT(44)  /* PSTATE.SSBS on an exception to EL1 (RES0 without FEAT_SSBS) */
+/* ID_AA64PFR1_EL1.MTE: PSTATE.TCO exists, and an exception to EL1 sets it */
+#define ID_AA64PFR1_MTE_SHIFT 8
+#define ID_AA64PFR1_MTE_MASK  0xfUL
 
 /* ICC_* (physical CPU interface, as EL2 uses it) */
 #define ICC_SRE_SRE         BIT(0)

@@ -56,6 +56,30 @@ static uint64_t sync_vector(const struct vcpu *v)
 	return read_sysreg(vbar_el1) + vector_offset(v) + VEC_SYNC;
 }
 
+/*
+ * PSTATE as the PE sets it on taking an exception to EL1 in AArch64 (the Arm ARM's AArch64.TakeException):
+ * EL1h with DAIF masked; PAN kept, and set when SCTLR_EL1.SPAN is 0; DIT kept (AArch32 holds it at bit
+ * 21); SSBS from SCTLR_EL1.DSSBS; TCO set where MTE exists; UAO, SS, IL and BTYPE cleared. The guest's
+ * kernel relies on these: PAN set on entry is what keeps it out of user memory.
+ */
+static uint64_t el1_entry_pstate(uint64_t old)
+{
+	uint64_t sctlr = read_sysreg(sctlr_el1), pstate = PSR_MODE_EL1H | PSR_DAIF;
+
+	pstate |= old & PSR_PAN;
+	if (aa32_state(old))
+		pstate |= (old & PSR_AA32_DIT) ? PSR_DIT : 0;
+	else
+		pstate |= old & PSR_DIT;
+	if (!(sctlr & SCTLR_EL1_SPAN))
+		pstate |= PSR_PAN;
+	if (sctlr & SCTLR_EL1_DSSBS)
+		pstate |= PSR_SSBS;
+	if ((read_sysreg(id_aa64pfr1_el1) >> ID_AA64PFR1_MTE_SHIFT) & ID_AA64PFR1_MTE_MASK)
+		pstate |= PSR_TCO;
+	return pstate;
+}
+
 /* Take an exception to the guest's EL1 as the hardware would: save PC/PSTATE, jump into VBAR_EL1. */
 static void inject(struct vcpu *v, uint64_t esr_cur, uint64_t esr_low, uint64_t far)
 {
@@ -66,7 +90,7 @@ static void inject(struct vcpu *v, uint64_t esr_cur, uint64_t esr_low, uint64_t 
 	write_sysreg(elr_el1, v->regs.elr);
 	write_sysreg(spsr_el1, v->regs.spsr);
 	v->regs.elr = sync_vector(v);
-	v->regs.spsr = PSR_MODE_EL1H | PSR_DAIF;
+	v->regs.spsr = el1_entry_pstate(v->regs.spsr);
 }
 
 /*

@@ -1,6 +1,7 @@
 /* exceptions.c: the guest's C exception handlers: IRQ (acknowledge, dispatch, EOI, maybe deactivate)
  * and synchronous faults (fatal, except the external aborts the hostile mode and the suite provoke). */
 #include "arm64.h"
+#include "../common/guest.h"
 
 #define ESR_EC_SHIFT    26
 #define ESR_EC_MASK     0x3fUL
@@ -20,6 +21,28 @@ static bool split_eoi[GUEST_MAX_CPUS];
 /* guest_arch_exec_fault_recover(): an instruction abort is expected, and what the vector saw */
 static volatile bool iabt_expected;
 static struct guest_fault_seen iabt_seen;
+static uint64_t iabt_pstate;   /* PAN, UAO and SSBS as the vector found them */
+
+/* PSTATE fields an exception entry sets, each read and written through its own system register (the
+ * generic encodings, so no -march is needed): PAN (FEAT_PAN), UAO (FEAT_UAO), SSBS (FEAT_SSBS2). */
+#define PSTATE_PAN          (1UL << 22)
+#define PSTATE_UAO          (1UL << 23)
+#define PSTATE_SSBS         (1UL << 12)
+#define SCTLR_SPAN          (1UL << 23)
+#define SCTLR_DSSBS         (1UL << 44)
+#define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xfUL)
+#define MMFR1_PAN_SHIFT     20
+#define MMFR2_UAO_SHIFT     4
+#define PFR1_SSBS_SHIFT     4
+#define PFR1_SSBS2          2UL
+static uint64_t pstate_present;   /* which of the three this CPU has (each register UNDEFINED without) */
+
+static uint64_t read_pstate_fields(void)
+{
+	return ((pstate_present & PSTATE_PAN) ? read_sysreg(s3_0_c4_c2_3) : 0) |
+	       ((pstate_present & PSTATE_UAO) ? read_sysreg(s3_0_c4_c2_4) : 0) |
+	       ((pstate_present & PSTATE_SSBS) ? read_sysreg(s3_3_c4_c2_6) : 0);
+}
 
 void guest_arm64_irq(uint64_t kind, uint64_t *frame);
 void guest_arm64_sync(uint64_t kind, uint64_t *frame);
@@ -69,6 +92,7 @@ void guest_arm64_sync(uint64_t kind, uint64_t *frame)
 		return;
 	}
 	if (kind == 0 && iabt_expected && ec == ESR_EC_IABT_CUR) {
+		iabt_pstate = read_pstate_fields();
 		iabt_expected = false;
 		iabt_seen.taken = true;
 		iabt_seen.syndrome = esr;
@@ -85,16 +109,64 @@ void guest_arm64_sync(uint64_t kind, uint64_t *frame)
 		    frame[FRAME_ELR]);
 }
 
+/*
+ * The PSTATE the injected exception enters with, as the PE would set it: SCTLR_EL1.SPAN clear, so PAN
+ * must be set; UAO must be cleared; SCTLR_EL1.DSSBS set, so SSBS must be set. The fault is taken with
+ * the opposite of each, and everything is put back after.
+ */
+static const char *field_state(uint64_t field)
+{
+	if (!(pstate_present & field))
+		return "absent";
+	return (iabt_pstate & field) ? "set" : "clear";
+}
+
+static void exec_fault_pstate_check(bool taken)
+{
+	uint64_t p = pstate_present, want = (PSTATE_PAN | PSTATE_SSBS) & p;
+
+	check("exec_fault_pstate", taken && (iabt_pstate & p) == want,
+	      "the injected abort entered with PAN %s, UAO %s, SSBS %s (want set, clear, set: SCTLR_EL1.SPAN clear, "
+	      "DSSBS set; taken from PAN 0, UAO 1, SSBS 0)", field_state(PSTATE_PAN), field_state(PSTATE_UAO),
+	      field_state(PSTATE_SSBS));
+}
+
 bool guest_arch_exec_fault_recover(struct guest_fault_seen *seen)
 {
-	uint64_t target = FAULT_EXEC_IPA, ec, fsc;
+	uint64_t target = FAULT_EXEC_IPA, ec, fsc, sctlr0 = read_sysreg(sctlr_el1), sctlr = sctlr0, saved;
 
+	pstate_present = (ID_FIELD(read_sysreg(id_aa64mmfr1_el1), MMFR1_PAN_SHIFT) ? PSTATE_PAN : 0) |
+			 (ID_FIELD(read_sysreg(id_aa64mmfr2_el1), MMFR2_UAO_SHIFT) ? PSTATE_UAO : 0) |
+			 (ID_FIELD(read_sysreg(id_aa64pfr1_el1), PFR1_SSBS_SHIFT) >= PFR1_SSBS2 ? PSTATE_SSBS : 0);
+	saved = read_pstate_fields();
 	iabt_seen = (struct guest_fault_seen){ 0 };
+	iabt_pstate = 0;
+	if (pstate_present & PSTATE_PAN)
+		sctlr &= ~SCTLR_SPAN;
+	if (pstate_present & PSTATE_SSBS)
+		sctlr |= SCTLR_DSSBS;
+	write_sysreg(sctlr_el1, sctlr);
+	isb();
+	if (pstate_present & PSTATE_PAN)
+		write_sysreg(s3_0_c4_c2_3, 0);
+	if (pstate_present & PSTATE_UAO)
+		write_sysreg(s3_0_c4_c2_4, PSTATE_UAO);
+	if (pstate_present & PSTATE_SSBS)
+		write_sysreg(s3_3_c4_c2_6, 0);
 	iabt_expected = true;
 	/* A call: the abort handler above returns to the link register. Every other register comes
 	 * back from the exception frame as it was, so only x30 changes. */
 	__asm__ volatile("blr %0" : : "r"(target) : "x30", "memory");
 	iabt_expected = false;
+	if (pstate_present & PSTATE_PAN)
+		write_sysreg(s3_0_c4_c2_3, saved & PSTATE_PAN);
+	if (pstate_present & PSTATE_UAO)
+		write_sysreg(s3_0_c4_c2_4, saved & PSTATE_UAO);
+	if (pstate_present & PSTATE_SSBS)
+		write_sysreg(s3_3_c4_c2_6, saved & PSTATE_SSBS);
+	write_sysreg(sctlr_el1, sctlr0);
+	isb();
+	exec_fault_pstate_check(iabt_seen.taken);
 	*seen = iabt_seen;
 	ec = (seen->syndrome >> ESR_EC_SHIFT) & ESR_EC_MASK;
 	fsc = seen->syndrome & ESR_FSC_MASK;
