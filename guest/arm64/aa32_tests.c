@@ -114,14 +114,7 @@ static uint64_t el0_va(unsigned block, uint64_t pa)
 /* One block of the window, break before make when it changes. */
 static void el0_set_block(unsigned block, uint64_t entry)
 {
-	if (el0_table[block] == entry)
-		return;
-	el0_table[block] = 0;
-	dsb(ish);
-	__asm__ volatile("tlbi vmalle1is\n\tdsb ish" ::: "memory");
-	el0_table[block] = entry;
-	dsb(ish);
-	isb();
+	arm64_pte_replace(&el0_table[block], entry);
 }
 
 static void el0_sequence(const void *code, uint64_t spsr, uint64_t r1, bool expect_abort)

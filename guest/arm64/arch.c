@@ -60,18 +60,26 @@ static void mmu_on(void)
 	isb();
 }
 
-/* Break before make: a block that becomes a table (or back) is invalidated everywhere before the new
- * entry is written, or a TLB could hold both at once (a TLB conflict abort on real hardware). */
+/* Break before make: a live entry that changes (a block that becomes a table, another output address)
+ * is invalidated everywhere before the new one is written, or a TLB could hold both at once (a TLB
+ * conflict abort on real hardware). */
+void arm64_pte_replace(uint64_t *pte, uint64_t entry)
+{
+	if (*pte == entry)
+		return;
+	*pte = 0;
+	dsb(ish);
+	__asm__ volatile("tlbi vmalle1is\n\tdsb ish" ::: "memory");
+	*pte = entry;
+	dsb(ish);
+	isb();
+}
+
 uint64_t arm64_map_gib(unsigned slot, uint64_t entry)
 {
 	uint64_t old = l1_table[slot];
 
-	l1_table[slot] = 0;
-	dsb(ish);
-	__asm__ volatile("tlbi vmalle1is\n\tdsb ish" ::: "memory");
-	l1_table[slot] = entry;
-	dsb(ish);
-	isb();
+	arm64_pte_replace(&l1_table[slot], entry);
 	return old;
 }
 

@@ -76,6 +76,8 @@ bool arm64_el0_exception(uint64_t *frame, uint64_t esr);
 /* arch.c: replace one 1 GiB slot of the identity map (a block or a table entry), TLBs invalidated;
  * returns the entry it replaced */
 uint64_t arm64_map_gib(unsigned slot, uint64_t entry);
+/* Write one page-table entry, break before make when it changes (TLBs invalidated). */
+void arm64_pte_replace(uint64_t *pte, uint64_t entry);
 
 /* arch.c: a time on the guest_arch_now_ns() scale in counter ticks */
 uint64_t arm64_ns_to_ticks(uint64_t ns);
