@@ -23,8 +23,6 @@ RE_LOOPS = re.compile(r"linux-init: workload done, uptime ([0-9.]+) s")
 RE_PP = re.compile(r"linux-init: pingpong (\d+) round trips in ([0-9.]+) s")
 RE_DONE = re.compile(r"linux-init: done, uptime ([0-9.]+) s")
 RE_SNAP = re.compile(r"linux-init: interrupts (\S+)")
-OURS_EXITS = {}  # ours' exits by cause (its first timed run)
-KVM_STATS = {}  # the traced run's debugfs counts, and the L1 kernel's version
 RE_IRQ_ROW = re.compile(r"^\s*(?:IPI\d+|\d+):((?:\s+\d+)+)\s")
 
 
@@ -67,16 +65,17 @@ def irqs_delivered(path):
     return total
 
 
-def kvm_counts(d):
-    counts = ich_trace_counts(d + "/trace.txt")
+def kvm_stats(d):
+    """The traced KVM run's debugfs counts ("vmm: stat NAME N"), and the L1 kernel's version."""
+    stats = {}
     for line in open(d + "/kvm-traced.log", errors="replace"):
         m = re.match(r"^vmm: stat (\w+) (\d+)", line)
         if m:
-            KVM_STATS[m.group(1)] = int(m.group(2))
+            stats[m.group(1)] = int(m.group(2))
         m = re.search(r"Linux version (\S+)", line)
         if m and not line.startswith("l2: "):
-            KVM_STATS["version"] = m.group(1)
-    return KVM_STATS.get("exits"), counts
+            stats["version"] = m.group(1)
+    return stats
 
 
 def rng(vals, fmt):
@@ -90,8 +89,9 @@ def main(argv):
     md_out = argv[7] if len(argv) > 7 else ""
     configs = ["plain", "ours", "kvm"]
     t = {c: [times("%s/%s-%d.log" % (d, c, r)) for r in range(1, reps + 1)] for c in configs}
-    counted = {"kvm": kvm_counts(d) + (irqs_delivered(d + "/kvm-traced.log"),),
-               "ours": ours_counts(d + "/ours-1.log", OURS_EXITS) + (irqs_delivered(d + "/ours-1.log"),)}
+    ks, ours_by_cause = kvm_stats(d), {}
+    counted = {"kvm": (ks.get("exits"), ich_trace_counts(d + "/trace.txt"), irqs_delivered(d + "/kvm-traced.log")),
+               "ours": ours_counts(d + "/ours-1.log", ours_by_cause) + (irqs_delivered(d + "/ours-1.log"),)}
     for c, (exits, counts, irqs) in counted.items():
         if not exits or not counts or not irqs:
             sys.exit("report_linux: no counts for %s (exits %s, irqs %s)" % (c, exits, irqs))
@@ -148,7 +148,7 @@ def main(argv):
     lines += ["", "Every `ICH_*` access, counted in one run each (KVM: QEMU's `gicv3_ich_*` trace events in a run of "
               "its own, since tracing slows QEMU; ours: the hypervisor's LR-backend accounting, in its first timed "
               "run). Interrupts delivered: the IPI and timer counts of the guest's last `/proc/interrupts`.", "",
-              "| | KVM %s (real, traced) | ours |" % KVM_STATS.get("version", "?"), "|---|---:|---:|",
+              "| | KVM %s (real, traced) | ours |" % ks.get("version", "?"), "|---|---:|---:|",
               "| exits | %s | %s |" % (format(ke, ","), format(oe, ",")),
               "| interrupts delivered | %s | %s |" % (format(ki, ","), format(oi, ",")),
               "| exits per interrupt | %s | %s |" % (per(ke, ki), per(oe, oi)),
@@ -157,9 +157,8 @@ def main(argv):
     for k in KINDS:
         if kc.get(k, 0) or oc.get(k, 0):
             lines.append("| %s per exit | %s | %s |" % (k, per(kc.get(k, 0), ke), per(oc.get(k, 0), oe)))
-    ks = KVM_STATS
     k_other = ke - ks.get("wfi_exit_stat", 0) - ks.get("mmio_exit_user", 0) - ks.get("mmio_exit_kernel", 0)
-    o_other = oe - sum(OURS_EXITS.get(c, 0) for c in ("wfi", "irq", "sgi_sysreg"))
+    o_other = oe - sum(ours_by_cause.get(c, 0) for c in ("wfi", "irq", "sgi_sysreg"))
     lines += ["", "Where the exits came from. KVM (its debugfs): WFI %s, MMIO served in L1's userspace %s (the "
               "console: the VMM's UART), MMIO in the kernel %s, the other %s physical interrupts (L1's own timer "
               "ticks among them: KVM's host has a tick, our hypervisor has none) and trapped `ICC_SGI1R` writes. "
@@ -167,8 +166,8 @@ def main(argv):
               "(GIC, ITS) and PSCI." % (
                   format(ks.get("wfi_exit_stat", 0), ","), format(ks.get("mmio_exit_user", 0), ","),
                   format(ks.get("mmio_exit_kernel", 0), ","), format(k_other, ","),
-                  format(OURS_EXITS.get("wfi", 0), ","), format(OURS_EXITS.get("irq", 0), ","),
-                  format(OURS_EXITS.get("sgi_sysreg", 0), ","), format(o_other, ","))]
+                  format(ours_by_cause.get("wfi", 0), ","), format(ours_by_cause.get("irq", 0), ","),
+                  format(ours_by_cause.get("sgi_sysreg", 0), ","), format(o_other, ","))]
     pairs = kc.get("vtr_read", 0) // 2
     lines += ["",
               "Against the model: KVM classic's model (`bench/pol_kvm_classic.c`) saves and restores VMCR and the "
