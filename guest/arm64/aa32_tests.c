@@ -3,19 +3,9 @@
 #include "arm64.h"
 #include "../common/guest.h"
 
-#define ESR_EC_SHIFT       26
-#define ESR_EC_MASK        0x3fUL
-#define ESR_EC_SVC32       0x11UL
-#define ESR_EC_DABT_LOW    0x24UL
-#define ESR_FSC_MASK       0x3fUL
-#define ESR_FSC_EXTABT     0x10UL
 #define ESR_SVC_IMM_MASK   0xffffUL
-#define FRAME_X0           0
-#define FRAME_ELR          31
-#define FRAME_SPSR         32
-
-#define ID_AA64PFR0_EL0_MASK 0xfUL
-#define ID_AA64PFR0_EL0_AA32 2UL     /* EL0 runs AArch64 and AArch32 */
+#define ID_AA64PFR0_EL0_SHIFT 0
+#define ID_AA64PFR0_EL0_AA32  2UL    /* EL0 runs AArch64 and AArch32 */
 
 #define SPSR_AA32_USR      0x10UL    /* M[4] = AArch32, M[3:0] = User */
 #define SPSR_AA32_T        (1UL << 5)
@@ -28,17 +18,9 @@
 /* The EL0 window: the identity map's fourth GiB (unused: RAM ends below 2 GiB), a table of 2 MiB blocks
  * any EL0 may use, below the 4 GiB an AArch32 address can reach. */
 #define EL0_GIB_SLOT       3U
-#define EL0_WINDOW         (3UL << 30)
+#define EL0_WINDOW         (EL0_GIB_SLOT * GIB)
 #define BLOCK_2M           (1UL << 21)
-#define PT_ENTRIES         512U
-#define PT_TABLE           0x3UL
-#define PT_BLOCK           0x1UL
-#define PT_AF              (1UL << 10)
-#define PT_SH_INNER        (3UL << 8)
 #define PT_AP_EL0_RW       (1UL << 6)   /* EL0 may use it (so EL1 may not execute it) */
-#define PT_XN              ((1UL << 54) | (1UL << 53))
-#define PT_ATTR_DEVICE     (0UL << 2)
-#define PT_ATTR_NORMAL     (1UL << 2)
 #define EL0_BLOCK_CODE     0U   /* the 2 MiB of RAM that hold the sequences below */
 #define EL0_BLOCK_GIC      1U   /* the 2 MiB from the distributor: an emulated register to read */
 #define EL0_BLOCK_HOLE     2U   /* nothing there at stage 2: the hypervisor refuses the access */
@@ -67,7 +49,7 @@ static uint64_t el0_table[PT_ENTRIES] __attribute__((aligned(4096)));
 struct el0_run {
 	volatile bool active, expect_abort;
 	uint64_t abort_esr, abort_far, abort_pc;   /* the refused access, as our vector saw it */
-	uint64_t end_esr, end_pc, end_spsr, r0;    /* the exception that ended the sequence */
+	uint64_t end_esr, end_spsr, r0;            /* the exception that ended the sequence */
 	bool aborted;
 };
 static struct el0_run run;
@@ -77,7 +59,7 @@ void arm64_el0_return(void);
 
 bool arm64_el0_exception(uint64_t *frame, uint64_t esr)
 {
-	uint64_t ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+	uint64_t ec = ESR_EC_OF(esr);
 
 	if (!run.active)
 		return false;
@@ -91,7 +73,6 @@ bool arm64_el0_exception(uint64_t *frame, uint64_t esr)
 	}
 	/* The sequence's SVC, or anything else: it is over. Back to EL1, to arm64_el0_run's caller. */
 	run.end_esr = esr;
-	run.end_pc = frame[FRAME_ELR];
 	run.end_spsr = frame[FRAME_SPSR];
 	run.r0 = frame[FRAME_X0] & UINT32_MAX;
 	run.active = false;
@@ -121,7 +102,7 @@ static void el0_sequence(const void *code, uint64_t spsr, uint64_t r1, bool expe
 {
 	uint64_t pa = (uint64_t)code;
 
-	el0_set_block(EL0_BLOCK_CODE, block_of(pa) | PT_BLOCK | PT_AF | PT_SH_INNER | PT_ATTR_NORMAL | PT_AP_EL0_RW);
+	el0_set_block(EL0_BLOCK_CODE, block_of(pa) | PT_BLOCK_VALID | PT_AF | PT_SH_INNER | PT_ATTR_NORMAL | PT_AP_EL0_RW);
 	run = (struct el0_run){ .expect_abort = expect_abort };
 	run.active = true;
 	arm64_el0_run(el0_va(EL0_BLOCK_CODE, pa), spsr, r1);
@@ -129,8 +110,7 @@ static void el0_sequence(const void *code, uint64_t spsr, uint64_t r1, bool expe
 
 static uint64_t svc_imm(void)
 {
-	return ((run.end_esr >> ESR_EC_SHIFT) & ESR_EC_MASK) == ESR_EC_SVC32 ? run.end_esr & ESR_SVC_IMM_MASK
-									    : ~0UL;
+	return ESR_EC_OF(run.end_esr) == ESR_EC_SVC32 ? run.end_esr & ESR_SVC_IMM_MASK : ~0UL;
 }
 
 void guest_arch_compat_tests(void)
@@ -139,14 +119,14 @@ void guest_arch_compat_tests(void)
 						   "aa32_t32_wide_load_skip", "aa32_t32_it_advance" };
 	uint64_t pfr0 = read_sysreg(id_aa64pfr0_el1), iidr, hole_va, gicd_va, ec, fsc, saved_gib;
 
-	if ((pfr0 & ID_AA64PFR0_EL0_MASK) != ID_AA64PFR0_EL0_AA32) {
+	if (ID_FIELD(pfr0, ID_AA64PFR0_EL0_SHIFT) != ID_AA64PFR0_EL0_AA32) {
 		for (unsigned i = 0; i < sizeof(check_names) / sizeof(check_names[0]); i++)
 			skip(check_names[i], "this CPU has no AArch32 at EL0");
 		return;
 	}
 	iidr = mmio_r32(machine.gicd + GICD_IIDR);
-	el0_set_block(EL0_BLOCK_GIC, block_of(machine.gicd) | PT_BLOCK | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
-	el0_set_block(EL0_BLOCK_HOLE, HOLE_IPA | PT_BLOCK | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
+	el0_set_block(EL0_BLOCK_GIC, block_of(machine.gicd) | PT_BLOCK_VALID | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
+	el0_set_block(EL0_BLOCK_HOLE, HOLE_IPA | PT_BLOCK_VALID | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
 	hole_va = el0_va(EL0_BLOCK_HOLE, HOLE_IPA);
 	saved_gib = arm64_map_gib(EL0_GIB_SLOT, (uint64_t)el0_table | PT_TABLE);
 	gicd_va = el0_va(EL0_BLOCK_GIC, machine.gicd + GICD_IIDR);
@@ -154,7 +134,7 @@ void guest_arch_compat_tests(void)
 	/* A refused access from AArch32 EL0: an external abort at VBAR_EL1 + 0x600, the lower-EL AArch32
 	 * group, with the lower-EL data abort class; then the sequence goes on to its SVC. */
 	el0_sequence(a32_abort, SPSR_AA32_USR | SPSR_AA32_AIF, hole_va, true);
-	ec = (run.abort_esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+	ec = ESR_EC_OF(run.abort_esr);
 	fsc = run.abort_esr & ESR_FSC_MASK;
 	check("aa32_abort_vector", run.aborted && ec == ESR_EC_DABT_LOW && fsc == ESR_FSC_EXTABT &&
 	      run.abort_far == hole_va && run.abort_pc == el0_va(EL0_BLOCK_CODE, (uint64_t)a32_abort) &&

@@ -4,14 +4,6 @@
 #include "arm64.h"
 #include "hv_abi.h"
 
-#define PT_ENTRIES       512U
-#define PT_BLOCK_VALID   0x1UL
-#define PT_AF            (1UL << 10)
-#define PT_SH_INNER      (3UL << 8)
-#define PT_XN            ((1UL << 54) | (1UL << 53))
-#define PT_ATTR_DEVICE   (0UL << 2)
-#define PT_ATTR_NORMAL   (1UL << 2)
-#define GIB              (1UL << 30)
 #define MAP_GIB          4U
 #define MAIR_DEVICE      0x00UL                     /* attribute index 0: Device-nGnRnE */
 #define MAIR_NORMAL_WB   0xffUL                     /* attribute index 1: Normal write-back */

@@ -69,6 +69,35 @@ extern struct arm64_machine machine;
  * and the suite's recovered one in exceptions.c). */
 #define FAULT_EXEC_IPA 0xbf000000UL
 
+/* Stage-1 descriptors of the identity map (arch.c) and of the suite's EL0 window (aa32_tests.c) */
+#define PT_ENTRIES       512U
+#define PT_BLOCK_VALID   0x1UL                      /* a block at level 1 or 2 */
+#define PT_TABLE         0x3UL                      /* a table at level 1 */
+#define PT_AF            (1UL << 10)
+#define PT_SH_INNER      (3UL << 8)
+#define PT_XN            ((1UL << 54) | (1UL << 53))
+#define PT_ATTR_DEVICE   (0UL << 2)
+#define PT_ATTR_NORMAL   (1UL << 2)
+#define GIB              (1UL << 30)
+
+/* ESR_EL1 and the vector frame (vectors.S: x0-x30, ELR_EL1, SPSR_EL1), for exceptions.c and aa32_tests.c */
+#define ESR_EC_SHIFT     26
+#define ESR_EC_MASK      0x3fUL
+#define ESR_EC_OF(esr)   (((esr) >> ESR_EC_SHIFT) & ESR_EC_MASK)
+#define ESR_EC_SVC32     0x11UL
+#define ESR_EC_IABT_LOW  0x20UL
+#define ESR_EC_IABT_CUR  0x21UL
+#define ESR_EC_DABT_LOW  0x24UL
+#define ESR_EC_DABT_CUR  0x25UL
+#define ESR_FSC_MASK     0x3fUL
+#define ESR_FSC_EXTABT   0x10UL  /* synchronous external abort, not on a table walk */
+#define FRAME_X0         0
+#define FRAME_LR         30      /* x30 */
+#define FRAME_ELR        31
+#define FRAME_SPSR       32
+/* An ID register's 4-bit feature field */
+#define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xfUL)
+
 /* aa32_tests.c: the vector kind of an exception from AArch32 EL0 (vectors.S), and its handler while a
  * user sequence runs: true when it took the exception (frame: x0-x30, ELR_EL1, SPSR_EL1). */
 #define VEC_KIND_LOWER_AA32 5U

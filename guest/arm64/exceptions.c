@@ -3,17 +3,7 @@
 #include "arm64.h"
 #include "../common/guest.h"
 
-#define ESR_EC_SHIFT    26
-#define ESR_EC_MASK     0x3fUL
-#define ESR_EC_IABT_CUR 0x21UL
-#define ESR_EC_IABT_LOW 0x20UL
-#define ESR_EC_DABT_CUR 0x25UL
-#define ESR_EC_DABT_LOW 0x24UL
-#define ESR_FSC_MASK    0x3fUL
-#define ESR_FSC_EXTABT  0x10UL  /* synchronous external abort, not on a table walk */
 #define ICC_IAR_MASK    0xffffffUL
-#define FRAME_LR        30   /* index of x30 in the vector frame */
-#define FRAME_ELR       31   /* index of ELR_EL1 in the vector frame (x0-x30 first) */
 
 volatile bool arm64_abort_expected;
 volatile uint64_t arm64_aborts_taken;
@@ -30,7 +20,6 @@ static uint64_t iabt_pstate;   /* PAN, UAO and SSBS as the vector found them */
 #define PSTATE_SSBS         (1UL << 12)
 #define SCTLR_SPAN          (1UL << 23)
 #define SCTLR_DSSBS         (1UL << 44)
-#define ID_FIELD(reg, shift) (((reg) >> (shift)) & 0xfUL)
 #define MMFR1_PAN_SHIFT     20
 #define MMFR2_UAO_SHIFT     4
 #define PFR1_SSBS_SHIFT     4
@@ -81,7 +70,7 @@ static const char *sync_name(uint64_t ec)
 
 void guest_arm64_sync(uint64_t kind, uint64_t *frame)
 {
-	uint64_t esr = read_sysreg(esr_el1), ec = (esr >> ESR_EC_SHIFT) & ESR_EC_MASK;
+	uint64_t esr = read_sysreg(esr_el1), ec = ESR_EC_OF(esr);
 	static const char *const what[] = { "synchronous exception", "IRQ", "FIQ", "SError",
 					    "exception from EL0", "exception from AArch32 EL0" };
 
@@ -168,7 +157,7 @@ bool guest_arch_exec_fault_recover(struct guest_fault_seen *seen)
 	isb();
 	exec_fault_pstate_check(iabt_seen.taken);
 	*seen = iabt_seen;
-	ec = (seen->syndrome >> ESR_EC_SHIFT) & ESR_EC_MASK;
+	ec = ESR_EC_OF(seen->syndrome);
 	fsc = seen->syndrome & ESR_FSC_MASK;
 	seen->expected = seen->taken && ec == ESR_EC_IABT_CUR && fsc == ESR_FSC_EXTABT &&
 			 seen->addr == target && seen->pc == target;
