@@ -33,6 +33,17 @@ static uint64_t read_pstate_fields(void)
 	       ((pstate_present & PSTATE_SSBS) ? read_sysreg(s3_3_c4_c2_6) : 0);
 }
 
+/* Each present field from its bit in v. */
+static void write_pstate_fields(uint64_t v)
+{
+	if (pstate_present & PSTATE_PAN)
+		write_sysreg(s3_0_c4_c2_3, v & PSTATE_PAN);
+	if (pstate_present & PSTATE_UAO)
+		write_sysreg(s3_0_c4_c2_4, v & PSTATE_UAO);
+	if (pstate_present & PSTATE_SSBS)
+		write_sysreg(s3_3_c4_c2_6, v & PSTATE_SSBS);
+}
+
 void guest_arm64_irq(uint64_t kind, uint64_t *frame);
 void guest_arm64_sync(uint64_t kind, uint64_t *frame);
 
@@ -94,15 +105,10 @@ void guest_arm64_sync(uint64_t kind, uint64_t *frame)
 	}
 	if (kind == VEC_KIND_LOWER_AA32 && arm64_el0_exception(frame, esr))
 		return;
-	guest_fatal(kind == 0 ? sync_name(ec) : what[kind <= VEC_KIND_LOWER_AA32 ? kind : 0], esr, read_sysreg(far_el1),
-		    frame[FRAME_ELR]);
+	guest_fatal(kind == 0 ? sync_name(ec) : what[kind <= VEC_KIND_LOWER_AA32 ? kind : 0], esr,
+		    read_sysreg(far_el1), frame[FRAME_ELR]);
 }
 
-/*
- * The PSTATE the injected exception enters with, as the PE would set it: SCTLR_EL1.SPAN clear, so PAN
- * must be set; UAO must be cleared; SCTLR_EL1.DSSBS set, so SSBS must be set. The fault is taken with
- * the opposite of each, and everything is put back after.
- */
 static const char *field_state(uint64_t field)
 {
 	if (!(pstate_present & field))
@@ -110,6 +116,11 @@ static const char *field_state(uint64_t field)
 	return (iabt_pstate & field) ? "set" : "clear";
 }
 
+/*
+ * The PSTATE the injected exception enters with, as the PE would set it: SCTLR_EL1.SPAN clear, so PAN
+ * must be set; UAO must be cleared; SCTLR_EL1.DSSBS set, so SSBS must be set. The fault is taken with
+ * the opposite of each, and everything is put back after.
+ */
 static void exec_fault_pstate_check(bool taken)
 {
 	uint64_t p = pstate_present, want = (PSTATE_PAN | PSTATE_SSBS) & p;
@@ -136,23 +147,13 @@ bool guest_arch_exec_fault_recover(struct guest_fault_seen *seen)
 		sctlr |= SCTLR_DSSBS;
 	write_sysreg(sctlr_el1, sctlr);
 	isb();
-	if (pstate_present & PSTATE_PAN)
-		write_sysreg(s3_0_c4_c2_3, 0);
-	if (pstate_present & PSTATE_UAO)
-		write_sysreg(s3_0_c4_c2_4, PSTATE_UAO);
-	if (pstate_present & PSTATE_SSBS)
-		write_sysreg(s3_3_c4_c2_6, 0);
+	write_pstate_fields(PSTATE_UAO);   /* PAN 0, UAO 1, SSBS 0: the opposite of what entry must give */
 	iabt_expected = true;
 	/* A call: the abort handler above returns to the link register. Every other register comes
 	 * back from the exception frame as it was, so only x30 changes. */
 	__asm__ volatile("blr %0" : : "r"(target) : "x30", "memory");
 	iabt_expected = false;
-	if (pstate_present & PSTATE_PAN)
-		write_sysreg(s3_0_c4_c2_3, saved & PSTATE_PAN);
-	if (pstate_present & PSTATE_UAO)
-		write_sysreg(s3_0_c4_c2_4, saved & PSTATE_UAO);
-	if (pstate_present & PSTATE_SSBS)
-		write_sysreg(s3_3_c4_c2_6, saved & PSTATE_SSBS);
+	write_pstate_fields(saved);
 	write_sysreg(sctlr_el1, sctlr0);
 	isb();
 	exec_fault_pstate_check(iabt_seen.taken);
