@@ -14,11 +14,11 @@ static uint64_t it_bits(uint64_t spsr)
 	       ((spsr >> PSR_AA32_IT_LO_SHIFT) & PSR_AA32_IT_LO_MASK);
 }
 
-uint64_t aa32_it_advance(uint64_t spsr)
+uint64_t aa32_it_advance_thumb(uint64_t spsr)
 {
 	uint64_t it = it_bits(spsr);
 
-	if (!aa32_state(spsr) || !(spsr & PSR_AA32_T) || it == 0)
+	if (it == 0)
 		return spsr;
 	if ((it & IT_BITS_MASK_LOW) == 0)
 		it = 0;   /* that was the block's last instruction */
@@ -46,12 +46,10 @@ static bool cond_holds(uint64_t cond, uint64_t spsr)
 	return (cond & 1) ? !r : r;
 }
 
-bool aa32_cond_passed(uint64_t spsr, uint64_t esr)
+bool aa32_trap_cond_passed(uint64_t spsr, uint64_t esr)
 {
 	uint64_t cond;
 
-	if (!aa32_state(spsr))
-		return true;
 	if (esr & ESR_AA32_CV) {
 		cond = (esr >> ESR_AA32_COND_SHIFT) & ESR_AA32_COND_MASK;
 	} else {
