@@ -31,8 +31,8 @@ dir=build/kvm-truth-linux
 mkdir -p "$dir"
 rm -f "$dir"/*.log
 
-# shellcheck source=kvm-truth/prepare.sh
-. scripts/kvm-truth/prepare.sh
+# shellcheck source=kvm-truth/common.sh
+. scripts/kvm-truth/common.sh
 kvm_truth_prepare "$dir" kvm-truth-linux
 case $? in
 0) ;;
@@ -40,38 +40,18 @@ case $? in
 *) exit 1 ;;
 esac
 
-# The L2 device tree. The initramfs sits at RAM + 64 MiB (vmm.c LINUX_INITRD_OFF); the command line is
+# The L2 device tree (scripts/kvm-truth/l2_dts.py: the initramfs at RAM + 64 MiB); the command line is
 # run-linux-arm64.sh's with the same workload words. quiet, for all three: KVM's VMM serves the console in
 # userspace, where each character would be an exit to L1's userspace and time the VMM, not the vgic.
 workload="quiet linuxtest.pingpong=$PINGPONG"
 bootargs="console=ttyAMA0 earlycon=pl011,0x9000000 rdinit=/init $workload"
-python3 - "$VCPUS" "$MEM_MIB" "$bootargs" "$(stat -c %s build/linux/initrd.gz)" >"$dir/l2.dts" <<'PY'
-import re, sys
-n, mem_mib, args, initrd_len = int(sys.argv[1]), int(sys.argv[2]), sys.argv[3], int(sys.argv[4])
-ram, initrd = 0x40000000, 0x40000000 + 0x4000000
-s = open("dts/guest.dts").read()
-s = re.sub(r"\t\tcpu@([0-9]) \{[^\n]*\n", lambda m: m.group(0) if int(m.group(1)) < n else "", s)
-s = re.sub(r"\n\t\tits: msi-controller@[0-9a-f]+ \{.*?\n\t\t\};\n", "\n", s, flags=re.S)
-s = re.sub(r"\t/\*\n\t \* PCIe host bridge.*?\n\t\};\n\n", "", s, flags=re.S)
-s = re.sub(r"reg = <0x0 0x40000000 0x0 0x[0-9a-f]+>;", "reg = <0x0 0x%x 0x0 0x%x>;" % (ram, mem_mib << 20), s)
-s = s.replace('bootargs = "";', 'bootargs = "%s";\n\t\tlinux,initrd-start = <0x0 0x%x>;\n'
-              '\t\tlinux,initrd-end = <0x0 0x%x>;' % (args, initrd, initrd + initrd_len))
-assert "msi-controller" not in s and "pcie@" not in s and args in s and "initrd-end" in s
-sys.stdout.write(s)
-PY
-dtc -q -I dts -O dtb -o "$dir/l2.dtb" "$dir/l2.dts" || exit 1
-echo "/Image /initrd.dtb $VCPUS /initrd.gz $MEM_MIB" >"$dir/vmm.args"
-python3 scripts/mkinitramfs.py "$dir/l1-initrd.gz" dir:/bin dir:/dev dir:/proc dir:/sys chr:/dev/console=5,1:600 \
-	file:/init=scripts/kvm-truth/init:755 file:/bin/busybox=build/linux/busybox:755 file:/vmm="$dir/vmm":755 \
+kvm_truth_l2_dtb "$dir" "$VCPUS" "$bootargs" "$MEM_MIB" "$(stat -c %s build/linux/initrd.gz)" || exit 1
+kvm_truth_l1_initrd "$dir/l1-initrd.gz" "$dir" "/Image /initrd.dtb $VCPUS /initrd.gz $MEM_MIB" \
 	file:/Image=build/linux/Image:644 file:/initrd.gz=build/linux/initrd.gz:644 \
-	file:/initrd.dtb="$dir/l2.dtb":644 file:/vmm.args="$dir/vmm.args":644 >/dev/null || exit 1
+	file:/initrd.dtb="$dir/l2.dtb":644 || exit 1
 
 run_kvm() { # run_kvm LOG [TRACE]: L1 Linux with KVM, the L2 Linux under it
-	local trace=()
-	[[ -n ${2:-} ]] && trace=(-d 'trace:gicv3_ich_*' -D "$2")
-	timeout -k 5 "$RUN_TIMEOUT" qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,sve=off,sme=off \
-		-smp "$VCPUS" -m 1G -nographic -no-reboot -nic none -kernel build/linux/Image -initrd "$dir/l1-initrd.gz" \
-		-append "console=ttyAMA0 rdinit=/init" "${trace[@]}" >"$1" 2>&1
+	kvm_truth_l1_run "$1" "$dir/l1-initrd.gz" "$VCPUS" "$RUN_TIMEOUT" "${2:-}"
 }
 
 run_linux() { # run_linux LOG [--plain]

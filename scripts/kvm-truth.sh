@@ -26,8 +26,8 @@ VCPUS=${KVM_TRUTH_VCPUS:-2}
 dir=build/kvm-truth
 mkdir -p "$dir"
 
-# shellcheck source=kvm-truth/prepare.sh
-. scripts/kvm-truth/prepare.sh
+# shellcheck source=kvm-truth/common.sh
+. scripts/kvm-truth/common.sh
 kvm_truth_prepare "$dir" kvm-truth
 case $? in
 0) ;;
@@ -35,31 +35,14 @@ case $? in
 *) exit 1 ;;
 esac
 
-# The guest's device tree: dts/guest.dts with VCPUS cpu nodes, without the ITS (no KVM ITS is created)
-# and the PCIe bridge, the workload as its command line.
-python3 - "$VCPUS" "sgi-stress=$SGIS" >"$dir/l2.dts" <<'PY'
-import re, sys
-n, args = int(sys.argv[1]), sys.argv[2]
-s = open("dts/guest.dts").read()
-s = re.sub(r"\t\tcpu@([0-9]) \{[^\n]*\n", lambda m: m.group(0) if int(m.group(1)) < n else "", s)
-s = re.sub(r"\n\t\tits: msi-controller@[0-9a-f]+ \{.*?\n\t\t\};\n", "\n", s, flags=re.S)
-s = re.sub(r"\t/\*\n\t \* PCIe host bridge.*?\n\t\};\n\n", "", s, flags=re.S)
-s = s.replace('bootargs = "";', 'bootargs = "%s";' % args)
-assert "msi-controller" not in s and "pcie@" not in s and args in s
-sys.stdout.write(s)
-PY
-dtc -q -I dts -O dtb -o "$dir/l2.dtb" "$dir/l2.dts" || exit 1
-echo "/guest.bin /guest.dtb $VCPUS" >"$dir/vmm.args"
-python3 scripts/mkinitramfs.py "$dir/initrd.gz" dir:/bin dir:/dev dir:/proc dir:/sys chr:/dev/console=5,1:600 \
-	file:/init=scripts/kvm-truth/init:755 file:/bin/busybox=build/linux/busybox:755 file:/vmm="$dir/vmm":755 \
-	file:/guest.bin=build/arm64/guest.bin:644 file:/guest.dtb="$dir/l2.dtb":644 \
-	file:/vmm.args="$dir/vmm.args":644 >/dev/null || exit 1
+# The guest's device tree (scripts/kvm-truth/l2_dts.py), the workload as its command line.
+kvm_truth_l2_dtb "$dir" "$VCPUS" "sgi-stress=$SGIS" || exit 1
+kvm_truth_l1_initrd "$dir/initrd.gz" "$dir" "/guest.bin /guest.dtb $VCPUS" \
+	file:/guest.bin=build/arm64/guest.bin:644 file:/guest.dtb="$dir/l2.dtb":644 || exit 1
 
-# KVM under QEMU: the L1 kernel's vCPUs are QEMU's, as many as the guest's.
+# KVM under QEMU, every ICH_* access traced.
 rm -f "$dir/trace.log"
-timeout -k 5 600 qemu-system-aarch64 -M virt,virtualization=on,gic-version=3 -cpu max,sve=off,sme=off \
-	-smp "$VCPUS" -m 1G -nographic -no-reboot -nic none -kernel build/linux/Image -initrd "$dir/initrd.gz" \
-	-append "console=ttyAMA0 rdinit=/init" -d 'trace:gicv3_ich_*' -D "$dir/trace.log" >"$dir/kvm.log" 2>&1
+kvm_truth_l1_run "$dir/kvm.log" "$dir/initrd.gz" "$VCPUS" 600 "$dir/trace.log"
 kvm_ok=0
 grep -q "^l2: PASS sgi_stress $VCPUS CPUs in a ring: $SGIS sent, $SGIS received" "$dir/kvm.log" &&
 	grep -q '^vmm: stat exits [0-9]' "$dir/kvm.log" && kvm_ok=1
