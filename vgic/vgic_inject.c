@@ -147,7 +147,8 @@ static inline __attribute__((always_inline)) int inject_found(struct vgic *vm, s
 	return level ? inject_raise(vm, irq) : inject_lower(vm, irq);
 }
 
-/* The lookup out of line (every error, and LPIs outside the pool, which it refuses): its error code lives in this frame only. */
+/* The lookup out of line (every error, and LPIs outside the pool, which it refuses): its error code
+ * lives in this frame only. */
 static __attribute__((noinline)) int inject_lookup_slow(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 {
 	int err;

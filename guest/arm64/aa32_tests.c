@@ -102,7 +102,8 @@ static void el0_sequence(const void *code, uint64_t spsr, uint64_t r1, bool expe
 {
 	uint64_t pa = (uint64_t)code;
 
-	el0_set_block(EL0_BLOCK_CODE, block_of(pa) | PT_BLOCK_VALID | PT_AF | PT_SH_INNER | PT_ATTR_NORMAL | PT_AP_EL0_RW);
+	el0_set_block(EL0_BLOCK_CODE,
+		      block_of(pa) | PT_BLOCK_VALID | PT_AF | PT_SH_INNER | PT_ATTR_NORMAL | PT_AP_EL0_RW);
 	run = (struct el0_run){ .expect_abort = expect_abort };
 	run.active = true;
 	arm64_el0_run(el0_va(EL0_BLOCK_CODE, pa), spsr, r1);
@@ -125,7 +126,8 @@ void guest_arch_compat_tests(void)
 		return;
 	}
 	iidr = mmio_r32(machine.gicd + GICD_IIDR);
-	el0_set_block(EL0_BLOCK_GIC, block_of(machine.gicd) | PT_BLOCK_VALID | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
+	el0_set_block(EL0_BLOCK_GIC,
+		      block_of(machine.gicd) | PT_BLOCK_VALID | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
 	el0_set_block(EL0_BLOCK_HOLE, HOLE_IPA | PT_BLOCK_VALID | PT_AF | PT_ATTR_DEVICE | PT_AP_EL0_RW | PT_XN);
 	hole_va = el0_va(EL0_BLOCK_HOLE, HOLE_IPA);
 	saved_gib = arm64_map_gib(EL0_GIB_SLOT, (uint64_t)el0_table | PT_TABLE);
