@@ -203,7 +203,7 @@ void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 	while (__atomic_load_n(&v->power, __ATOMIC_ACQUIRE) == VCPU_ON) {
 		uint64_t kind = guest_enter(&v->regs);
 		/* Nothing in flight at exit: the entry before this run placed no LR. */
-		bool quiet = vv->used_lrs == 0;
+		bool quiet = vv->used_mask == 0;
 		uint64_t before = lr_backend_total(&p->be), used;
 
 		__atomic_store_n(&v->mode, VCPU_MODE_EL2, __ATOMIC_RELAXED);

@@ -99,6 +99,7 @@ struct vgic_aplist {
 
 struct vgic_vcpu_stats {
 	uint64_t flushes;          /* calls that did work */
+	uint64_t flushes_kept;     /* of those, entries that found every LR still right (docs/design.md 7.2b) */
 	uint64_t syncs;            /* calls that did work */
 	uint64_t lrs_filled;
 	uint64_t taken;            /* pending LRs the guest acknowledged (delivered interrupts) */
@@ -148,8 +149,19 @@ struct vgic_vcpu {
 	 */
 	struct vgic_irq *lr_irq[LR_BACKEND_MAX_LRS];
 	uint64_t lr_val[LR_BACKEND_MAX_LRS];
-	uint32_t used_mask;             /* LRs filled by the last flush and not yet synced */
-	uint32_t used_lrs;              /* how many: popcount(used_mask) */
+	uint32_t used_mask;             /* LRs filled by the last flush and not yet synced, or kept by the sync */
+	/*
+	 * Kept LRs (docs/design.md 7.2b): out of the guest, an LR in used_mask still holds its interrupt's
+	 * state, which the sync left there because neither the guest nor anyone else had touched it.
+	 * sel_dirty: something changed that the last flush's choice did not see (any change to this
+	 * ap_list outside the world switch, a fold at the sync, a load), so the next flush chooses again.
+	 * sel_vmcr: the ICH_VMCR_EL2 bits that choice read (group enables, EOImode), if it read any.
+	 * sel_kept: the last entry kept every LR, so the guest is likely to leave them alone again.
+	 */
+	bool sel_dirty;
+	bool sel_vmcr_used;
+	bool sel_kept;
+	uint64_t sel_vmcr;
 	uint32_t hw_dirty;              /* LRs whose hardware content may still matter */
 	uint64_t lr_hw[LR_BACKEND_MAX_LRS]; /* what LR i holds in hardware, where lr_hw_known says */
 	uint32_t lr_hw_known;           /* entry skips writing a value the LR already holds */

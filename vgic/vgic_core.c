@@ -121,6 +121,7 @@ int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be)
 		return HV_EBUSY;
 	}
 	v->be = be;
+	v->sel_dirty = true;
 	vgic_unlock(vm, &v->ap_lock);
 	return HV_OK;
 }

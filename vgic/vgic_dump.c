@@ -242,7 +242,7 @@ static void snap_cpu(struct vgic *vm, struct vgic_vcpu *v, struct cpu_snap *s)
 			s->shown[cls]++;
 		}
 	}
-	s->used_lrs = v->used_lrs;
+	s->used_lrs = (uint32_t)__builtin_popcount(v->used_mask);
 	s->used_mask = v->used_mask;
 	s->hw_dirty = v->hw_dirty;
 	s->hcr = v->hcr;

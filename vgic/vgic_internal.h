@@ -275,6 +275,27 @@ static inline struct vgic_vcpu *vgic_listed_on(const struct vgic_irq *irq)
 	return __atomic_load_n(&irq->vcpu, __ATOMIC_ACQUIRE);
 }
 
+/*
+ * Give back an interrupt the last sync kept in its LR (docs/design.md 7.2b) to its vgic_irq: the fold that
+ * sync would have made of the untouched LR. vgic_lr.c; v's ap_lock held, v out of the guest.
+ */
+void vgic_lr_unkeep(struct vgic_vcpu *v, struct vgic_irq *irq);
+/* The same for every LR v kept: before a path that reads every interrupt's state (save, restore). */
+void vgic_lr_unkeep_all(struct vgic_vcpu *v);
+
+/*
+ * Every path that changes v's ap_list or an interrupt on it, outside v's own world switch, takes v's ap_lock
+ * through the helpers below, which call this with it held. The last flush's choice may then no longer hold
+ * (sel_dirty); and an interrupt kept in an LR while v is out of the guest is folded back first, so such a
+ * path sees the interrupt as it always did after a sync.
+ */
+static inline __attribute__((always_inline)) void vgic_vcpu_touch_locked(struct vgic_vcpu *v, struct vgic_irq *irq)
+{
+	v->sel_dirty = true;
+	if (__builtin_expect(irq && irq->in_lr && !vgic_vcpu_loaded(v), 0))
+		vgic_lr_unkeep(v, irq);
+}
+
 /* Lock irq and the ap_list it sits on; returns that vCPU (NULL if unlisted). */
 struct vgic_vcpu *vgic_irq_lock_listed(struct vgic *vm, struct vgic_irq *irq);
 /*
@@ -296,8 +317,11 @@ static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_for
 			vgic_lock_in(vm, &held->ap_lock, m);
 		vgic_lock_in(vm, &irq->lock, m);
 		/* Listed where we looked, or on no list (then held is only a prediction). */
-		if (vgic_listed_on(irq) == v || (!v && vgic_listed_on(irq) == held))
+		if (vgic_listed_on(irq) == v || (!v && vgic_listed_on(irq) == held)) {
+			if (held)
+				vgic_vcpu_touch_locked(held, v ? irq : NULL);
 			return held;
+		}
 		vgic_unlock_in(vm, &irq->lock, m);
 		if (held)
 			vgic_unlock_in(vm, &held->ap_lock, m);
@@ -314,8 +338,11 @@ static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_lis
 		if (v)
 			vgic_lock_in(vm, &v->ap_lock, m);
 		vgic_lock_in(vm, &irq->lock, m);
-		if (vgic_listed_on(irq) == v)
+		if (vgic_listed_on(irq) == v) {
+			if (v)
+				vgic_vcpu_touch_locked(v, irq);
 			return v;
+		}
 		vgic_unlock_in(vm, &irq->lock, m);
 		if (v)
 			vgic_unlock_in(vm, &v->ap_lock, m);

@@ -245,6 +245,9 @@ static uint32_t lr_assign_slots(const struct vgic_vcpu *v, struct vgic_irq *cons
 	return used;
 }
 
+/* The ICH_VMCR_EL2 fields a choice past the LRs reads (lr_read_cpu_if): the group enables and EOImode. */
+#define LR_CHOICE_VMCR_BITS (ICH_VMCR_VENG0 | ICH_VMCR_VENG1 | ICH_VMCR_VEOIM)
+
 /* Both groups, as a mask of bit (1 << group): what the choice assumes when it has not read VMCR. */
 #define LR_GROUPS_ALL 3U
 
@@ -378,6 +381,9 @@ static unsigned lr_read_cpu_if(struct vgic_vcpu *v, bool *preempt_rule)
 {
 	uint64_t vmcr = lr_read_vmcr(v->be);
 
+	/* The choice depends on these bits: a later entry may reuse it only while they stay (lr_keep_holds). */
+	v->sel_vmcr = vmcr & LR_CHOICE_VMCR_BITS;
+	v->sel_vmcr_used = true;
 	*preempt_rule = !(vmcr & ICH_VMCR_VEOIM);
 	return ((vmcr & ICH_VMCR_VENG0) ? 1U << 0 : 0U) | ((vmcr & ICH_VMCR_VENG1) ? 1U << 1 : 0U);
 }
@@ -456,7 +462,6 @@ static __attribute__((noinline)) int lr_flush_fit(struct vgic *vm, struct vgic_v
 		used |= 1U << i;
 		lr_place(vm, v, sel[k], i, false);
 	}
-	v->used_lrs = n;
 	v->stats.lrs_filled += n;
 	return lr_flush_finish(vm, v, used, ICH_HCR_EN);
 }
@@ -485,7 +490,6 @@ static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct v
 	used = lr_assign_slots(v, c.sel, c.n, slot);
 	for (unsigned k = 0; k < c.n; k++)
 		lr_place(vm, v, c.sel[k], slot[k], c.refill[k]);
-	v->used_lrs = c.n;
 
 	hcr = ICH_HCR_EN | c.hcr;
 	if (c.placed[VGIC_AP_ACTIVE] < v->aplist.count[VGIC_AP_ACTIVE]) {
@@ -496,6 +500,27 @@ static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct v
 	v->stats.overflows++;
 	v->stats.lrs_filled += c.n;
 	return lr_flush_finish(vm, v, used, hcr);
+}
+
+/*
+ * Whether the LRs the last sync kept (7.2b) are what a new choice would give, so the entry can leave them
+ * and ICH_HCR_EL2 as they are: no change to this ap_list since the choice (sel_dirty; every LR the choice
+ * filled came back untouched, or the sync would have set it), the hardware still holds what the core wrote
+ * (a load or a put sets sel_dirty too, and resets what the core knows of the LRs), and the guest's group
+ * enables and EOImode are those the choice read, if it read them (a choice that fit every interrupt did not).
+ */
+LR_HOT bool lr_keep_holds(struct vgic_vcpu *v)
+{
+	if (v->sel_dirty || (v->lr_hw_known & v->used_mask) != v->used_mask || v->hcr == VGIC_HCR_UNKNOWN)
+		return false;
+	return !v->sel_vmcr_used || (lr_read_vmcr(v->be) & LR_CHOICE_VMCR_BITS) == v->sel_vmcr;
+}
+
+/* The kept LRs are not the choice any more: give each interrupt back its state (the LR stays as it is). */
+__attribute__((noinline)) void vgic_lr_unkeep_all(struct vgic_vcpu *v)
+{
+	for (uint32_t mask = v->used_mask; mask; mask &= mask - 1U)
+		vgic_lr_unkeep(v, v->lr_irq[__builtin_ctz(mask)]);
 }
 
 /*
@@ -521,6 +546,20 @@ LR_HOT bool lr_flush_begin_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t *to
 		return false;
 	}
 	v->stats.flushes++;
+	if (v->used_mask) {
+		/* The last sync kept LRs: nothing changed since they were chosen, so they are still the choice. */
+		if (lr_keep_holds(v)) {
+			v->sel_kept = true;
+			v->stats.flushes_kept++;
+			vgic_unlock_in(vm, &v->ap_lock, m);
+			*rc = HV_OK;
+			return false;
+		}
+		vgic_lr_unkeep_all(v);
+	}
+	v->sel_dirty = false;
+	v->sel_vmcr_used = false;
+	v->sel_kept = false;
 	return true;
 }
 
@@ -549,14 +588,12 @@ LR_HOT int lr_flush_one_locked_in(struct vgic *vm, struct vgic_vcpu *v, enum vgi
 	unsigned i;
 
 	if (!vgic_aplist_collect(&v->aplist, cls, &irq, 1)) {
-		v->used_lrs = 0;
 		return lr_flush_finish_in(vm, v, 0, ICH_HCR_EN, m);
 	}
 	i = irq->lr;
 	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
 		i = 0;
 	lr_place(vm, v, irq, i, false);
-	v->used_lrs = 1;
 	v->stats.lrs_filled++;
 	return lr_flush_finish_in(vm, v, 1U << i, ICH_HCR_EN, m);
 }
@@ -698,6 +735,7 @@ static void sync_eoicount(struct vgic *vm, struct vgic_vcpu *v, struct vgic_defe
 	if (!count)
 		return;
 	v->hcr = VGIC_HCR_UNKNOWN; /* EOIcount must be written back to zero */
+	v->sel_dirty = true;
 	if (lr_read_vmcr(v->be) & ICH_VMCR_VEOIM)
 		return;
 	while (nr < count && (irq = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, irq)))
@@ -800,6 +838,21 @@ LR_HOT bool lr_fold_fast(struct vgic_vcpu *v, struct vgic_irq *irq, uint64_t wri
 	return true;
 }
 
+/*
+ * An LR kept at the sync (7.2b) read back exactly what was written, and nothing has touched its interrupt
+ * since: its fold would find no change of state, so the interrupt stays where it is listed.
+ */
+void vgic_lr_unkeep(struct vgic_vcpu *v, struct vgic_irq *irq)
+{
+	unsigned i = irq->lr;
+	struct vgic_deferred unused;
+
+	unused.nr_requeue = unused.nr_resample = 0;
+	lr_fold(v->vm, v, irq, v->lr_val[i], v->lr_val[i], &unused);
+	v->used_mask &= ~(1U << i);
+	v->sel_dirty = true;
+}
+
 /* The staging and the folds out of line, for the test; flush and sync inline them. */
 uint64_t vgic_lr_stage(const struct vgic *vm, const struct vgic_vcpu *v, struct vgic_irq *irq, bool refill)
 {
@@ -844,7 +897,7 @@ LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode 
 {
 	bool eoi_count_armed = lr_eoi_count_armed(v);
 	struct vgic_deferred d;
-	uint32_t elrsr = 0;
+	uint32_t elrsr = 0, kept = 0;
 
 	d.nr_requeue = d.nr_resample = 0;
 	vgic_lock_in(vm, &v->ap_lock, m);
@@ -859,9 +912,11 @@ LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode 
 	/*
 	 * With one LR in use, reading it costs what ELRSR alone would, and never
 	 * needs a second read. With the LRs in memory (NV2), ELRSR is the only
-	 * trap here, so it is never read.
+	 * trap here, so it is never read. After an entry that kept every LR the
+	 * guest has most likely left them all alone again, and ELRSR would save
+	 * no LR read.
 	 */
-	if (v->used_lrs > 1 && !v->be->lrs_in_memory)
+	if ((v->used_mask & (v->used_mask - 1U)) && !v->sel_kept && !v->be->lrs_in_memory)
 		elrsr = lr_read_elrsr(v->be);
 	for (uint32_t mask = v->used_mask; mask; mask &= mask - 1) {
 		unsigned i = (unsigned)__builtin_ctz(mask);
@@ -878,12 +933,22 @@ LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode 
 			if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
 				v->hw_dirty &= ~(1U << i);
 		}
-		if (!lr_fold_fast(v, irq, v->lr_val[i], now, &d))
+		/* An LR read back empty is never kept: the fast fold takes it first. */
+		if (!lr_fold_fast(v, irq, v->lr_val[i], now, &d)) {
+			/*
+			 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier
+			 * fold of this sync sets it too), and the guest left this LR alone: it stays (7.2b).
+			 */
+			if (!v->sel_dirty && now == v->lr_val[i]) {
+				kept |= 1U << i;
+				continue;
+			}
 			lr_fold(vm, v, irq, v->lr_val[i], now, &d);
+		}
+		v->sel_dirty = true;  /* a fold changed what the choice saw */
 		sync_prune_locked(vm, v, irq, &d);
 	}
-	v->used_mask = 0;
-	v->used_lrs = 0;
+	v->used_mask = kept;
 	vgic_unlock_in(vm, &v->ap_lock, m);
 	if (d.nr_requeue | d.nr_resample) {
 		/* The commonest deferred work, one level ended, is vgic_deferred_run's first resample: done here. */
@@ -911,7 +976,7 @@ static inline __attribute__((always_inline)) int lr_sync_entry(struct vgic *vm, 
 	if (!vgic_vcpu_loaded(v))
 		return HV_OK;
 	/* Nothing placed and no EOIcount armed: nothing to read back (the flush's idle case), no lock. */
-	if (v->used_lrs == 0 && !lr_eoi_count_armed(v)) {
+	if (v->used_mask == 0 && !lr_eoi_count_armed(v)) {
 		vgic_vcpu_set_loaded(v, false);
 		return HV_OK;
 	}
@@ -950,6 +1015,7 @@ int vgic_vcpu_load(struct vgic *vm, uint32_t vcpu)
 		v->hw_dirty = VGIC_LR_MASK(v->be->nr_lrs);
 		v->lr_hw_known = 0;
 		v->hcr = VGIC_HCR_UNKNOWN;
+		v->sel_dirty = true;
 	}
 	vgic_unlock(vm, &v->ap_lock);
 	return rc;

@@ -17,10 +17,14 @@ static void lock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *b)
 		a = b;
 		b = t;
 	}
-	if (a)
+	if (a) {
 		vgic_lock(vm, &a->ap_lock);
-	if (b && b != a)
+		vgic_vcpu_touch_locked(a, NULL);
+	}
+	if (b && b != a) {
 		vgic_lock(vm, &b->ap_lock);
+		vgic_vcpu_touch_locked(b, NULL);
+	}
 }
 
 static void unlock_pair(struct vgic *vm, struct vgic_vcpu *a, struct vgic_vcpu *b)

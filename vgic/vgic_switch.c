@@ -58,6 +58,7 @@ int vgic_vcpu_load_on(struct vgic *vm, uint32_t vcpu, struct vgic_cpu_if *c)
 			v->lr_irq[i] = NULL;
 	}
 	v->hcr = c->hcr;
+	v->sel_dirty = true;
 	vgic_unlock(vm, &v->ap_lock);
 	return HV_OK;
 }
@@ -84,6 +85,7 @@ int vgic_vcpu_put(struct vgic *vm, uint32_t vcpu)
 	c->last = v;
 	v->cpu_if = NULL;
 	v->be = NULL;  /* no flush or sync until the next load: the LRs are someone else's now */
+	v->sel_dirty = true;
 	vgic_unlock(vm, &v->ap_lock);
 	return HV_OK;
 }

@@ -280,6 +280,10 @@ static const char *check_irq(struct harness *h, struct vgic_irq *irq, unsigned *
 		return "irq->vcpu set but on no ap_list";
 	if (lists == 1 && (!irq->vcpu || !seen_on[irq->vcpu->id]))
 		return "irq->vcpu does not match its ap_list";
+	/* In an LR (the guest's, or kept across an exit): the vCPU's shadow must name it there. */
+	if (irq->in_lr && (!irq->vcpu || irq->vcpu->lr_irq[irq->lr] != irq ||
+			   !(irq->vcpu->used_mask & (1U << irq->lr))))
+		return "in an LR its vCPU does not hold";
 	if (!irq->in_lr && vgic_oracle(&h->vm, irq) != irq->vcpu)
 		return "interrupt not where the oracle says (lost or stale)";
 	return NULL;

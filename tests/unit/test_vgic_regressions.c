@@ -246,9 +246,10 @@ static void resample_runs_before_the_interrupt_is_requeued_elsewhere(void **stat
 }
 
 /*
- * Two LRs in use, the guest inside the first handler: exit reads ELRSR and the
- * LR still live; entry rewrites nothing it already holds. Every access here is
- * a trap under nested virtualisation.
+ * Two LRs in use, the guest inside the first handler: exit reads ELRSR (only after
+ * an entry that chose; after one that kept every LR it reads the LRs alone) and the
+ * LRs still live; entry rewrites nothing it already holds. Every access here is a
+ * trap under nested virtualisation.
  */
 static void exit_with_a_handler_running_costs_no_rewrite_at_entry(void **state)
 {
@@ -264,7 +265,11 @@ static void exit_with_a_handler_running_costs_no_rewrite_at_entry(void **state)
 	for (unsigned round = 0; round < 3; round++) {
 		h_acc_reset(h, 0);
 		h_exit(h, 0);
-		assert_int_equal(h_acc(h, 0, LR_ACC_ELRSR_READ), 1);
+		/*
+		 * Exit 0 folds the acknowledged LR, so entry 1 chooses again; exit 1 finds both LRs as
+		 * written and keeps them, so entry 2 keeps them and exit 2 skips ELRSR.
+		 */
+		assert_int_equal(h_acc(h, 0, LR_ACC_ELRSR_READ), round < 2 ? 1 : 0);
 		assert_int_equal(h_acc(h, 0, LR_ACC_LR_READ), 2);
 		h_acc_reset(h, 0);
 		h_enter(h, 0);
