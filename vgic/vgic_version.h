@@ -4,7 +4,7 @@
 #define VGIC_VERSION_H
 
 #define VGIC_VERSION_MAJOR 0
-#define VGIC_VERSION_MINOR 4
+#define VGIC_VERSION_MINOR 5
 #define VGIC_VERSION_PATCH 0
 /* One number that compares in order: 0x00MMmmpp. */
 #define VGIC_VERSION ((VGIC_VERSION_MAJOR << 16) | (VGIC_VERSION_MINOR << 8) | VGIC_VERSION_PATCH)
