@@ -192,7 +192,7 @@ static bool nothing_queued(const struct vgic_vcpu *vv)
 }
 
 /* Run v until it powers off, or (scheduling) waits in WFI or yields at the end of its slice. It
- * leaves with nothing flushed: the LRs' state is back in the core. */
+ * leaves synced: the core holds the state (an LR the guest left alone may stay kept, design.md 7.2b). */
 void vcpu_run_slice(struct pcpu *p, struct vcpu *v)
 {
 	struct vgic *vgic = &v->vm->vgic;

@@ -318,8 +318,12 @@ static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_for
 		vgic_lock_in(vm, &irq->lock, m);
 		/* Listed where we looked, or on no list (then held is only a prediction). */
 		if (vgic_listed_on(irq) == v || (!v && vgic_listed_on(irq) == held)) {
+			/*
+			 * irq, not "v ? irq : NULL": unlisted at the first look, it may have been queued on held
+			 * since, placed in an LR and kept; it must be folded back before the change.
+			 */
 			if (held)
-				vgic_vcpu_touch_locked(held, v ? irq : NULL);
+				vgic_vcpu_touch_locked(held, irq);
 			return held;
 		}
 		vgic_unlock_in(vm, &irq->lock, m);

@@ -264,6 +264,64 @@ static void sgi_from_another_vcpu_while_kept_is_delivered(void **state)
 	h_finish(h);
 }
 
+/*
+ * A change that looked while the interrupt was on no list, and got the lock after it had been queued,
+ * placed and kept (here: the lock hook plays the other CPUs in that window). The change must still fold
+ * the kept LR back, or the next entry puts the interrupt back on the vCPU it no longer targets.
+ * Found by review: the touch passed the interrupt only when the first look had seen it listed.
+ */
+static struct harness *race_h;
+static vgic_lock_t *race_on;
+
+/* One thread: a lock found taken was taken twice. The hook runs the window just before taking race_on. */
+static void race_lock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	if (l == race_on) {
+		race_on = NULL;
+		assert_int_equal(vgic_inject(&race_h->vm, 0, SPI(3), true), HV_OK);
+		quiet_round(race_h);
+		assert_true(race_h->spis[3].in_lr);   /* kept, with the retarget's first look already made */
+	}
+	assert_int_equal(l->word, 0);
+	l->word = 1;
+}
+
+static void race_unlock(void *ctx, vgic_lock_t *l)
+{
+	(void)ctx;
+	assert_int_equal(l->word, 1);
+	l->word = 0;
+}
+
+static void retarget_racing_a_kept_lr_moves_the_interrupt(void **state)
+{
+	struct harness *h = h_mk(2, NR_SPIS, NR_LRS);
+	const struct vgic_hooks *spin = h->vm.hooks;
+	struct vgic_hooks hooks = *spin;
+
+	(void)state;
+	set_pmr(h, PMR_HOLD);
+	h_cfg(h, 0, SPI(3), PRIO_HELD, VGIC_EDGE);
+	assert_int_equal(vgic_irq_set_target(&h->vm, SPI(3), 0), HV_OK);
+	race_h = h;
+	hooks.lock = race_lock;
+	hooks.unlock = race_unlock;
+	hooks.spin_locks = false;
+	h->vm.hooks = &hooks;
+	h->vm.spin_locks = false;
+	race_on = &h->vcpus[0].ap_lock;
+	assert_int_equal(vgic_irq_set_target(&h->vm, SPI(3), 1), HV_OK);
+	assert_null(race_on);                      /* the window was played */
+	h->vm.hooks = spin;
+	h->vm.spin_locks = spin->spin_locks;
+	quiet_round(h);
+	assert_int_equal(h_state(h, 0, SPI(3)).queued_on, 1);
+	assert_int_equal(h_run(h, 1, STEPS), 1);   /* vCPU 1's PMR is open */
+	assert_int_equal(drain(h), 0);
+	h_finish(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -278,6 +336,7 @@ int main(void)
 		cmocka_unit_test_teardown(reload_while_kept_rewrites_the_lrs, h_teardown),
 		cmocka_unit_test_teardown(save_while_kept_carries_the_pending_state, h_teardown),
 		cmocka_unit_test_teardown(sgi_from_another_vcpu_while_kept_is_delivered, h_teardown),
+		cmocka_unit_test_teardown(retarget_racing_a_kept_lr_moves_the_interrupt, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -115,6 +115,45 @@ static void test_an_lr_left_by_one_vcpu_is_not_seen_by_the_next(void **state)
 	h_finish(h);
 }
 
+/*
+ * A vCPU leaves a CPU with 8 LRs with 6 interrupts kept in them (its guest masks them with PMR), and
+ * lands on one with 4. Its kept LRs beyond the 4th must have been folded back at the put: the load
+ * forgets which interrupt the LRs past the new CPU's count held. Found by review (a NULL interrupt
+ * folded at the next entry).
+ */
+static void test_kept_lrs_survive_a_move_to_a_cpu_with_fewer(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, NR_LRS);
+	static struct pcpu wide, narrow;
+	struct guest_ctx g;
+	unsigned taken = 0;
+
+	(void)state;
+	pcpu_init(&wide, 2U * NR_LRS);
+	pcpu_init(&narrow, NR_LRS);
+	ctx_init(&g);
+	g.vmcr = (g.vmcr & ~ICH_VMCR_VPMR_MASK) | (0x60ULL << ICH_VMCR_VPMR_SHIFT);
+	for (unsigned i = 0; i < NR_LRS + 2U; i++)
+		edge_to(h, SPI(i), 0, 0x80);
+	arch_load(&h->vm, 0, &wide, &g);
+	h_enter(h, 0);
+	h_exit(h, 0);                                        /* nothing taken: every LR kept */
+	assert_int_equal(h->vcpus[0].used_mask, 0x3fU);
+	arch_put(&h->vm, 0, &wide, &g);
+	arch_load(&h->vm, 0, &narrow, &g);
+	icv_set_pmr(&narrow.hw, 0xff);
+	h_enter(h, 0);
+	for (uint32_t intid; (intid = icv_iar(&narrow.hw, 1)) < GIC_INTID_SPECIAL_FIRST; taken++) {
+		icv_eoir(&narrow.hw, 1, intid);
+		h_exit(h, 0);
+		h_enter(h, 0);
+	}
+	h_exit(h, 0);
+	assert_int_equal(taken, NR_LRS + 2U);
+	arch_put(&h->vm, 0, &narrow, &g);
+	h_finish(h);
+}
+
 /* Switching between idle vCPUs costs no register access at all, in either direction, many times. */
 static void test_an_idle_switch_costs_no_register_access(void **state)
 {
@@ -285,6 +324,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_two_vms_share_a_cpu_without_seeing_each_other, h_teardown),
 		cmocka_unit_test_teardown(test_a_vcpu_migrates_with_its_interrupt, h_teardown),
 		cmocka_unit_test_teardown(test_refused_calls_change_nothing, h_teardown),
+		cmocka_unit_test_teardown(test_kept_lrs_survive_a_move_to_a_cpu_with_fewer, h_teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
