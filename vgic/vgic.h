@@ -155,12 +155,15 @@ struct vgic_vcpu {
 	 * state, which the sync left there because neither the guest nor anyone else had touched it.
 	 * sel_dirty: something changed that the last flush's choice did not see (any change to this
 	 * ap_list outside the world switch, a fold at the sync, a load), so the next flush chooses again.
-	 * sel_vmcr: the ICH_VMCR_EL2 bits that choice read (group enables, EOImode), if it read any.
-	 * sel_kept: the last entry kept every LR, so the guest is likely to leave them alone again.
+	 * sel_vmcr: the ICH_VMCR_EL2 that choice read for its group enables and EOImode, if it read it.
+	 * sel_kept: the last entry kept every LR, so the guest is likely to leave them alone again (a hint:
+	 * cleared by a fold at the sync, not by every entry that chose).
+	 * sel_total: the ap_list's length when the last choice was made (a queueing changes it).
 	 */
+	bool sel_vmcr_used;             /* (the three side by side: each flush and sync sets two at once) */
 	bool sel_dirty;
-	bool sel_vmcr_used;
 	bool sel_kept;
+	uint32_t sel_total;
 	uint64_t sel_vmcr;
 	uint32_t hw_dirty;              /* LRs whose hardware content may still matter */
 	uint64_t lr_hw[LR_BACKEND_MAX_LRS]; /* what LR i holds in hardware, where lr_hw_known says */

@@ -287,7 +287,8 @@ void vgic_lr_unkeep_all(struct vgic_vcpu *v);
  * Every path that changes v's ap_list or an interrupt on it, outside v's own world switch, takes v's ap_lock
  * through the helpers below, which call this with it held. The last flush's choice may then no longer hold
  * (sel_dirty); and an interrupt kept in an LR while v is out of the guest is folded back first, so such a
- * path sees the interrupt as it always did after a sync.
+ * path sees the interrupt as it always did after a sync. The one change made without it, queueing an
+ * interrupt that was on no list, shows in the ap_list's length (sel_total).
  */
 static inline __attribute__((always_inline)) void vgic_vcpu_touch_locked(struct vgic_vcpu *v, struct vgic_irq *irq)
 {
@@ -316,14 +317,17 @@ static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_for
 		if (held)
 			vgic_lock_in(vm, &held->ap_lock, m);
 		vgic_lock_in(vm, &irq->lock, m);
+		struct vgic_vcpu *on = vgic_listed_on(irq);
+
 		/* Listed where we looked, or on no list (then held is only a prediction). */
-		if (vgic_listed_on(irq) == v || (!v && vgic_listed_on(irq) == held)) {
+		if (on == v || (!v && on == held)) {
 			/*
-			 * irq, not "v ? irq : NULL": unlisted at the first look, it may have been queued on held
-			 * since, placed in an LR and kept; it must be folded back before the change.
+			 * Listed now (perhaps only since the first look: queued, placed and kept meanwhile): a
+			 * touch. On no list it is in no LR, and queueing it changes the ap_list's length, which
+			 * the next entry compares with the one its choice saw (lr_keep_holds).
 			 */
-			if (held)
-				vgic_vcpu_touch_locked(held, irq);
+			if (on)
+				vgic_vcpu_touch_locked(on, irq);
 			return held;
 		}
 		vgic_unlock_in(vm, &irq->lock, m);

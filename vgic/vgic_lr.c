@@ -382,7 +382,7 @@ static unsigned lr_read_cpu_if(struct vgic_vcpu *v, bool *preempt_rule)
 	uint64_t vmcr = lr_read_vmcr(v->be);
 
 	/* The choice depends on these bits: a later entry may reuse it only while they stay (lr_keep_holds). */
-	v->sel_vmcr = vmcr & LR_CHOICE_VMCR_BITS;
+	v->sel_vmcr = vmcr;
 	v->sel_vmcr_used = true;
 	*preempt_rule = !(vmcr & ICH_VMCR_VEOIM);
 	return ((vmcr & ICH_VMCR_VENG0) ? 1U << 0 : 0U) | ((vmcr & ICH_VMCR_VENG1) ? 1U << 1 : 0U);
@@ -505,15 +505,16 @@ static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct v
 /*
  * Whether the LRs the last sync kept (7.2b) are what a new choice would give, so the entry can leave them
  * and ICH_HCR_EL2 as they are: no change to this ap_list since the choice (sel_dirty; every LR the choice
- * filled came back untouched, or the sync would have set it), the hardware still holds what the core wrote
+ * filled came back untouched, or the sync would have set it; nothing queued, or its length would differ), the hardware still holds what the core wrote
  * (a load or a put sets sel_dirty too, and resets what the core knows of the LRs), and the guest's group
  * enables and EOImode are those the choice read, if it read them (a choice that fit every interrupt did not).
  */
-LR_HOT bool lr_keep_holds(struct vgic_vcpu *v)
+LR_HOT bool lr_keep_holds(struct vgic_vcpu *v, uint32_t total)
 {
-	if (v->sel_dirty || (v->lr_hw_known & v->used_mask) != v->used_mask || v->hcr == VGIC_HCR_UNKNOWN)
+	if (v->sel_dirty || total != v->sel_total || (v->lr_hw_known & v->used_mask) != v->used_mask ||
+	    v->hcr == VGIC_HCR_UNKNOWN)
 		return false;
-	return !v->sel_vmcr_used || (lr_read_vmcr(v->be) & LR_CHOICE_VMCR_BITS) == v->sel_vmcr;
+	return !v->sel_vmcr_used || !((lr_read_vmcr(v->be) ^ v->sel_vmcr) & LR_CHOICE_VMCR_BITS);
 }
 
 /* The kept LRs are not the choice any more: give each interrupt back its state (the LR stays as it is). */
@@ -521,6 +522,21 @@ __attribute__((noinline)) void vgic_lr_unkeep_all(struct vgic_vcpu *v)
 {
 	for (uint32_t mask = v->used_mask; mask; mask &= mask - 1U)
 		vgic_lr_unkeep(v, v->lr_irq[__builtin_ctz(mask)]);
+}
+
+/*
+ * An entry that finds kept LRs: true if they still are the choice (the entry is done), else they are
+ * folded back for a new one. Out of line, so that the entries that find none pay only the test.
+ */
+static __attribute__((noinline)) bool lr_flush_kept(struct vgic_vcpu *v, uint32_t total)
+{
+	if (lr_keep_holds(v, total)) {
+		v->sel_kept = true;
+		v->stats.flushes_kept++;
+		return true;
+	}
+	vgic_lr_unkeep_all(v);
+	return false;
 }
 
 /*
@@ -546,20 +562,15 @@ LR_HOT bool lr_flush_begin_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t *to
 		return false;
 	}
 	v->stats.flushes++;
-	if (v->used_mask) {
-		/* The last sync kept LRs: nothing changed since they were chosen, so they are still the choice. */
-		if (lr_keep_holds(v)) {
-			v->sel_kept = true;
-			v->stats.flushes_kept++;
-			vgic_unlock_in(vm, &v->ap_lock, m);
-			*rc = HV_OK;
-			return false;
-		}
-		vgic_lr_unkeep_all(v);
+	/* The last sync kept LRs: if nothing changed since they were chosen, they are still the choice. */
+	if (__builtin_expect(v->used_mask != 0, 0) && lr_flush_kept(v, *total)) {
+		vgic_unlock_in(vm, &v->ap_lock, m);
+		*rc = HV_OK;
+		return false;
 	}
-	v->sel_dirty = false;
 	v->sel_vmcr_used = false;
-	v->sel_kept = false;
+	v->sel_dirty = false;
+	v->sel_total = *total;
 	return true;
 }
 
@@ -897,7 +908,7 @@ LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode 
 {
 	bool eoi_count_armed = lr_eoi_count_armed(v);
 	struct vgic_deferred d;
-	uint32_t elrsr = 0, kept = 0;
+	uint32_t elrsr = 0;
 
 	d.nr_requeue = d.nr_resample = 0;
 	vgic_lock_in(vm, &v->ap_lock, m);
@@ -939,16 +950,15 @@ LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode 
 			 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier
 			 * fold of this sync sets it too), and the guest left this LR alone: it stays (7.2b).
 			 */
-			if (!v->sel_dirty && now == v->lr_val[i]) {
-				kept |= 1U << i;
-				continue;
-			}
+			if (!v->sel_dirty && now == v->lr_val[i])
+				continue;  /* stays in used_mask */
 			lr_fold(vm, v, irq, v->lr_val[i], now, &d);
 		}
+		v->used_mask &= ~(1U << i);
 		v->sel_dirty = true;  /* a fold changed what the choice saw */
+		v->sel_kept = false;
 		sync_prune_locked(vm, v, irq, &d);
 	}
-	v->used_mask = kept;
 	vgic_unlock_in(vm, &v->ap_lock, m);
 	if (d.nr_requeue | d.nr_resample) {
 		/* The commonest deferred work, one level ended, is vgic_deferred_run's first resample: done here. */
