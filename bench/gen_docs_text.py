@@ -111,9 +111,8 @@ ICC_SRE_EL1 at restore (4). *of which the core's*: accesses made inside `vgic_vc
 `vgic_vcpu_load_on()` (none: they only hand the CPU's LR knowledge over). *next entry+exit*: what the
 switch adds to the vCPU's next world switch: for ours the LRs the other vCPU took are written again (one
 per interrupt in flight; none if the same vCPU comes back, or if an LR already holds exactly the value
-wanted), and with two or more in flight its exit reads ELRSR, which a steady exit after an entry that kept
-every LR skips (design.md 7.2b); for the peers nothing. `bench-smoke` asserts these counts exactly (checks `switch_*`: the core's
-0, ours' 6 and 3 GICR, the added k (k + 1 from 2 in flight), KVM classic 8, KVM 6.19 7, old Xen 2 x LRs + 6, ours' idle put+load
+wanted); for the peers nothing. `bench-smoke` asserts these counts exactly (checks `switch_*`: the core's
+0, ours' 6 and 3 GICR, the added k, KVM classic 8, KVM 6.19 7, old Xen 2 x LRs + 6, ours' idle put+load
 no more than KVM classic's)."""
 
 HEADLINE_EVENTS = """Ours' other costs outside flush and sync, per event, from the arm64 hypervisor's code (not measured
