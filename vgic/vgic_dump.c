@@ -242,7 +242,10 @@ static void snap_cpu(struct vgic *vm, struct vgic_vcpu *v, struct cpu_snap *s)
 			s->shown[cls]++;
 		}
 	}
-	s->used_lrs = (uint32_t)__builtin_popcount(v->used_mask);
+	/* Counted by hand: __builtin_popcount is a libgcc call for the freestanding aarch64 build. */
+	s->used_lrs = 0;
+	for (uint32_t m = v->used_mask; m; m &= m - 1U)
+		s->used_lrs++;
 	s->used_mask = v->used_mask;
 	s->hw_dirty = v->hw_dirty;
 	s->hcr = v->hcr;
