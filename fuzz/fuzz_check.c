@@ -119,10 +119,11 @@ static void check_irq(struct vgic *vm, struct vgic_irq *irq)
 	if (!irq->in_lr && vgic_oracle(vm, irq) != irq->vcpu)
 		fz_fail("interrupt not where the oracle says", irq->intid,
 			irq->vcpu ? irq->vcpu->id : 0xff);
+	/* In the guest's LR, or kept in it across an exit (docs/design.md 7.2b): the shadow names it. */
 	if (irq->in_lr) {
 		struct vgic_vcpu *v = irq->vcpu;
 
-		if (!v || !v->loaded || irq->lr >= LR_BACKEND_MAX_LRS ||
+		if (!v || irq->lr >= LR_BACKEND_MAX_LRS ||
 		    !(v->used_mask & (1U << irq->lr)) || v->lr_irq[irq->lr] != irq)
 			fz_fail("in_lr without a matching LR", irq->intid, irq->lr);
 	}
@@ -213,7 +214,7 @@ void fz_check_invariants(struct vgic *vm, bool id_regs)
 			if (i < VGIC_NR_SGIS && v->priv[i].trigger != VGIC_EDGE)
 				fz_fail("SGI not edge", i, c);
 		}
-		for (uint32_t n = 0; v->loaded && n < LR_BACKEND_MAX_LRS; n++) {
+		for (uint32_t n = 0; n < LR_BACKEND_MAX_LRS; n++) {
 			struct vgic_irq *irq = v->lr_irq[n];
 
 			if (!(v->used_mask & (1U << n)))

@@ -504,10 +504,12 @@ static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct v
 
 /*
  * Whether the LRs the last sync kept (7.2b) are what a new choice would give, so the entry can leave them
- * and ICH_HCR_EL2 as they are: no change to this ap_list since the choice (sel_dirty; every LR the choice
- * filled came back untouched, or the sync would have set it; nothing queued, or its length would differ), the hardware still holds what the core wrote
- * (a load or a put sets sel_dirty too, and resets what the core knows of the LRs), and the guest's group
- * enables and EOImode are those the choice read, if it read them (a choice that fit every interrupt did not).
+ * and ICH_HCR_EL2 as they are:
+ * - no change to this ap_list since the choice (sel_dirty: every LR the choice filled came back untouched,
+ *   or the sync would have set it; sel_total: nothing was queued, or the length would differ);
+ * - the hardware still holds what the core wrote (a load resets what the core knows of the LRs);
+ * - the guest's group enables and EOImode are those the choice read, if it read them (a choice that fit
+ *   every interrupt did not).
  */
 LR_HOT bool lr_keep_holds(struct vgic_vcpu *v, uint32_t total)
 {
