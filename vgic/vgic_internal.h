@@ -319,15 +319,21 @@ static inline __attribute__((always_inline)) struct vgic_vcpu *vgic_irq_lock_for
 		vgic_lock_in(vm, &irq->lock, m);
 		struct vgic_vcpu *on = vgic_listed_on(irq);
 
-		/* Listed where we looked, or on no list (then held is only a prediction). */
-		if (on == v || (!v && on == held)) {
-			/*
-			 * Listed now (perhaps only since the first look: queued, placed and kept meanwhile): a
-			 * touch. On no list it is in no LR, and queueing it changes the ap_list's length, which
-			 * the next entry compares with the one its choice saw (lr_keep_holds).
-			 */
-			if (on)
-				vgic_vcpu_touch_locked(on, irq);
+		/*
+		 * Listed where we looked, or on no list (then held is only a prediction). Listed now, perhaps
+		 * only since the first look (queued, placed and kept meanwhile): a touch. On no list it is in
+		 * no LR, and queueing it changes the ap_list's length, which the next entry compares with the
+		 * one its choice saw (lr_keep_holds).
+		 */
+		if (!v) {
+			if (!on)
+				return held;
+			if (on == held) {
+				vgic_vcpu_touch_locked(held, irq);
+				return held;
+			}
+		} else if (on == v) {
+			vgic_vcpu_touch_locked(v, irq);
 			return held;
 		}
 		vgic_unlock_in(vm, &irq->lock, m);
