@@ -277,8 +277,8 @@ VGIC_API int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu);
  * GICD/GICR/ICC access or a trapped DIR for this vCPU is correct only after this. An LR the guest left
  * exactly as written may stay in place until the next entry (docs/design.md 7.2b); every other API
  * call still sees its interrupt as folded, so the caller needs to do nothing about it, except not to
- * write the LRs or ICH_HCR_EL2 itself between this and the next flush without vgic_vcpu_load(). Resample callbacks
- * of level lines the guest ended run from inside this call, with no vgic lock held.
+ * write the LRs or ICH_HCR_EL2 itself between this and the next flush without vgic_vcpu_load().
+ * Resample callbacks of level lines the guest ended run from inside this call, with no vgic lock held.
  */
 VGIC_API int vgic_sync_lrs(struct vgic *vm, uint32_t vcpu);
 /*

@@ -121,8 +121,7 @@ int vgic_vcpu_set_backend(struct vgic *vm, uint32_t vcpu, struct lr_backend *be)
 		return HV_EBUSY;
 	}
 	/* A kept LR (docs/design.md 7.2b) lives in the old backend; the new one may have fewer LRs. */
-	if (v->used_mask)
-		vgic_lr_unkeep_all(v);
+	vgic_lr_unkeep_all(v);
 	v->be = be;
 	v->sel_dirty = true;
 	vgic_unlock(vm, &v->ap_lock);

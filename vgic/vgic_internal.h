@@ -280,7 +280,10 @@ static inline struct vgic_vcpu *vgic_listed_on(const struct vgic_irq *irq)
  * sync would have made of the untouched LR. vgic_lr.c; v's ap_lock held, v out of the guest.
  */
 void vgic_lr_unkeep(struct vgic_vcpu *v, struct vgic_irq *irq);
-/* The same for every LR v kept: before a path that reads every interrupt's state (save, restore). */
+/*
+ * The same for every LR v kept (none: nothing to do), where the kept state cannot stay: an entry that must
+ * choose again, a save, a put or a new backend (the next LRs may be fewer).
+ */
 void vgic_lr_unkeep_all(struct vgic_vcpu *v);
 
 /*

@@ -141,8 +141,7 @@ int vgic_save(struct vgic *vm, const struct vgic_cpu_state *cpu, void *buf, size
 
 		/* An LR kept across the last exit (docs/design.md 7.2b) holds state the blob must carry. */
 		for (uint32_t i = 0; i < vm->nr_vcpus; i++)
-			if (vm->vcpus[i].used_mask)
-				vgic_lr_unkeep_all(&vm->vcpus[i]);
+			vgic_lr_unkeep_all(&vm->vcpus[i]);
 
 		vgic_lock(vm, &vm->dist_lock);
 		grp0 = vm->grp0_enabled;

@@ -81,8 +81,7 @@ int vgic_vcpu_put(struct vgic *vm, uint32_t vcpu)
 	 * The LRs are about to be someone else's, and the CPU this vCPU lands on next may have fewer: an LR
 	 * kept across the last exit (docs/design.md 7.2b) is folded back now, while lr_irq[] still names it.
 	 */
-	if (v->used_mask)
-		vgic_lr_unkeep_all(v);
+	vgic_lr_unkeep_all(v);
 	c->hw_dirty = v->hw_dirty;
 	c->lr_hw_known = v->lr_hw_known;
 	for (unsigned i = 0; i < LR_BACKEND_MAX_LRS; i++)

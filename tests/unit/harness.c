@@ -262,6 +262,17 @@ uint64_t h_acc_total(struct harness *h, unsigned vcpu)
 	return lr_backend_total(&h->cpu[vcpu].be);
 }
 
+unsigned h_lrs_holding(struct harness *h, unsigned vcpu, uint32_t intid)
+{
+	const struct icv_model *m = &h->cpu[vcpu];
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < m->be.nr_lrs; i++)
+		if ((m->lr[i] & ICH_LR_STATE_MASK) && ich_lr_vintid(m->lr[i]) == intid)
+			n++;
+	return n;
+}
+
 void h_acc_reset(struct harness *h, unsigned vcpu)
 {
 	lr_backend_reset_counts(&h->cpu[vcpu].be);

@@ -76,6 +76,9 @@ void h_dir(struct harness *h, unsigned vcpu, uint32_t intid);
  */
 unsigned h_run(struct harness *h, unsigned vcpu, unsigned max_steps);
 
+/* How many of vCPU vcpu's list registers hold intid with some state (pending, active or both). */
+unsigned h_lrs_holding(struct harness *h, unsigned vcpu, uint32_t intid);
+
 /* Count of LR accesses of each kind since reset; total too. */
 uint64_t h_acc(struct harness *h, unsigned vcpu, enum lr_access kind);
 uint64_t h_acc_total(struct harness *h, unsigned vcpu);

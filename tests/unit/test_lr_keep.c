@@ -20,19 +20,12 @@
 #define STEPS       100U
 #define BLOB_MAX    (64U * 1024U)
 
-static void set_pmr(struct harness *h, uint8_t pmr)
-{
-	struct icv_model *m = &h->cpu[0];
-
-	m->vmcr = (m->vmcr & ~ICH_VMCR_VPMR_MASK) | ((uint64_t)pmr << ICH_VMCR_VPMR_SHIFT);
-}
-
 /* n edges at PRIO_HELD, queued, one world switch made, so the next exit keeps the LRs they hold. */
 static struct harness *held(unsigned n, enum vgic_trigger t)
 {
 	struct harness *h = h_mk(1, NR_SPIS, NR_LRS);
 
-	set_pmr(h, PMR_HOLD);
+	icv_set_pmr(&h->cpu[0], PMR_HOLD);
 	for (unsigned i = 0; i < n; i++) {
 		h_cfg(h, 0, SPI(i), PRIO_HELD, t);
 		assert_int_equal(vgic_inject(&h->vm, 0, SPI(i), true), HV_OK);
@@ -49,20 +42,10 @@ static void quiet_round(struct harness *h)
 	h_exit(h, 0);
 }
 
-static unsigned lrs_holding(struct harness *h, uint32_t intid)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < NR_LRS; i++)
-		if ((h->cpu[0].lr[i] & ICH_LR_STATE_MASK) && (h->cpu[0].lr[i] & ICH_LR_VINTID_MASK) == intid)
-			n++;
-	return n;
-}
-
 /* Open PMR and let the guest take everything; returns how many it took. */
 static unsigned drain(struct harness *h)
 {
-	set_pmr(h, PMR_OPEN);
+	icv_set_pmr(&h->cpu[0], PMR_OPEN);
 	return h_run(h, 0, STEPS);
 }
 
@@ -111,7 +94,7 @@ static void higher_priority_queued_while_kept_gets_an_lr(void **state)
 	h_cfg(h, 0, SPI(20), PRIO_OPEN, VGIC_EDGE);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI(20), true), HV_OK);
 	h_enter(h, 0);
-	assert_int_equal(lrs_holding(h, SPI(20)), 1);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(20)), 1);
 	assert_int_equal(h_ack(h, 0), SPI(20));   /* PMR still holds the others back */
 	h_eoi(h, 0, SPI(20));
 	h_exit(h, 0);
@@ -127,7 +110,7 @@ static void priority_changed_while_kept_reaches_the_lr(void **state)
 	(void)state;
 	assert_int_equal(vgic_irq_set_priority(&h->vm, 0, SPI(0), PRIO_OPEN), HV_OK);
 	h_enter(h, 0);
-	assert_int_equal(lrs_holding(h, SPI(0)), 1);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(0)), 1);
 	assert_int_equal(h_ack(h, 0), SPI(0));
 	h_eoi(h, 0, SPI(0));
 	h_exit(h, 0);
@@ -144,7 +127,7 @@ static void disabled_while_kept_is_not_delivered(void **state)
 	assert_int_equal(vgic_irq_set_enabled(&h->vm, 0, SPI(0), false), HV_OK);
 	assert_int_equal(vgic_irq_set_pending(&h->vm, 0, SPI(1), false), HV_OK);
 	h_enter(h, 0);
-	assert_int_equal(lrs_holding(h, SPI(0)) + lrs_holding(h, SPI(1)), 0);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(0)) + h_lrs_holding(h, 0, SPI(1)), 0);
 	h_exit(h, 0);
 	assert_int_equal(drain(h), 0);
 	assert_false(h_state(h, 0, SPI(0)).queued);
@@ -188,7 +171,7 @@ static void guest_group_enable_change_while_kept_chooses_again(void **state)
 
 	(void)state;
 	m->vmcr |= ICH_VMCR_VENG0;
-	set_pmr(h, PMR_OPEN);
+	icv_set_pmr(&h->cpu[0], PMR_OPEN);
 	for (unsigned i = 0; i < NR_LRS; i++)
 		h_cfg(h, 0, SPI(i), PRIO_OPEN, VGIC_EDGE);
 	h_cfg(h, 0, SPI(10), PRIO_HELD, VGIC_EDGE);
@@ -197,11 +180,11 @@ static void guest_group_enable_change_while_kept_chooses_again(void **state)
 		assert_int_equal(vgic_inject(&h->vm, 0, SPI(i), true), HV_OK);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI(10), true), HV_OK);
 	h_enter(h, 0);
-	assert_int_equal(lrs_holding(h, SPI(10)), 0);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(10)), 0);
 	m->vmcr &= ~ICH_VMCR_VENG1;                /* the guest's own write: no trap */
 	h_exit(h, 0);                              /* every LR untouched */
 	h_enter(h, 0);
-	assert_int_equal(lrs_holding(h, SPI(10)), 1);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(10)), 1);
 	assert_int_equal(icv_iar(m, 0), SPI(10));
 	icv_eoir(m, 0, SPI(10));
 	h_exit(h, 0);
@@ -220,7 +203,7 @@ static void reload_while_kept_rewrites_the_lrs(void **state)
 	for (unsigned i = 0; i < NR_LRS; i++)
 		h->cpu[0].lr[i] = 0;                   /* another vCPU ran here */
 	h_enter(h, 0);
-	assert_int_equal(lrs_holding(h, SPI(0)) + lrs_holding(h, SPI(1)), 2);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(0)) + h_lrs_holding(h, 0, SPI(1)), 2);
 	h_exit(h, 0);
 	assert_int_equal(drain(h), 2);
 	h_finish(h);
@@ -252,7 +235,7 @@ static void sgi_from_another_vcpu_while_kept_is_delivered(void **state)
 	struct harness *h = h_mk(2, NR_SPIS, NR_LRS);
 
 	(void)state;
-	set_pmr(h, PMR_HOLD);
+	icv_set_pmr(&h->cpu[0], PMR_HOLD);
 	h_cfg(h, 0, SPI(0), PRIO_HELD, VGIC_EDGE);
 	h_cfg(h, 0, 3, PRIO_OPEN, VGIC_EDGE);
 	assert_int_equal(vgic_inject(&h->vm, 0, SPI(0), true), HV_OK);
@@ -301,7 +284,7 @@ static void retarget_racing_a_kept_lr_moves_the_interrupt(void **state)
 	struct vgic_hooks hooks = *spin;
 
 	(void)state;
-	set_pmr(h, PMR_HOLD);
+	icv_set_pmr(&h->cpu[0], PMR_HOLD);
 	h_cfg(h, 0, SPI(3), PRIO_HELD, VGIC_EDGE);
 	assert_int_equal(vgic_irq_set_target(&h->vm, SPI(3), 0), HV_OK);
 	race_h = h;

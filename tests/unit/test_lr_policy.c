@@ -144,16 +144,6 @@ static uint32_t queued_total(struct harness *h)
 	return vgic_aplist_total(&h->vcpus[0].aplist);
 }
 
-static unsigned lrs_holding(struct harness *h, uint32_t intid)
-{
-	unsigned n = 0;
-
-	for (unsigned i = 0; i < h->cpu[0].be.nr_lrs; i++)
-		if ((LRV(h, i) & ICH_LR_STATE_MASK) && ich_lr_vintid(LRV(h, i)) == intid)
-			n++;
-	return n;
-}
-
 /*
  * Which LR an interrupt lands in is free (the core keeps an interrupt in the LR it had, to
  * skip rewriting it); what matters is that exactly one LR holds it, in this state.
@@ -761,7 +751,7 @@ static void test_eoimode0_nested_actives_beyond_lrs_are_deactivated_via_eoicount
 	EXPECT_IN_LR(h, SPI(4), ST_A);
 	EXPECT_IN_LR(h, SPI(3), ST_A);
 	EXPECT_IN_LR(h, SPI(2), ST_A);
-	assert_int_equal(lrs_holding(h, SPI(1)) + lrs_holding(h, SPI(0)), 0);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(1)) + h_lrs_holding(h, 0, SPI(0)), 0);
 	assert_int_equal(h->cpu[0].hcr, HCR_EN | HCR_LRENPIE_TDIR);
 	for (unsigned i = 5; i >= 2; i--) {
 		h_eoi(h, 0, SPI(i));
@@ -936,7 +926,7 @@ static void eoimode1_nested_split_eoi(bool quirk)
 	assert_int_equal(h->vcpus[0].stats.eoicount_deact, 0);
 	/* E..H were taken from LRs and are still active there (folded into the core at exit). */
 	for (unsigned i = 4; i < 8; i++)
-		assert_int_equal(lrs_holding(h, SPI(i)), 1);
+		assert_int_equal(h_lrs_holding(h, 0, SPI(i)), 1);
 	for (unsigned i = 0; i < 4; i++)
 		EXPECT_LR(h, i, SPI(7 - i), ST_A);
 	/* Deactivate all, highest first: four DIRs trap, then the last four actives fit. */
@@ -1054,7 +1044,7 @@ static void test_new_high_priority_interrupt_gets_an_lr_over_pending_active_ones
 	EXPECT_IN_LR(h, SPI(0), ST_PA);
 	EXPECT_IN_LR(h, SPI(1), ST_PA);
 	EXPECT_IN_LR(h, SPI(2), ST_PA);
-	assert_int_equal(lrs_holding(h, SPI(3)), 0);   /* the lowest pending+active is left out */
+	assert_int_equal(h_lrs_holding(h, 0, SPI(3)), 0);   /* the lowest pending+active is left out */
 	assert_int_equal(h->cpu[0].hcr, HCR_EN | HCR_LRENPIE_TDIR);
 	take_and_end(h, SPI(4));
 	leave(h);
@@ -1178,7 +1168,7 @@ static void test_edge_latch_moves_into_the_lr_so_one_edge_is_delivered_once(void
 	inject(h, SPI(0));
 	enter(h);
 	assert_int_equal(h->spis[0].pending_latch, 0);  /* the LR carries the edge now */
-	assert_int_equal(lrs_holding(h, SPI(0)), 1);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(0)), 1);
 	leave(h);                                        /* not taken: still pending, in the kept LR */
 	assert_int_equal(h->spis[0].pending_latch + h->spis[0].latch_in_lr, 1);
 	assert_true(h_state(h, 0, SPI(0)).pending);
@@ -1187,7 +1177,7 @@ static void test_edge_latch_moves_into_the_lr_so_one_edge_is_delivered_once(void
 	enter(h);
 	EXPECT_IN_LR(h, SPI(1), ST_P);
 	EXPECT_IN_LR(h, SPI(0), ST_P);
-	assert_int_equal(lrs_holding(h, SPI(0)), 1);
+	assert_int_equal(h_lrs_holding(h, 0, SPI(0)), 1);
 	leave(h);
 	assert_int_equal(h_run(h, 0, 100), 2);
 	assert_int_equal(h->acked[0][0], SPI(1));
