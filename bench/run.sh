@@ -29,7 +29,8 @@
 #                                                  and KVM's ICH_* accesses traced in one more run (~7 min)
 #   scripts/bench-pingpong.sh -> linux_pingpong.{csv,md} Linux's cross-CPU ping-pong (issue 14's IPI path): round
 #                                                  trips/s under the hypervisor against plain QEMU, exits and LR
-#                                                  accesses per IPI (~80 s)
+#                                                  accesses per IPI, and the same ratio with QEMU's
+#                                                  deterministic clock (-icount) beside it (~7 min)
 # docs/benchmarks.md includes every bench/results/*.md, sorted by name. All fragments and the
 # producers' CSVs are deleted first, so every figure in the document comes from this run.
 set -euo pipefail

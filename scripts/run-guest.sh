@@ -3,7 +3,8 @@
 # Works out every guest address, checks that the layout fits in guest RAM, and exits with the guest's status.
 #
 #   scripts/run-guest.sh --kernel FILE[@ADDR] [--initrd FILE] [--dtb FILE] [--append "ARGS"] [--mem SIZE]
-#                        [--smp N] [--dtb-addr ADDR] [--disk FILE] [--timeout S] [--log FILE] [--interactive] [--dry-run]
+#                        [--smp N] [--dtb-addr ADDR] [--disk FILE] [--icount SHIFT] [--timeout S] [--log FILE]
+#                        [--interactive] [--dry-run]
 #
 #   --kernel FILE      an arm64 Image (the 64-byte header: loaded at RAM + text_offset, as QEMU does), an
 #                      AArch64 ELF (its PT_LOAD segments at their physical addresses, entered at e_entry),
@@ -32,6 +33,10 @@
 #                      Both consoles are then emulated: each line comes out prefixed [vm0] or [vm1]
 #   --vm2-smp N        the second VM's vCPUs (default 1; both VMs' together at most 8)
 #   --vm2-mem SIZE     the second VM's RAM (default 128M); its host memory follows the first VM's
+#   --icount SHIFT     QEMU's deterministic clock, -icount shift=SHIFT,sleep=off: every instruction any CPU
+#                      executes advances virtual time by 2^SHIFT ns, and an idle machine jumps to its next
+#                      timer. Timings then count instructions, free of the host's noise (one TCG thread,
+#                      so slower in host time). 0 to 10
 #   --interactive      hand the terminal to QEMU (no timeout, no status; Ctrl-A x quits)
 #   --dry-run          print the layout and the QEMU command, run nothing
 #
@@ -64,11 +69,12 @@ readonly RAW_OFFSET=$((0x80000)) STUB_MAX=$((4 * KIB)) STUB_SKIP=$((2 * MIB))
 readonly INITRD_OFFSET_MAX=$((128 * MIB)) PAGE=$((4 * KIB)) DTB_ALIGN=$((2 * MIB))
 readonly IMAGE_HEADER_SIZE=64 IMAGE_MAGIC=$((0x644d5241)) IMAGE_FLAG_BE=1
 readonly ELF_HEADER_SIZE=64 ELF_PHDR_SIZE=56 EM_AARCH64=183 PT_LOAD=1 ELF_MAX_PHDRS=64
+readonly ICOUNT_SHIFT_MAX=10     # QEMU's limit for a fixed -icount shift
 readonly EXIT_REFUSED=2 EXIT_TIMEOUT=124 EXIT_NO_STATUS=125
 
 hyp=build/arm64/hyp.elf
 kernel_arg="" initrd="" dtb_file="" append="" mem_arg="" smp=2 dtb_arg="" timeout_s=${RUN_TIMEOUT:-60} log=""
-interactive=0 dry_run=0 cpus="" vm2=0 vm2_args="" vm2_smp=1 vm2_mem_arg="" disk=""
+interactive=0 dry_run=0 cpus="" vm2=0 vm2_args="" vm2_smp=1 vm2_mem_arg="" disk="" icount=""
 
 refuse() { echo "run-guest: refused: $*" >&2; exit $EXIT_REFUSED; }
 hex() { printf '0x%x' "$1"; }
@@ -91,6 +97,7 @@ while (($#)); do
 	--vm2-smp) need_arg "$@"; vm2_smp=$2; shift 2 ;;
 	--vm2-mem) need_arg "$@"; vm2_mem_arg=$2; shift 2 ;;
 	--disk) need_arg "$@"; disk=$2; shift 2 ;;
+	--icount) need_arg "$@"; icount=$2; shift 2 ;;
 	--interactive) interactive=1; shift ;;
 	--dry-run) dry_run=1; shift ;;
 	-h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
@@ -133,6 +140,8 @@ u64() { # a 64-bit field; values that shell arithmetic cannot hold are refused a
 [[ $smp =~ ^[0-9]+$ ]] && ((smp >= 1 && smp <= MAX_SMP)) || refuse "--smp '$smp': 1 to $MAX_SMP vCPUs"
 cpus=${cpus:-$smp}
 [[ $cpus =~ ^[0-9]+$ ]] && ((cpus >= 1 && cpus <= smp)) || refuse "--cpus '$cpus': 1 to the vCPU count ($smp)"
+[[ -z $icount ]] || { [[ $icount =~ ^[0-9]+$ ]] && ((icount <= ICOUNT_SHIFT_MAX)); } ||
+	refuse "--icount '$icount': a shift from 0 to $ICOUNT_SHIFT_MAX"
 [[ $timeout_s =~ ^[0-9]+$ ]] || refuse "--timeout '$timeout_s' is not a number of seconds"
 mem=$MEM_DEFAULT
 [[ -n $mem_arg ]] && mem=$(parse_mem "$mem_arg")
@@ -324,6 +333,7 @@ done
 # The second VM's RAM follows the first's in host memory (arch-arm64/bootparams.c, bootparams_vm2).
 ((vm2)) && qemu+=(-device "loader,file=$vm2_image,addr=$(hex $((GUEST_RAM_PA + mem + RAW_OFFSET))),force-raw=on")
 ((disk_size > 0)) && qemu+=(-device "loader,file=$disk,addr=$(hex "$disk_pa"),force-raw=on")
+[[ -n $icount ]] && qemu+=(-icount "shift=$icount,sleep=off")
 qemu+=(-append "$bootargs")
 
 {

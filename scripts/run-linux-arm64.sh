@@ -3,7 +3,7 @@
 # is tests/integration/linux-guest-init, under the EL2 hypervisor (default) or on plain QEMU (--plain).
 #
 #   scripts/run-linux-arm64.sh [--smp N] [--cpus M] [--mem SIZE] [--plain] [--timeout S] [--hyp-args "hyp.*"]
-#                              [--disk FILE] [--append "WORDS"]                    the check run
+#                              [--disk FILE] [--append "WORDS"] [--icount SHIFT]   the check run
 #   scripts/run-linux-arm64.sh --shell [--smp N] [--mem SIZE] [--plain] [--disk FILE] [--append "WORDS"]
 #                                                                    a busybox shell on the console (make run-linux)
 #   scripts/run-linux-arm64.sh --fetch                               only fetch the packages and build the images
@@ -14,7 +14,8 @@
 # passed to run-guest.sh --disk (the hypervisor's own virtio-blk-pci device serves it); on plain QEMU, QEMU's
 # virtio-blk-pci (modern only, read-only). --append WORDS: more words for the kernel command line, after the
 # script's own (console, earlycon, rdinit); linuxtest.disk=MD5 makes the init read and check the disk
-# (tests/integration/linux-guest-init).
+# (tests/integration/linux-guest-init). --icount SHIFT: QEMU's deterministic clock, -icount shift=SHIFT,sleep=off,
+# in both modes (scripts/run-guest.sh explains it; scripts/bench-pingpong.py uses it).
 #
 # The kernel (linux-image-cloud-arm64) and busybox-static come for arm64 through apt (`apt-get download`)
 # into build/linux/ on first use; the arm64 architecture is enabled and apt-get update run if needed. The
@@ -26,7 +27,7 @@ set -uo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
-smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M disk= append=
+smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M disk= append= icount=
 while (($#)); do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
@@ -35,6 +36,7 @@ while (($#)); do
 	--hyp-args) hyp_args=$2; shift 2 ;;
 	--disk) disk=$2; shift 2 ;;
 	--append) append=$2; shift 2 ;;
+	--icount) icount=$2; shift 2 ;;
 	--timeout) timeout_s=$2; shift 2 ;;
 	--plain) plain=1; shift ;;
 	--shell) mode=shell; shift ;;
@@ -129,6 +131,7 @@ if ((plain)); then
 	# both kernels see the same CPU.
 	qemu=(qemu-system-aarch64 -cpu max,sve=off,sme=off -smp "$smp" -nographic -no-reboot -nic none
 	      -M virt,gic-version=3 -m "$mem" -kernel "$dir/Image" -initrd "$dir/initrd.gz" -append "$bootargs")
+	[[ -n $icount ]] && qemu+=(-icount "shift=$icount,sleep=off")
 	# QEMU's own virtio-blk-pci behind its ITS, modern only like the hypervisor's device; QEMU gives it a
 	# queue per vCPU.
 	[[ -n $disk ]] && qemu+=(-drive "file=$disk,if=none,id=disk0,format=raw,readonly=on"
@@ -151,7 +154,7 @@ fi
 [[ -f $hyp ]] || { echo "run-linux-arm64: $hyp missing (make arm64)" >&2; exit 1; }
 # run-guest.sh reads the Image header, puts the initramfs and the DTB where QEMU would, and checks the fit.
 guest=(bash scripts/run-guest.sh --kernel "$dir/Image" --initrd "$dir/initrd.gz" --smp "$smp" ${cpus:+--cpus "$cpus"} --mem "$mem"
-       ${disk:+--disk "$disk"} --append "${hyp_args:+$hyp_args }$bootargs")
+       ${disk:+--disk "$disk"} ${icount:+--icount "$icount"} --append "${hyp_args:+$hyp_args }$bootargs")
 if [[ $mode == shell ]]; then
 	echo "run-linux-arm64: busybox shell on the console; 'poweroff -f' or Ctrl-A x ends it" >&2
 	exec "${guest[@]}" --interactive

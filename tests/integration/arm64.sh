@@ -31,7 +31,9 @@
 #                     each passes the suite, whose ram_size check sees the RAM the run asked for; and a tiny
 #                     ELF that is not the suite (tiny-guest.S): it runs, finds its DTB in x0, powers off
 #   refuse-*          layouts the runner must refuse before QEMU starts (exit 2, one "refused:" line): an
-#                     image or initrd too big for RAM, bad --mem values (also through make), a foreign ELF
+#                     image or initrd too big for RAM, bad --mem values (also through make), a foreign ELF,
+#                     an --icount shift QEMU does not take; and --icount 0 reaching QEMU's command line
+#                     (run-guest-icount-dry-run)
 #   hyp-refuses-layout  the hypervisor itself refuses hyp.mem beyond QEMU's -m (status 126, a reason line);
 #                     and a checkpoint storm with two VMs (hyp-refuses-storm-two-vms); the runner refuses
 #                     more than 8 vCPUs in two VMs (refuse-vm2-vcpus)
@@ -341,6 +343,13 @@ refusal refuse-make-bad-mem 'must be 64M to 1G' make --no-print-directory run-gu
 refusal refuse-foreign-elf 'another machine' bash scripts/run-guest.sh --kernel "$BASH"
 refusal refuse-dtb-source 'not a flattened device tree' bash scripts/run-guest.sh --kernel build/arm64/guest.bin --dtb dts/guest.dts
 refusal refuse-vm2-vcpus 'together at most 8' bash scripts/run-guest.sh --kernel build/arm64/guest.bin --smp 6 --vm2 "" --vm2-smp 4
+refusal refuse-icount-shift 'a shift from 0 to 10' bash scripts/run-guest.sh --kernel build/arm64/guest.bin --icount 11
+# --icount reaches QEMU's command line (scripts/bench-pingpong.py times with it; the run itself is the bench's).
+log=$logdir/run-guest-icount-dry-run.log
+bash scripts/run-guest.sh --kernel build/arm64/guest.bin --icount 0 --dry-run >"$log" 2>&1
+rc=$?
+if [[ $rc == 0 ]] && grep -q '^qemu-system-aarch64 .* -icount shift=0\\,sleep=off ' "$log"; then ok=1; else ok=0; fi
+result run-guest-icount-dry-run $ok "exit $rc: $(grep -o -- '-icount [^ ]*' "$log")" "$log"
 
 # The hypervisor refuses what it cannot do with two VMs: a checkpoint storm (it restores one VM's vgic).
 log=$logdir/hyp-refuses-storm-two-vms.log
