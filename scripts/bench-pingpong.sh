@@ -9,7 +9,7 @@
 # linuxtest.pingpong=N` (N = PINGPONG_BENCH_N, default 4000 round trips), under the hypervisor and with --plain,
 # alternating which goes first; between the pairs PINGPONG_BENCH_BASE_REPS (default 2) baseline runs under the
 # hypervisor without linuxtest.pingpong, subtracted from the hypervisor's whole-run accounting. Then
-# PINGPONG_ICOUNT_REPS (default 2) pairs of PINGPONG_ICOUNT_N (default 20000) round trips with QEMU's deterministic
+# PINGPONG_ICOUNT_REPS (default 2) pairs of PINGPONG_ICOUNT_N (default 50000) round trips with QEMU's deterministic
 # clock (run-linux-arm64.sh --icount 0), whose ratio the host's noise does not reach (0 leaves them out).
 # scripts/bench-pingpong.py runs them (its docstring lists the CSV columns) and writes the Markdown fragment; every
 # run's console goes to build/linux/bench-pingpong/. Needs build/arm64/hyp.elf (make arm64). Prints SKIP and
@@ -29,5 +29,5 @@ case $? in
 *) echo "bench-pingpong: could not prepare the kernel and initramfs" >&2; exit 1 ;;
 esac
 exec python3 scripts/bench-pingpong.py --reps "${PINGPONG_BENCH_REPS:-4}" --base-reps "${PINGPONG_BENCH_BASE_REPS:-2}" \
-	--n "${PINGPONG_BENCH_N:-4000}" --icount-reps "${PINGPONG_ICOUNT_REPS:-2}" --icount-n "${PINGPONG_ICOUNT_N:-20000}" \
+	--n "${PINGPONG_BENCH_N:-4000}" --icount-reps "${PINGPONG_ICOUNT_REPS:-2}" --icount-n "${PINGPONG_ICOUNT_N:-50000}" \
 	--csv "$csv" --md "$md"
