@@ -45,6 +45,7 @@ CSV columns, one row per run:
   delivered       the hypervisor's "per delivered interrupt (N)": interrupts the guest acknowledged
 """
 import argparse
+import csv
 import importlib.util
 import os
 import re
@@ -62,7 +63,8 @@ ICOUNT_TIMEOUT_S = 600   # one TCG thread for both vCPUs: 50,000 round trips tak
 UPTIME_STEP_S = 0.01     # /proc/uptime's resolution
 LOG_DIR = "build/linux/bench-pingpong"
 CONFIG_NAMES = {"hyp": "under the hypervisor", "plain": "plain QEMU", "hyp_base": "hypervisor, no ping-pong",
-                "hyp_icount": "under the hypervisor, deterministic clock", "plain_icount": "plain QEMU, deterministic clock",
+                "hyp_icount": "under the hypervisor, deterministic clock",
+                "plain_icount": "plain QEMU, deterministic clock",
                 "hyp_base_icount": "hypervisor, no ping-pong, deterministic clock"}
 LR_REGS = ["lr_read", "lr_write", "elrsr_read", "hcr_write", "vmcr_read", "vtr_read"]
 # Issue 14, "The IPI path": the goals this producer checks.
@@ -340,15 +342,20 @@ def sec_icount(rows, args):
         return med([d[key] for d in runs])
     exits, sgi, wfi, irq = m("exits_total"), m("exit_sgi_sysreg"), m("exit_wfi"), m("exit_irq")
     ticks = med([d["run"]["timer_irqs"] / d["run"]["ipis"] for d in runs if d["run"].get("timer_irqs") is not None])
-    lines += ["", "Exits per IPI by this clock, each run's count minus its baseline's (the same boot with the same "
-              "clock, no ping-pong; %s exits), over the IPIs the guest counted: **%s**, of which `sgi_sysreg` "
-              "%.2f, `wfi` %.2f and `irq` %.2f, every other cause %.2f. The phase is short in virtual time, so "
-              "the guest's own timer ticks, which add `irq` exits on the wall clock, come to %.3f per IPI here: "
-              "what is left is the IPI's own cost, against issue 14's floor of 2 (the sender's trap and the "
-              "receiver's wake-up), **%s**." % (
-                  num(base["exits_total"]), mr([d["exits_total"] for d in runs]), sgi, wfi, irq,
-                  exits - sgi - wfi - irq, ticks, "met" if exits <= GOAL_EXITS else "not met")]
-    return lines
+    s = ("Exits per IPI by this clock, each run's count minus its baseline's (the same boot with the same clock, no "
+         "ping-pong; %s exits), over the IPIs the guest counted: **%s**, of which `sgi_sysreg` %.2f, `wfi` %.2f and "
+         "`irq` %.2f, every other cause %.2f; issue 14's goal of at most %.0f is **%s** by the whole count. The phase "
+         "is short in virtual time, so the guest's own timer ticks, which add `irq` exits on the wall clock, come to "
+         "only %.3f per IPI here" % (
+             num(base["exits_total"]), mr([d["exits_total"] for d in runs]), sgi, wfi, irq, exits - sgi - wfi - irq,
+             GOAL_EXITS, "met" if round(exits, 2) <= GOAL_EXITS else "not met", ticks))
+    if irq <= ticks * 1.05:
+        own = exits - irq
+        s += (", no fewer than the `irq` exits; without those the IPI costs %.2f exits, %s the floor of 2 (the "
+              "sender's trap and the receiver's wake-up)" % (own, "at" if round(own, 2) <= GOAL_EXITS else "above"))
+    else:
+        s += ", fewer than the `irq` exits: %.2f `irq` exits per IPI are not the guest's ticks" % (irq - ticks)
+    return lines + ["", s + "."]
 
 
 def ipi_notes(rows):
@@ -368,7 +375,9 @@ def ipi_notes(rows):
             s += "; the guest's timer interrupts (`arch_timer`, both CPUs) came at %s per second of the phase" % mr(
                 t, 0)
         out.append(s + ".")
-    both = [r for r in rows if r["ok"] and r.get("phase_s") and r.get("phase_host_s")]
+    # The wall-clock runs only: with the deterministic clock the guest's time is not the host's.
+    both = [r for r in rows
+            if r["config"] in ("hyp", "plain") and r["ok"] and r.get("phase_s") and r.get("phase_host_s")]
     if both:
         dev = [r["phase_host_s"] / r["phase_s"] - 1 for r in both]
         out.append("The host's clock, from the init's last line before the phase to its first after it (so also "
@@ -485,6 +494,62 @@ def goal_notes(rows, runs):
     return out
 
 
+def read_rows(path):
+    """The rows bench-pingpong wrote: numbers back to int or float, empty cells left out."""
+    rows = []
+    with open(path, newline="") as f:
+        for r in csv.DictReader(f):
+            row = {}
+            for k, v in r.items():
+                if v == "":
+                    continue
+                try:
+                    row[k] = int(v)
+                except ValueError:
+                    try:
+                        row[k] = float(v)
+                    except ValueError:
+                        row[k] = v
+            rows.append(row)
+    return rows
+
+
+def rewrite_md(args):
+    """--from-csv: the Markdown of a finished run again (a change to the text, not to the figures). The settings
+    come from the rows; the kernel's version from the consoles the run left in LOG_DIR."""
+    rows = read_rows(args.csv)
+
+    def first(config, key):
+        return next((r[key] for r in rows if r["config"] == config and key in r), None)
+    args.n = first("hyp", "round_trips") or args.n
+    args.smp = first("hyp", "smp") or args.smp
+    args.reps = max([r["rep"] for r in rows if r["config"] == "hyp"], default=0)
+    args.base_reps = sum(1 for r in rows if r["config"] == "hyp_base")
+    args.icount_reps = max([r["rep"] for r in rows if r["config"] == "hyp_icount"], default=0)
+    args.icount_n = first("hyp_icount", "round_trips") or args.icount_n
+    kernel = None
+    for name in sorted(os.listdir(LOG_DIR)) if os.path.isdir(LOG_DIR) else []:
+        with open(os.path.join(LOG_DIR, name), errors="replace") as f:
+            m = BL.RE_KERNEL.search(f.read())
+        if m:
+            kernel = "%s (%s)" % (m.group(1), m.group(2))
+            break
+    write_md(args.md, rows, args, command_of(args), kernel, BL.machine_note())
+    return 0
+
+
+def command_of(args):
+    command = ("PINGPONG_BENCH_N=%d PINGPONG_BENCH_REPS=%d PINGPONG_BENCH_BASE_REPS=%d PINGPONG_ICOUNT_REPS=%d "
+               "PINGPONG_ICOUNT_N=%d bash scripts/bench-pingpong.sh %s %s" % (
+                   args.n, args.reps, args.base_reps, args.icount_reps, args.icount_n, args.csv, args.md))
+    if args.smp != 2 or args.icount_shift != 0:
+        command = ("python3 scripts/bench-pingpong.py --smp %d --n %d --reps %d --base-reps %d --icount-reps %d "
+                   "--icount-n %d --icount-shift %d --csv %s --md %s" % (
+                       args.smp, args.n, args.reps, args.base_reps, args.icount_reps, args.icount_n,
+                       args.icount_shift, args.csv, args.md))
+    return command
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--reps", type=int, default=4)
@@ -494,17 +559,14 @@ def main():
     ap.add_argument("--icount-reps", type=int, default=0)
     ap.add_argument("--icount-n", type=int, default=50000)
     ap.add_argument("--icount-shift", type=int, default=0)
+    ap.add_argument("--from-csv", action="store_true",
+                    help="write --md again from the rows of --csv, with the run's settings read from those rows")
     ap.add_argument("--csv", required=True)
     ap.add_argument("--md", required=True)
     args = ap.parse_args()
-    command = ("PINGPONG_BENCH_N=%d PINGPONG_BENCH_REPS=%d PINGPONG_BENCH_BASE_REPS=%d PINGPONG_ICOUNT_REPS=%d "
-               "PINGPONG_ICOUNT_N=%d bash scripts/bench-pingpong.sh %s %s" % (
-                   args.n, args.reps, args.base_reps, args.icount_reps, args.icount_n, args.csv, args.md))
-    if args.smp != 2 or args.icount_shift != 0:
-        command = ("python3 scripts/bench-pingpong.py --smp %d --n %d --reps %d --base-reps %d --icount-reps %d "
-                   "--icount-n %d --icount-shift %d --csv %s --md %s" % (
-                       args.smp, args.n, args.reps, args.base_reps, args.icount_reps, args.icount_n,
-                       args.icount_shift, args.csv, args.md))
+    command = command_of(args)
+    if args.from_csv:
+        return rewrite_md(args)
     os.makedirs(LOG_DIR, exist_ok=True)
     # The baselines go between the pairs, so that a drift in host speed reaches them as it does the others.
     plan, nb = [], 0
