@@ -597,12 +597,11 @@ static __attribute__((noinline)) int lr_flush_many(struct vgic *vm, struct vgic_
 LR_HOT int lr_flush_one_locked_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
 {
 	unsigned cls = v->aplist.count[VGIC_AP_PENDING] ? VGIC_AP_PENDING : VGIC_AP_ACTIVE;
-	struct vgic_irq *irq = NULL;
+	struct vgic_irq *irq = vgic_aplist_first(&v->aplist, cls);
 	unsigned i;
 
-	if (!vgic_aplist_collect(&v->aplist, cls, &irq, 1)) {
+	if (!irq)
 		return lr_flush_finish_in(vm, v, 0, ICH_HCR_EN, m);
-	}
 	i = irq->lr;
 	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
 		i = 0;

@@ -313,6 +313,7 @@ const char *h_check_invariants(struct harness *h)
 		struct vgic_aplist *l = &h->vcpus[c].aplist;
 
 		for (unsigned cls = 0; cls < VGIC_AP_CLASSES; cls++) {
+			struct vgic_irq *first = NULL;
 			unsigned n = 0;
 
 			for (unsigned p = 0; p < VGIC_NR_PRIORITIES; p++) {
@@ -321,6 +322,8 @@ const char *h_check_invariants(struct harness *h)
 
 				if (bit != !vgic_node_empty(head))
 					return "bucket bitmap out of step with bucket";
+				if (!first && !vgic_node_empty(head))
+					first = vgic_container_of(head->next, struct vgic_irq, ap_node);
 				for (struct vgic_node *nd = head->next; nd != head; nd = nd->next) {
 					struct vgic_irq *irq = vgic_container_of(nd, struct vgic_irq, ap_node);
 					unsigned idx;
@@ -351,6 +354,9 @@ const char *h_check_invariants(struct harness *h)
 			}
 			if (n != l->count[cls])
 				return "ap_list count wrong";
+			/* The one-interrupt entry takes the head this way. */
+			if (vgic_aplist_first(l, cls) != first)
+				return "vgic_aplist_first is not the class's head";
 			for (unsigned w = 0; w < VGIC_PRIO_WORDS; w++)
 				if (((l->words[cls] >> w) & 1U) != (l->nonempty[cls][w] != 0))
 					return "ap_list word summary out of step with its bitmap";
