@@ -905,11 +905,44 @@ static inline bool lr_eoi_count_armed(const struct vgic_vcpu *v)
 	return (v->hcr & ICH_HCR_LRENPIE) && v->hcr != VGIC_HCR_UNKNOWN;
 }
 
+/* One LR in use at the exit: read back (or known empty from ELRSR), folded or kept, and re-placed. */
+static inline __attribute__((always_inline)) void lr_sync_slot(struct vgic *vm, struct vgic_vcpu *v, unsigned i,
+							       uint32_t elrsr, struct vgic_deferred *d)
+{
+	struct vgic_irq *irq = v->lr_irq[i];
+	uint64_t now = 0;
+
+	if (elrsr & (1U << i)) {
+		/* Empty and harmless: no need to clear it; the guest changed only its state. */
+		v->hw_dirty &= ~(1U << i);
+		v->lr_hw[i] = v->lr_val[i] & ~ICH_LR_STATE_MASK;
+	} else {
+		now = lr_read(v->be, i);
+		v->lr_hw[i] = now;
+		if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
+			v->hw_dirty &= ~(1U << i);
+	}
+	/* An LR read back empty is never kept: the fast fold takes it first. */
+	if (!lr_fold_fast(v, irq, v->lr_val[i], now, d)) {
+		/*
+		 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier
+		 * fold of this sync sets it too), and the guest left this LR alone: it stays (7.2b).
+		 */
+		if (!v->sel_dirty && now == v->lr_val[i])
+			return;  /* stays in used_mask */
+		lr_fold(vm, v, irq, v->lr_val[i], now, d);
+	}
+	v->used_mask &= ~(1U << i);
+	v->sel_dirty = true;  /* a fold changed what the choice saw */
+	v->sel_kept = false;
+	sync_prune_locked(vm, v, irq, d);
+}
+
 LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
 {
 	bool eoi_count_armed = lr_eoi_count_armed(v);
 	struct vgic_deferred d;
-	uint32_t elrsr = 0;
+	uint32_t elrsr = 0, used;
 
 	d.nr_requeue = d.nr_resample = 0;
 	vgic_lock_in(vm, &v->ap_lock, m);
@@ -921,44 +954,24 @@ LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode 
 	v->stats.syncs++;
 	if (eoi_count_armed)
 		sync_eoicount(vm, v, &d);
-	/*
-	 * With one LR in use, reading it costs what ELRSR alone would, and never
-	 * needs a second read. With the LRs in memory (NV2), ELRSR is the only
-	 * trap here, so it is never read. After an entry that kept every LR the
-	 * guest has most likely left them all alone again, and ELRSR would save
-	 * no LR read.
-	 */
-	if ((v->used_mask & (v->used_mask - 1U)) && !v->sel_kept && !v->be->lrs_in_memory)
-		elrsr = lr_read_elrsr(v->be);
-	for (uint32_t mask = v->used_mask; mask; mask &= mask - 1) {
-		unsigned i = (unsigned)__builtin_ctz(mask);
-		struct vgic_irq *irq = v->lr_irq[i];
-		uint64_t now = 0;
-
-		if (elrsr & (1U << i)) {
-			/* Empty and harmless: no need to clear it; the guest changed only its state. */
-			v->hw_dirty &= ~(1U << i);
-			v->lr_hw[i] = v->lr_val[i] & ~ICH_LR_STATE_MASK;
-		} else {
-			now = lr_read(v->be, i);
-			v->lr_hw[i] = now;
-			if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
-				v->hw_dirty &= ~(1U << i);
-		}
-		/* An LR read back empty is never kept: the fast fold takes it first. */
-		if (!lr_fold_fast(v, irq, v->lr_val[i], now, &d)) {
-			/*
-			 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier
-			 * fold of this sync sets it too), and the guest left this LR alone: it stays (7.2b).
-			 */
-			if (!v->sel_dirty && now == v->lr_val[i])
-				continue;  /* stays in used_mask */
-			lr_fold(vm, v, irq, v->lr_val[i], now, &d);
-		}
-		v->used_mask &= ~(1U << i);
-		v->sel_dirty = true;  /* a fold changed what the choice saw */
-		v->sel_kept = false;
-		sync_prune_locked(vm, v, irq, &d);
+	used = v->used_mask;
+	if (!(used & (used - 1U))) {
+		/*
+		 * One LR in use (the commonest exit that is not idle): reading it costs what ELRSR alone
+		 * would, and never needs a second read; and no loop.
+		 */
+		if (used)
+			lr_sync_slot(vm, v, (unsigned)__builtin_ctz(used), 0, &d);
+	} else {
+		/*
+		 * With the LRs in memory (NV2), ELRSR is the only trap here, so it is never read. After an
+		 * entry that kept every LR the guest has most likely left them all alone again, and ELRSR
+		 * would save no LR read.
+		 */
+		if (!v->sel_kept && !v->be->lrs_in_memory)
+			elrsr = lr_read_elrsr(v->be);
+		for (; used; used &= used - 1U)
+			lr_sync_slot(vm, v, (unsigned)__builtin_ctz(used), elrsr, &d);
 	}
 	vgic_unlock_in(vm, &v->ap_lock, m);
 	if (d.nr_requeue | d.nr_resample) {
