@@ -83,9 +83,38 @@ static __attribute__((noinline)) int inject_lower_hooks(struct vgic *vm, struct 
 	return inject_lower_in(vm, irq, VGIC_LOCK_HOOKS);
 }
 
-static __attribute__((noinline)) int inject_raise_spin(struct vgic *vm, struct vgic_irq *irq)
+static __attribute__((noinline)) int inject_raise_general_spin(struct vgic *vm, struct vgic_irq *irq)
 {
 	return inject_raise_in(vm, irq, VGIC_LOCK_SPIN);
+}
+
+/*
+ * The commonest raise with spin locks: an interrupt on no list, locked with its routing target's ap_lock
+ * and still on no list then. It is inject_raise_in() without the retry loop: any other case leaves with
+ * nothing changed for the general raise, which locks again. So this frame holds nothing across a call
+ * (the kick and the slow update are its last acts) and saves no registers: about 20 instructions fewer
+ * a raise than the general one's.
+ */
+static __attribute__((noinline)) int inject_raise_spin(struct vgic *vm, struct vgic_irq *irq)
+{
+	struct vgic_vcpu *t = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+
+	if (!t || vgic_listed_on(irq))
+		return inject_raise_general_spin(vm, irq);
+	vgic_lock_in(vm, &t->ap_lock, VGIC_LOCK_SPIN);
+	vgic_lock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
+	if (__builtin_expect(vgic_listed_on(irq) != NULL, 0)) {
+		/* Listed since the first look: the general raise's retry, and touch, handle it. */
+		vgic_unlock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
+		vgic_unlock_in(vm, &t->ap_lock, VGIC_LOCK_SPIN);
+		return inject_raise_general_spin(vm, irq);
+	}
+	if (irq->trigger == VGIC_LEVEL)
+		set_level_locked(irq, true);
+	else
+		irq->pending_latch = 1;
+	vgic_irq_update_unlock_inline(vm, irq, t, VGIC_LOCK_SPIN);
+	return HV_OK;
 }
 
 static __attribute__((noinline)) int inject_raise_hooks(struct vgic *vm, struct vgic_irq *irq)
