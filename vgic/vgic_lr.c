@@ -546,10 +546,9 @@ static __attribute__((noinline)) bool lr_flush_kept(struct vgic_vcpu *v, uint32_
  * look again under the lock (nothing to place, clean or disarm: done). False, with *rc and the lock
  * released, when the flush is over; else the lock is held and *total is the ap_list's length.
  */
-LR_HOT bool lr_flush_begin_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc,
-			      enum vgic_lock_mode m)
+LR_HOT bool lr_flush_begin_held_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc,
+				   enum vgic_lock_mode m)
 {
-	vgic_lock_in(vm, &v->ap_lock, m);
 	if (vgic_vcpu_loaded(v)) {
 		vgic_unlock_in(vm, &v->ap_lock, m);
 		*rc = HV_EBUSY;
@@ -574,6 +573,13 @@ LR_HOT bool lr_flush_begin_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t *to
 	v->sel_dirty = false;
 	v->sel_total = *total;
 	return true;
+}
+
+LR_HOT bool lr_flush_begin_in(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc,
+			      enum vgic_lock_mode m)
+{
+	vgic_lock_in(vm, &v->ap_lock, m);
+	return lr_flush_begin_held_in(vm, v, total, rc, m);
 }
 
 LR_HOT bool lr_flush_begin(struct vgic *vm, struct vgic_vcpu *v, uint32_t *total, int *rc)
@@ -634,14 +640,88 @@ LR_HOT int lr_flush_one_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_
 }
 
 /* Built once per lock mode, as the injection paths are (vgic_inject.c). */
-static __attribute__((noinline)) int lr_flush_one_spin(struct vgic *vm, struct vgic_vcpu *v)
-{
-	return lr_flush_one_in(vm, v, VGIC_LOCK_SPIN);
-}
-
 static __attribute__((noinline)) int lr_flush_one_hooks(struct vgic *vm, struct vgic_vcpu *v)
 {
 	return lr_flush_one_in(vm, v, VGIC_LOCK_HOOKS);
+}
+
+/* lr_flush_one_in() for spin locks, the ap_lock already held: where lr_flush_one_spin() hands over. */
+static __attribute__((noinline)) int lr_flush_one_held_spin(struct vgic *vm, struct vgic_vcpu *v)
+{
+	uint32_t total;
+	int rc;
+
+	if (!lr_flush_begin_held_in(vm, v, &total, &rc, VGIC_LOCK_SPIN))
+		return rc;
+	if (total > 1)
+		return lr_flush_many(vm, v, total);
+	return lr_flush_one_locked_in(vm, v, VGIC_LOCK_SPIN);
+}
+
+/*
+ * The commonest entries that are not idle, with spin locks: kept LRs that are still the choice (with no
+ * VMCR to read), or one interrupt queued, no LR kept, no stale LR to zero, ICH_HCR_EL2 already En alone,
+ * and an interrupt one of the inline stagings takes. It is lr_flush_one_in() with every shadow update
+ * made first and the LR's write last, so the frame keeps only v across its one call (the general entry
+ * saves six registers). Any other case leaves with nothing changed for the general entry, the lock
+ * still held.
+ */
+static __attribute__((noinline)) int lr_flush_one_spin(struct vgic *vm, struct vgic_vcpu *v)
+{
+	struct vgic_irq *irq;
+	uint32_t bit;
+	uint64_t val;
+	unsigned i;
+
+	vgic_lock_in(vm, &v->ap_lock, VGIC_LOCK_SPIN);
+	if (vgic_vcpu_loaded(v))
+		goto general;
+	if (v->used_mask) {
+		/* Kept LRs still the choice (lr_flush_kept() without a VMCR read, which the general entry makes). */
+		if (v->sel_vmcr_used || !lr_keep_holds(v, vgic_aplist_total(&v->aplist)))
+			goto general;
+		vgic_vcpu_set_loaded(v, true);
+		v->stats.flushes++;
+		v->stats.flushes_kept++;
+		v->sel_kept = true;
+		vgic_unlock_in(vm, &v->ap_lock, VGIC_LOCK_SPIN);
+		return HV_OK;
+	}
+	if (vgic_aplist_total(&v->aplist) != 1 || v->hcr != ICH_HCR_EN)
+		goto general;
+	irq = vgic_aplist_first(&v->aplist, v->aplist.count[VGIC_AP_PENDING] ? VGIC_AP_PENDING : VGIC_AP_ACTIVE);
+	if (!irq)
+		goto general;
+	i = irq->lr;
+	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
+		i = 0;
+	bit = 1U << i;
+	if ((v->hw_dirty & ~bit) ||
+	    (!lr_stage_plain(irq, false, &val) && !lr_stage_hw_level(irq, &val) && !lr_stage_sw_level(irq, &val)))
+		goto general;
+	vgic_vcpu_set_loaded(v, true);
+	v->stats.flushes++;
+	v->stats.lrs_filled++;
+	v->sel_vmcr_used = false;
+	v->sel_dirty = false;
+	v->sel_total = 1;
+	irq->in_lr = 1;
+	irq->lr = (uint8_t)i;
+	irq->pend_clear_req = 0;
+	irq->act_req = VGIC_ACT_REQ_NONE;
+	v->lr_irq[i] = irq;
+	v->lr_val[i] = val;
+	v->hw_dirty = bit;
+	v->used_mask = bit;
+	if (!(v->lr_hw_known & bit) || v->lr_hw[i] != val) {
+		v->lr_hw[i] = val;
+		v->lr_hw_known |= bit;
+		lr_write(v->be, i, val);
+	}
+	vgic_unlock_in(vm, &v->ap_lock, VGIC_LOCK_SPIN);
+	return HV_OK;
+general:
+	return lr_flush_one_held_spin(vm, v);
 }
 
 /* lr_flush_one_locked() out of line, for lr_flush(), whose frame it would otherwise widen. */

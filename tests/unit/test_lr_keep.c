@@ -49,6 +49,35 @@ static unsigned drain(struct harness *h)
 	return h_run(h, 0, STEPS);
 }
 
+/*
+ * The same with one interrupt, placed by the one-interrupt entry's fast path (lr_flush_one_spin: HCR is
+ * already En, from an interrupt taken before) and kept by its kept path.
+ */
+static void one_untouched_interrupt_is_kept_the_same_way(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, NR_LRS);
+	uint64_t kept_before;
+
+	(void)state;
+	h_cfg(h, 0, SPI(0), PRIO_HELD, VGIC_EDGE);
+	h_cfg(h, 0, SPI(1), PRIO_OPEN, VGIC_EDGE);
+	assert_int_equal(vgic_inject(&h->vm, 0, SPI(1), true), HV_OK);
+	assert_int_equal(h_run(h, 0, STEPS), 1);
+	icv_set_pmr(&h->cpu[0], PMR_HOLD);
+	assert_int_equal(vgic_inject(&h->vm, 0, SPI(0), true), HV_OK);
+	quiet_round(h);   /* placed */
+	kept_before = h->vcpus[0].stats.flushes_kept;
+	h_acc_reset(h, 0);
+	for (unsigned r = 0; r < ROUNDS; r++)
+		quiet_round(h);
+	assert_int_equal(h->vcpus[0].stats.flushes_kept - kept_before, ROUNDS);
+	assert_int_equal(h_acc(h, 0, LR_ACC_LR_WRITE), 0);
+	assert_int_equal(h_acc(h, 0, LR_ACC_HCR_WRITE), 0);
+	assert_int_equal(h_acc(h, 0, LR_ACC_LR_READ), (uint64_t)ROUNDS);
+	assert_int_equal(drain(h), 1);
+	h_finish(h);
+}
+
 /* The saving: rounds nobody touched cost one LR read each and nothing else, and no flush works. */
 static void untouched_rounds_read_each_lr_once_and_write_nothing(void **state)
 {
@@ -309,6 +338,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(untouched_rounds_read_each_lr_once_and_write_nothing, h_teardown),
+		cmocka_unit_test_teardown(one_untouched_interrupt_is_kept_the_same_way, h_teardown),
 		cmocka_unit_test_teardown(untouched_rounds_past_the_lrs_read_vmcr_once, h_teardown),
 		cmocka_unit_test_teardown(higher_priority_queued_while_kept_gets_an_lr, h_teardown),
 		cmocka_unit_test_teardown(priority_changed_while_kept_reaches_the_lr, h_teardown),
