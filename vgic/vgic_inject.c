@@ -153,9 +153,33 @@ static inline __attribute__((always_inline)) int inject_lpi_in(struct vgic *vm, 
 	return rc;
 }
 
-static __attribute__((noinline)) int inject_lpi_spin(struct vgic *vm, struct vgic_irq *irq, bool level)
+static __attribute__((noinline)) int inject_lpi_general_spin(struct vgic *vm, struct vgic_irq *irq, bool level)
 {
 	return inject_lpi_in(vm, irq, level, VGIC_LOCK_SPIN);
+}
+
+/*
+ * inject_lpi_in() with spin locks for an LPI on no list, as inject_raise_spin() is for the others: no retry
+ * loop, and anything else leaves with nothing changed for the general path.
+ */
+static __attribute__((noinline)) int inject_lpi_spin(struct vgic *vm, struct vgic_irq *irq, bool level)
+{
+	struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
+
+	if (!level || !rd || vgic_listed_on(irq))
+		return inject_lpi_general_spin(vm, irq, level);
+	vgic_lock_in(vm, &rd->ap_lock, VGIC_LOCK_SPIN);
+	vgic_lock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
+	if (__builtin_expect(vgic_listed_on(irq) != NULL, 0) ||
+	    !__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE)) {
+		/* Listed since the first look, or the redistributor's LPIs off: the general path's answer. */
+		vgic_unlock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
+		vgic_unlock_in(vm, &rd->ap_lock, VGIC_LOCK_SPIN);
+		return inject_lpi_general_spin(vm, irq, level);
+	}
+	irq->pending_latch = 1;
+	vgic_irq_update_unlock_inline(vm, irq, rd, VGIC_LOCK_SPIN);
+	return HV_OK;
 }
 
 static __attribute__((noinline)) int inject_lpi_hooks(struct vgic *vm, struct vgic_irq *irq, bool level)
