@@ -60,15 +60,21 @@ static inline __attribute__((always_inline)) int inject_lower_in(struct vgic *vm
 	return HV_OK;
 }
 
+/* vgic_inject()'s raise: an edge latches, a level line goes high. irq lock held. */
+static inline void raise_locked(struct vgic_irq *irq)
+{
+	if (irq->trigger == VGIC_LEVEL)
+		set_level_locked(irq, true);
+	else
+		irq->pending_latch = 1;
+}
+
 static inline __attribute__((always_inline)) int inject_raise_in(struct vgic *vm, struct vgic_irq *irq,
 								   enum vgic_lock_mode m)
 {
 	struct vgic_vcpu *v = vgic_irq_lock_for_update_inline(vm, irq, m);
 
-	if (irq->trigger == VGIC_LEVEL)
-		set_level_locked(irq, true);
-	else
-		irq->pending_latch = 1;
+	raise_locked(irq);
 	vgic_irq_update_unlock_inline(vm, irq, v, m);
 	return HV_OK;
 }
@@ -129,10 +135,7 @@ static __attribute__((noinline)) int inject_raise_spin(struct vgic *vm, struct v
 		vgic_unlock_in(vm, &t->ap_lock, VGIC_LOCK_SPIN);
 		return inject_raise_general_spin(vm, irq);
 	}
-	if (irq->trigger == VGIC_LEVEL)
-		set_level_locked(irq, true);
-	else
-		irq->pending_latch = 1;
+	raise_locked(irq);
 	vgic_irq_update_unlock_inline(vm, irq, t, VGIC_LOCK_SPIN);
 	return HV_OK;
 }

@@ -172,6 +172,17 @@ LR_HOT bool lr_stage_sw_level(struct vgic_irq *irq, uint64_t *val)
 	return true;
 }
 
+/* irq goes into LR n with the value val: both sides of the link, and no request left from an earlier LR. */
+LR_HOT void lr_bind(struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n, uint64_t val)
+{
+	irq->in_lr = 1;
+	irq->lr = (uint8_t)n;
+	irq->pend_clear_req = 0;
+	irq->act_req = VGIC_ACT_REQ_NONE;
+	v->lr_irq[n] = irq;
+	v->lr_val[n] = val;
+}
+
 LR_HOT void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq, unsigned n, bool refill)
 {
 	uint64_t val;
@@ -179,12 +190,7 @@ LR_HOT void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 	if (!lr_stage_plain(irq, refill, &val) && !lr_stage_hw_level(irq, &val) &&
 	    !lr_stage_sw_level(irq, &val))
 		val = lr_stage(vm, v, irq, refill);
-	irq->in_lr = 1;
-	irq->lr = (uint8_t)n;
-	irq->pend_clear_req = 0;
-	irq->act_req = VGIC_ACT_REQ_NONE;
-	v->lr_irq[n] = irq;
-	v->lr_val[n] = val;
+	lr_bind(v, irq, n, val);
 	lr_write_if_changed(v, n, val);
 }
 
@@ -627,16 +633,22 @@ LR_HOT int lr_flush_one_locked(struct vgic *vm, struct vgic_vcpu *v)
  * lr_flush() would. Each entry path is its own out-of-line function reached by a tail call, finishing
  * the flush.
  */
-LR_HOT int lr_flush_one_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
+LR_HOT int lr_flush_one_held_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
 {
 	uint32_t total;
 	int rc;
 
-	if (!lr_flush_begin_in(vm, v, &total, &rc, m))
+	if (!lr_flush_begin_held_in(vm, v, &total, &rc, m))
 		return rc;
 	if (total > 1)
 		return lr_flush_many(vm, v, total);
 	return lr_flush_one_locked_in(vm, v, m);
+}
+
+LR_HOT int lr_flush_one_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
+{
+	vgic_lock_in(vm, &v->ap_lock, m);
+	return lr_flush_one_held_in(vm, v, m);
 }
 
 /* Built once per lock mode, as the injection paths are (vgic_inject.c). */
@@ -648,14 +660,7 @@ static __attribute__((noinline)) int lr_flush_one_hooks(struct vgic *vm, struct 
 /* lr_flush_one_in() for spin locks, the ap_lock already held: where lr_flush_one_spin() hands over. */
 static __attribute__((noinline)) int lr_flush_one_held_spin(struct vgic *vm, struct vgic_vcpu *v)
 {
-	uint32_t total;
-	int rc;
-
-	if (!lr_flush_begin_held_in(vm, v, &total, &rc, VGIC_LOCK_SPIN))
-		return rc;
-	if (total > 1)
-		return lr_flush_many(vm, v, total);
-	return lr_flush_one_locked_in(vm, v, VGIC_LOCK_SPIN);
+	return lr_flush_one_held_in(vm, v, VGIC_LOCK_SPIN);
 }
 
 /*
@@ -705,12 +710,7 @@ static __attribute__((noinline)) int lr_flush_one_spin(struct vgic *vm, struct v
 	v->sel_vmcr_used = false;
 	v->sel_dirty = false;
 	v->sel_total = 1;
-	irq->in_lr = 1;
-	irq->lr = (uint8_t)i;
-	irq->pend_clear_req = 0;
-	irq->act_req = VGIC_ACT_REQ_NONE;
-	v->lr_irq[i] = irq;
-	v->lr_val[i] = val;
+	lr_bind(v, irq, i, val);
 	v->hw_dirty = bit;
 	v->used_mask = bit;
 	if (!(v->lr_hw_known & bit) || v->lr_hw[i] != val) {
