@@ -83,18 +83,25 @@ struct vgic_irq {
 #define VGIC_ACT_REQ_CLEAR 2U
 
 /*
- * The ap_list: every interrupt that is pending or active for this vCPU, kept
- * in priority buckets so that the highest-priority entries are found in
+ * The ap_list: every interrupt that is pending or active for this vCPU, in
+ * priority order, so that the highest-priority entries are found in
  * O(number of LRs). Class 0 holds pending-and-not-active interrupts (the
  * guest can take them now); class 1 holds active ones (with or without a new
- * pending state). Within a bucket, arrival order.
+ * pending state). Within a priority, arrival order. A class of at most
+ * VGIC_APLIST_SHORT_MAX entries is one list kept in that order (the common
+ * case: a linked insert and remove); a longer one is spread over priority
+ * buckets with occupancy bitmaps, and goes back to the short list when it
+ * empties (docs/design.md 7.5a).
  */
 #define VGIC_AP_CLASSES 2U
+#define VGIC_APLIST_SHORT_MAX 16U
 struct vgic_aplist {
 	struct vgic_node bucket[VGIC_AP_CLASSES][VGIC_NR_PRIORITIES];
 	uint64_t nonempty[VGIC_AP_CLASSES][VGIC_PRIO_WORDS];
 	uint32_t words[VGIC_AP_CLASSES];     /* bit w: nonempty[cls][w] != 0, so a scan skips empty words */
 	uint32_t count[VGIC_AP_CLASSES];
+	struct vgic_node sorted[VGIC_AP_CLASSES]; /* the class while it is short, in bucket order */
+	uint8_t spread[VGIC_AP_CLASSES];          /* the class is in the buckets, not on sorted[] */
 };
 
 struct vgic_vcpu_stats {

@@ -1,5 +1,5 @@
-/* vgic_aplist.c: the per-vCPU ap_list as priority buckets with occupancy bitmaps.
- * Insert, remove and reposition are O(1); finding the k highest entries is O(k + 8 words). */
+/* vgic_aplist.c: the per-vCPU ap_list: a sorted short list per class, spread over priority buckets with
+ * occupancy bitmaps past VGIC_APLIST_SHORT_MAX entries; finding the k highest entries is O(k + 8 words). */
 #include "vgic_internal.h"
 
 void vgic_aplist_init(struct vgic_aplist *l)
@@ -11,7 +11,50 @@ void vgic_aplist_init(struct vgic_aplist *l)
 			l->nonempty[c][w] = 0;
 		l->words[c] = 0;
 		l->count[c] = 0;
+		vgic_node_init(&l->sorted[c]);
+		l->spread[c] = 0;
 	}
+}
+
+/*
+ * A short class grows past VGIC_APLIST_SHORT_MAX: file its entries in their buckets. Taken in list
+ * order, so each bucket keeps their arrival order. Once per growth from short to long; the class stays
+ * spread until it empties, so a length that hovers at the limit does not move the list back and forth.
+ */
+void vgic_aplist_spread(struct vgic_aplist *l, unsigned cls)
+{
+	struct vgic_node *head = &l->sorted[cls], *n = head->next;
+
+	/* Every entry leaves, so none is unlinked on its own: the bucket's link overwrites its node. */
+	while (n != head) {
+		struct vgic_node *next = n->next;
+		struct vgic_irq *irq = vgic_container_of(n, struct vgic_irq, ap_node);
+
+		vgic_aplist_bucket_insert(l, irq, irq->bucket);
+		n = next;
+	}
+	vgic_node_init(head);
+	l->spread[cls] = 1;
+}
+
+void vgic_aplist_remove_spread(struct vgic_aplist *l, unsigned b)
+{
+	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
+	uint64_t *word = vgic_aplist_word(l, b);
+
+	if (vgic_node_empty(vgic_aplist_head(l, b))) {
+		*word &= ~VGIC_BUCKET_BIT(prio);
+		if (!*word)
+			l->words[cls] &= ~(1U << VGIC_BUCKET_WORD(prio));
+	}
+	/* The last one out (the count drops after this): every bucket is empty, so the class is short again. */
+	if (l->count[cls] == 1U)
+		l->spread[cls] = 0;
+}
+
+void vgic_aplist_insert_long(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	vgic_aplist_insert_long_in(l, irq);
 }
 
 struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
@@ -19,6 +62,11 @@ struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
 {
 	unsigned from = 0;
 
+	if (!l->spread[cls]) {
+		const struct vgic_node *e = prev ? prev->ap_node.next : l->sorted[cls].next;
+
+		return e == &l->sorted[cls] ? NULL : vgic_container_of(e, struct vgic_irq, ap_node);
+	}
 	if (prev) {
 		unsigned prio = prev->bucket % VGIC_NR_PRIORITIES;
 		const struct vgic_node *head = &l->bucket[cls][prio];

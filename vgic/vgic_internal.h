@@ -84,35 +84,82 @@ static inline uint64_t *vgic_aplist_word(struct vgic_aplist *l, unsigned b)
 	return (uint64_t *)(void *)((char *)l->nonempty + (size_t)(b / 64U) * sizeof(uint64_t));
 }
 
-/* Insert, remove and reposition are inline: each injection and each sync of an ended interrupt does one. */
-static inline void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
+/*
+ * Insert, remove and reposition are inline: each injection and each sync of an ended interrupt does one.
+ * Most find the class short (at most VGIC_APLIST_SHORT_MAX entries, on sorted[]): a linked insert after
+ * the last entry that sorts no later, found from the tail (one step when the priorities are equal) and
+ * a linked remove, with no bitmap to keep. vgic_aplist_spread() moves a class that grows past that into
+ * the buckets; the remove that empties a spread class brings it back.
+ */
+void vgic_aplist_spread(struct vgic_aplist *l, unsigned cls);
+
+static inline void vgic_aplist_bucket_insert(struct vgic_aplist *l, struct vgic_irq *irq, unsigned b)
 {
-	unsigned b = vgic_aplist_bucket_of(irq);
 	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
 
 	vgic_node_add_tail(&irq->ap_node, vgic_aplist_head(l, b));
 	*vgic_aplist_word(l, b) |= VGIC_BUCKET_BIT(prio);
 	l->words[cls] |= 1U << VGIC_BUCKET_WORD(prio);
-	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
-	irq->bucket = (uint16_t)b;
 }
+
+/* The insert into class cls stays on the short list: no spreading, and no call. */
+static inline bool vgic_aplist_short_room(const struct vgic_aplist *l, unsigned cls)
+{
+	return !l->spread[cls] && l->count[cls] < VGIC_APLIST_SHORT_MAX;
+}
+
+/* vgic_aplist_insert() where vgic_aplist_short_room() holds for the interrupt's class. */
+static inline void vgic_aplist_insert_short(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	unsigned b = vgic_aplist_bucket_of(irq);
+	unsigned cls = b / VGIC_NR_PRIORITIES;
+	struct vgic_node *head = &l->sorted[cls], *at = head->prev;
+
+	irq->bucket = (uint16_t)b;
+	while (at != head && vgic_container_of(at, struct vgic_irq, ap_node)->bucket > b)
+		at = at->prev;
+	vgic_node_add_tail(&irq->ap_node, at->next);
+	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
+}
+
+/* vgic_aplist_insert() into a spread class, or one this insert spreads; out of line as _long(). */
+static inline __attribute__((always_inline)) void vgic_aplist_insert_long_in(struct vgic_aplist *l,
+									  struct vgic_irq *irq)
+{
+	unsigned b = vgic_aplist_bucket_of(irq);
+	unsigned cls = b / VGIC_NR_PRIORITIES;
+
+	irq->bucket = (uint16_t)b;
+	if (!l->spread[cls])
+		vgic_aplist_spread(l, cls);
+	vgic_aplist_bucket_insert(l, irq, b);
+	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
+}
+void vgic_aplist_insert_long(struct vgic_aplist *l, struct vgic_irq *irq);
+
+static inline void vgic_aplist_insert(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	if (__builtin_expect(vgic_aplist_short_room(l, vgic_irq_class(irq)), 1))
+		vgic_aplist_insert_short(l, irq);
+	else
+		vgic_aplist_insert_long(l, irq);
+}
+
+/* A spread class's remove, after the unlink: its bucket's bits, and the class short again once empty. */
+void vgic_aplist_remove_spread(struct vgic_aplist *l, unsigned b);
 
 static inline void vgic_aplist_remove(struct vgic_aplist *l, struct vgic_irq *irq)
 {
 	unsigned b = irq->bucket;
-	unsigned cls = b / VGIC_NR_PRIORITIES, prio = b % VGIC_NR_PRIORITIES;
-	uint64_t *word = vgic_aplist_word(l, b);
+	unsigned cls = b / VGIC_NR_PRIORITIES;
 
 	vgic_node_del(&irq->ap_node);
-	if (vgic_node_empty(vgic_aplist_head(l, b))) {
-		*word &= ~VGIC_BUCKET_BIT(prio);
-		if (!*word)
-			l->words[cls] &= ~(1U << VGIC_BUCKET_WORD(prio));
-	}
+	if (__builtin_expect(l->spread[cls], 0))
+		vgic_aplist_remove_spread(l, b);
 	__atomic_store_n(&l->count[cls], l->count[cls] - 1U, __ATOMIC_RELEASE);
 }
 
-/* Move to the bucket its state and priority now call for; true if it moved. */
+/* Move to the place its state and priority now call for; true if it moved. */
 static inline bool vgic_aplist_reposition(struct vgic_aplist *l, struct vgic_irq *irq)
 {
 	if (irq->bucket == vgic_aplist_bucket_of(irq))
@@ -136,6 +183,14 @@ static inline unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned
 		max = l->count[cls];
 	if (!max)
 		return 0;
+	if (!l->spread[cls]) {
+		for (const struct vgic_node *e = l->sorted[cls].next; e != &l->sorted[cls]; e = e->next) {
+			out[n++] = vgic_container_of(e, struct vgic_irq, ap_node);
+			if (n == max)
+				break;
+		}
+		return n;
+	}
 	/*
 	 * One pass over the occupied words and buckets, not a vgic_aplist_next() per entry. max is at
 	 * most the class's count, so only the innermost walk needs the bound: the entries run out no
@@ -159,13 +214,17 @@ static inline unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned
 
 /*
  * The first interrupt of class cls in priority order, or NULL: vgic_aplist_collect() for one, without its
- * loops. The entry with one interrupt queued calls it (the walk's loops cost it about 20 instructions).
+ * loops. The entry with one interrupt queued calls it.
  */
 static inline struct vgic_irq *vgic_aplist_first(const struct vgic_aplist *l, unsigned cls)
 {
 	uint32_t words = l->words[cls];
 	unsigned w;
 
+	if (!l->spread[cls])
+		return l->sorted[cls].next == &l->sorted[cls]
+			       ? NULL
+			       : vgic_container_of(l->sorted[cls].next, struct vgic_irq, ap_node);
 	if (!words)
 		return NULL;
 	w = (unsigned)__builtin_ctz(words);
@@ -399,6 +458,11 @@ static inline void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq,
 
 /* Every case of vgic_irq_update_unlock() but the one it does inline. */
 void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+/*
+ * The inline case's queueing where the insert spreads the class over its buckets: out of line and
+ * the caller's last act, so the injection frames hold nothing across a call.
+ */
+void vgic_irq_queue_long_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
 
 /*
  * After changing irq state: move the interrupt to where the oracle says,
@@ -418,15 +482,21 @@ static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(
 {
 	/*
 	 * Locked by vgic_irq_lock_for_update() while on no list: v is the vCPU it was predicted to go
-	 * to, and its ap_lock is held. Right (the common injection): list it there with no second
-	 * round of locking. Going nowhere (a line lowered, say): nothing moves. Everything else is out
+	 * to, and its ap_lock is held. Right (the common injection): list it there with no second round
+	 * of locking, and with no call while its class is short. Going nowhere (a line lowered, say): nothing moves. Everything else is out
 	 * of line.
 	 */
 	if (v && !vgic_listed_on(irq)) {
 		struct vgic_vcpu *t = vgic_oracle(vm, irq);
 
 		if (t == v) {
-			vgic_aplist_insert(&v->aplist, irq);
+			unsigned cls = vgic_irq_class(irq);
+
+			if (__builtin_expect(!vgic_aplist_short_room(&v->aplist, cls), 0)) {
+				vgic_irq_queue_long_unlock(vm, irq, v);
+				return;
+			}
+			vgic_aplist_insert_short(&v->aplist, irq);
 			__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
 			vgic_irq_unlock_listed_in(vm, irq, v, m);
 			vgic_kick(vm, v);

@@ -45,6 +45,32 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
 	vgic_irq_update_unlock_inline(vm, irq, v, VGIC_LOCK_BY_VM);
 }
 
+static void queue_spread_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
+
+void vgic_irq_queue_long_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+{
+	unsigned b = vgic_aplist_bucket_of(irq);
+	unsigned cls = b / VGIC_NR_PRIORITIES;
+
+	/* The spreading insert in a frame of its own: this one calls nothing but its last act. */
+	if (!v->aplist.spread[cls]) {
+		queue_spread_unlock(vm, irq, v);
+		return;
+	}
+	irq->bucket = (uint16_t)b;
+	vgic_aplist_bucket_insert(&v->aplist, irq, b);
+	__atomic_store_n(&v->aplist.count[cls], v->aplist.count[cls] + 1U, __ATOMIC_RELEASE);
+	__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
+	vgic_irq_unlock_listed(vm, irq, v);
+	vgic_kick(vm, v);
+}
+
+static __attribute__((noinline)) void queue_spread_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
+{
+	vgic_aplist_spread(&v->aplist, vgic_irq_class(irq));
+	vgic_irq_queue_long_unlock(vm, irq, v);
+}
+
 void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v)
 {
 	/* Locked by vgic_irq_lock_for_update() while on no list, and the prediction was wrong: let it go. */

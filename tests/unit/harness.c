@@ -316,12 +316,39 @@ const char *h_check_invariants(struct harness *h)
 			struct vgic_irq *first = NULL;
 			unsigned n = 0;
 
-			for (unsigned p = 0; p < VGIC_NR_PRIORITIES; p++) {
-				struct vgic_node *head = &l->bucket[cls][p];
-				bool bit = (l->nonempty[cls][p / 64] >> (p % 64)) & 1;
+			/*
+			 * A short class is the sorted list alone, every bucket empty; a spread one is the
+			 * buckets alone. Either way each bucket's walk below checks its entries; the
+			 * sorted list is walked as bucket "p" = its entries' own priorities, in order.
+			 */
+			if (l->spread[cls] && !vgic_node_empty(&l->sorted[cls]))
+				return "spread class with entries left on its short list";
+			if (!l->spread[cls] && l->count[cls] > VGIC_APLIST_SHORT_MAX)
+				return "short class longer than VGIC_APLIST_SHORT_MAX";
+			if (l->spread[cls] && l->count[cls] == 0)
+				return "empty class left spread";
+			if (!l->spread[cls]) {
+				unsigned last = 0;
 
-				if (bit != !vgic_node_empty(head))
+				for (struct vgic_node *nd = l->sorted[cls].next; nd != &l->sorted[cls]; nd = nd->next) {
+					struct vgic_irq *irq = vgic_container_of(nd, struct vgic_irq, ap_node);
+
+					if (nd->next->prev != nd)
+						return "short ap_list links broken";
+					if (irq->bucket / VGIC_NR_PRIORITIES != cls || irq->bucket < last)
+						return "short ap_list out of order";
+					last = irq->bucket;
+				}
+			}
+			for (unsigned p = 0; p < VGIC_NR_PRIORITIES + 1U; p++) {
+				bool on_short = p == VGIC_NR_PRIORITIES;
+				struct vgic_node *head = on_short ? &l->sorted[cls] : &l->bucket[cls][p];
+				bool bit = !on_short && ((l->nonempty[cls][p / 64] >> (p % 64)) & 1);
+
+				if (!on_short && bit != !vgic_node_empty(head))
 					return "bucket bitmap out of step with bucket";
+				if (!on_short && !l->spread[cls] && !vgic_node_empty(head))
+					return "short class with entries in a bucket";
 				if (!first && !vgic_node_empty(head))
 					first = vgic_container_of(head->next, struct vgic_irq, ap_node);
 				for (struct vgic_node *nd = head->next; nd != head; nd = nd->next) {
@@ -335,7 +362,8 @@ const char *h_check_invariants(struct harness *h)
 						n++;
 						continue;
 					}
-					if (irq->bucket != cls * VGIC_NR_PRIORITIES + p)
+					if (irq->bucket != vgic_aplist_bucket_of(irq) ||
+					    (!on_short && irq->bucket != cls * VGIC_NR_PRIORITIES + p))
 						return "irq->bucket wrong";
 					if (irq->intid >= VGIC_SPI_BASE)
 						idx = irq->intid - VGIC_SPI_BASE;
