@@ -108,11 +108,9 @@ static inline bool vgic_aplist_short_room(const struct vgic_aplist *l, unsigned 
 	return !l->spread[cls] && l->count[cls] < VGIC_APLIST_SHORT_MAX;
 }
 
-/* vgic_aplist_insert() where vgic_aplist_short_room() holds for the interrupt's class. */
-static inline void vgic_aplist_insert_short(struct vgic_aplist *l, struct vgic_irq *irq)
+/* vgic_aplist_insert() where vgic_aplist_short_room() holds for class cls; b is the interrupt's bucket. */
+static inline void vgic_aplist_insert_short_at(struct vgic_aplist *l, struct vgic_irq *irq, unsigned b, unsigned cls)
 {
-	unsigned b = vgic_aplist_bucket_of(irq);
-	unsigned cls = b / VGIC_NR_PRIORITIES;
 	struct vgic_node *head = &l->sorted[cls], *at = head->prev;
 
 	irq->bucket = (uint16_t)b;
@@ -120,6 +118,13 @@ static inline void vgic_aplist_insert_short(struct vgic_aplist *l, struct vgic_i
 		at = at->prev;
 	vgic_node_add_tail(&irq->ap_node, at->next);
 	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
+}
+
+static inline void vgic_aplist_insert_short(struct vgic_aplist *l, struct vgic_irq *irq)
+{
+	unsigned b = vgic_aplist_bucket_of(irq);
+
+	vgic_aplist_insert_short_at(l, irq, b, b / VGIC_NR_PRIORITIES);
 }
 
 /* vgic_aplist_insert() into a spread class, or one this insert spreads; out of line as _long(). */
@@ -459,8 +464,8 @@ static inline void vgic_irq_unlock_listed(struct vgic *vm, struct vgic_irq *irq,
 /* Every case of vgic_irq_update_unlock() but the one it does inline. */
 void vgic_irq_update_unlock_slow(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
 /*
- * The inline case's queueing where the insert spreads the class over its buckets: out of line and
- * the caller's last act, so the injection frames hold nothing across a call.
+ * The inline case's queueing of anything but a pending interrupt with room on its class's short list:
+ * out of line and the caller's last act, so the injection frames hold nothing across a call.
  */
 void vgic_irq_queue_long_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
 
@@ -490,13 +495,16 @@ static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(
 		struct vgic_vcpu *t = vgic_oracle(vm, irq);
 
 		if (t == v) {
-			unsigned cls = vgic_irq_class(irq);
-
-			if (__builtin_expect(!vgic_aplist_short_room(&v->aplist, cls), 0)) {
+			/*
+			 * Unlisted, so not active (an active interrupt is listed where it is active): a
+			 * pending one, filed by its priority alone, when its class has room on its short list.
+			 */
+			if (__builtin_expect(irq->active || !vgic_aplist_short_room(&v->aplist, VGIC_AP_PENDING), 0)) {
 				vgic_irq_queue_long_unlock(vm, irq, v);
 				return;
 			}
-			vgic_aplist_insert_short(&v->aplist, irq);
+			vgic_aplist_insert_short_at(&v->aplist, irq, VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority,
+						    VGIC_AP_PENDING);
 			__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
 			vgic_irq_unlock_listed_in(vm, irq, v, m);
 			vgic_kick(vm, v);

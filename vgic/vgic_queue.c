@@ -52,14 +52,17 @@ void vgic_irq_queue_long_unlock(struct vgic *vm, struct vgic_irq *irq, struct vg
 	unsigned b = vgic_aplist_bucket_of(irq);
 	unsigned cls = b / VGIC_NR_PRIORITIES;
 
-	/* The spreading insert in a frame of its own: this one calls nothing but its last act. */
-	if (!v->aplist.spread[cls]) {
+	if (vgic_aplist_short_room(&v->aplist, cls)) {
+		vgic_aplist_insert_short_at(&v->aplist, irq, b, cls);
+	} else if (!v->aplist.spread[cls]) {
+		/* The spreading insert in a frame of its own: this one calls nothing but its last act. */
 		queue_spread_unlock(vm, irq, v);
 		return;
+	} else {
+		irq->bucket = (uint16_t)b;
+		vgic_aplist_bucket_insert(&v->aplist, irq, b);
+		__atomic_store_n(&v->aplist.count[cls], v->aplist.count[cls] + 1U, __ATOMIC_RELEASE);
 	}
-	irq->bucket = (uint16_t)b;
-	vgic_aplist_bucket_insert(&v->aplist, irq, b);
-	__atomic_store_n(&v->aplist.count[cls], v->aplist.count[cls] + 1U, __ATOMIC_RELEASE);
 	__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
 	vgic_irq_unlock_listed(vm, irq, v);
 	vgic_kick(vm, v);
