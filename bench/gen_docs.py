@@ -208,6 +208,9 @@ def sec_run(res, args):
                   "- This text regenerated %s by `bench/gen_docs.py` as committed with this file (on top of "
                   "commit %s) from those results, without measuring anything again." %
                   (now, sh(["git", "rev-parse", "--short", "HEAD"]) or "unknown")]
+        if args.instr_run:
+            lines += ["- Except the instruction counts (`instructions*.csv`, `instructions.md`): `bench/instructions.sh` "
+                      "re-run alone %s; the nanoseconds and accesses beside them are from the run above." % args.instr_run]
     else:
         lines += ["- Generated %s by `make bench` in %s s, at commit %s." % (now, args.elapsed, revision())]
     lines += [
@@ -943,6 +946,8 @@ def main():
     # and time of the `make bench` run the results come from.
     ap.add_argument("--run-commit", default="")
     ap.add_argument("--run-time", default="")
+    # With --run-commit: the instruction counts were re-run later on their own (commit and time, free text).
+    ap.add_argument("--instr-run", default="")
     args = ap.parse_args()
     res = Results(args.results)
     doc = [T.HEADER, ""]
