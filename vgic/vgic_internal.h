@@ -238,6 +238,17 @@ static inline struct vgic_irq *vgic_aplist_first(const struct vgic_aplist *l, un
 				 struct vgic_irq, ap_node);
 }
 
+/*
+ * The one interrupt of an ap_list that holds exactly one, pending and on its short list, or NULL
+ * (anything else, for the general walks): the one-interrupt entry's test and lookup in one.
+ */
+static inline struct vgic_irq *vgic_aplist_lone_pending(const struct vgic_aplist *l)
+{
+	if (l->count[VGIC_AP_PENDING] != 1U || l->count[VGIC_AP_ACTIVE] != 0 || l->spread[VGIC_AP_PENDING])
+		return NULL;
+	return vgic_container_of(l->sorted[VGIC_AP_PENDING].next, struct vgic_irq, ap_node);
+}
+
 static inline uint32_t vgic_aplist_total(const struct vgic_aplist *l)
 {
 	return l->count[VGIC_AP_PENDING] + l->count[VGIC_AP_ACTIVE];
@@ -480,6 +491,42 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
  * The same, its common endings inlined into the caller: for the injection paths (vgic_inject.c).
  * Everything else calls vgic_irq_update_unlock(), so the core does not grow by a copy per setter.
  */
+/*
+ * vgic_irq_update_unlock_inline() for an interrupt its caller has seen on no list with v's ap_lock and
+ * its own lock held (the spin-locked raises, which look under both locks anyway). Right (the common
+ * injection): list it on v with no second round of locking, and with no call while its class is short.
+ * Going nowhere (a line lowered, say): nothing moves. Everything else is out of line.
+ */
+static inline __attribute__((always_inline)) void vgic_irq_queue_unlisted_unlock_inline(struct vgic *vm,
+											  struct vgic_irq *irq,
+											  struct vgic_vcpu *v,
+											  enum vgic_lock_mode m)
+{
+	struct vgic_vcpu *t = vgic_oracle(vm, irq);
+
+	if (t == v) {
+		/*
+		 * Unlisted, so not active (an active interrupt is listed where it is active): a pending
+		 * one, filed by its priority alone, when its class has room on its short list.
+		 */
+		if (__builtin_expect(irq->active || !vgic_aplist_short_room(&v->aplist, VGIC_AP_PENDING), 0)) {
+			vgic_irq_queue_long_unlock(vm, irq, v);
+			return;
+		}
+		vgic_aplist_insert_short_at(&v->aplist, irq, VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority,
+					    VGIC_AP_PENDING);
+		__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
+		vgic_irq_unlock_listed_in(vm, irq, v, m);
+		vgic_kick(vm, v);
+		return;
+	}
+	if (!t) {
+		vgic_irq_unlock_listed_in(vm, irq, v, m);
+		return;
+	}
+	vgic_irq_update_unlock_slow(vm, irq, v);
+}
+
 static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(struct vgic *vm,
 										 struct vgic_irq *irq,
 										 struct vgic_vcpu *v,
@@ -487,33 +534,11 @@ static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(
 {
 	/*
 	 * Locked by vgic_irq_lock_for_update() while on no list: v is the vCPU it was predicted to go
-	 * to, and its ap_lock is held. Right (the common injection): list it there with no second round
-	 * of locking, and with no call while its class is short. Going nowhere (a line lowered, say): nothing moves. Everything else is out
-	 * of line.
+	 * to, and its ap_lock is held; the common injection, done inline. Everything else is out of line.
 	 */
 	if (v && !vgic_listed_on(irq)) {
-		struct vgic_vcpu *t = vgic_oracle(vm, irq);
-
-		if (t == v) {
-			/*
-			 * Unlisted, so not active (an active interrupt is listed where it is active): a
-			 * pending one, filed by its priority alone, when its class has room on its short list.
-			 */
-			if (__builtin_expect(irq->active || !vgic_aplist_short_room(&v->aplist, VGIC_AP_PENDING), 0)) {
-				vgic_irq_queue_long_unlock(vm, irq, v);
-				return;
-			}
-			vgic_aplist_insert_short_at(&v->aplist, irq, VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority,
-						    VGIC_AP_PENDING);
-			__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
-			vgic_irq_unlock_listed_in(vm, irq, v, m);
-			vgic_kick(vm, v);
-			return;
-		}
-		if (!t) {
-			vgic_irq_unlock_listed_in(vm, irq, v, m);
-			return;
-		}
+		vgic_irq_queue_unlisted_unlock_inline(vm, irq, v, m);
+		return;
 	}
 	vgic_irq_update_unlock_slow(vm, irq, v);
 }

@@ -665,7 +665,8 @@ static __attribute__((noinline)) int lr_flush_one_held_spin(struct vgic *vm, str
 
 /*
  * The commonest entries that are not idle, with spin locks: kept LRs that are still the choice (with no
- * VMCR to read), or one interrupt queued, no LR kept, no stale LR to zero, ICH_HCR_EL2 already En alone,
+ * VMCR to read), or one interrupt queued and pending (a lone active one, back after a put and load say,
+ * takes the general entry), no LR kept, no stale LR to zero, ICH_HCR_EL2 already En alone,
  * and an interrupt one of the inline stagings takes. It is lr_flush_one_in() with every shadow update
  * made first and the LR's write last, so the frame keeps only v across its one call (the general entry
  * saves six registers). Any other case leaves with nothing changed for the general entry, the lock
@@ -692,10 +693,8 @@ static __attribute__((noinline)) int lr_flush_one_spin(struct vgic *vm, struct v
 		vgic_unlock_in(vm, &v->ap_lock, VGIC_LOCK_SPIN);
 		return HV_OK;
 	}
-	if (vgic_aplist_total(&v->aplist) != 1 || v->hcr != ICH_HCR_EN)
-		goto general;
-	irq = vgic_aplist_first(&v->aplist, v->aplist.count[VGIC_AP_PENDING] ? VGIC_AP_PENDING : VGIC_AP_ACTIVE);
-	if (!irq)
+	irq = vgic_aplist_lone_pending(&v->aplist);
+	if (!irq || v->hcr != ICH_HCR_EN)
 		goto general;
 	i = irq->lr;
 	if (i >= v->be->nr_lrs || v->lr_irq[i] != irq)
