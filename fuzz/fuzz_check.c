@@ -86,17 +86,28 @@ static void check_lists(struct vgic *vm)
 		for (unsigned cls = 0; cls < VGIC_AP_CLASSES; cls++) {
 			uint32_t n = 0;
 
-			for (unsigned p = 0; p < VGIC_NR_PRIORITIES; p++) {
-				struct vgic_node *head = &v->aplist.bucket[cls][p];
-				bool bit = (v->aplist.nonempty[cls][p / 64] >> (p % 64)) & 1;
+			unsigned last = 0;
 
-				if (bit != !vgic_node_empty(head))
+			/* The short list is walked as one more "bucket" after the 256 (vgic.h: the two forms). */
+			if (v->aplist.spread[cls] ? !vgic_node_empty(&v->aplist.sorted[cls]) || !v->aplist.count[cls]
+						  : v->aplist.count[cls] > VGIC_APLIST_SHORT_MAX)
+				fz_fail("ap_list form out of step", c, cls);
+			for (unsigned p = 0; p <= VGIC_NR_PRIORITIES; p++) {
+				bool on_short = p == VGIC_NR_PRIORITIES;
+				struct vgic_node *head = on_short ? &v->aplist.sorted[cls] : &v->aplist.bucket[cls][p];
+				bool bit = !on_short && ((v->aplist.nonempty[cls][p / 64] >> (p % 64)) & 1);
+
+				if (!on_short && bit != !vgic_node_empty(head))
 					fz_fail("bucket bitmap out of step", c, p);
+				if (!on_short && !v->aplist.spread[cls] && !vgic_node_empty(head))
+					fz_fail("short class with entries in a bucket", c, p);
 				for (struct vgic_node *nd = head->next; nd != head; nd = nd->next) {
 					struct vgic_irq *irq = vgic_container_of(nd, struct vgic_irq, ap_node);
 
-					if (irq->bucket != cls * VGIC_NR_PRIORITIES + p)
+					if (on_short ? irq->bucket / VGIC_NR_PRIORITIES != cls || irq->bucket < last
+						     : irq->bucket != cls * VGIC_NR_PRIORITIES + p)
 						fz_fail("irq->bucket wrong", irq->intid, irq->bucket);
+					last = irq->bucket;
 					if (irq->vcpu != v)
 						fz_fail("listed on a vCPU irq->vcpu does not name", irq->intid, c);
 					if (seen[irq_index(vm, irq)]++)

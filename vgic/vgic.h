@@ -40,7 +40,7 @@ struct vgic_node {
  * edge gives pending_latch; level gives pending_latch || line_level.
  */
 struct vgic_irq {
-	struct vgic_node ap_node;       /* link in the owning vCPU's ap_list bucket */
+	struct vgic_node ap_node;       /* link in the owning vCPU's ap_list (short list or bucket) */
 	vgic_lock_t lock;
 	struct vgic_vcpu *vcpu;         /* ap_list holding it, or NULL */
 	struct vgic_vcpu *target;       /* routing target: IROUTER result for SPIs, owner for SGI/PPI */
