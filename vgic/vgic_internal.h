@@ -127,6 +127,14 @@ static inline void vgic_aplist_insert_short(struct vgic_aplist *l, struct vgic_i
 	vgic_aplist_insert_short_at(l, irq, b, b / VGIC_NR_PRIORITIES);
 }
 
+/* vgic_aplist_insert() into class cls, already spread; b is the interrupt's bucket. */
+static inline void vgic_aplist_insert_spread_at(struct vgic_aplist *l, struct vgic_irq *irq, unsigned b, unsigned cls)
+{
+	irq->bucket = (uint16_t)b;
+	vgic_aplist_bucket_insert(l, irq, b);
+	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
+}
+
 /* vgic_aplist_insert() into a spread class, or one this insert spreads; out of line as _long(). */
 static inline __attribute__((always_inline)) void vgic_aplist_insert_long_in(struct vgic_aplist *l,
 									  struct vgic_irq *irq)
@@ -134,11 +142,9 @@ static inline __attribute__((always_inline)) void vgic_aplist_insert_long_in(str
 	unsigned b = vgic_aplist_bucket_of(irq);
 	unsigned cls = b / VGIC_NR_PRIORITIES;
 
-	irq->bucket = (uint16_t)b;
 	if (!l->spread[cls])
 		vgic_aplist_spread(l, cls);
-	vgic_aplist_bucket_insert(l, irq, b);
-	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
+	vgic_aplist_insert_spread_at(l, irq, b, cls);
 }
 void vgic_aplist_insert_long(struct vgic_aplist *l, struct vgic_irq *irq);
 
@@ -223,13 +229,14 @@ static inline unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned
  */
 static inline struct vgic_irq *vgic_aplist_first(const struct vgic_aplist *l, unsigned cls)
 {
-	uint32_t words = l->words[cls];
+	uint32_t words;
 	unsigned w;
 
 	if (!l->spread[cls])
 		return l->sorted[cls].next == &l->sorted[cls]
 			       ? NULL
 			       : vgic_container_of(l->sorted[cls].next, struct vgic_irq, ap_node);
+	words = l->words[cls];
 	if (!words)
 		return NULL;
 	w = (unsigned)__builtin_ctz(words);
@@ -488,10 +495,6 @@ void vgic_irq_queue_long_unlock(struct vgic *vm, struct vgic_irq *irq, struct vg
 void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_vcpu *v);
 
 /*
- * The same, its common endings inlined into the caller: for the injection paths (vgic_inject.c).
- * Everything else calls vgic_irq_update_unlock(), so the core does not grow by a copy per setter.
- */
-/*
  * vgic_irq_update_unlock_inline() for an interrupt its caller has seen on no list with v's ap_lock and
  * its own lock held (the spin-locked raises, which look under both locks anyway). Right (the common
  * injection): list it on v with no second round of locking, and with no call while its class is short.
@@ -527,6 +530,10 @@ static inline __attribute__((always_inline)) void vgic_irq_queue_unlisted_unlock
 	vgic_irq_update_unlock_slow(vm, irq, v);
 }
 
+/*
+ * vgic_irq_update_unlock() with its common endings inlined into the caller: for the injection paths (vgic_inject.c).
+ * Everything else calls vgic_irq_update_unlock(), so the core does not grow by a copy per setter.
+ */
 static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(struct vgic *vm,
 										 struct vgic_irq *irq,
 										 struct vgic_vcpu *v,

@@ -59,9 +59,7 @@ void vgic_irq_queue_long_unlock(struct vgic *vm, struct vgic_irq *irq, struct vg
 		queue_spread_unlock(vm, irq, v);
 		return;
 	} else {
-		irq->bucket = (uint16_t)b;
-		vgic_aplist_bucket_insert(&v->aplist, irq, b);
-		__atomic_store_n(&v->aplist.count[cls], v->aplist.count[cls] + 1U, __ATOMIC_RELEASE);
+		vgic_aplist_insert_spread_at(&v->aplist, irq, b, cls);
 	}
 	__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
 	vgic_irq_unlock_listed(vm, irq, v);
