@@ -157,7 +157,7 @@ static void test_random_inserts_removes_and_moves_match_a_sorted_reference(void 
 {
 	struct model *m = model_new();
 	uint32_t seed = 0x2545f491U;
-	unsigned spreads = 0, unspreads = 0;
+	unsigned spreads = 0, unspreads = 0, same_class_moves = 0, stays = 0;
 
 	(void)state;
 	for (unsigned step = 0; step < 6000U; step++) {
@@ -176,9 +176,17 @@ static void test_random_inserts_removes_and_moves_match_a_sorted_reference(void 
 		} else if (m->stamp[i] && (rng_next(&seed) % 4U) == 0) {
 			/* A priority or state change: reposition files it again, as the newest at its place. */
 			irq->priority = (uint8_t)((rng_next(&seed) % 8U) << 5);
-			irq->active = !irq->active;
-			if (vgic_aplist_reposition(&m->l, irq))
+			unsigned cls = vgic_irq_class(irq);
+
+			/* Half the changes keep the class: a move within one form, or no move at all. */
+			if (rng_next(&seed) % 2U)
+				irq->active = !irq->active;
+			if (vgic_aplist_reposition(&m->l, irq)) {
 				m->stamp[i] = ++m->clock;
+				same_class_moves += vgic_irq_class(irq) == cls;
+			} else {
+				stays++;
+			}
 		} else if (m->stamp[i] && !filling) {
 			del(m, i);
 		}
@@ -191,6 +199,9 @@ static void test_random_inserts_removes_and_moves_match_a_sorted_reference(void 
 	/* The walk must have crossed the limit both ways, or it tested one form only. */
 	assert_true(spreads >= 3);
 	assert_true(unspreads >= 3);
+	/* And repositioned within a class, and found some already in place. */
+	assert_true(same_class_moves >= 10);
+	assert_true(stays >= 10);
 	test_free(m);
 }
 
