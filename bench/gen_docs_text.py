@@ -48,8 +48,8 @@ sweep, 1 to 4096). Each peer cell: its median ns per flush+sync as a multiple of
 range over the `lr_bench` runs, then, in brackets, its instructions per round as a multiple of ours
 (x86 model; x < 1: the peer is cheaper)."""
 
-NOT_MEASURED = """- **Our priority comparisons per flush**: the core selects by scanning priority-bucket bitmaps inside
-  `vgic/`, which keeps no counter, so the table above marks them *n/c*. Ours runs with the core's own
+NOT_MEASURED = """- **Our priority comparisons per flush**: the core selects by walking each class's short sorted list (its
+  priority-bucket bitmaps past 16 entries) inside `vgic/`, which keeps no counter, so the table above marks them *n/c*. Ours runs with the core's own
   inline spin locks (`vgic_hooks.spin_locks`), as the arm64 hypervisor does, which the bench cannot see;
   its lock pairs are those of its NV2 run, which locks through counting hooks (same core, same path).
 - **vCPU put+load timed**: only counted (above); a peer's put/load is not run inside the timed rounds.
@@ -152,17 +152,17 @@ write every used LR to zero, and write ICH_HCR_EL2) cost more than ours. The per
 criterion and we report it as failed; the exact check over whole rounds (accesses_per_round) passes:"""
 
 SLOWER_REASON = """The scenario timings include the model playing the guest, the same work for every policy. Our core's
-own path at one or a few interrupts is longer than the peers' simple list code: each flush scans the
-priority-bucket bitmaps of both classes (`vgic_aplist_next`), queueing an interrupt moves it between
-lists under two locks (`vgic_irq_update_unlock`), every public entry point re-validates its arguments,
-and locks go through the hook functions. The depth sweep (next item) shows where that fixed cost is
+own path at one or a few interrupts is longer than the peers' simple list code: each flush walks both
+classes of the ap_list (`vgic_aplist_next`: a short sorted list, priority-bucket bitmaps past 16 entries),
+queueing an interrupt files it under two locks, its target's and its own (`vgic_irq_update_unlock`), and
+every public entry point checks its arguments. The depth sweep (next item) shows where that fixed cost is
 repaid."""
 
-DEPTH_SLOWER_REASON = """Past the LR count ours costs the same at every depth (selection is O(number of LRs): the
-priority-bucket bitmaps), the peers' cost grows with it: KVM sorts the whole ap_list on every flush once it holds more than the
+DEPTH_SLOWER_REASON = """Past the LR count ours costs the same at every depth (selection is O(number of LRs): a short
+sorted list, priority-bucket bitmaps past 16 entries), the peers' cost grows with it: KVM sorts the whole ap_list on every flush once it holds more than the
 LRs, and old Xen, whose LRs stay loaded, walks its in-flight list from the lowest priority looking for
 an LR to evict. Below those depths their short loops cost less than our fixed work per switch
-(bitmap scans of both classes, the slot assignment that keeps each interrupt in its LR, the fold)."""
+(the walks of both classes, the slot assignment that keeps each interrupt in its LR, the fold)."""
 
 DEPTH_XEN_ACCESSES = """Old Xen in the depth sweep (the guest takes nothing, so its LRs stay loaded): until commit 9d07afe
 our entry rewrote every LR it filled and lost to it; since then an interrupt keeps its LR and an LR
@@ -271,7 +271,7 @@ from the behaviour of the cited code; no code is copied. Where the original take
 re-implementation takes an uncontended spinlock, and our core gets the same lock through its hooks.
 
 **ours** (`bench/pol_ours.c`): the real core, `vgic_flush_lrs()` / `vgic_sync_lrs()`, policy in
-`docs/design.md` section 7: a priority-bucketed ap_list, pending-not-active first, O(number of LRs)
+`docs/design.md` section 7: a priority-ordered ap_list (a short sorted list, priority buckets past 16 entries), pending-not-active first, O(number of LRs)
 selection, no register access at idle, ICH_HCR_EL2 written only when it changes, NPIE for pending
 left out, LRENPIE+TDIR for active left out, exit reads ELRSR once and only the used LRs it does not
 report empty (on a backend whose LRs are memory, `lrs_in_memory`, it reads the used LRs and never
