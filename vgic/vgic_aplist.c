@@ -57,16 +57,10 @@ void vgic_aplist_insert_long(struct vgic_aplist *l, struct vgic_irq *irq)
 	vgic_aplist_insert_long_in(l, irq);
 }
 
-struct vgic_irq *vgic_aplist_next(const struct vgic_aplist *l, unsigned cls,
-				  const struct vgic_irq *prev)
+struct vgic_irq *vgic_aplist_next_spread(const struct vgic_aplist *l, unsigned cls, const struct vgic_irq *prev)
 {
 	unsigned from = 0;
 
-	if (!l->spread[cls]) {
-		const struct vgic_node *e = prev ? prev->ap_node.next : l->sorted[cls].next;
-
-		return e == &l->sorted[cls] ? NULL : vgic_container_of(e, struct vgic_irq, ap_node);
-	}
 	if (prev) {
 		unsigned prio = prev->bucket % VGIC_NR_PRIORITIES;
 		const struct vgic_node *head = &l->bucket[cls][prio];

@@ -254,6 +254,9 @@ int vgic_inject_sgi(struct vgic *vm, uint32_t src, uint32_t target, uint32_t sgi
 		return HV_EINVAL;
 	if (src >= vm->nr_vcpus || target >= vm->nr_vcpus || sgi >= VGIC_NR_SGIS)
 		return HV_ERANGE;
-	/* GICv3 with affinity routing keeps no source per SGI: one latch per target. */
-	return vgic_inject(vm, target, sgi, true);
+	/*
+	 * GICv3 with affinity routing keeps no source per SGI: one latch per target. The arguments are
+	 * checked, so the raise needs no lookup (an SGI is a private edge, never an LPI).
+	 */
+	return inject_raise(vm, &vm->vcpus[target].priv[sgi]);
 }

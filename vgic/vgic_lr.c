@@ -260,7 +260,7 @@ static uint32_t lr_assign_slots(const struct vgic_vcpu *v, struct vgic_irq *cons
 /* What one flush chose: the interrupts for the LRs, and how the guest's progress must call us back. */
 struct lr_choice {
 	struct vgic_irq *sel[LR_BACKEND_MAX_LRS];
-	bool refill[LR_BACKEND_MAX_LRS]; /* EOI bit: exit when the guest deactivates this one */
+	uint32_t refill;                 /* bit k: sel[k] gets the EOI bit (exit when the guest deactivates it) */
 	unsigned n;
 	uint32_t placed[VGIC_AP_CLASSES];
 	unsigned skipped_groups;         /* groups of pending interrupts passed over as disabled */
@@ -272,8 +272,9 @@ struct lr_choice {
  * over disabled ones is the one walk that is not O(number of LRs); it happens only while the guest
  * keeps a group disabled with interrupts of it queued, and costs one step per such interrupt.
  */
-static struct vgic_irq *lr_next_open(const struct vgic_vcpu *v, struct vgic_irq *prev, unsigned groups,
-				     struct lr_choice *c)
+static inline __attribute__((always_inline)) struct vgic_irq *lr_next_open(const struct vgic_vcpu *v,
+									  struct vgic_irq *prev, unsigned groups,
+									  unsigned *skipped)
 {
 	struct vgic_irq *irq = prev;
 
@@ -281,13 +282,12 @@ static struct vgic_irq *lr_next_open(const struct vgic_vcpu *v, struct vgic_irq 
 		irq = vgic_aplist_next(&v->aplist, VGIC_AP_PENDING, irq);
 		if (!irq || ((groups >> irq->group) & 1U))
 			return irq;
-		c->skipped_groups |= 1U << irq->group;
+		*skipped |= 1U << irq->group;
 	}
 }
 
-static void lr_take(struct lr_choice *c, struct vgic_irq *irq, unsigned cls)
+static inline void lr_take(struct lr_choice *c, struct vgic_irq *irq, unsigned cls)
 {
-	c->refill[c->n] = false;
 	c->sel[c->n++] = irq;
 	c->placed[cls]++;
 }
@@ -308,21 +308,22 @@ static struct vgic_irq *lr_select(const struct vgic *vm, const struct vgic_vcpu 
 	unsigned running;
 
 	c->n = 0;
+	c->refill = 0;
 	c->placed[VGIC_AP_PENDING] = c->placed[VGIC_AP_ACTIVE] = 0;
 	c->skipped_groups = 0;
 	c->hcr = 0;
 	act = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, NULL);
 	running = act && preempt ? (unsigned)(act->active_prio & vm->prio_mask) : VGIC_NR_PRIORITIES;
-	p = lr_next_open(v, NULL, groups, c);
+	p = lr_next_open(v, NULL, groups, &c->skipped_groups);
 	while (c->n < nr && p && (unsigned)(p->priority & vm->prio_mask) < running) {
 		lr_take(c, p, VGIC_AP_PENDING);
-		p = lr_next_open(v, p, groups, c);
+		p = lr_next_open(v, p, groups, &c->skipped_groups);
 	}
 	for (; c->n < nr && act; act = vgic_aplist_next(&v->aplist, VGIC_AP_ACTIVE, act))
 		lr_take(c, act, VGIC_AP_ACTIVE);
 	while (c->n < nr && p) {
 		lr_take(c, p, VGIC_AP_PENDING);
-		p = lr_next_open(v, p, groups, c);
+		p = lr_next_open(v, p, groups, &c->skipped_groups);
 	}
 	return p;
 }
@@ -352,19 +353,24 @@ static bool lr_arm_refill(const struct vgic_vcpu *v, bool preempt_rule, struct l
 			c->hcr |= ICH_HCR_NPIE;
 		return true;
 	}
-	for (unsigned k = 0; k < c->n; k++) {
-		if (!c->sel[k]->active) {
-			last_pend = (int)k;
-		} else if (lr_can_carry_eoi(c->sel[k])) {
-			c->refill[k] = true;
-			armed = true;
+	/* No active placed (the commonest overflow: the guest ended all it took): no walk to make. */
+	if (!c->placed[VGIC_AP_ACTIVE]) {
+		last_pend = (int)c->n - 1;
+	} else {
+		for (unsigned k = 0; k < c->n; k++) {
+			if (!c->sel[k]->active) {
+				last_pend = (int)k;
+			} else if (lr_can_carry_eoi(c->sel[k])) {
+				c->refill |= 1U << k;
+				armed = true;
+			}
 		}
 	}
 	if (last_pend >= 0) {
 		if (!lr_can_carry_eoi(c->sel[last_pend]))
 			c->hcr |= ICH_HCR_NPIE;
 		else
-			c->refill[last_pend] = true;
+			c->refill |= 1U << last_pend;
 		return true;
 	}
 	if (!armed && v->be->nr_lrs > 1) {
@@ -495,7 +501,7 @@ static __attribute__((noinline)) int lr_flush_overflow(struct vgic *vm, struct v
 	c.hcr |= lr_group_triggers(&c, groups, left_out != NULL);
 	used = lr_assign_slots(v, c.sel, c.n, slot);
 	for (unsigned k = 0; k < c.n; k++)
-		lr_place(vm, v, c.sel[k], slot[k], c.refill[k]);
+		lr_place(vm, v, c.sel[k], slot[k], (c.refill >> k) & 1U);
 
 	hcr = ICH_HCR_EN | c.hcr;
 	if (c.placed[VGIC_AP_ACTIVE] < v->aplist.count[VGIC_AP_ACTIVE]) {
