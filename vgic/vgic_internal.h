@@ -368,15 +368,21 @@ static inline bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic
 	return irq->enabled && vgic_group_enabled(vm, irq) && (!irq->lpi || vgic_lpi_rd_enabled(irq));
 }
 
+/* vgic_oracle() for an interrupt that is not active: its target while pending and forwardable. */
+static inline struct vgic_vcpu *vgic_oracle_inactive(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	if (vgic_irq_is_pending(irq) && vgic_irq_forwardable(vm, irq))
+		return irq->target;
+	return NULL;
+}
+
 /* Where the interrupt belongs now: the one rule queueing and pruning share. */
 static inline struct vgic_vcpu *vgic_oracle(const struct vgic *vm, const struct vgic_irq *irq)
 {
 	/* An active interrupt must stay where the guest will deactivate it, enabled or not. */
 	if (irq->active)
 		return irq->active_on ? irq->active_on : irq->target;
-	if (vgic_irq_is_pending(irq) && vgic_irq_forwardable(vm, irq))
-		return irq->target;
-	return NULL;
+	return vgic_oracle_inactive(vm, irq);
 }
 /*
  * Which list holds irq. A sync unlists an interrupt under its vCPU's ap_lock alone, so a caller
@@ -520,22 +526,29 @@ static inline __attribute__((always_inline)) void vgic_irq_queue_unlisted_unlock
 											  struct vgic_vcpu *v,
 											  enum vgic_lock_mode m)
 {
-	struct vgic_vcpu *t = vgic_oracle(vm, irq);
+	struct vgic_vcpu *t;
 
-	if (t == v) {
-		/*
-		 * Unlisted, so not active (an active interrupt is listed where it is active): a pending
-		 * one, filed by its priority alone, when its class has room on its short list.
-		 */
-		if (__builtin_expect(irq->active || !vgic_aplist_short_room(&v->aplist, VGIC_AP_PENDING), 0)) {
-			vgic_irq_queue_long_unlock(vm, irq, v);
+	/*
+	 * Unlisted, so not active (an active interrupt is listed where it is active). Tested once, first:
+	 * the oracle's group-enable loads are acquires, after which the compiler would read it again.
+	 */
+	if (__builtin_expect(!irq->active, 1)) {
+		t = vgic_oracle_inactive(vm, irq);
+		/* Pending, filed by its priority alone, when its class has room on its short list. */
+		if (t == v && __builtin_expect(vgic_aplist_short_room(&v->aplist, VGIC_AP_PENDING), 1)) {
+			vgic_aplist_insert_short_at(&v->aplist, irq,
+						    VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority,
+						    VGIC_AP_PENDING);
+			__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
+			vgic_irq_unlock_listed_in(vm, irq, v, m);
+			vgic_kick(vm, v);
 			return;
 		}
-		vgic_aplist_insert_short_at(&v->aplist, irq, VGIC_AP_PENDING * VGIC_NR_PRIORITIES + irq->priority,
-					    VGIC_AP_PENDING);
-		__atomic_store_n(&irq->vcpu, v, __ATOMIC_RELEASE);
-		vgic_irq_unlock_listed_in(vm, irq, v, m);
-		vgic_kick(vm, v);
+	} else {
+		t = vgic_oracle(vm, irq);
+	}
+	if (t == v) {
+		vgic_irq_queue_long_unlock(vm, irq, v);
 		return;
 	}
 	if (!t) {
