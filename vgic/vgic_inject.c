@@ -136,7 +136,7 @@ static __attribute__((noinline)) int inject_raise_spin(struct vgic *vm, struct v
 		return inject_raise_general_spin(vm, irq);
 	}
 	raise_locked(irq);
-	vgic_irq_queue_unlisted_unlock_inline(vm, irq, t, VGIC_LOCK_SPIN);
+	vgic_irq_queue_unlisted_unlock_inline(vm, irq, t, VGIC_LOCK_SPIN, true);
 	return HV_OK;
 }
 
@@ -201,7 +201,7 @@ static __attribute__((noinline)) int inject_lpi_spin(struct vgic *vm, struct vgi
 		return inject_lpi_general_spin(vm, irq, level);
 	}
 	irq->pending_latch = 1;
-	vgic_irq_queue_unlisted_unlock_inline(vm, irq, rd, VGIC_LOCK_SPIN);
+	vgic_irq_queue_unlisted_unlock_inline(vm, irq, rd, VGIC_LOCK_SPIN, true);
 	return HV_OK;
 }
 

@@ -519,12 +519,16 @@ void vgic_irq_update_unlock(struct vgic *vm, struct vgic_irq *irq, struct vgic_v
  * vgic_irq_update_unlock_inline() for an interrupt its caller has seen on no list with v's ap_lock and
  * its own lock held (the spin-locked raises, which look under both locks anyway). Right (the common
  * injection): list it on v with no second round of locking, and with no call while its class is short.
- * Going nowhere (a line lowered, say): nothing moves. Everything else is out of line.
+ * Going nowhere (a line lowered, say): nothing moves. Everything else is out of line. raised (a constant
+ * at each call): the caller has just made it pending under its lock, and it is not an LPI or its
+ * redistributor's LPIs were seen enabled under that lock (a later disable locks it and takes the pending
+ * state back), so of the oracle's tests only the enables are left to ask.
  */
 static inline __attribute__((always_inline)) void vgic_irq_queue_unlisted_unlock_inline(struct vgic *vm,
 											  struct vgic_irq *irq,
 											  struct vgic_vcpu *v,
-											  enum vgic_lock_mode m)
+											  enum vgic_lock_mode m,
+											  bool raised)
 {
 	struct vgic_vcpu *t;
 
@@ -533,7 +537,10 @@ static inline __attribute__((always_inline)) void vgic_irq_queue_unlisted_unlock
 	 * the oracle's group-enable loads are acquires, after which the compiler would read it again.
 	 */
 	if (__builtin_expect(!irq->active, 1)) {
-		t = vgic_oracle_inactive(vm, irq);
+		if (raised)
+			t = irq->enabled && vgic_group_enabled(vm, irq) ? irq->target : NULL;
+		else
+			t = vgic_oracle_inactive(vm, irq);
 		/* Pending, filed by its priority alone, when its class has room on its short list. */
 		if (t == v && __builtin_expect(vgic_aplist_short_room(&v->aplist, VGIC_AP_PENDING), 1)) {
 			vgic_aplist_insert_short_at(&v->aplist, irq,
@@ -572,7 +579,7 @@ static inline __attribute__((always_inline)) void vgic_irq_update_unlock_inline(
 	 * to, and its ap_lock is held; the common injection, done inline. Everything else is out of line.
 	 */
 	if (v && !vgic_listed_on(irq)) {
-		vgic_irq_queue_unlisted_unlock_inline(vm, irq, v, m);
+		vgic_irq_queue_unlisted_unlock_inline(vm, irq, v, m, false);
 		return;
 	}
 	vgic_irq_update_unlock_slow(vm, irq, v);

@@ -233,7 +233,7 @@ static uint32_t lr_assign_slots(const struct vgic_vcpu *v, struct vgic_irq *cons
 		unsigned i = sel[k]->lr;
 
 		slot[k] = LR_BACKEND_MAX_LRS;
-		if (i < nr && v->lr_irq[i] == sel[k] && !(used & (1U << i))) {
+		if (i < nr && v->lr_irq[i] == sel[k]) { /* LR i names one interrupt: no two claim it */
 			slot[k] = i;
 			used |= 1U << i;
 		} else {
@@ -461,7 +461,8 @@ static __attribute__((noinline)) int lr_flush_fit(struct vgic *vm, struct vgic_v
 		struct vgic_irq *irq = sel[k];
 		unsigned i = irq->lr;
 
-		if (i < nr && v->lr_irq[i] == irq && !(used & (1U << i))) {
+		/* LR i names one interrupt, so no two of the list can both go back to it. */
+		if (i < nr && v->lr_irq[i] == irq) {
 			used |= 1U << i;
 			lr_place(vm, v, irq, i, false);
 		} else {
