@@ -79,6 +79,22 @@ static inline __attribute__((always_inline)) int inject_raise_in(struct vgic *vm
 	return HV_OK;
 }
 
+/*
+ * The spin-locked fast paths' locking: the list's ap_lock, then the interrupt's lock, one try each (a
+ * fast path then calls nothing but its last act, and saves no registers for a wait). False, holding
+ * nothing, when either is taken: the general path waits for both, in the same order.
+ */
+static inline __attribute__((always_inline)) bool inject_trylock_pair(struct vgic *vm, struct vgic_vcpu *t,
+								       struct vgic_irq *irq)
+{
+	if (!vgic_spin_trylock(&t->ap_lock))
+		return false;
+	if (vgic_spin_trylock(&irq->lock))
+		return true;
+	vgic_unlock_in(vm, &t->ap_lock, VGIC_LOCK_SPIN);
+	return false;
+}
+
 static __attribute__((noinline)) int inject_lower_general_spin(struct vgic *vm, struct vgic_irq *irq)
 {
 	return inject_lower_in(vm, irq, VGIC_LOCK_SPIN);
@@ -91,9 +107,8 @@ static __attribute__((noinline)) int inject_lower_general_spin(struct vgic *vm, 
  */
 static __attribute__((noinline)) int inject_lower_spin(struct vgic *vm, struct vgic_irq *irq)
 {
-	if (vgic_listed_on(irq))
+	if (vgic_listed_on(irq) || !vgic_spin_trylock(&irq->lock))
 		return inject_lower_general_spin(vm, irq);
-	vgic_lock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
 	if (__builtin_expect(vgic_listed_on(irq) != NULL, 0)) {
 		vgic_unlock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
 		return inject_lower_general_spin(vm, irq);
@@ -116,19 +131,17 @@ static __attribute__((noinline)) int inject_raise_general_spin(struct vgic *vm, 
 
 /*
  * The commonest raise with spin locks: an interrupt on no list, locked with its routing target's ap_lock
- * and still on no list then. It is inject_raise_in() without the retry loop: any other case leaves with
- * nothing changed for the general raise, which locks again. So this frame holds nothing across a call
- * (the kick and the slow update are its last acts) and saves no registers: about 20 instructions fewer
- * a raise than the general one's.
+ * at the first try and still on no list then. It is inject_raise_in() without the retry loop: any other
+ * case (a lock taken included) leaves with nothing changed for the general raise, which locks again. So
+ * this frame holds nothing across a call (the kick and the slow update are its last acts) and saves no
+ * registers: about 25 instructions fewer a raise than the general one's.
  */
 static __attribute__((noinline)) int inject_raise_spin(struct vgic *vm, struct vgic_irq *irq)
 {
 	struct vgic_vcpu *t = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
 
-	if (!t || vgic_listed_on(irq))
+	if (!t || vgic_listed_on(irq) || !inject_trylock_pair(vm, t, irq))
 		return inject_raise_general_spin(vm, irq);
-	vgic_lock_in(vm, &t->ap_lock, VGIC_LOCK_SPIN);
-	vgic_lock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
 	if (__builtin_expect(vgic_listed_on(irq) != NULL, 0)) {
 		/* Listed since the first look: the general raise's retry, and touch, handle it. */
 		vgic_unlock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
@@ -189,10 +202,8 @@ static __attribute__((noinline)) int inject_lpi_spin(struct vgic *vm, struct vgi
 {
 	struct vgic_vcpu *rd = __atomic_load_n(&irq->target, __ATOMIC_RELAXED);
 
-	if (!level || !rd || vgic_listed_on(irq))
+	if (!level || !rd || vgic_listed_on(irq) || !inject_trylock_pair(vm, rd, irq))
 		return inject_lpi_general_spin(vm, irq, level);
-	vgic_lock_in(vm, &rd->ap_lock, VGIC_LOCK_SPIN);
-	vgic_lock_in(vm, &irq->lock, VGIC_LOCK_SPIN);
 	if (__builtin_expect(vgic_listed_on(irq) != NULL, 0) ||
 	    !__atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE)) {
 		/* Listed since the first look, or the redistributor's LPIs off: the general path's answer. */

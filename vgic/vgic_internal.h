@@ -295,6 +295,15 @@ static inline void vgic_vcpu_set_loaded(struct vgic_vcpu *v, bool on)
 /* The wait for a spin lock another CPU holds (vgic_queue.c): out of line, the free lock never calls it. */
 void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l);
 
+/*
+ * One try at a spin lock, for a fast path that has a general path to fall back on: a frame that calls
+ * nothing but its last act need save no registers for vgic_spin_wait().
+ */
+static inline __attribute__((always_inline)) bool vgic_spin_trylock(vgic_lock_t *l)
+{
+	return __builtin_expect(__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE) == 0, 1);
+}
+
 /* The lock and unlock hooks, out of line: the inline spin lock's callers keep no registers for them. */
 void vgic_lock_hooked(struct vgic *vm, vgic_lock_t *l);
 void vgic_unlock_hooked(struct vgic *vm, vgic_lock_t *l);

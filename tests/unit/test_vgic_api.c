@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <setjmp.h>
 #include <cmocka.h>
 
@@ -1557,12 +1558,17 @@ static void clear_pending_while_in_an_lr_drops_it_at_the_next_sync(void **state)
 static vgic_lock_t *held_by_other_cpu;
 static unsigned relax_calls;
 
-/* Stands for the other CPU: after two looks at the taken lock, it lets go. */
+/*
+ * Stands for the other CPU: after two looks at the taken lock, it lets go. A wait that goes on after that
+ * is for a lock nobody will release (the core's own, left held): fail rather than spin for ever.
+ */
 static void relax_then_release(void *ctx)
 {
 	(void)ctx;
 	if (++relax_calls == 2)
 		__atomic_store_n(&held_by_other_cpu->word, 0U, __ATOMIC_RELEASE);
+	if (relax_calls > 1000)
+		fail_msg("still waiting after the other CPU let go: a lock the core holds itself");
 }
 
 static void lock_hook_unused(void *ctx, vgic_lock_t *l)
@@ -1610,6 +1616,57 @@ static void a_spin_lock_held_elsewhere_is_waited_for_with_relax_then_taken(void 
 	assert_int_equal(st.queued_on, 0);
 }
 
+/*
+ * The injection fast paths try each lock once and fall back to the general path, which waits. Held
+ * elsewhere: the routing target's ap_lock (nothing taken yet), or the interrupt's own lock (the fast
+ * raise holds the ap_lock by then and must let it go, or the general raise would wait on itself); and
+ * a line lowered on an interrupt on no list, whose fast path takes only the interrupt's lock. Each
+ * must end with the injection done and every lock free.
+ */
+static void injection_fast_paths_that_find_a_lock_taken_fall_back_and_wait(void **state)
+{
+	enum { HELD_AP_LOCK, HELD_IRQ_LOCK };
+	static const struct {
+		const char *name;
+		unsigned held;
+		bool level;
+	} cases[] = {
+		{ "raise, ap_lock held", HELD_AP_LOCK, true },
+		{ "raise, irq lock held", HELD_IRQ_LOCK, true },
+		{ "lower, irq lock held", HELD_IRQ_LOCK, false },
+	};
+	static const struct vgic_hooks spin = { .spin_locks = true, .relax = relax_then_release };
+	struct vgic_config cfg = { .nr_vcpus = 1, .nr_spis = 32 };
+
+	(void)state;
+	for (unsigned c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+		static struct vgic vm;
+		static struct vgic_vcpu vcpus[1];
+		static struct vgic_irq spis[32];
+		struct vgic_irq_state st;
+		struct vgic_irq *irq = &spis[SPI_A - VGIC_SPI_BASE];
+
+		memset(&vm, 0, sizeof(vm));
+		memset(vcpus, 0, sizeof(vcpus));
+		memset(spis, 0, sizeof(spis));
+		assert_int_equal(vgic_init(&vm, &cfg, &spin, NULL, vcpus, spis), HV_OK);
+		assert_int_equal(vgic_dist_enable(&vm, true, true), HV_OK);
+		assert_int_equal(vgic_irq_set_group(&vm, 0, SPI_A, 1), HV_OK);
+		assert_int_equal(vgic_irq_set_enabled(&vm, 0, SPI_A, true), HV_OK);
+		relax_calls = 0;
+		held_by_other_cpu = cases[c].held == HELD_AP_LOCK ? &vcpus[0].ap_lock : &irq->lock;
+		held_by_other_cpu->word = 1;
+		assert_int_equal(vgic_inject(&vm, 0, SPI_A, cases[c].level), HV_OK);
+		print_message("%s: %u relax calls\n", cases[c].name, relax_calls);
+		assert_int_equal(relax_calls, 2);
+		assert_int_equal(vcpus[0].ap_lock.word, 0);
+		assert_int_equal(irq->lock.word, 0);
+		assert_int_equal(vgic_irq_get_state(&vm, 0, SPI_A, &st), HV_OK);
+		assert_int_equal(st.pending, cases[c].level);
+		assert_int_equal(st.queued_on, cases[c].level ? 0 : -1);
+	}
+}
+
 #define T(fn) cmocka_unit_test_teardown(fn, h_teardown)
 
 int main(void)
@@ -1619,6 +1676,7 @@ int main(void)
 		T(init_rejects_null_pointers_with_einval_and_leaves_the_vm_untouched),
 		T(init_refuses_spin_locks_together_with_lock_hooks),
 		T(a_spin_lock_held_elsewhere_is_waited_for_with_relax_then_taken),
+		T(injection_fast_paths_that_find_a_lock_taken_fall_back_and_wait),
 		T(init_rejects_vcpus_0_or_over_64_spis_over_988_or_unaligned_and_prio_bits_3_or_9),
 		T(init_accepts_988_spis_and_the_last_one_is_intid_1019),
 		T(init_accepts_1_and_64_vcpus_0_and_960_spis_prio_bits_4_to_8_and_null_hooks),
