@@ -37,6 +37,16 @@ static inline void vgic_node_add_tail(struct vgic_node *n, struct vgic_node *h)
 	h->prev->next = n;
 	h->prev = n;
 }
+/* n after at: at is known, so no load of at->next->prev. */
+static inline void vgic_node_add_after(struct vgic_node *n, struct vgic_node *at)
+{
+	struct vgic_node *next = at->next;
+
+	n->prev = at;
+	n->next = next;
+	next->prev = n;
+	at->next = n;
+}
 static inline void vgic_node_del(struct vgic_node *n)
 {
 	n->prev->next = n->next;
@@ -116,7 +126,7 @@ static inline void vgic_aplist_insert_short_at(struct vgic_aplist *l, struct vgi
 	irq->bucket = (uint16_t)b;
 	while (at != head && vgic_container_of(at, struct vgic_irq, ap_node)->bucket > b)
 		at = at->prev;
-	vgic_node_add_tail(&irq->ap_node, at->next);
+	vgic_node_add_after(&irq->ap_node, at);
 	__atomic_store_n(&l->count[cls], l->count[cls] + 1U, __ATOMIC_RELEASE);
 }
 
@@ -210,12 +220,15 @@ static inline unsigned vgic_aplist_collect(const struct vgic_aplist *l, unsigned
 	if (!max)
 		return 0;
 	if (!l->spread[cls]) {
+		/* A pointer walk: with an index the compiler recomputed the slot's address at every entry. */
+		struct vgic_irq **o = out, **end = out + max;
+
 		for (const struct vgic_node *e = l->sorted[cls].next; e != &l->sorted[cls]; e = e->next) {
-			out[n++] = vgic_container_of(e, struct vgic_irq, ap_node);
-			if (n == max)
+			*o++ = vgic_container_of(e, struct vgic_irq, ap_node);
+			if (o == end)
 				break;
 		}
-		return n;
+		return (unsigned)(o - out);
 	}
 	/*
 	 * One pass over the occupied words and buckets, not a vgic_aplist_next() per entry. max is at

@@ -78,7 +78,8 @@ LR_HOT uint64_t lr_encode(const struct vgic *vm, const struct vgic_vcpu *v,
 
 LR_HOT void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
 {
-	if ((v->lr_hw_known & (1U << n)) && v->lr_hw[n] == val)
+	/* The value first: it differs on most writes, and then the known bit need not be read. */
+	if (v->lr_hw[n] == val && (v->lr_hw_known & (1U << n)))
 		return;
 	lr_write(v->be, n, val);
 	v->lr_hw[n] = val;
