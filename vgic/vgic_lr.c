@@ -188,10 +188,14 @@ LR_HOT void lr_place(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 {
 	uint64_t val;
 
-	if (!lr_stage_plain(irq, refill, &val) && !lr_stage_hw_level(irq, &val) &&
-	    !lr_stage_sw_level(irq, &val))
-		val = lr_stage(vm, v, irq, refill);
-	lr_bind(v, irq, n, val);
+	if (__builtin_expect(lr_stage_plain(irq, refill, &val), 1)) {
+		/* The bind in the staging's own block: the compiler merges their bit-field stores into one. */
+		lr_bind(v, irq, n, val);
+	} else {
+		if (!lr_stage_hw_level(irq, &val) && !lr_stage_sw_level(irq, &val))
+			val = lr_stage(vm, v, irq, refill);
+		lr_bind(v, irq, n, val);
+	}
 	lr_write_if_changed(v, n, val);
 }
 
