@@ -251,8 +251,9 @@ int vgic_inject(struct vgic *vm, uint32_t vcpu, uint32_t intid, bool level)
 {
 	struct vgic_irq *irq = vgic_lookup_fast(vm, vcpu, intid);
 
+	/* An SPI or a private interrupt: never an LPI. */
 	if (irq)
-		return inject_found(vm, irq, level);
+		return level ? inject_raise(vm, irq) : inject_lower(vm, irq);
 	/* An LPI in the pool (an MSI, a device's commonest interrupt) goes straight to its way too. */
 	if (vm && intid - VGIC_LPI_BASE < vm->nr_lpis)
 		return inject_lpi(vm, &vm->lpis[intid - VGIC_LPI_BASE], level);

@@ -813,11 +813,9 @@ int vgic_flush_vcpu(struct vgic_vcpu *v)
  * leaving every list is done now, under this vCPU's ap_lock; moving to
  * another vCPU needs that vCPU's lock too, so it waits until ours is dropped.
  */
-LR_HOT void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
+LR_HOT void sync_place_locked(struct vgic_vcpu *v, struct vgic_irq *irq, struct vgic_vcpu *t,
 			      struct vgic_deferred *d)
 {
-	struct vgic_vcpu *t = vgic_oracle(vm, irq);
-
 	if (t == v) {
 		vgic_aplist_reposition(&v->aplist, irq);
 	} else if (!t) {
@@ -826,6 +824,13 @@ LR_HOT void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_
 	} else {
 		d->requeue[d->nr_requeue++] = irq;
 	}
+}
+
+/* sync_place_locked() where the oracle says. */
+LR_HOT void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
+			      struct vgic_deferred *d)
+{
+	sync_place_locked(v, irq, vgic_oracle(vm, irq), d);
 }
 
 /*
@@ -1021,16 +1026,21 @@ static inline __attribute__((always_inline)) void lr_sync_slot(struct vgic *vm, 
 		if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
 			v->hw_dirty &= ~(1U << i);
 	}
-	/* An LR read back empty is never kept: the fast fold takes it first. */
-	if (!lr_fold_fast(v, irq, v->lr_val[i], now, d)) {
-		/*
-		 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier
-		 * fold of this sync sets it too), and the guest left this LR alone: it stays (7.2b).
-		 */
-		if (!v->sel_dirty && now == v->lr_val[i])
-			return;  /* stays in used_mask */
-		lr_fold(vm, v, irq, v->lr_val[i], now, d);
+	/* An LR read back empty is never kept: the fast fold takes it first, and leaves it not active. */
+	if (lr_fold_fast(v, irq, v->lr_val[i], now, d)) {
+		v->used_mask &= ~(1U << i);
+		v->sel_dirty = true;
+		v->sel_kept = false;
+		sync_place_locked(v, irq, vgic_oracle_inactive(vm, irq), d);
+		return;
 	}
+	/*
+	 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier fold of this
+	 * sync sets it too), and the guest left this LR alone: it stays (7.2b).
+	 */
+	if (!v->sel_dirty && now == v->lr_val[i])
+		return;  /* stays in used_mask */
+	lr_fold(vm, v, irq, v->lr_val[i], now, d);
 	v->used_mask &= ~(1U << i);
 	v->sel_dirty = true;  /* a fold changed what the choice saw */
 	v->sel_kept = false;
