@@ -81,9 +81,10 @@ LR_HOT void lr_write_if_changed(struct vgic_vcpu *v, unsigned n, uint64_t val)
 	/* The value first: it differs on most writes, and then the known bit need not be read. */
 	if (v->lr_hw[n] == val && (v->lr_hw_known & (1U << n)))
 		return;
-	lr_write(v->be, n, val);
+	/* The shadow first and the write last: nothing is then kept across the call. */
 	v->lr_hw[n] = val;
 	v->lr_hw_known |= 1U << n;
+	lr_write(v->be, n, val);
 }
 
 /*
