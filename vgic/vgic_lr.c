@@ -749,6 +749,26 @@ static __attribute__((noinline)) int lr_flush_one_late(struct vgic *vm, struct v
 	return lr_flush_one_locked(vm, v);
 }
 
+/*
+ * The entry the idle look saw more than one interrupt for, with LRs kept at the last exit: most likely
+ * still the choice (lr_flush_kept(), the steady state of a guest that takes nothing), which this small
+ * frame decides; a list that fits goes to the fit's own frame. The guess is made without the lock:
+ * lr_flush() and this are the same entry, and each looks again under it.
+ */
+static __attribute__((noinline)) int lr_flush_after_keep(struct vgic *vm, struct vgic_vcpu *v)
+{
+	uint32_t total;
+	int rc;
+
+	if (!lr_flush_begin(vm, v, &total, &rc))
+		return rc;
+	if (total <= 1)
+		return lr_flush_one_late(vm, v);
+	if (total <= v->be->nr_lrs)
+		return lr_flush_fit(vm, v, total);
+	return lr_flush_overflow(vm, v);
+}
+
 /* The entry the idle look saw more than one interrupt for: out of line, so the idle entry saves no registers for it. */
 static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
 {
@@ -789,7 +809,7 @@ static inline __attribute__((always_inline)) int lr_flush_entry(struct vgic *vm,
 	/* Which flush is a guess made without the lock: each looks again under it and goes on as the other would. */
 	if (total <= 1)
 		return vm->spin_locks ? lr_flush_one_spin(vm, v) : lr_flush_one_hooks(vm, v);
-	return lr_flush(vm, v);
+	return v->used_mask ? lr_flush_after_keep(vm, v) : lr_flush(vm, v);
 }
 
 int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
@@ -814,9 +834,11 @@ int vgic_flush_vcpu(struct vgic_vcpu *v)
  * leaving every list is done now, under this vCPU's ap_lock; moving to
  * another vCPU needs that vCPU's lock too, so it waits until ours is dropped.
  */
-LR_HOT void sync_place_locked(struct vgic_vcpu *v, struct vgic_irq *irq, struct vgic_vcpu *t,
+LR_HOT void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
 			      struct vgic_deferred *d)
 {
+	struct vgic_vcpu *t = vgic_oracle(vm, irq);
+
 	if (t == v) {
 		vgic_aplist_reposition(&v->aplist, irq);
 	} else if (!t) {
@@ -825,13 +847,6 @@ LR_HOT void sync_place_locked(struct vgic_vcpu *v, struct vgic_irq *irq, struct 
 	} else {
 		d->requeue[d->nr_requeue++] = irq;
 	}
-}
-
-/* sync_place_locked() where the oracle says. */
-LR_HOT void sync_prune_locked(struct vgic *vm, struct vgic_vcpu *v, struct vgic_irq *irq,
-			      struct vgic_deferred *d)
-{
-	sync_place_locked(v, irq, vgic_oracle(vm, irq), d);
 }
 
 /*
@@ -1027,21 +1042,16 @@ static inline __attribute__((always_inline)) void lr_sync_slot(struct vgic *vm, 
 		if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
 			v->hw_dirty &= ~(1U << i);
 	}
-	/* An LR read back empty is never kept: the fast fold takes it first, and leaves it not active. */
-	if (lr_fold_fast(v, irq, v->lr_val[i], now, d)) {
-		v->used_mask &= ~(1U << i);
-		v->sel_dirty = true;
-		v->sel_kept = false;
-		sync_place_locked(v, irq, vgic_oracle_inactive(vm, irq), d);
-		return;
+	/* An LR read back empty is never kept: the fast fold takes it first. */
+	if (!lr_fold_fast(v, irq, v->lr_val[i], now, d)) {
+		/*
+		 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier
+		 * fold of this sync sets it too), and the guest left this LR alone: it stays (7.2b).
+		 */
+		if (!v->sel_dirty && now == v->lr_val[i])
+			return;  /* stays in used_mask */
+		lr_fold(vm, v, irq, v->lr_val[i], now, d);
 	}
-	/*
-	 * Nothing but the guest touched this ap_list since the flush (no sel_dirty; an earlier fold of this
-	 * sync sets it too), and the guest left this LR alone: it stays (7.2b).
-	 */
-	if (!v->sel_dirty && now == v->lr_val[i])
-		return;  /* stays in used_mask */
-	lr_fold(vm, v, irq, v->lr_val[i], now, d);
 	v->used_mask &= ~(1U << i);
 	v->sel_dirty = true;  /* a fold changed what the choice saw */
 	v->sel_kept = false;
