@@ -750,27 +750,13 @@ static __attribute__((noinline)) int lr_flush_one_late(struct vgic *vm, struct v
 }
 
 /*
- * The entry the idle look saw more than one interrupt for, with LRs kept at the last exit: most likely
- * still the choice (lr_flush_kept(), the steady state of a guest that takes nothing), which this small
- * frame decides; a list that fits goes to the fit's own frame. The guess is made without the lock:
- * lr_flush() and this are the same entry, and each looks again under it.
+ * The entry the idle look saw more than one interrupt for, built twice: lr_flush() with the fit inline,
+ * its commonest end, which then pays no second frame; and lr_flush_after_keep() for an entry that finds LRs
+ * kept at the last exit, most likely still the choice (lr_flush_kept(), the steady state of a guest that
+ * takes nothing), which its small frame decides, a list that fits going to the fit's own frame. Which one
+ * is a guess made without the lock: both are the same entry, and each looks again under it.
  */
-static __attribute__((noinline)) int lr_flush_after_keep(struct vgic *vm, struct vgic_vcpu *v)
-{
-	uint32_t total;
-	int rc;
-
-	if (!lr_flush_begin(vm, v, &total, &rc))
-		return rc;
-	if (total <= 1)
-		return lr_flush_one_late(vm, v);
-	if (total <= v->be->nr_lrs)
-		return lr_flush_fit(vm, v, total);
-	return lr_flush_overflow(vm, v);
-}
-
-/* The entry the idle look saw more than one interrupt for: out of line, so the idle entry saves no registers for it. */
-static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
+LR_HOT int lr_flush_in(struct vgic *vm, struct vgic_vcpu *v, bool fit_inline)
 {
 	uint32_t total;
 	int rc;
@@ -780,10 +766,20 @@ static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu 
 	/* Everything fits (one interrupt, or none: lr_flush_one_locked places nothing then): no choice, HCR = En. */
 	if (total <= 1)
 		return lr_flush_one_late(vm, v);
-	/* The fit inline: this entry's commonest end, which then pays no second frame. */
 	if (total <= v->be->nr_lrs)
-		return lr_flush_fit_in(vm, v, total);
+		return fit_inline ? lr_flush_fit_in(vm, v, total) : lr_flush_fit(vm, v, total);
 	return lr_flush_overflow(vm, v);
+}
+
+/* Out of line, both: the idle entry saves no registers for them. */
+static __attribute__((noinline)) int lr_flush(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_flush_in(vm, v, true);
+}
+
+static __attribute__((noinline)) int lr_flush_after_keep(struct vgic *vm, struct vgic_vcpu *v)
+{
+	return lr_flush_in(vm, v, false);
 }
 
 /*
