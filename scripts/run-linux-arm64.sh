@@ -28,6 +28,17 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
 smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M disk= append= icount=
+# An option that takes a value must have one: bad usage, not an unbound-variable error under set -u.
+for ((i = 1; i <= $#; i++)); do
+	case ${!i} in
+	--smp | --cpus | --mem | --hyp-args | --disk | --append | --icount | --timeout)
+		if ((i == $#)); then
+			echo "run-linux-arm64: ${!i} needs a value" >&2
+			exit 2
+		fi
+		i=$((i + 1)) ;;
+	esac
+done
 while (($#)); do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;

@@ -350,6 +350,12 @@ bash scripts/run-guest.sh --kernel build/arm64/guest.bin --icount 0 --dry-run >"
 rc=$?
 if [[ $rc == 0 ]] && grep -q '^qemu-system-aarch64 .* -icount shift=0\\,sleep=off ' "$log"; then ok=1; else ok=0; fi
 result run-guest-icount-dry-run $ok "exit $rc: $(grep -o -- '-icount [^ ]*' "$log")" "$log"
+# An option of run-linux-arm64.sh given no value: bad usage naming it (was an unbound-variable error, exit 1).
+log=$logdir/linux-option-without-value.log
+bash scripts/run-linux-arm64.sh --icount >"$log" 2>&1
+rc=$?
+if [[ $rc == 2 ]] && grep -qx 'run-linux-arm64: --icount needs a value' "$log"; then ok=1; else ok=0; fi
+result linux-option-without-value $ok "exit $rc: $(head -c 200 "$log")" "$log"
 
 # The hypervisor refuses what it cannot do with two VMs: a checkpoint storm (it restores one VM's vgic).
 log=$logdir/hyp-refuses-storm-two-vms.log
