@@ -754,7 +754,8 @@ static __attribute__((noinline)) int lr_flush_one_late(struct vgic *vm, struct v
  * its commonest end, which then pays no second frame; and lr_flush_after_keep() for an entry that finds LRs
  * kept at the last exit, most likely still the choice (lr_flush_kept(), the steady state of a guest that
  * takes nothing), which its small frame decides, a list that fits going to the fit's own frame. Which one
- * is a guess made without the lock: both are the same entry, and each looks again under it.
+ * is a guess made without the lock (LRs live from the last exit: hw_dirty): both are the same entry, and
+ * each looks again under it.
  */
 LR_HOT int lr_flush_in(struct vgic *vm, struct vgic_vcpu *v, bool fit_inline)
 {
@@ -805,7 +806,11 @@ static inline __attribute__((always_inline)) int lr_flush_entry(struct vgic *vm,
 	/* Which flush is a guess made without the lock: each looks again under it and goes on as the other would. */
 	if (total <= 1)
 		return vm->spin_locks ? lr_flush_one_spin(vm, v) : lr_flush_one_hooks(vm, v);
-	return v->used_mask ? lr_flush_after_keep(vm, v) : lr_flush(vm, v);
+	/*
+	 * LRs still live from the last exit (kept, most likely): the small frame. hw_dirty, not used_mask,
+	 * which a touch from another CPU changes under the ap_lock (vgic_lr_unkeep).
+	 */
+	return v->hw_dirty ? lr_flush_after_keep(vm, v) : lr_flush(vm, v);
 }
 
 int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu)
