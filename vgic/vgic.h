@@ -277,6 +277,9 @@ VGIC_API struct irq_chip *vgic_ppi_chip(struct vgic *vm, uint32_t vcpu);
 /*
  * Before guest entry: ap_list -> LRs and ICH_HCR_EL2. Touches no register when there is nothing to
  * do. HV_EBUSY if the vCPU is already flushed (every flush needs a sync before the next).
+ * A vCPU's world-switch calls (flush, sync, load, put, set_backend) come from the CPU that runs it, one at
+ * a time, as its LRs are that CPU's: the entry reads some of the vCPU's own LR bookkeeping without the
+ * lock on that ground. Every other call is safe from any CPU.
  */
 VGIC_API int vgic_flush_lrs(struct vgic *vm, uint32_t vcpu);
 /*
