@@ -28,27 +28,23 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
 smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M disk= append= icount=
-# An option that takes a value must have one: bad usage, not an unbound-variable error under set -u.
-for ((i = 1; i <= $#; i++)); do
-	case ${!i} in
-	--smp | --cpus | --mem | --hyp-args | --disk | --append | --icount | --timeout)
-		if ((i == $#)); then
-			echo "run-linux-arm64: ${!i} needs a value" >&2
-			exit 2
-		fi
-		i=$((i + 1)) ;;
-	esac
-done
+# An option that takes a value must have one: bad usage, not an unbound-variable error under set -u
+# (the same check as run-guest.sh's need_arg).
+need_arg() {
+	(($# >= 2)) && return
+	echo "run-linux-arm64: $1 needs a value" >&2
+	exit 2
+}
 while (($#)); do
 	case $1 in
-	--smp) smp=$2; shift 2 ;;
-	--cpus) cpus=$2; shift 2 ;;
-	--mem) mem=$2; shift 2 ;;
-	--hyp-args) hyp_args=$2; shift 2 ;;
-	--disk) disk=$2; shift 2 ;;
-	--append) append=$2; shift 2 ;;
-	--icount) icount=$2; shift 2 ;;
-	--timeout) timeout_s=$2; shift 2 ;;
+	--smp) need_arg "$@"; smp=$2; shift 2 ;;
+	--cpus) need_arg "$@"; cpus=$2; shift 2 ;;
+	--mem) need_arg "$@"; mem=$2; shift 2 ;;
+	--hyp-args) need_arg "$@"; hyp_args=$2; shift 2 ;;
+	--disk) need_arg "$@"; disk=$2; shift 2 ;;
+	--append) need_arg "$@"; append=$2; shift 2 ;;
+	--icount) need_arg "$@"; icount=$2; shift 2 ;;
+	--timeout) need_arg "$@"; timeout_s=$2; shift 2 ;;
 	--plain) plain=1; shift ;;
 	--shell) mode=shell; shift ;;
 	--fetch) mode=fetch; shift ;;
