@@ -309,8 +309,9 @@ static inline void vgic_vcpu_set_loaded(struct vgic_vcpu *v, bool on)
 void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l);
 
 /*
- * One try at a spin lock, for a fast path that has a general path to fall back on: a frame that calls
- * nothing but its last act need save no registers for vgic_spin_wait().
+ * One try at a spin lock: the first of every spin-locked vgic_lock_in(), and all that a fast path with a
+ * general path to fall back on takes (a frame that calls nothing but its last act then need save no
+ * registers for vgic_spin_wait()).
  */
 static inline __attribute__((always_inline)) bool vgic_spin_trylock(vgic_lock_t *l)
 {
@@ -336,7 +337,7 @@ static inline __attribute__((always_inline)) bool vgic_lock_spins(const struct v
 static inline __attribute__((always_inline)) void vgic_lock_in(struct vgic *vm, vgic_lock_t *l, enum vgic_lock_mode m)
 {
 	if (vgic_lock_spins(vm, m)) {
-		if (__builtin_expect(__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE) != 0, 0))
+		if (!vgic_spin_trylock(l))
 			vgic_spin_wait(vm, l);
 		return;
 	}
@@ -384,10 +385,16 @@ static inline bool vgic_lpi_rd_enabled(const struct vgic_irq *irq)
 	return rd && __atomic_load_n(&rd->rd_lpis_enabled, __ATOMIC_ACQUIRE);
 }
 
-/* Enabled, and its group enabled in the distributor: the distributor would forward its pending state. */
+/* Enabled, and its group enabled in the distributor. */
+static inline bool vgic_irq_enables_open(const struct vgic *vm, const struct vgic_irq *irq)
+{
+	return irq->enabled && vgic_group_enabled(vm, irq);
+}
+
+/* The enables open, and an LPI's redistributor too: the distributor would forward its pending state. */
 static inline bool vgic_irq_forwardable(const struct vgic *vm, const struct vgic_irq *irq)
 {
-	return irq->enabled && vgic_group_enabled(vm, irq) && (!irq->lpi || vgic_lpi_rd_enabled(irq));
+	return vgic_irq_enables_open(vm, irq) && (!irq->lpi || vgic_lpi_rd_enabled(irq));
 }
 
 /* vgic_oracle() for an interrupt that is not active: its target while pending and forwardable. */
@@ -560,7 +567,7 @@ static inline __attribute__((always_inline)) void vgic_irq_queue_unlisted_unlock
 	 */
 	if (__builtin_expect(!irq->active, 1)) {
 		if (raised)
-			t = irq->enabled && vgic_group_enabled(vm, irq) ? irq->target : NULL;
+			t = vgic_irq_enables_open(vm, irq) ? irq->target : NULL;
 		else
 			t = vgic_oracle_inactive(vm, irq);
 		/* Pending, filed by its priority alone, when its class has room on its short list. */

@@ -201,5 +201,5 @@ void vgic_spin_wait(struct vgic *vm, vgic_lock_t *l)
 		while (__atomic_load_n(&l->word, __ATOMIC_RELAXED))
 			if (vm->hooks->relax)
 				vm->hooks->relax(vm->hooks_ctx);
-	} while (__atomic_exchange_n(&l->word, 1U, __ATOMIC_ACQUIRE));
+	} while (!vgic_spin_trylock(l));
 }
