@@ -16,10 +16,22 @@ static struct peer_irq *get(struct bvm *b, unsigned vcpu, uint32_t intid)
 }
 
 /*
+ * kvm_make_request(KVM_REQ_IRQ_PENDING) and kvm_vcpu_kick(): the request bit's set_bit, an atomic
+ * read-modify-write. What kvm_vcpu_kick() does next (the full barrier and waiter look of
+ * kvm_vcpu_wake_up(), the should-kick look at vcpu->mode, a cmpxchg when raised from another thread,
+ * the IPI) is left out, which favours KVM; ours' kick in the same place is its counter's atomic add.
+ */
+static void kvm_kick(struct peer_vcpu *v)
+{
+	(void)__atomic_fetch_or(&v->requests, KVM_REQ_IRQ_PENDING_BIT, __ATOMIC_RELAXED);
+}
+
+/*
  * vgic_queue_irq_unlock(): irq lock held on entry, dropped on return. An
  * interrupt already on an ap_list stays where it is (the next sync prunes
- * it); otherwise it goes to the tail of its target's list, taken in KVM's
- * lock order (ap_list_lock, then irq_lock) with a re-check.
+ * it), its target still kicked; otherwise it goes to the tail of its target's
+ * list, taken in KVM's lock order (ap_list_lock, then irq_lock) with a
+ * re-check, and the target is kicked.
  */
 void kvm_queue_unlock(struct peer_irq *p)
 {
@@ -28,6 +40,8 @@ void kvm_queue_unlock(struct peer_irq *p)
 
 		if (p->vcpu || !v) {
 			block_drop(&p->s.lock);
+			if (v)
+				kvm_kick(v);
 			return;
 		}
 		block_drop(&p->s.lock);
@@ -38,6 +52,7 @@ void kvm_queue_unlock(struct peer_irq *p)
 			p->vcpu = v;
 			block_drop(&p->s.lock);
 			block_drop(&v->lock);
+			kvm_kick(v);
 			return;
 		}
 		block_drop(&p->s.lock);

@@ -9,10 +9,14 @@
 #include "blist.h"
 #include "vgic.h"
 
-/* Xen's pending_irq status bits (GIC_IRQ_GUEST_QUEUED, _ACTIVE, _VISIBLE). */
-#define XEN_QUEUED   (1U << 0)
-#define XEN_ACTIVE   (1U << 1)
-#define XEN_VISIBLE  (1U << 2)
+/* Xen's pending_irq status bits (GIC_IRQ_GUEST_QUEUED, _ACTIVE, _VISIBLE, _PRISTINE_LPI). */
+#define XEN_QUEUED        (1U << 0)
+#define XEN_ACTIVE        (1U << 1)
+#define XEN_VISIBLE       (1U << 2)
+#define XEN_PRISTINE_LPI  (1U << 3)
+/* Xen's v->pause_flags bit _VPF_blocked; KVM's vcpu->requests bit KVM_REQ_IRQ_PENDING. */
+#define XEN_VPF_BLOCKED   (1U << 0)
+#define KVM_REQ_IRQ_PENDING_BIT (1U << 1)
 #define PEER_NO_LR   0xffU
 #define PEER_PRIO_MASK 0xf8U   /* 5 implemented priority bits, as the core keeps them */
 
@@ -51,6 +55,9 @@ struct peer_vcpu {
 	uint64_t vmcr;                     /* KVM 6.19: read back on every exit */
 	struct peer_irq *last_in_lr;       /* KVM 6.19: the EOIcount walk starts after it */
 	uint32_t lr_mask;                  /* Xen: LRs in use, kept loaded across exits */
+	/* The word each peer's kick changes (pol_xen.c xen_vcpu_kick, kvm_common.c kvm_kick). */
+	uint32_t pause_flags;              /* Xen: v->pause_flags */
+	uint32_t requests;                 /* KVM: vcpu->requests */
 	/* vCPU put/load (bench/switch.c): the guest's CPU interface saved off the CPU. KVM classic keeps
 	 * ICH_VMCR_EL2 in vmcr above (saved at put); Xen saves every LR too (v->arch.gic.v3.lr[]). */
 	uint32_t apr[2][4];

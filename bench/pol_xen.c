@@ -12,6 +12,10 @@
  *  - LRs never carry the EOI bit (no EOI maintenance); group 1; HW bit for interrupts with a physical desc.
  *    Xen's virtual timer has none: Xen masks CNTV_CTL_EL0 and injects PPI 27 as a software interrupt. The
  *    hwtimer scenario maps it HW for every policy, Xen included, so that row is not Xen's timer path.
+ * Xen's bit operations on pending_irq.status, lr_mask and pause_flags (set_bit, clear_bit,
+ * test_and_clear_bit) are atomic read-modify-writes; the model makes the same ones, one per call in
+ * the source (status_set() and the rest below). Each injection (vgic_inject_irq) takes the vCPU's vGIC
+ * lock and ends with vcpu_kick(), as the exit's fold and the entry's fill take the lock again.
  * Two adaptations, both in docs/benchmarks.md: a raise is performed at the next entry (it would write the
  * LR at injection time, on the way back into the guest), and a level line still high when Xen notices the
  * EOI is raised again, since Xen has no virtual level state. */
@@ -20,6 +24,32 @@
 #include "peer.h"
 
 #define LR_BIT(i) (1U << (i))
+
+/* Xen's set_bit(), clear_bit() and test_and_clear_bit(): one atomic read-modify-write each. */
+static inline void status_set(uint8_t *w, uint8_t bit)
+{
+	__atomic_fetch_or(w, bit, __ATOMIC_RELAXED);
+}
+
+static inline void status_clear(uint8_t *w, uint8_t bit)
+{
+	__atomic_fetch_and(w, (uint8_t)~bit, __ATOMIC_RELAXED);
+}
+
+static inline bool status_test_and_clear(uint8_t *w, uint8_t bit)
+{
+	return (__atomic_fetch_and(w, (uint8_t)~bit, __ATOMIC_RELAXED) & bit) != 0;
+}
+
+static inline void mask_set(uint32_t *w, unsigned i)
+{
+	__atomic_fetch_or(w, LR_BIT(i), __ATOMIC_RELAXED);
+}
+
+static inline void mask_clear(uint32_t *w, unsigned i)
+{
+	__atomic_fetch_and(w, ~LR_BIT(i), __ATOMIC_RELAXED);
+}
 
 static struct bvm *xen_create(unsigned nr_vcpus, unsigned nr_lrs, unsigned nr_lpis)
 {
@@ -45,7 +75,7 @@ static unsigned next_set(uint32_t mask, unsigned nr, unsigned from)
 	return from;
 }
 
-/* gicv3_update_lr(): state, group 1, priority, vINTID, HW + pINTID; never the EOI bit. */
+/* gic_set_lr() -> gicv3_update_lr(): state, group 1, priority, vINTID, HW + pINTID; never the EOI bit. */
 static void set_lr(struct lr_backend *be, unsigned lr, struct peer_irq *p, uint64_t state)
 {
 	uint64_t val = state | ICH_LR_GROUP | ((uint64_t)p->s.priority << ICH_LR_PRIORITY_SHIFT) |
@@ -53,9 +83,10 @@ static void set_lr(struct lr_backend *be, unsigned lr, struct peer_irq *p, uint6
 
 	if (p->s.hw)
 		val |= ICH_LR_HW | ((uint64_t)p->s.hw_intid << ICH_LR_PINTID_SHIFT);
+	status_clear(&p->xstatus, XEN_PRISTINE_LPI);
 	lr_write(be, lr, val);
-	p->xstatus |= XEN_VISIBLE;
-	p->xstatus &= ~XEN_QUEUED;
+	status_set(&p->xstatus, XEN_VISIBLE);
+	status_clear(&p->xstatus, XEN_QUEUED);
 	p->s.lr = (uint8_t)lr;
 }
 
@@ -81,7 +112,7 @@ static void raise_guest(struct peer_vcpu *v, struct lr_backend *be, unsigned nr_
 		unsigned i = next_zero(v->lr_mask, nr_lrs, 0);
 
 		if (i < nr_lrs) {
-			v->lr_mask |= LR_BIT(i);
+			mask_set(&v->lr_mask, i);
 			set_lr(be, i, p, ICH_LR_STATE_PENDING);
 			return;
 		}
@@ -95,31 +126,50 @@ static void defer_raise(struct peer_vcpu *v, struct peer_irq *p)
 		blist_add_tail(&p->raise_node, &v->raises);
 }
 
+/*
+ * vcpu_kick() -> vcpu_unblock(): test_and_clear_bit(_VPF_blocked), which finds the vCPU awake here.
+ * Its is_running read and the IPI it sends to a vCPU running on another CPU are left out, as for
+ * every policy.
+ */
+static void xen_vcpu_kick(struct peer_vcpu *v)
+{
+	(void)__atomic_fetch_and(&v->pause_flags, ~XEN_VPF_BLOCKED, __ATOMIC_RELAXED);
+}
+
+/* vgic_inject_irq() at the raise: its vGIC lock and its kick; the work it does under that lock is inject(). */
+static void xen_inject(struct peer_vcpu *v, struct peer_irq *p)
+{
+	block_take(&v->lock);
+	defer_raise(v, p);
+	block_drop(&v->lock);
+	xen_vcpu_kick(v);
+}
+
 /* gic_update_one_lr(): read the LR, fold it, free it if the guest is done with it. */
 static void update_one_lr(struct peer_vm *vm, struct peer_vcpu *v, struct lr_backend *be, unsigned i)
 {
 	uint64_t lrv = lr_read(be, i);
 	struct peer_irq *p = peer_irq(vm, v->id, ich_lr_vintid(lrv));
 
-	if (!p) {
+	if (!p || status_test_and_clear(&p->xstatus, XEN_PRISTINE_LPI)) {
 		lr_write(be, i, 0);
-		v->lr_mask &= ~LR_BIT(i);
+		mask_clear(&v->lr_mask, i);
 		return;
 	}
 	if (lrv & ICH_LR_STATE_ACTIVE) {
-		p->xstatus |= XEN_ACTIVE;
-		if (p->s.enabled && (p->xstatus & XEN_QUEUED)) {
-			p->xstatus &= ~XEN_QUEUED;
+		status_set(&p->xstatus, XEN_ACTIVE);
+		if (p->s.enabled && status_test_and_clear(&p->xstatus, XEN_QUEUED)) {
 			/* A new edge while active: pending+active, except for HW ones (warned, dropped). */
 			if (!p->s.hw)
 				lr_write(be, i, lrv | ICH_LR_STATE_PENDING);
 		}
 	} else if (lrv & ICH_LR_STATE_PENDING) {
-		p->xstatus &= ~XEN_QUEUED;
+		(void)status_test_and_clear(&p->xstatus, XEN_QUEUED);
 	} else {
 		lr_write(be, i, 0);
-		v->lr_mask &= ~LR_BIT(i);
-		p->xstatus &= ~(XEN_VISIBLE | XEN_ACTIVE);
+		mask_clear(&v->lr_mask, i);
+		status_clear(&p->xstatus, XEN_VISIBLE);
+		status_clear(&p->xstatus, XEN_ACTIVE);
 		p->s.lr = PEER_NO_LR;
 		if (p->s.enabled && (p->xstatus & XEN_QUEUED)) {
 			raise_guest(v, be, vm->base.nr_lrs, p);
@@ -144,12 +194,12 @@ static void raise_inflight(struct peer_vm *vm, struct peer_vcpu *v, struct lr_ba
 		update_one_lr(vm, v, be, n->s.lr);
 }
 
-/* vgic_inject_irq() for the running vCPU. */
+/* vgic_inject_irq()'s work under the lock, for the running vCPU, done at its next entry (xen_inject()). */
 static void inject(struct peer_vm *vm, struct peer_vcpu *v, struct lr_backend *be, struct peer_irq *n)
 {
 	struct vgic_node *pos;
 
-	n->xstatus |= XEN_QUEUED;
+	status_set(&n->xstatus, XEN_QUEUED);
 	if (!blist_empty(&n->s.ap_node)) {
 		raise_inflight(vm, v, be, n);
 		return;
@@ -194,14 +244,14 @@ static void restore_pending(struct peer_vcpu *v, struct lr_backend *be, unsigned
 				return;
 			lr = victim->s.lr;
 			victim->s.lr = PEER_NO_LR;
-			victim->xstatus |= XEN_QUEUED;
-			victim->xstatus &= ~XEN_VISIBLE;
+			status_set(&victim->xstatus, XEN_QUEUED);
+			status_clear(&victim->xstatus, XEN_VISIBLE);
 			add_to_lr_pending(v, victim);
 			inflight_r = &victim->s.ap_node;
 		}
 		set_lr(be, lr, p, ICH_LR_STATE_PENDING);
 		blist_del_init(&p->lr_queue);
-		v->lr_mask |= LR_BIT(lr);
+		mask_set(&v->lr_mask, lr);
 		if (--lrs == 0)
 			break;
 	}
@@ -266,7 +316,7 @@ static int xen_raise_edge(struct bvm *b, unsigned vcpu, uint32_t intid)
 {
 	struct peer_irq *p = get(b, vcpu, intid);
 
-	defer_raise(p->target, p);
+	xen_inject(p->target, p);
 	return 0;
 }
 
@@ -279,7 +329,7 @@ static int xen_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high
 	p->s.line_level = high;
 	p->phys_line = high;
 	if (rising)
-		defer_raise(p->target, p);
+		xen_inject(p->target, p);
 	return 0;
 }
 
