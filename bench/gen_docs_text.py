@@ -297,7 +297,9 @@ so "classic" means v4.17 and later, not all of 4.x:
 - `__vgic_v3_save_state()`: with used LRs, read ELRSR, write ICH_HCR_EL2 with En cleared, read every used
   LR that ELRSR does not report empty and write 0 to every used LR; VMCR is saved only at vcpu_put;
 - `vgic_v3_fold_lr_state()` clears UIE and folds each used LR by vINTID; `vgic_prune_ap_list()` walks the
-  whole ap_list after every exit.
+  whole ap_list after every exit;
+- `vgic_queue_irq_unlock()` kicks the target (`kvm_make_request(KVM_REQ_IRQ_PENDING)`, `kvm_vcpu_kick()`)
+  whether it files the interrupt or finds it already listed (both KVM models, since `1461d6a`).
 
 **KVM 6.19** (`bench/pol_kvm619.c`), M. Zyngier, "KVM: arm64: Add LR overflow infrastructure",
 v4, 2025-11-20, merged for Linux 6.19
@@ -333,8 +335,15 @@ kvmarm tree (git.kernel.org/kvmarm/kvmarm):
 `vgic.c`):
 - in-flight interrupts sit on `inflight_irqs` in priority order, those without an LR also on
   `lr_pending`; `lr_mask` records the LRs in use, and LRs stay loaded across exits;
-- `vgic_inject_irq()` -> `gic_raise_guest_irq()` writes a free LR at once for the running vCPU when
-  nothing waits, else queues; re-raising an in-flight interrupt re-reads its LR (`gic_update_one_lr()`);
+- `vgic_inject_irq()` takes the vCPU's vGIC lock for each injection and ends with `vcpu_kick()`; under the
+  lock, `gic_raise_guest_irq()` writes a free LR at once for the running vCPU when nothing waits, else
+  queues; re-raising an in-flight interrupt re-reads its LR (`gic_update_one_lr()`);
+- the status bits of each interrupt (`GIC_IRQ_GUEST_QUEUED`, `_VISIBLE`, `_ACTIVE`, `_PRISTINE_LPI`) and
+  `lr_mask` change by `set_bit()`, `clear_bit()` and `test_and_clear_bit()`, each an atomic
+  read-modify-write, one per call in the source: three in `gic_set_lr()`, a test and clear of
+  `_PRISTINE_LPI` at every fold in `gic_update_one_lr()`, and there the clear of the physical
+  descriptor's `_IRQ_INPROGRESS` when an HW-mapped interrupt's LR is freed (until `1461d6a` the model used
+  plain bit operations, took no lock at the raise and kicked nobody);
 - exit, `vgic_sync_from_lrs()`: clear UIE with a read-modify-write of ICH_HCR_EL2 (`gicv3_hcr_status()`),
   then read every LR in `lr_mask`, with no ELRSR; an LR found invalid is written to 0 and freed;
 - entry, `vgic_sync_to_lrs()` -> `gic_restore_pending_irqs()`: fill free LRs from `lr_pending`; with
@@ -349,8 +358,10 @@ kvmarm tree (git.kernel.org/kvmarm/kvmarm):
 
 Adaptations, the same for every policy unless stated:
 - one vCPU per physical CPU in the scenarios and the depth sweep, so `vcpu_load`/`vcpu_put` and Xen's
-  context-switch save of all LRs never run inside them, for any policy; kicks between vCPUs are not
-  modelled (one thread). The put and load are counted separately, for every policy, in
+  context-switch save of all LRs never run inside them, for any policy; of a kick, one atomic
+  read-modify-write is modelled for each policy (ours' statistics counter, KVM's request bit, Xen's
+  `_VPF_blocked` test and clear), and the rest (KVM's full barrier in `kvm_vcpu_wake_up()`, the look at
+  the target's state, the IPI) for none (one thread), which favours KVM most. The put and load are counted separately, for every policy, in
   [vCPU put+load](#vcpu-putload), with ours' other costs outside `vgic_flush_lrs()`/`vgic_sync_lrs()`
   (the maintenance-interrupt mask and unmask at WFI and power-off, the ICH_VMCR_EL2 read in
   `wfi_wake()`); the VMCR read goes through the counting backend, so the in-QEMU figures below include
@@ -360,8 +371,10 @@ Adaptations, the same for every policy unless stated:
   level state, so a line still high then is raised again, which is what its HW path gets from the
   physical GIC;
 - old Xen performs a raise at the next entry: the LR write it makes when injecting into the running
-  vCPU happens on the way back into the guest, so it is counted as entry work; Xen enables
-  ICH_HCR_EL2.En once at boot, which is not counted;
+  vCPU happens on the way back into the guest, so it is counted as entry work (its vGIC lock and its
+  kick stay at the raise); a level line still high at the EOI is raised again inside the exit's lock,
+  without the lock and kick a new injection would take (in Xen's favour); Xen enables ICH_HCR_EL2.En
+  once at boot, which is not counted;
 - LPIs: KVM classic follows v5.4 to v6.8 (`bench/pol_kvm_classic.c`): an MSI through the ITS, as *lpi1*
   raises its LPI, hits the translation cache (an LRU list searched under `lpi_list_lock`); folding an LPI's
   LR finds it with `vgic_get_lpi()`, a walk of `lpi_list_head` (mapping order) under `lpi_list_lock`, and

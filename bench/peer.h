@@ -14,6 +14,8 @@
 #define XEN_ACTIVE        (1U << 1)
 #define XEN_VISIBLE       (1U << 2)
 #define XEN_PRISTINE_LPI  (1U << 3)
+/* Xen's irq_desc status bit _IRQ_INPROGRESS, of the physical interrupt behind an HW-mapped one. */
+#define XEN_IRQ_INPROGRESS (1U << 0)
 /* Xen's v->pause_flags bit _VPF_blocked; KVM's vcpu->requests bit KVM_REQ_IRQ_PENDING. */
 #define XEN_VPF_BLOCKED   (1U << 0)
 #define KVM_REQ_IRQ_PENDING_BIT (1U << 1)
@@ -38,6 +40,7 @@ struct peer_irq {
 	};
 	struct vgic_node raise_node;   /* Xen: a raise waiting for the next entry (see pol_xen.c) */
 	uint8_t xstatus;               /* Xen: XEN_* bits */
+	uint8_t desc_status;           /* Xen: p->desc->status, for an HW-mapped interrupt */
 	bool phys_line;                /* HW level interrupts: the physical line the device drives */
 	b_resample_fn resample;
 	void *resample_owner;

@@ -168,6 +168,9 @@ static void update_one_lr(struct peer_vm *vm, struct peer_vcpu *v, struct lr_bac
 	} else {
 		lr_write(be, i, 0);
 		mask_clear(&v->lr_mask, i);
+		/* Its physical interrupt is no longer in progress (do_IRQ() set the bit: arch work, not counted). */
+		if (p->s.hw)
+			status_clear(&p->desc_status, XEN_IRQ_INPROGRESS);
 		status_clear(&p->xstatus, XEN_VISIBLE);
 		status_clear(&p->xstatus, XEN_ACTIVE);
 		p->s.lr = PEER_NO_LR;
@@ -328,8 +331,17 @@ static int xen_set_level(struct bvm *b, unsigned vcpu, uint32_t intid, bool high
 
 	p->s.line_level = high;
 	p->phys_line = high;
-	if (rising)
-		xen_inject(p->target, p);
+	/*
+	 * A line raised by its owner's resample callback, which update_one_lr() calls under the vGIC lock:
+	 * queued as that function queues a line still high, under the lock it holds (one thread, so a held
+	 * lock is that one). Any other rising edge is an injection.
+	 */
+	if (rising) {
+		if (__atomic_load_n(&p->target->lock.word, __ATOMIC_RELAXED))
+			defer_raise(p->target, p);
+		else
+			xen_inject(p->target, p);
+	}
 	return 0;
 }
 
