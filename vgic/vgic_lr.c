@@ -1026,23 +1026,12 @@ static inline bool lr_eoi_count_armed(const struct vgic_vcpu *v)
 	return (v->hcr & ICH_HCR_LRENPIE) && v->hcr != VGIC_HCR_UNKNOWN;
 }
 
-/* One LR in use at the exit: read back (or known empty from ELRSR), folded or kept, and re-placed. */
-static inline __attribute__((always_inline)) void lr_sync_slot(struct vgic *vm, struct vgic_vcpu *v, unsigned i,
-							       uint32_t elrsr, struct vgic_deferred *d)
+/* One LR at the exit, its value known (now; 0 for one ELRSR reports empty): folded or kept, and re-placed. */
+static inline __attribute__((always_inline)) void lr_sync_slot_as(struct vgic *vm, struct vgic_vcpu *v, unsigned i,
+								  uint64_t now, struct vgic_deferred *d)
 {
 	struct vgic_irq *irq = v->lr_irq[i];
-	uint64_t now = 0;
 
-	if (elrsr & (1U << i)) {
-		/* Empty and harmless: no need to clear it; the guest changed only its state. */
-		v->hw_dirty &= ~(1U << i);
-		v->lr_hw[i] = v->lr_val[i] & ~ICH_LR_STATE_MASK;
-	} else {
-		now = lr_read(v->be, i);
-		v->lr_hw[i] = now;
-		if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
-			v->hw_dirty &= ~(1U << i);
-	}
 	/* An LR read back empty is never kept: the fast fold takes it first. */
 	if (!lr_fold_fast(v, irq, v->lr_val[i], now, d)) {
 		/*
@@ -1057,6 +1046,60 @@ static inline __attribute__((always_inline)) void lr_sync_slot(struct vgic *vm, 
 	v->sel_dirty = true;  /* a fold changed what the choice saw */
 	v->sel_kept = false;
 	sync_prune_locked(vm, v, irq, d);
+}
+
+/* LR i read back as now: what the hardware holds, then the fold or the keep. */
+static inline __attribute__((always_inline)) void lr_sync_slot_read(struct vgic *vm, struct vgic_vcpu *v, unsigned i,
+								    uint64_t now, struct vgic_deferred *d)
+{
+	v->lr_hw[i] = now;
+	if (!(now & ICH_LR_STATE_MASK) && !lr_wants_eoi_exit(v->lr_val[i]))
+		v->hw_dirty &= ~(1U << i);
+	lr_sync_slot_as(vm, v, i, now, d);
+}
+
+/* One LR in use at the exit: read back (or known empty from ELRSR), folded or kept, and re-placed. */
+static inline __attribute__((always_inline)) void lr_sync_slot(struct vgic *vm, struct vgic_vcpu *v, unsigned i,
+							       uint32_t elrsr, struct vgic_deferred *d)
+{
+	if (elrsr & (1U << i)) {
+		/* Empty and harmless: no need to clear it; the guest changed only its state. */
+		v->hw_dirty &= ~(1U << i);
+		v->lr_hw[i] = v->lr_val[i] & ~ICH_LR_STATE_MASK;
+		lr_sync_slot_as(vm, v, i, 0, d);
+	} else {
+		lr_sync_slot_read(vm, v, i, lr_read(v->be, i), d);
+	}
+}
+
+/* The first LR a kept exit found changed, out of line: the loop that keeps the others stays small. */
+static __attribute__((noinline)) void lr_sync_slot_changed(struct vgic *vm, struct vgic_vcpu *v, unsigned i,
+							    uint64_t now, struct vgic_deferred *d)
+{
+	lr_sync_slot_read(vm, v, i, now, d);
+}
+
+/*
+ * After an entry that kept every LR, with nothing else touching the ap_list since, the guest has most
+ * likely left every LR alone again: each is read and compared, and one that holds what was written is kept
+ * with no other look (what lr_sync_slot() would conclude: a state, no fold, no sel_dirty). The first that
+ * changed goes through the general slot, and the LRs after it are returned for the general loop, which
+ * reads them one by one as it did all of them before (no ELRSR after a kept entry).
+ */
+static inline __attribute__((always_inline)) uint32_t lr_sync_kept(struct vgic *vm, struct vgic_vcpu *v,
+								   uint32_t used, struct vgic_deferred *d)
+{
+	for (; used; used &= used - 1U) {
+		unsigned i = (unsigned)__builtin_ctz(used);
+		uint64_t now = lr_read(v->be, i);
+
+		if (now != v->lr_val[i] || !(now & ICH_LR_STATE_MASK)) {
+			lr_sync_slot_changed(vm, v, i, now, d);
+			return used & (used - 1U);
+		}
+		v->lr_hw[i] = now;
+	}
+	return 0;
 }
 
 LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode m)
@@ -1089,8 +1132,12 @@ LR_HOT int lr_sync_in(struct vgic *vm, struct vgic_vcpu *v, enum vgic_lock_mode 
 		 * entry that kept every LR the guest has most likely left them all alone again, and ELRSR
 		 * would save no LR read.
 		 */
-		if (!v->sel_kept && !v->be->lrs_in_memory)
+		if (v->sel_kept) {
+			if (!v->sel_dirty)
+				used = lr_sync_kept(vm, v, used, &d);
+		} else if (!v->be->lrs_in_memory) {
 			elrsr = lr_read_elrsr(v->be);
+		}
 		for (; used; used &= used - 1U)
 			lr_sync_slot(vm, v, (unsigned)__builtin_ctz(used), elrsr, &d);
 	}

@@ -16,6 +16,8 @@
 #define PRIO_OPEN   0x40U   /* above PMR_HOLD: the guest takes it */
 #define PMR_HOLD    0x60U
 #define PMR_OPEN    0xffU
+#define PRIO_MIDDLE 0x70U   /* masked by PMR_HOLD, let through by PMR_MIDDLE, which holds PRIO_HELD */
+#define PMR_MIDDLE  0x78U
 #define ROUNDS      10U
 #define STEPS       100U
 #define BLOB_MAX    (64U * 1024U)
@@ -95,6 +97,56 @@ static void untouched_rounds_read_each_lr_once_and_write_nothing(void **state)
 	assert_int_equal(h_acc(h, 0, LR_ACC_VMCR_READ), 0);   /* everything fits: the choice read no VMCR */
 	assert_int_equal(h_acc(h, 0, LR_ACC_LR_READ), (uint64_t)ROUNDS * NR_LRS);
 	assert_int_equal(drain(h), NR_LRS);
+	h_finish(h);
+}
+
+/*
+ * A kept exit that finds one LR changed in the middle (the guest took the one interrupt above its PMR):
+ * the LRs before it stay kept, it is folded, and those after it go on through the general loop. Every
+ * used LR is read once and ELRSR not at all; the interrupt taken is active, the others still pending,
+ * and each is delivered once in the end.
+ */
+static void kept_exit_with_one_lr_taken_in_the_middle(void **state)
+{
+	struct harness *h = h_mk(1, NR_SPIS, NR_LRS);
+	const uint32_t taken = SPI(2);
+
+	(void)state;
+	icv_set_pmr(&h->cpu[0], PMR_HOLD);
+	for (unsigned i = 0; i < NR_LRS; i++)
+		h_cfg(h, 0, SPI(i), SPI(i) == taken ? PRIO_MIDDLE : PRIO_HELD, VGIC_EDGE);
+	/* SPI 0 and 1 first, so that they keep LRs 0 and 1 and the two after them take LRs 2 and 3. */
+	for (unsigned i = 0; i < NR_LRS; i++) {
+		assert_int_equal(vgic_inject(&h->vm, 0, SPI(i), true), HV_OK);
+		if (i == 1U)
+			quiet_round(h);
+	}
+	quiet_round(h);   /* placed */
+	quiet_round(h);   /* kept: the next exit scans */
+	h_enter(h, 0);
+	assert_int_equal(h->vcpus[0].stats.flushes_kept >= 2U, true);
+	assert_int_equal(h->vcpus[0].used_mask, (1U << NR_LRS) - 1U);
+	assert_int_equal(h->vcpus[0].lr_irq[2]->intid, taken);   /* kept LRs before it, one after */
+	icv_set_pmr(&h->cpu[0], PMR_MIDDLE);
+	assert_int_equal(h_ack(h, 0), taken);
+	icv_set_pmr(&h->cpu[0], PMR_HOLD);
+	h_acc_reset(h, 0);
+	h_exit(h, 0);
+	assert_int_equal(h_acc(h, 0, LR_ACC_LR_READ), NR_LRS);
+	assert_int_equal(h_acc(h, 0, LR_ACC_ELRSR_READ), 0);
+	assert_true(h_state(h, 0, taken).active);
+	for (unsigned i = 0; i < NR_LRS; i++) {
+		if (SPI(i) != taken) {
+			assert_true(h_state(h, 0, SPI(i)).pending);
+			assert_false(h_state(h, 0, SPI(i)).active);
+		}
+	}
+	assert_null(h_check_invariants(h));
+	h_enter(h, 0);
+	h_eoi(h, 0, taken);
+	h_exit(h, 0);
+	assert_false(h_state(h, 0, taken).active);
+	assert_int_equal(drain(h), NR_LRS - 1U);
 	h_finish(h);
 }
 
@@ -340,6 +392,7 @@ int main(void)
 		cmocka_unit_test_teardown(untouched_rounds_read_each_lr_once_and_write_nothing, h_teardown),
 		cmocka_unit_test_teardown(one_untouched_interrupt_is_kept_the_same_way, h_teardown),
 		cmocka_unit_test_teardown(untouched_rounds_past_the_lrs_read_vmcr_once, h_teardown),
+		cmocka_unit_test_teardown(kept_exit_with_one_lr_taken_in_the_middle, h_teardown),
 		cmocka_unit_test_teardown(higher_priority_queued_while_kept_gets_an_lr, h_teardown),
 		cmocka_unit_test_teardown(priority_changed_while_kept_reaches_the_lr, h_teardown),
 		cmocka_unit_test_teardown(disabled_while_kept_is_not_delivered, h_teardown),
