@@ -153,13 +153,13 @@ criterion and we report it as failed; the exact check over whole rounds (accesse
 
 SLOWER_REASON = """The scenario timings include the model playing the guest, the same work for every policy. Where ours
 executes fewer instructions and still takes longer (the instruction table above), the difference is in
-what they cost on x86: queueing an interrupt files it under two locks, its target's and its own, and counts
-the kick, each an atomic read-modify-write, so ours makes 5 a one-edge round against old Xen's model's 2 (its
-vGIC lock at entry and exit); a trial build whose kick counter was a plain increment took about 2.5 ns off
-ours' 84 for edge1 with 4 LRs. The model's timing also moves with code placement from one build to the next
-(docs/design.md 7.5a). Where ours also executes more (busy1x with 4 LRs), the raise
-is the difference: old Xen's model only queues the interrupt for its entry. The depth sweep (next item)
-shows where ours repays its fixed cost."""
+what they cost on x86, and the model's timing also moves with code placement from one build to the next
+(docs/design.md 7.5a). The costliest instructions the counts do not weigh are the atomic
+read-modify-writes (lock-prefixed, counted from callgrind's per-instruction costs): a one-edge round with
+4 LRs makes 5 in ours (the raise's two locks, the kick counter, the ap_lock at entry and exit), 14 in old
+Xen's model and 10 in each KVM model; idle makes none in ours or KVM classic. Until 1461d6a old Xen's model
+made 2 there (plain bit operations, no lock at the raise) and was faster than ours in 13 scenario rows.
+The depth sweep (next item) shows where ours repays its fixed cost."""
 
 DEPTH_SLOWER_REASON = """Past the LR count ours costs the same at every depth (selection is O(number of LRs): a short
 sorted list, priority-bucket bitmaps past 16 entries), the peers' cost grows with it: KVM sorts the whole ap_list on every flush once it holds more than the
