@@ -28,13 +28,10 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 EXIT_NO_KERNEL=3
 smp=2 cpus= timeout_s=120 mode=check plain=0 hyp_args= mem=512M disk= append= icount=
-# An option that takes a value must have one: bad usage, not an unbound-variable error under set -u
-# (the same check as run-guest.sh's need_arg).
-need_arg() {
-	(($# >= 2)) && return
-	echo "run-linux-arm64: $1 needs a value" >&2
-	exit 2
-}
+# Bad usage: a message and exit 2, as run-guest.sh's refuse.
+bad_usage() { echo "run-linux-arm64: $*" >&2; exit 2; }
+# An option that takes a value must have one: bad usage, not an unbound-variable error under set -u.
+need_arg() { (($# >= 2)) || bad_usage "$1 needs a value"; }
 while (($#)); do
 	case $1 in
 	--smp) need_arg "$@"; smp=$2; shift 2 ;;
@@ -48,7 +45,7 @@ while (($#)); do
 	--plain) plain=1; shift ;;
 	--shell) mode=shell; shift ;;
 	--fetch) mode=fetch; shift ;;
-	*) echo "run-linux-arm64: unknown argument $1" >&2; exit 2 ;;
+	*) bad_usage "unknown argument $1" ;;
 	esac
 done
 
@@ -129,8 +126,7 @@ initramfs
 [[ $mode == shell ]] && bootargs+=" linuxtest=shell"
 [[ -n $append ]] && bootargs+=" $append"
 if [[ -n $disk && (! -f $disk || $disk == *,*) ]]; then
-	echo "run-linux-arm64: --disk $disk: no such file, or a comma in its name (QEMU's option syntax)" >&2
-	exit 2
+	bad_usage "--disk $disk: no such file, or a comma in its name (QEMU's option syntax)"
 fi
 
 if ((plain)); then
